@@ -1,0 +1,1 @@
+"""Service Hall: the one-stop service desk of an industrial park."""

@@ -1,0 +1,63 @@
+"""The Starlette application: settings, database lifespan, `/graphql`, downloads and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Route
+from tortoise.contrib.starlette import RegisterTortoise
+
+from backend import i18n
+from backend.db import tortoise_config
+from backend.graphql_http import graphql_endpoint
+from backend.security import Gatekeeper
+from backend.services import passwords
+from backend.services.throttle import CostLimiter, LoginThrottle
+from backend.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+    """The app; `manage_database=False` when the caller (a test) has initialised Tortoise."""
+    settings = settings or load_settings()
+    settings.check()
+    passwords.configure(
+        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
+    )
+    i18n.configure(settings.locales_dir)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not manage_database:
+            yield
+            return
+        async with RegisterTortoise(
+            app, config=tortoise_config(settings.database_url), generate_schemas=False
+        ):
+            yield
+
+    from web.routes import routes as page_routes
+    from web.routes import static_mount
+
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+        *page_routes,
+        static_mount(),
+    ]
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=[Middleware(Gatekeeper, settings=settings)],
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.settings = settings
+    app.state.throttle = LoginThrottle(
+        settings.rate_limit_storage,
+        settings.login_failures_per_account,
+        settings.login_failures_per_address,
+    )
+    app.state.cost_limiter = CostLimiter(settings.rate_limit_storage, settings.cost_per_minute)
+    return app

@@ -1,0 +1,154 @@
+"""The `servicehall` command: serve, migrate, seed, create-user, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+
+from tortoise import Tortoise
+
+from backend.db import tortoise_config
+from backend.settings import ROOT, Settings, SettingsError, load_settings
+
+
+async def _migrate(settings: Settings) -> None:
+    from tortoise.migrations.api import migrate
+
+    if settings.database_url.startswith("sqlite://"):
+        path = settings.database_url.removeprefix("sqlite://").split("?")[0]
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        await migrate(config=tortoise_config(settings.database_url))
+    finally:
+        await Tortoise.close_connections()
+
+
+async def _with_db(settings: Settings, work: object) -> None:
+    await Tortoise.init(config=tortoise_config(settings.database_url))
+    try:
+        await work  # type: ignore[misc]
+    finally:
+        await Tortoise.close_connections()
+
+
+def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
+    asyncio.run(_migrate(settings))
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_seed(settings: Settings, _: argparse.Namespace) -> int:
+    from backend.services import demo, passwords
+
+    passwords.configure(
+        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
+    )
+
+    async def run() -> None:
+        created = await demo.seed()
+        print("Demo data is in place" + (" (created now)." if created else " (kept)."))
+
+    asyncio.run(_with_db(settings, run()))
+    print_logins()
+    return 0
+
+
+def print_logins() -> None:
+    from backend.services.demo import DEMO_PASSWORD, DEMO_USERS
+
+    print("\nDemo logins (password for all: " + DEMO_PASSWORD + "):")
+    for user in DEMO_USERS:
+        print(f"  {user.role.value.lower():<11} {user.login:<28} {user.name}")
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from backend.models.accounts import Role
+    from backend.services import demo, passwords
+    from backend.services.errors import ServiceError
+
+    passwords.configure(
+        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
+    )
+    password = args.password or getpass.getpass("Password: ")
+    roles = [Role(r.upper()) for r in args.role]
+
+    async def run() -> None:
+        try:
+            user = await demo.create_user_directly(args.name, args.login, password, roles)
+        except ServiceError as exc:
+            for problem in exc.problems:
+                print(f"{'.'.join(problem.field) or 'input'}: {problem.message('en')}")
+            raise SystemExit(1) from exc
+        print(f"Created user {user.id} ({args.login}) with roles {', '.join(args.role)}.")
+
+    asyncio.run(_with_db(settings, run()))
+    return 0
+
+
+def cmd_export_schema(_: Settings, args: argparse.Namespace) -> int:
+    from backend.schema import schema
+
+    text = str(schema).rstrip() + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.output}.")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from backend.logs import configure_logging
+
+    if settings.database_url.startswith("sqlite") and args.workers > 1:
+        print("SQLite serves one process; use PostgreSQL (SERVICEHALL_DATABASE_URL) for more.")
+        return 2
+    configure_logging()
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        log_config=None,
+        proxy_headers=False,
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="servicehall", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the app")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=cmd_serve)
+    commands.add_parser("migrate", help="apply the schema migrations").set_defaults(run=cmd_migrate)
+    commands.add_parser("seed", help="add demo data (kept if present)").set_defaults(run=cmd_seed)
+    create = commands.add_parser("create-user", help="create a user with roles")
+    create.add_argument("--name", required=True)
+    create.add_argument("--login", required=True, help="mobile number or e-mail")
+    create.add_argument("--role", action="append", required=True, help="repeat for more roles")
+    create.add_argument("--password", help="asked for when omitted")
+    create.set_defaults(run=cmd_create_user)
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("--output", "-o", default=str(ROOT / "schema.graphql"))
+    export.set_defaults(run=cmd_export_schema)
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"servicehall: {exc}", file=sys.stderr)
+        return 2
+    return int(args.run(settings, args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""Tortoise configuration: one app, `models`, whose migrations live in `backend.models.migrations`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.settings import load_settings
+
+MODEL_MODULES = [
+    "backend.models.accounts",
+    "backend.models.enterprises",
+    "backend.models.events",
+]
+
+
+def tortoise_config(database_url: str, *, timezone: str = "Asia/Shanghai") -> dict[str, Any]:
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "backend.models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _default_config() -> dict[str, Any]:
+    settings = load_settings()
+    return tortoise_config(settings.database_url)
+
+
+# Read by the `tortoise` CLI through `[tool.tortoise]` in pyproject.toml.
+TORTOISE_ORM = _default_config()

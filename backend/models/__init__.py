@@ -1,0 +1,1 @@
+"""Tortoise models, one module per domain. They import nothing of ours."""

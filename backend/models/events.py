@@ -1,0 +1,35 @@
+"""The record of every change: who did it, for which enterprise, with which API token."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Event(Model):
+    """One change to one aggregate, numbered per aggregate by the aggregate's new version.
+
+    Timelines and subscriptions read these rows; the broker only carries them.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    aggregate_type = fields.CharField(max_length=30)
+    aggregate_id = fields.BigIntField()
+    sequence = fields.IntField()
+    kind = fields.CharField(max_length=50)
+    data: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="events", null=True, on_delete=fields.SET_NULL
+    )
+    acting_for: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Enterprise", related_name="events_acted_for", null=True, on_delete=fields.SET_NULL
+    )
+    api_token: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.ApiToken", related_name="events", null=True, on_delete=fields.SET_NULL
+    )
+    request_id = fields.CharField(max_length=40, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "events"
+        unique_together = (("aggregate_type", "aggregate_id", "sequence"),)

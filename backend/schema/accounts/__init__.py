@@ -1,0 +1,1 @@
+"""Accounts in the schema: users, sign-up, sessions, staff and roles, API tokens."""

@@ -1,0 +1,263 @@
+"""Account mutations. Each validates its input shape, calls one service, maps the result."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import strawberry
+
+from backend.models.accounts import Role as RoleModel
+from backend.schema.accounts.types import ApiTokenType, Role, UserType, users_as_types
+from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE, Context, CookieChange, context_of
+from backend.schema.errors import AccountError, AccountErrorCode, user_errors
+from backend.schema.relay import decode_id_of
+from backend.services import accounts, notifications, sessions, tokens
+from backend.services.errors import Invalid, ServiceError
+
+
+def _errors(exc: ServiceError, context: Context) -> list[AccountError]:
+    return user_errors(AccountError, AccountErrorCode, exc, context.language)
+
+
+async def _user_type(user_id: int) -> UserType:
+    from backend.models.accounts import User
+
+    return (await users_as_types([await User.get(id=user_id)]))[0]
+
+
+async def _sign_in(context: Context, user_id: int) -> None:
+    """Opens a session for the transport to set as a cookie, and rotates the CSRF secret."""
+    from backend.models.accounts import User
+
+    user = await User.get(id=user_id)
+    secret = await sessions.start(
+        user,
+        days=context.settings.session_days,
+        user_agent=context.user_agent,
+        address=context.client_address,
+    )
+    max_age = context.settings.session_days * 86400
+    context.cookies.append(CookieChange(SESSION_COOKIE, secret, max_age))
+    context.cookies.append(CookieChange(CSRF_COOKIE, secrets.token_urlsafe(32), max_age))
+
+
+@strawberry.input
+class SignUpInput:
+    name: str
+    contact: str = strawberry.field(description="A mainland mobile number or an e-mail address.")
+    password: str
+    language: str | None = None
+
+
+@strawberry.type
+class SignUpPayload:
+    user: UserType | None
+    user_errors: list[AccountError]
+
+
+@strawberry.input
+class LoginInput:
+    identifier: str = strawberry.field(description="The mobile number or e-mail address.")
+    password: str
+
+
+@strawberry.type
+class LoginPayload:
+    user: UserType | None
+    user_errors: list[AccountError]
+
+
+@strawberry.type
+class LogoutPayload:
+    ok: bool
+    user_errors: list[AccountError]
+
+
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
+
+
+@strawberry.type
+class UserPayload:
+    user: UserType | None
+    user_errors: list[AccountError]
+
+
+@strawberry.input
+class CreateStaffUserInput:
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    password: str
+    roles: list[Role]  # type: ignore[valid-type]
+    language: str | None = None
+
+
+@strawberry.input
+class SetUserRolesInput:
+    user_id: strawberry.ID
+    roles: list[Role]  # type: ignore[valid-type]
+    expected_version: int
+
+
+@strawberry.input
+class SetLanguageInput:
+    language: str
+
+
+@strawberry.input
+class CreateApiTokenInput:
+    name: str
+    scopes: list[str]
+    expires_at: datetime | None = None
+
+
+@strawberry.type
+class CreateApiTokenPayload:
+    api_token: ApiTokenType | None
+    secret: str | None = strawberry.field(description="The whole token. Shown this once only.")
+    user_errors: list[AccountError]
+
+
+@strawberry.input
+class RevokeApiTokenInput:
+    api_token_id: strawberry.ID
+
+
+@strawberry.type
+class ApiTokenPayload:
+    api_token: ApiTokenType | None
+    user_errors: list[AccountError]
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry.mutation(description="An applicant signs up, and is signed in.")
+    async def sign_up(self, info: strawberry.Info, input: SignUpInput) -> SignUpPayload:
+        context = context_of(info)
+        from backend.i18n import normalise
+
+        language = normalise(input.language or context.language)
+        try:
+            user = await accounts.sign_up(input.name, input.contact, input.password, language)
+        except ServiceError as exc:
+            return SignUpPayload(user=None, user_errors=_errors(exc, context))
+        await notifications.notify(user.id, "WELCOME", {"name": user.name})
+        await _sign_in(context, user.id)
+        return SignUpPayload(user=await _user_type(user.id), user_errors=[])
+
+    @strawberry.mutation(description="Signs in with a session cookie.")
+    async def login(self, info: strawberry.Info, input: LoginInput) -> LoginPayload:
+        context = context_of(info)
+        try:
+            user = await accounts.authenticate(
+                input.identifier, input.password, context.client_address, context.throttle
+            )
+        except ServiceError as exc:
+            return LoginPayload(user=None, user_errors=_errors(exc, context))
+        if context.actor.session_id:
+            await sessions.end(context.actor.session_id)
+        await _sign_in(context, user.id)
+        return LoginPayload(user=await _user_type(user.id), user_errors=[])
+
+    @strawberry.mutation(description="Ends the current session.")
+    async def logout(self, info: strawberry.Info) -> LogoutPayload:
+        context = context_of(info)
+        if context.actor.session_id:
+            await sessions.end(context.actor.session_id)
+        context.cookies.append(CookieChange(SESSION_COOKIE, None))
+        context.cookies.append(CookieChange(CSRF_COOKIE, secrets.token_urlsafe(32)))
+        return LogoutPayload(ok=context.actor.session_id is not None, user_errors=[])
+
+    @strawberry.mutation(description="Changes the password and ends every other session.")
+    async def change_password(
+        self, info: strawberry.Info, input: ChangePasswordInput
+    ) -> UserPayload:
+        context = context_of(info)
+        try:
+            user = await accounts.change_password(
+                context.actor, input.current_password, input.new_password
+            )
+        except ServiceError as exc:
+            return UserPayload(user=None, user_errors=_errors(exc, context))
+        await notifications.notify(user.id, "PASSWORD_CHANGED")
+        return UserPayload(user=await _user_type(user.id), user_errors=[])
+
+    @strawberry.mutation(description="Remembers the viewer's language (zh-CN or en).")
+    async def set_language(self, info: strawberry.Info, input: SetLanguageInput) -> UserPayload:
+        context = context_of(info)
+        from backend.i18n import SUPPORTED
+
+        if input.language not in SUPPORTED:
+            exc = Invalid.at("language", "INVALID")
+            return UserPayload(user=None, user_errors=_errors(exc, context))
+        await accounts.set_language(context.actor, input.language)
+        user = await _user_type(context.actor.user_id) if context.actor.user_id else None
+        return UserPayload(user=user, user_errors=[])
+
+    @strawberry.mutation(description="An admin creates a staff account.")
+    async def create_staff_user(
+        self, info: strawberry.Info, input: CreateStaffUserInput
+    ) -> UserPayload:
+        context = context_of(info)
+        roles = [RoleModel(r.value) for r in input.roles]
+        try:
+            user = await accounts.create_staff(
+                context.actor,
+                input.name,
+                input.email,
+                input.phone,
+                input.password,
+                roles,
+                input.language or "zh-CN",
+            )
+        except ServiceError as exc:
+            return UserPayload(user=None, user_errors=_errors(exc, context))
+        await notifications.notify(
+            user.id, "STAFF_WELCOME", {"name": user.name, "roles": ", ".join(sorted(roles))}
+        )
+        return UserPayload(user=await _user_type(user.id), user_errors=[])
+
+    @strawberry.mutation(description="An admin sets a person's roles.")
+    async def set_user_roles(self, info: strawberry.Info, input: SetUserRolesInput) -> UserPayload:
+        context = context_of(info)
+        user_id = decode_id_of(input.user_id, "User")
+        roles = [RoleModel(r.value) for r in input.roles]
+        try:
+            if user_id is None:
+                raise Invalid.at("userId", "NOT_FOUND")
+            user = await accounts.set_roles(context.actor, user_id, roles, input.expected_version)
+        except ServiceError as exc:
+            return UserPayload(user=None, user_errors=_errors(exc, context))
+        await notifications.notify(user.id, "ROLES_CHANGED", {"roles": ", ".join(sorted(roles))})
+        return UserPayload(user=await _user_type(user.id), user_errors=[])
+
+    @strawberry.mutation(description="Creates an API token; its secret is returned this once.")
+    async def create_api_token(
+        self, info: strawberry.Info, input: CreateApiTokenInput
+    ) -> CreateApiTokenPayload:
+        context = context_of(info)
+        try:
+            issued = await tokens.create(context.actor, input.name, input.scopes, input.expires_at)
+        except ServiceError as exc:
+            return CreateApiTokenPayload(api_token=None, secret=None, user_errors=_errors(exc, context))
+        return CreateApiTokenPayload(
+            api_token=ApiTokenType.of(issued.token), secret=issued.secret, user_errors=[]
+        )
+
+    @strawberry.mutation(description="Revokes one of the viewer's API tokens at once.")
+    async def revoke_api_token(
+        self, info: strawberry.Info, input: RevokeApiTokenInput
+    ) -> ApiTokenPayload:
+        context = context_of(info)
+        token_id = decode_id_of(input.api_token_id, "ApiToken")
+        try:
+            if token_id is None:
+                raise Invalid.at("apiTokenId", "NOT_FOUND")
+            token = await tokens.revoke(context.actor, token_id)
+        except ServiceError as exc:
+            return ApiTokenPayload(api_token=None, user_errors=_errors(exc, context))
+        return ApiTokenPayload(api_token=ApiTokenType.of(token), user_errors=[])

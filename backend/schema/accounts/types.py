@@ -1,0 +1,115 @@
+"""User and API token types, built from models by the resolvers that loaded them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from backend.models.accounts import ApiToken as ApiTokenModel
+from backend.models.accounts import Role as RoleModel
+from backend.models.accounts import User as UserModel
+from backend.models.accounts import UserRole
+from backend.schema.context import context_of
+from backend.schema.nodes import Node, global_id, register
+from backend.services import notifications, permissions
+from backend.services.actors import Actor
+
+Role = strawberry.enum(RoleModel, description="What a person does in the park.")
+
+
+@strawberry.type(name="User")
+class UserType(Node):
+    name: str
+    roles: list[Role]  # type: ignore[valid-type]
+    language: str
+    is_active: bool
+    created_at: datetime
+    version: int
+    _model: strawberry.Private[UserModel]
+
+    @classmethod
+    def of(cls, user: UserModel, roles: Sequence[RoleModel]) -> UserType:
+        return cls(
+            id=global_id("User", user.id),
+            name=user.name,
+            roles=sorted(roles),
+            language=user.language,
+            is_active=user.is_active,
+            created_at=user.created_at,
+            version=user.version,
+            _model=user,
+        )
+
+    @strawberry.field(description="Visible to the person themself and to admins.")
+    def email(self, info: strawberry.Info) -> str | None:
+        actor = context_of(info).actor
+        return self._model.email if permissions.can_view_contact(actor, self._model) else None
+
+    @strawberry.field(description="Visible to the person themself and to admins.")
+    def phone(self, info: strawberry.Info) -> str | None:
+        actor = context_of(info).actor
+        return self._model.phone if permissions.can_view_contact(actor, self._model) else None
+
+    @strawberry.field(description="Unread inbox entries; only for the signed-in person.")
+    async def unread_notification_count(self, info: strawberry.Info) -> int | None:
+        actor = context_of(info).actor
+        if actor.user_id != self._model.id:
+            return None
+        return await notifications.unread_count(actor)
+
+
+async def roles_by_user(user_ids: Sequence[int]) -> dict[int, list[RoleModel]]:
+    """Every role of every user in one query, for lists and nodes."""
+    result: dict[int, list[RoleModel]] = {pk: [] for pk in user_ids}
+    rows = await UserRole.filter(user_id__in=list(user_ids)).values_list("user_id", "role")
+    for user_id, role in rows:
+        result[user_id].append(RoleModel(role))
+    return result
+
+
+async def users_as_types(users: Sequence[UserModel]) -> list[UserType]:
+    roles = await roles_by_user([u.id for u in users])
+    return [UserType.of(u, roles[u.id]) for u in users]
+
+
+async def _load_users(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
+    users = await permissions.users_visible_to(actor).filter(id__in=list(pks))
+    return {t._model.id: t for t in await users_as_types(users)}
+
+
+register("User", _load_users, "accounts:read")
+
+
+@strawberry.type(name="ApiToken")
+class ApiTokenType(Node):
+    name: str
+    prefix: str = strawberry.field(description="The public start of the token, to tell them apart.")
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, token: ApiTokenModel) -> ApiTokenType:
+        return cls(
+            id=global_id("ApiToken", token.id),
+            name=token.name,
+            prefix=f"sh_{token.prefix}",
+            scopes=list(token.scopes),
+            created_at=token.created_at,
+            expires_at=token.expires_at,
+            revoked_at=token.revoked_at,
+            last_used_at=token.last_used_at,
+        )
+
+
+async def _load_tokens(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
+    rows = await ApiTokenModel.filter(user_id=actor.user_id or -1, id__in=list(pks))
+    return {t.id: ApiTokenType.of(t) for t in rows}
+
+
+register("ApiToken", _load_tokens, "accounts:read")

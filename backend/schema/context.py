@@ -1,0 +1,57 @@
+"""What every resolver sees: the actor, the language, the loaders, and what to send back.
+
+The HTTP view and the web pages build the same context, so both faces run the same checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+
+from backend.services.actors import Actor
+from backend.services.throttle import CostLimiter, LoginThrottle
+from backend.settings import Settings
+
+
+SESSION_COOKIE = "sh_session"
+CSRF_COOKIE = "sh_csrf"
+LANGUAGE_COOKIE = "sh_lang"
+
+
+@dataclass
+class CookieChange:
+    name: str
+    value: str | None  # None deletes the cookie
+    max_age: int | None = None
+    httponly: bool = True
+
+
+@dataclass
+class Context:
+    actor: Actor
+    settings: Settings
+    throttle: LoginThrottle
+    cost_limiter: CostLimiter
+    client_address: str = ""
+    user_agent: str = ""
+    loaders: dict[str, Any] = field(default_factory=dict)
+    # Session and CSRF cookies a mutation (login, logout) asks the transport to set.
+    cookies: list[CookieChange] = field(default_factory=list)
+    # Set by the cost extension once the operation is admitted and starts executing.
+    executed: bool = False
+    cost: int | None = None
+
+    @property
+    def language(self) -> str:
+        return self.actor.language
+
+    def set_actor(self, actor: Actor) -> None:
+        self.actor = actor
+
+
+def context_of(info: strawberry.Info) -> Context:
+    context = info.context
+    assert isinstance(context, Context)
+    return context

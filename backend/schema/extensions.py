@@ -1,0 +1,216 @@
+"""What runs around every operation: admission (scopes, cost) and the masking of bugs.
+
+Admission happens before execution, so a refused request does no work: a token without the
+scope for a root field, or a query whose cost (objects times page sizes) is over the limit or
+over the token's budget for the minute, gets one error and no data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLInterfaceType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    IntValueNode,
+)
+from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import MaskErrors, SchemaExtension
+
+from backend.logs import request_id_var
+from backend.schema.context import Context
+from backend.schema.relay import DEFAULT_PAGE
+from backend.schema.scopes import missing_scope
+
+log = logging.getLogger("servicehall.graphql")
+
+
+class CostCalculator:
+    """Objects a query may return: each object field costs 1, times the pages above it."""
+
+    def __init__(
+        self,
+        schema: Any,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+
+    def _first(self, node: FieldNode) -> int | None:
+        for argument in node.arguments or ():
+            if argument.name.value not in ("first", "limit"):
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return int(value.value)
+            if isinstance(value, VariableNode):
+                raw = self.variables.get(value.name.value)
+                return raw if isinstance(raw, int) else None
+        return None
+
+    def selection_cost(
+        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, seen: frozenset[str]
+    ) -> int:
+        if selection_set is None or not isinstance(
+            parent, (GraphQLObjectType, GraphQLInterfaceType)
+        ):
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field_cost(selection, parent, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                target = parent
+                if selection.type_condition is not None:
+                    target = self.schema.get_type(selection.type_condition.name.value) or parent
+                total += self.selection_cost(selection.selection_set, target, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:
+                    continue
+                target = self.schema.get_type(fragment.type_condition.name.value) or parent
+                total += self.selection_cost(fragment.selection_set, target, seen | {name})
+        return total
+
+    def field_cost(
+        self, node: FieldNode, parent: GraphQLObjectType | GraphQLInterfaceType, seen: frozenset[str]
+    ) -> int:
+        definition = parent.fields.get(node.name.value)
+        if definition is None:
+            return 0
+        result_type = get_named_type(definition.type)
+        if node.selection_set is None:
+            return 0
+        takes_page = "first" in definition.args or "limit" in definition.args
+        multiplier = 1
+        if takes_page:
+            first = self._first(node)
+            multiplier = DEFAULT_PAGE if first is None else max(first, 0)
+        return 1 + multiplier * self.selection_cost(node.selection_set, result_type, seen)
+
+
+def operation_of(document: Any, operation_name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None:
+        return operations[0] if len(operations) == 1 else None
+    for operation in operations:
+        if operation.name is not None and operation.name.value == operation_name:
+            return operation
+    return None
+
+
+def _refuse(message: str, code: str, **extra: Any) -> GraphQLExecutionResult:
+    return GraphQLExecutionResult(
+        data=None, errors=[GraphQLError(message, extensions={"code": code, **extra})]
+    )
+
+
+class Admission(SchemaExtension):
+    """Checks token scopes and cost before execution; reports the cost in `extensions.cost`."""
+
+    cost: int | None = None
+
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        execution = self.execution_context
+        context = execution.context
+        assert isinstance(context, Context)
+        document = execution.graphql_document
+        operation = operation_of(document, execution.operation_name) if document else None
+        if operation is not None:
+            refusal = await self._admit(context, document, operation, execution.variables or {})
+            if refusal is not None:
+                execution.result = refusal
+            else:
+                context.executed = True
+        yield
+
+    async def _admit(
+        self,
+        context: Context,
+        document: Any,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+    ) -> GraphQLExecutionResult | None:
+        actor = context.actor
+        if actor.scopes is not None:
+            for selection in operation.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    lacking = missing_scope(selection.name.value, actor.scopes)
+                    if lacking is not None:
+                        return _refuse(
+                            f"This API token may not run `{selection.name.value}`"
+                            + (f" (it needs the scope {lacking})." if ":" in lacking else "."),
+                            "FORBIDDEN_SCOPE",
+                        )
+        schema = self.execution_context.schema._schema
+        root = schema.get_root_type(operation.operation)
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        cost = CostCalculator(schema, fragments, variables).selection_cost(
+            operation.selection_set, root, frozenset()
+        )
+        self.cost = cost
+        context.cost = cost
+        limit = context.settings.max_query_cost
+        if cost > limit:
+            return _refuse(
+                f"This query could return {cost} objects; the limit is {limit}. "
+                "Ask for smaller pages or fewer nested lists.",
+                "COST_LIMIT",
+                cost=cost,
+                limit=limit,
+            )
+        if actor.token_id is not None and not await context.cost_limiter.spend(
+            actor.token_id, cost
+        ):
+            return _refuse(
+                f"This token has spent its budget of {context.cost_limiter.per_minute} "
+                "per minute. Try again in a minute.",
+                "RATE_LIMITED",
+            )
+        return None
+
+    def get_results(self) -> dict[str, Any]:
+        if self.cost is None:
+            return {}
+        return {"cost": {"requested": self.cost}}
+
+
+def _is_bug(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class MaskBugs(MaskErrors):
+    """Replaces an unexpected error with a message carrying the request id; the log has it all."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_bug)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = request_id_var.get()
+        return GraphQLError(
+            message=f"Unexpected error. Quote request id {request_id} when reporting it.",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL_ERROR", "requestId": request_id},
+        )
+
+    def on_operation(self) -> Iterator[None]:
+        yield from super().on_operation()

@@ -1,0 +1,49 @@
+"""`markNotificationsRead`: some entries, or all of them when no ids are given."""
+
+from __future__ import annotations
+
+import strawberry
+
+from backend.schema.context import context_of
+from backend.schema.errors import NotificationError, NotificationErrorCode, user_errors
+from backend.schema.relay import decode_id_of
+from backend.services import notifications
+from backend.services.errors import Invalid, ServiceError
+
+
+@strawberry.input
+class MarkNotificationsReadInput:
+    ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="The entries to mark; all unread ones when omitted."
+    )
+
+
+@strawberry.type
+class MarkNotificationsReadPayload:
+    marked: int
+    unread_count: int
+    user_errors: list[NotificationError]
+
+
+@strawberry.type
+class NotificationMutations:
+    @strawberry.mutation(description="Marks inbox entries read.")
+    async def mark_notifications_read(
+        self, info: strawberry.Info, input: MarkNotificationsReadInput
+    ) -> MarkNotificationsReadPayload:
+        context = context_of(info)
+        try:
+            ids: list[int] | None = None
+            if input.ids is not None:
+                ids = []
+                for index, value in enumerate(input.ids):
+                    pk = decode_id_of(value, "Notification")
+                    if pk is None:
+                        raise Invalid.at(("ids", str(index)), "INVALID")
+                    ids.append(pk)
+            marked = await notifications.mark_read(context.actor, ids)
+        except ServiceError as exc:
+            errors = user_errors(NotificationError, NotificationErrorCode, exc, context.language)
+            return MarkNotificationsReadPayload(marked=0, unread_count=0, user_errors=errors)
+        unread = await notifications.unread_count(context.actor)
+        return MarkNotificationsReadPayload(marked=marked, unread_count=unread, user_errors=[])

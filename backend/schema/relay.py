@@ -1,0 +1,164 @@
+"""Relay plumbing shared by every domain: global ids, and one keyset connection for all lists.
+
+Cursors are opaque (base64 of the row's sort key), so page 1,000 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+NodeType = TypeVar("NodeType")
+ModelType = TypeVar("ModelType", bound=Model)
+
+
+class BadRequest(GraphQLError):
+    """An argument that can never be right (a malformed id or cursor). Shown, not masked."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, extensions={"code": code})
+
+
+def encode_global_id(type_name: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def decode_global_id(value: str) -> tuple[str, int]:
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        return type_name, int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest(f"Malformed id: {value[:40]!r}", "BAD_ID") from exc
+
+
+def decode_id_of(value: strawberry.ID | str, type_name: str) -> int | None:
+    """The primary key behind an id of `type_name`; None for an id of another type."""
+    found_type, pk = decode_global_id(str(value))
+    return pk if found_type == type_name else None
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeType]):
+    cursor: str
+    node: NodeType
+
+
+@strawberry.type(description="A page of a list, in a stable order, with opaque cursors.")
+class Connection(Generic[NodeType]):
+    edges: list[Edge[NodeType]]
+    page_info: PageInfo
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many rows the whole list has (every page).")
+    async def total_count(self) -> int:
+        return await self._count()
+
+
+def _encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps(list(values), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, width: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest("Malformed cursor.", "BAD_CURSOR") from exc
+    if not isinstance(values, list) or len(values) != width:
+        raise BadRequest("Malformed cursor.", "BAD_CURSOR")
+    if not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in values):
+        raise BadRequest("Malformed cursor.", "BAD_CURSOR")
+    return values
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE
+    if first < 0 or first > MAX_PAGE:
+        raise BadRequest(f"`first` must be between 0 and {MAX_PAGE}.", "BAD_PAGE_SIZE")
+    return first
+
+
+def _after(order: Sequence[str], values: Sequence[Any]) -> Q:
+    """Rows strictly after `values` in `order` (fields prefixed `-` sort descending)."""
+    clauses: list[Q] = []
+    for i, key in enumerate(order):
+        name = key.lstrip("-")
+        op = "lt" if key.startswith("-") else "gt"
+        equal = {order[j].lstrip("-"): values[j] for j in range(i)}
+        clauses.append(Q(**equal, **{f"{name}__{op}": values[i]}))
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined = combined | clause
+    return combined
+
+
+@dataclass(frozen=True)
+class Page(Generic[ModelType]):
+    rows: list[ModelType]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+
+async def fetch_page(
+    query: QuerySet[ModelType],
+    *,
+    first: int | None,
+    after: str | None,
+    order: Sequence[str] = ("-id",),
+) -> Page[ModelType]:
+    """One page of `query` in `order` (which must end in a unique key), in one SQL statement."""
+    size = page_size(first)
+    page_query = query
+    if after:
+        page_query = page_query.filter(_after(order, _decode_cursor(after, len(order))))
+    rows = await page_query.order_by(*order).limit(size + 1)
+    has_next = len(rows) > size
+    rows = rows[:size]
+    cursors = [_encode_cursor([getattr(row, k.lstrip("-")) for k in order]) for row in rows]
+    return Page(rows, cursors, has_next, after is not None)
+
+
+def connection(
+    page: Page[ModelType],
+    to_node: Callable[[ModelType], NodeType],
+    count_query: QuerySet[ModelType],
+) -> Connection[NodeType]:
+    edges = [
+        Edge(cursor=cursor, node=to_node(row))
+        for cursor, row in zip(page.cursors, page.rows, strict=True)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+        _count=count_query.count,
+    )

@@ -1,0 +1,40 @@
+"""Which token scope each root field needs. A root field missing here is refused to tokens."""
+
+from __future__ import annotations
+
+# Fields any signed-in caller may run with any token: they check per object themselves.
+OPEN = frozenset({"me", "node", "nodes", "__typename", "__schema", "__type"})
+
+ROOT_SCOPES: dict[str, str] = {
+    "users": "accounts:read",
+    "apiTokens": "accounts:read",
+    "createStaffUser": "accounts:write",
+    "setUserRoles": "accounts:write",
+    "setLanguage": "accounts:write",
+    "teams": "teams:read",
+    "team": "teams:read",
+    "createTeam": "teams:write",
+    "updateTeam": "teams:write",
+    "addTeamMember": "teams:write",
+    "removeTeamMember": "teams:write",
+    "setHandlerLeave": "teams:write",
+    "notifications": "notifications:read",
+    "markNotificationsRead": "notifications:write",
+}
+
+# Session-only: a token never signs in, signs up, or mints or revokes tokens.
+SESSION_ONLY = frozenset(
+    {"signUp", "login", "logout", "changePassword", "createApiToken", "revokeApiToken"}
+)
+
+
+def missing_scope(field_name: str, scopes: frozenset[str]) -> str | None:
+    """The scope a token lacks for `field_name`, or None when it may run it."""
+    if field_name in OPEN:
+        return None
+    if field_name in SESSION_ONLY:
+        return "session"
+    needed = ROOT_SCOPES.get(field_name)
+    if needed is None:
+        return "unlisted"
+    return None if needed in scopes else needed

@@ -1,0 +1,1 @@
+"""Staff teams in the schema."""

@@ -1,0 +1,122 @@
+"""Team mutations, for admins: create, rename, add and remove members, mark leave."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+
+import strawberry
+
+from backend.models.accounts import MemberKind as MemberKindModel
+from backend.models.accounts import Team as TeamModel
+from backend.schema.context import context_of
+from backend.schema.errors import TeamError, TeamErrorCode, user_errors
+from backend.schema.relay import decode_id_of
+from backend.schema.teams.types import MemberKind, TeamType, teams_as_types
+from backend.services import teams
+from backend.services.errors import Invalid, ServiceError
+
+
+@strawberry.type
+class TeamPayload:
+    team: TeamType | None
+    user_errors: list[TeamError]
+
+
+@strawberry.input
+class CreateTeamInput:
+    name: str
+    description: str = ""
+
+
+@strawberry.input
+class UpdateTeamInput:
+    team_id: strawberry.ID
+    name: str
+    description: str = ""
+    expected_version: int
+
+
+@strawberry.input
+class TeamMemberInput:
+    team_id: strawberry.ID
+    user_id: strawberry.ID
+    kind: MemberKind  # type: ignore[valid-type]
+    expected_version: int
+
+
+@strawberry.input
+class SetHandlerLeaveInput:
+    team_id: strawberry.ID
+    user_id: strawberry.ID
+    on_leave: bool
+    expected_version: int
+
+
+def _pk(value: strawberry.ID, type_name: str, field_name: str) -> int:
+    pk = decode_id_of(value, type_name)
+    if pk is None:
+        raise Invalid.at(field_name, "NOT_FOUND")
+    return pk
+
+
+async def _run(info: strawberry.Info, change: Awaitable[TeamModel]) -> TeamPayload:
+    context = context_of(info)
+    try:
+        team = await change
+    except ServiceError as exc:
+        errors = user_errors(TeamError, TeamErrorCode, exc, context.language)
+        return TeamPayload(team=None, user_errors=errors)
+    return TeamPayload(team=(await teams_as_types([team]))[0], user_errors=[])
+
+
+async def _member_change(info: strawberry.Info, input: TeamMemberInput, add: bool) -> TeamModel:
+    actor = context_of(info).actor
+    team_id = _pk(input.team_id, "Team", "teamId")
+    user_id = _pk(input.user_id, "User", "userId")
+    kind = MemberKindModel(input.kind.value)
+    if add:
+        return await teams.add_member(actor, team_id, user_id, kind, input.expected_version)
+    return await teams.remove_member(actor, team_id, user_id, kind, input.expected_version)
+
+
+async def _update(info: strawberry.Info, input: UpdateTeamInput) -> TeamModel:
+    team_id = _pk(input.team_id, "Team", "teamId")
+    return await teams.update_team(
+        context_of(info).actor, team_id, input.name, input.description, input.expected_version
+    )
+
+
+async def _leave(info: strawberry.Info, input: SetHandlerLeaveInput) -> TeamModel:
+    team_id = _pk(input.team_id, "Team", "teamId")
+    user_id = _pk(input.user_id, "User", "userId")
+    return await teams.set_on_leave(
+        context_of(info).actor, team_id, user_id, input.on_leave, input.expected_version
+    )
+
+
+@strawberry.type
+class TeamMutations:
+    @strawberry.mutation(description="Creates a staff team.")
+    async def create_team(self, info: strawberry.Info, input: CreateTeamInput) -> TeamPayload:
+        actor = context_of(info).actor
+        return await _run(info, teams.create_team(actor, input.name, input.description))
+
+    @strawberry.mutation(description="Renames a team or changes its description.")
+    async def update_team(self, info: strawberry.Info, input: UpdateTeamInput) -> TeamPayload:
+        return await _run(info, _update(info, input))
+
+    @strawberry.mutation(description="Adds a handler or an auditor to a team.")
+    async def add_team_member(self, info: strawberry.Info, input: TeamMemberInput) -> TeamPayload:
+        return await _run(info, _member_change(info, input, add=True))
+
+    @strawberry.mutation(description="Removes a member from a team.")
+    async def remove_team_member(
+        self, info: strawberry.Info, input: TeamMemberInput
+    ) -> TeamPayload:
+        return await _run(info, _member_change(info, input, add=False))
+
+    @strawberry.mutation(description="Marks a handler on leave, or back at work.")
+    async def set_handler_leave(
+        self, info: strawberry.Info, input: SetHandlerLeaveInput
+    ) -> TeamPayload:
+        return await _run(info, _leave(info, input))

@@ -1,0 +1,75 @@
+"""Team types. Lists load members and their users up front; fields then read what was loaded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from backend.models.accounts import MemberKind as MemberKindModel
+from backend.models.accounts import Team as TeamModel
+from backend.models.accounts import TeamMember as TeamMemberModel
+from backend.schema.accounts.types import UserType, roles_by_user
+from backend.schema.nodes import Node, global_id, register
+from backend.services import permissions
+from backend.services.actors import Actor
+
+MemberKind = strawberry.enum(MemberKindModel, description="What a team member does.")
+
+
+@strawberry.type
+class TeamMember:
+    user: UserType
+    kind: MemberKind  # type: ignore[valid-type]
+    on_leave: bool
+    last_assigned_at: datetime | None
+
+
+@strawberry.type(name="Team")
+class TeamType(Node):
+    name: str
+    description: str
+    version: int
+    created_at: datetime
+    members: list[TeamMember]
+
+
+async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
+    """Teams with their members, in two queries whatever the number of teams."""
+    members = await TeamMemberModel.filter(team_id__in=[t.id for t in teams]).select_related(
+        "user"
+    ).order_by("kind", "user__name", "id")
+    roles = await roles_by_user(sorted({m.user.id for m in members}))
+    by_team: dict[int, list[TeamMember]] = {t.id: [] for t in teams}
+    for member in members:
+        by_team[member.team_id].append(  # type: ignore[attr-defined]
+            TeamMember(
+                user=UserType.of(member.user, roles[member.user.id]),
+                kind=member.kind,
+                on_leave=member.on_leave,
+                last_assigned_at=member.last_assigned_at,
+            )
+        )
+    return [
+        TeamType(
+            id=global_id("Team", t.id),
+            name=t.name,
+            description=t.description,
+            version=t.version,
+            created_at=t.created_at,
+            members=by_team[t.id],
+        )
+        for t in teams
+    ]
+
+
+async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
+    if not permissions.can_view_teams(actor):
+        return {}
+    teams = await TeamModel.filter(id__in=list(pks))
+    return {t.id: tt for t, tt in zip(teams, await teams_as_types(teams), strict=True)}
+
+
+register("Team", _load, "teams:read")

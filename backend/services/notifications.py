@@ -1,0 +1,62 @@
+"""The in-app inbox. Later features call `notify`; people read and mark entries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from backend.i18n import N_, translate
+from backend.models.accounts import Notification
+from backend.services.actors import Actor
+from backend.services.permissions import notifications_visible_to, require_user
+
+# The words of each kind of notification, with the params they take.
+KINDS: dict[str, str] = {
+    "WELCOME": N_("Welcome to Service Hall, {name}. Register your enterprise to start applying."),
+    "STAFF_WELCOME": N_("Welcome, {name}. Your roles: {roles}."),
+    "ROLES_CHANGED": N_("Your roles are now: {roles}."),
+    "TEAM_JOINED": N_("You were added to the team {team}."),
+    "PASSWORD_CHANGED": N_("Your password was changed and your other sessions were ended."),
+}
+
+
+def render(notification: Notification, language: str) -> str:
+    template = KINDS.get(notification.kind)
+    if template is None:
+        return notification.kind
+    try:
+        return translate(language, template, **notification.params)
+    except (KeyError, IndexError):
+        return translate(language, template.split("{")[0])
+
+
+async def notify(
+    user_id: int,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    link: str = "",
+    *,
+    using_db: BaseDBAsyncClient | None = None,
+) -> Notification:
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind}")
+    return await Notification.create(
+        user_id=user_id, kind=kind, params=params or {}, link=link, using_db=using_db
+    )
+
+
+async def unread_count(actor: Actor) -> int:
+    if actor.user_id is None:
+        return 0
+    return await notifications_visible_to(actor).filter(read_at__isnull=True).count()
+
+
+async def mark_read(actor: Actor, ids: list[int] | None) -> int:
+    """Marks the given entries (or all, when `ids` is None) read; returns how many changed."""
+    require_user(actor)
+    query = notifications_visible_to(actor).filter(read_at__isnull=True)
+    if ids is not None:
+        query = query.filter(id__in=ids)
+    return await query.update(read_at=datetime.now(UTC))

@@ -1,0 +1,60 @@
+"""Server-side sessions. The cookie carries a random secret; the table keeps its SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from backend.models.accounts import Role, Session, User, UserRole
+
+# Refresh `last_seen_at` at most this often, so reading pages does not write on every request.
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def session_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    session_id: str
+    user: User
+    roles: frozenset[Role]
+
+
+async def start(user: User, *, days: int, user_agent: str, address: str) -> str:
+    """Opens a session and returns the secret for the cookie."""
+    secret = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    await Session.create(
+        id=session_key(secret),
+        user=user,
+        expires_at=now + timedelta(days=days),
+        user_agent=user_agent[:255],
+        address=address[:64],
+    )
+    return secret
+
+
+async def resume(secret: str) -> SignedIn | None:
+    """The live session behind a cookie, with its user and roles, in two queries."""
+    if not secret or len(secret) > 100:
+        return None
+    now = datetime.now(UTC)
+    session = await Session.get_or_none(id=session_key(secret)).select_related("user")
+    if session is None or session.expires_at <= now or not session.user.is_active:
+        return None
+    roles = await UserRole.filter(user_id=session.user.id).values_list("role", flat=True)
+    if now - session.last_seen_at > TOUCH_EVERY:
+        await Session.filter(id=session.id).update(last_seen_at=now)
+    return SignedIn(session.id, session.user, frozenset(Role(r) for r in roles))
+
+
+async def end(session_id: str) -> None:
+    await Session.filter(id=session_id).delete()
+
+
+async def end_expired() -> int:
+    return await Session.filter(expires_at__lte=datetime.now(UTC)).delete()

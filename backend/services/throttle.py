@@ -1,0 +1,52 @@
+"""Login throttling with the `limits` library: in memory on one process, in Redis across many.
+
+Failures count per account and per client address in a moving window; a success clears the
+account's count (not the address's, so one good password does not reopen a guessing spree).
+"""
+
+from __future__ import annotations
+
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.aio.strategies import MovingWindowRateLimiter, RateLimiter
+
+from backend.services.errors import Throttled
+
+
+class LoginThrottle:
+    def __init__(self, storage_url: str, per_account: str, per_address: str) -> None:
+        self._storage = storage_from_string(storage_url)
+        self._limiter: RateLimiter = MovingWindowRateLimiter(self._storage)
+        self._per_account: RateLimitItem = parse(per_account)
+        self._per_address: RateLimitItem = parse(per_address)
+
+    def _minutes(self, item: RateLimitItem) -> int:
+        return max(1, item.get_expiry() // 60)
+
+    async def check(self, account: str, address: str) -> None:
+        if not await self._limiter.test(self._per_account, "login-account", account):
+            raise Throttled(minutes=self._minutes(self._per_account))
+        if not await self._limiter.test(self._per_address, "login-address", address):
+            raise Throttled(minutes=self._minutes(self._per_address))
+
+    async def failed(self, account: str, address: str) -> None:
+        await self._limiter.hit(self._per_account, "login-account", account)
+        await self._limiter.hit(self._per_address, "login-address", address)
+
+    async def succeeded(self, account: str) -> None:
+        await self._limiter.clear(self._per_account, "login-account", account)
+
+    async def reset(self) -> None:
+        await self._storage.reset()
+
+
+class CostLimiter:
+    """Query cost per token per minute, on the same storage as the login throttle."""
+
+    def __init__(self, storage_url: str, per_minute: int) -> None:
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_url))
+        self._item = parse(f"{per_minute}/minute")
+        self.per_minute = per_minute
+
+    async def spend(self, token_id: int, cost: int) -> bool:
+        return await self._limiter.hit(self._item, "cost", str(token_id), cost=max(cost, 1))

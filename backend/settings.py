@@ -1,0 +1,99 @@
+"""Settings, read once from `SERVICEHALL_*` environment variables.
+
+The defaults run a demo on one machine: SQLite under `./var/`, in-memory rate limits, port 8000.
+A production deployment (`SERVICEHALL_ENV=production`) must set its own secret key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEMO_SECRET_KEY = "demo-secret-key-change-me-in-production"  # noqa: S105 - the refused default
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(RuntimeError):
+    """The environment asks for something unsafe or impossible."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = DEMO_SECRET_KEY
+    database_url: str = f"sqlite://{ROOT / 'var' / 'servicehall.sqlite3'}"
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timezone: str = "Asia/Shanghai"
+    default_language: str = "zh-CN"
+    storage_dir: Path = ROOT / "var" / "files"
+    locales_dir: Path = ROOT / "web" / "locales"
+    session_days: int = 14
+    # argon2 cost: the library defaults in production; tests set cheap values through the env.
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65536
+    login_failures_per_account: str = "5/15 minutes"
+    login_failures_per_address: str = "30/15 minutes"
+    max_query_cost: int = 5000
+    cost_per_minute: int = 50000
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_body_bytes: int = 12 * 1024 * 1024
+    download_url_seconds: int = 300
+    languages: tuple[str, ...] = field(default=("zh-CN", "en"))
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def rate_limit_storage(self) -> str:
+        if self.redis_url:
+            return "async+" + self.redis_url
+        return "async+memory://"
+
+    def check(self) -> None:
+        if self.production and self.secret_key == DEMO_SECRET_KEY:
+            raise SettingsError(
+                "SERVICEHALL_SECRET_KEY is the demo key; set a secret of your own for production."
+            )
+        if self.production and len(self.secret_key) < 32:
+            raise SettingsError("SERVICEHALL_SECRET_KEY must be at least 32 characters.")
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+
+    def get(name: str, default: str) -> str:
+        return env.get("SERVICEHALL_" + name, default)
+
+    base = Settings()
+    settings = Settings(
+        env=get("ENV", base.env),
+        secret_key=get("SECRET_KEY", base.secret_key),
+        database_url=get("DATABASE_URL", base.database_url),
+        redis_url=env.get("SERVICEHALL_REDIS_URL") or None,
+        host=get("HOST", base.host),
+        port=int(get("PORT", str(base.port))),
+        timezone=get("TIMEZONE", base.timezone),
+        storage_dir=Path(get("STORAGE_DIR", str(base.storage_dir))),
+        argon2_time_cost=int(get("ARGON2_TIME_COST", str(base.argon2_time_cost))),
+        argon2_memory_cost=int(get("ARGON2_MEMORY_COST", str(base.argon2_memory_cost))),
+        login_failures_per_account=get(
+            "LOGIN_FAILURES_PER_ACCOUNT", base.login_failures_per_account
+        ),
+        login_failures_per_address=get(
+            "LOGIN_FAILURES_PER_ADDRESS", base.login_failures_per_address
+        ),
+        max_query_cost=int(get("MAX_QUERY_COST", str(base.max_query_cost))),
+        cost_per_minute=int(get("COST_PER_MINUTE", str(base.cost_per_minute))),
+    )
+    settings.check()
+    return settings

@@ -1,0 +1,265 @@
+"""Test fixtures: a migrated database per test, the real ASGI app, and a GraphQL client.
+
+The schema is migrated once per run into a template (a SQLite file, or a PostgreSQL template
+database); each test gets a copy, so tests see exactly what `servicehall migrate` builds.
+
+`SERVICEHALL_TEST_BACKEND=postgres` runs the tests marked `postgres` against PostgreSQL
+(`SERVICEHALL_TEST_DATABASE_URL`, default postgres://postgres@127.0.0.1:5432/test).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx2
+import pytest
+from tortoise.context import TortoiseContext
+
+from backend.app import create_app
+from backend.db import tortoise_config
+from backend.schema.context import CSRF_COOKIE
+from backend.security import csrf_token_for
+from backend.settings import ROOT, Settings
+
+BACKEND = os.environ.get("SERVICEHALL_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get(
+    "SERVICEHALL_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
+PASSWORD = "correct horse battery"
+_counter = itertools.count()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if BACKEND == "postgres":
+        config.option.markexpr = config.option.markexpr or "postgres"
+
+
+def _pg_admin_url() -> str:
+    return PG_URL.replace("postgres://", "postgresql://", 1)
+
+
+def _pg_url_for(database: str) -> str:
+    base, _, _ = PG_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+def _migrate(database_url: str) -> None:
+    env = {**os.environ, "SERVICEHALL_DATABASE_URL": database_url}
+    subprocess.run(
+        [sys.executable, "-m", "backend.cli", "migrate"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(f"sqlite://{path}")
+    return path
+
+
+async def _pg_execute(sql: str) -> None:
+    connection = await asyncpg.connect(_pg_admin_url())
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    import asyncio
+
+    name = f"sh_template_{os.getpid()}"
+    try:
+        asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}"'))
+        asyncio.run(_pg_execute(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        message = f"PostgreSQL at {PG_URL} is not reachable ({exc}): PostgreSQL tests skipped"
+        if IN_CI:
+            pytest.fail(message)
+        print(f"\n!!! {message} !!!", file=sys.stderr)
+        pytest.skip(message)
+    _migrate(_pg_url_for(name))
+    yield name
+    asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if BACKEND == "postgres":
+        template = request.getfixturevalue("pg_template")
+        yield f"pg:{template}"
+    else:
+        template_path = request.getfixturevalue("sqlite_template")
+        copy = tmp_path / "test.sqlite3"
+        shutil.copyfile(template_path, copy)
+        yield f"sqlite://{copy}"
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[str]:
+    """A migrated, empty database for this test, initialised for Tortoise."""
+    url = database_url
+    created: str | None = None
+    if url.startswith("pg:"):
+        created = f"sh_test_{os.getpid()}_{next(_counter)}"
+        await _pg_execute(f'CREATE DATABASE "{created}" TEMPLATE "{url[3:]}"')
+        url = _pg_url_for(created)
+    context = TortoiseContext()
+    async with context:
+        await context.init(config=tortoise_config(url))
+        yield url
+    if created:
+        await _pg_execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(db: str) -> Settings:
+    return Settings(
+        secret_key=SECRET,
+        database_url=db,
+        argon2_time_cost=1,
+        argon2_memory_cost=1024,
+        login_failures_per_account="5/15 minutes",
+        login_failures_per_address="20/15 minutes",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Any:
+    return create_app(settings, manage_database=False)
+
+
+class Api:
+    """A browser-like client: keeps cookies and sends the CSRF token the way pages do."""
+
+    def __init__(self, client: httpx2.AsyncClient, secret: str) -> None:
+        self.client = client
+        self.secret = secret
+        self.token: str | None = None
+
+    def csrf(self) -> str:
+        return csrf_token_for(self.secret, self.client.cookies.get(CSRF_COOKIE) or "")
+
+    async def prime(self) -> None:
+        """Fetches a page once so the visitor has a CSRF cookie, as a browser would."""
+        if not self.client.cookies.get(CSRF_COOKIE):
+            await self.client.get("/graphql", params={"query": "{ __typename }"})
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> Any:
+        headers = dict(kw.pop("headers", {}))
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        else:
+            await self.prime()
+            headers.setdefault("X-CSRF-Token", self.csrf())
+        return await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers, **kw
+        )
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Runs an operation that must not fail at the GraphQL level; returns `data`."""
+        response = await self.post(query, variables)
+        body = response.json()
+        assert response.status_code == 200, body
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    async def sign_up(self, name: str, contact: str, password: str = PASSWORD) -> dict[str, Any]:
+        data = await self.gql(
+            """mutation($input: SignUpInput!) { signUp(input: $input) {
+                 user { id name roles } userErrors { field code message } } }""",
+            {"input": {"name": name, "contact": contact, "password": password}},
+        )
+        return data["signUp"]
+
+    async def login(self, identifier: str, password: str = PASSWORD) -> dict[str, Any]:
+        data = await self.gql(
+            """mutation($input: LoginInput!) { login(input: $input) {
+                 user { id name roles } userErrors { field code message } } }""",
+            {"input": {"identifier": identifier, "password": password}},
+        )
+        return data["login"]
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx2.AsyncClient]:
+    transport = httpx2.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def api(client: httpx2.AsyncClient) -> Api:
+    return Api(client, SECRET)
+
+
+@pytest.fixture
+async def new_api(app: Any) -> AsyncIterator[Any]:
+    """Makes more independent clients (other browsers, other people) on the same app."""
+    clients: list[httpx2.AsyncClient] = []
+
+    def make(address: str = "198.51.100.9") -> Api:
+        transport = httpx2.ASGITransport(app=app, client=(address, 50001))
+        c = httpx2.AsyncClient(transport=transport, base_url="http://testserver")
+        clients.append(c)
+        return Api(c, SECRET)
+
+    yield make
+    for c in clients:
+        await c.aclose()
+
+
+async def make_user(login: str, roles: list[str], name: str = "测试用户") -> Any:
+    """A user created directly (as the CLI does), for tests that need staff."""
+    from backend.models.accounts import Role
+    from backend.services import demo
+
+    return await demo.create_user_directly(name, login, PASSWORD, [Role(r) for r in roles])
+
+
+class QueryCounter(logging.Handler):
+    """Counts SQL statements Tortoise sends, from its debug log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            self.statements.append(message)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def sql_counter() -> Iterator[QueryCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter = QueryCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    yield counter
+    logger.removeHandler(counter)
+    logger.setLevel(previous)

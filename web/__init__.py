@@ -1,0 +1,1 @@
+"""The pages: routes that run GraphQL operations in-process and render Jinja2 templates."""

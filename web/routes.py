@@ -1,0 +1,16 @@
+"""Page routes. Each runs a named operation from `web/operations/` and renders a template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+routes: list[BaseRoute] = []
+
+
+def static_mount() -> Mount:
+    return Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")

@@ -1,4 +1,4 @@
-"""Tortoise configuration: one app, `models`, whose migrations live in `backend.models.migrations`."""
+"""Tortoise configuration: one app, `models`, migrated from `backend.models.migrations`."""
 
 from __future__ import annotations
 

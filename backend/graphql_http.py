@@ -13,12 +13,12 @@ import json
 import logging
 from typing import Any
 
-from strawberry.types.graphql import OperationType
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from backend.schema.runner import apply_cookies, build_context, execute
 
@@ -54,7 +54,11 @@ def _media_type(accept: str) -> str | None:
         offered[media.strip().lower()] = quality
     candidates = [
         (offered.get(GRAPHQL_RESPONSE, 0.0), 1, GRAPHQL_RESPONSE),
-        (max(offered.get(JSON, 0.0), offered.get("application/*", 0.0), offered.get("*/*", 0.0)), 0, JSON),
+        (
+            max(offered.get(JSON, 0.0), offered.get("application/*", 0.0), offered.get("*/*", 0.0)),
+            0,
+            JSON,
+        ),
     ]
     quality, _, media = max(candidates)
     return media if quality > 0 else None
@@ -116,7 +120,9 @@ def _place(target: Any, path: list[str], value: Any) -> None:
             else:
                 raise TypeError
         except (KeyError, IndexError, ValueError, TypeError) as exc:
-            raise RequestProblem(400, f"The map path `{'.'.join(path)}` is not in `operations`.") from exc
+            raise RequestProblem(
+                400, f"The map path `{'.'.join(path)}` is not in `operations`."
+            ) from exc
 
 
 def _params(data: Any) -> tuple[str, dict[str, Any] | None, str | None]:
@@ -141,11 +147,7 @@ def _params(data: Any) -> tuple[str, dict[str, Any] | None, str | None]:
 
 async def graphql_endpoint(request: Request) -> Response:
     accept = request.headers.get("accept", "")
-    if (
-        request.method == "GET"
-        and "query" not in request.query_params
-        and "text/html" in accept
-    ):
+    if request.method == "GET" and "query" not in request.query_params and "text/html" in accept:
         return _graphiql(request)
     media = _media_type(accept)
     try:

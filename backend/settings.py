@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEMO_SECRET_KEY = "demo-secret-key-change-me-in-production"  # noqa: S105 - the refused default
+DEMO_SECRET_KEY = "demo-secret-key-change-me-in-production"
 ROOT = Path(__file__).resolve().parent.parent
 
 

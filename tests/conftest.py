@@ -31,9 +31,7 @@ from backend.security import csrf_token_for
 from backend.settings import ROOT, Settings
 
 BACKEND = os.environ.get("SERVICEHALL_TEST_BACKEND", "sqlite")
-PG_URL = os.environ.get(
-    "SERVICEHALL_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("SERVICEHALL_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
 PASSWORD = "correct horse battery"

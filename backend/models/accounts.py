@@ -78,7 +78,7 @@ class ApiToken(Model):
     # The public part of the token, used to find the row; the secret part is stored hashed.
     prefix = fields.CharField(max_length=16, unique=True)
     secret_hash = fields.CharField(max_length=64)
-    scopes: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    scopes: list[str] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
@@ -133,7 +133,7 @@ class Notification(Model):
         "models.User", related_name="notifications", on_delete=fields.CASCADE
     )
     kind = fields.CharField(max_length=50)
-    params: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    params: dict[str, object] = fields.JSONField(default=dict)
     link = fields.CharField(max_length=255, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     read_at = fields.DatetimeField(null=True)

@@ -17,7 +17,7 @@ class Event(Model):
     aggregate_id = fields.BigIntField()
     sequence = fields.IntField()
     kind = fields.CharField(max_length=50)
-    data: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    data: dict[str, object] = fields.JSONField(default=dict)
     actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="events", null=True, on_delete=fields.SET_NULL
     )

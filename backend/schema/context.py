@@ -14,7 +14,6 @@ from backend.services.actors import Actor
 from backend.services.throttle import CostLimiter, LoginThrottle
 from backend.settings import Settings
 
-
 SESSION_COOKIE = "sh_session"
 CSRF_COOKIE = "sh_csrf"
 LANGUAGE_COOKIE = "sh_lang"

@@ -11,22 +11,22 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
-    GraphQLInterfaceType,
     InlineFragmentNode,
+    IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
-    IntValueNode,
 )
-from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from backend.logs import request_id_var
@@ -88,7 +88,10 @@ class CostCalculator:
         return total
 
     def field_cost(
-        self, node: FieldNode, parent: GraphQLObjectType | GraphQLInterfaceType, seen: frozenset[str]
+        self,
+        node: FieldNode,
+        parent: GraphQLObjectType | GraphQLInterfaceType,
+        seen: frozenset[str],
     ) -> int:
         definition = parent.fields.get(node.name.value)
         if definition is None:
@@ -125,7 +128,7 @@ class Admission(SchemaExtension):
 
     cost: int | None = None
 
-    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
         context = execution.context
         assert isinstance(context, Context)
@@ -159,6 +162,8 @@ class Admission(SchemaExtension):
                         )
         schema = self.execution_context.schema._schema
         root = schema.get_root_type(operation.operation)
+        if root is None:
+            return None
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }

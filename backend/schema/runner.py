@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from strawberry.types.graphql import OperationType
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE, Context
 from backend.services.actors import ANONYMOUS, Actor

@@ -142,7 +142,7 @@ async def create_staff(
 
 async def roles_of(user_id: int) -> frozenset[Role]:
     rows = await UserRole.filter(user_id=user_id).values_list("role", flat=True)
-    return frozenset(Role(r) for r in rows)
+    return frozenset(Role(str(r)) for r in rows)
 
 
 async def set_roles(actor: Actor, user_id: int, roles: list[Role], expected_version: int) -> User:
@@ -152,7 +152,7 @@ async def set_roles(actor: Actor, user_id: int, roles: list[Role], expected_vers
         raise Invalid.at("roles", "REQUIRED")
     wanted = frozenset(roles)
     async with in_transaction() as conn:
-        user = await User.get_or_none(id=user_id).using_db(conn)
+        user = await User.get_or_none(id=user_id, using_db=conn)
         if user is None:
             raise Invalid.at("userId", "NOT_FOUND")
         current = await roles_of(user_id)
@@ -160,8 +160,10 @@ async def set_roles(actor: Actor, user_id: int, roles: list[Role], expected_vers
             admins = await UserRole.filter(role=Role.ADMIN).using_db(conn).count()
             if admins <= 1:
                 raise Invalid.at("roles", "LAST_ADMIN")
-        updated = await User.filter(id=user_id, version=expected_version).using_db(conn).update(
-            version=F("version") + 1
+        updated = (
+            await User.filter(id=user_id, version=expected_version)
+            .using_db(conn)
+            .update(version=F("version") + 1)
         )
         if not updated:
             raise Stale(expected=expected_version, actual=user.version)
@@ -228,14 +230,21 @@ async def change_password(actor: Actor, current: str, new: str) -> User:
     _check_password(problems, new, "newPassword")
     problems.raise_if_any()
     async with in_transaction() as conn:
-        await User.filter(id=user_id).using_db(conn).update(
-            password_hash=passwords.hash_password(new),
-            password_changed_at=datetime.now(UTC),
-            version=F("version") + 1,
+        await (
+            User.filter(id=user_id)
+            .using_db(conn)
+            .update(
+                password_hash=passwords.hash_password(new),
+                password_changed_at=datetime.now(UTC),
+                version=F("version") + 1,
+            )
         )
-        await Session.filter(user_id=user_id).exclude(id=actor.session_id or "").using_db(
-            conn
-        ).delete()
+        await (
+            Session.filter(user_id=user_id)
+            .exclude(id=actor.session_id or "")
+            .using_db(conn)
+            .delete()
+        )
         await events.record(
             actor, "user", user_id, user.version + 1, "PASSWORD_CHANGED", using_db=conn
         )

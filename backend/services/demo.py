@@ -14,7 +14,7 @@ from backend.services import notifications
 from backend.services.accounts import Contact, _create_user, parse_contact
 from backend.services.errors import Invalid
 
-DEMO_PASSWORD = "servicehall-demo"  # noqa: S105 - printed for the demo, refused in production
+DEMO_PASSWORD = "servicehall-demo"
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,7 @@ DEMO_USERS = (
 )
 
 
-async def create_user_directly(
-    name: str, login: str, password: str, roles: list[Role]
-) -> User:
+async def create_user_directly(name: str, login: str, password: str, roles: list[Role]) -> User:
     """For the CLI and the seed: no actor, the operator at the console is trusted."""
     contact = parse_contact(login)
     if contact is None:
@@ -69,7 +67,9 @@ async def seed() -> bool:
                 await notifications.notify(user.id, "WELCOME", {"name": user.name}, using_db=conn)
             else:
                 await notifications.notify(
-                    user.id, "STAFF_WELCOME", {"name": user.name, "roles": role.value},
+                    user.id,
+                    "STAFF_WELCOME",
+                    {"name": user.name, "roles": role.value},
                     using_db=conn,
                 )
         await notifications.notify(

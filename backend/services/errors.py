@@ -15,8 +15,8 @@ it masked, with the request id, and the details go to the log.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from backend.i18n import N_, translate

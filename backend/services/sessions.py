@@ -49,7 +49,7 @@ async def resume(secret: str) -> SignedIn | None:
     roles = await UserRole.filter(user_id=session.user.id).values_list("role", flat=True)
     if now - session.last_seen_at > TOUCH_EVERY:
         await Session.filter(id=session.id).update(last_seen_at=now)
-    return SignedIn(session.id, session.user, frozenset(Role(r) for r in roles))
+    return SignedIn(session.id, session.user, frozenset(Role(str(r)) for r in roles))
 
 
 async def end(session_id: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -47,13 +48,15 @@ async def create_team(actor: Actor, name: str, description: str) -> Team:
     return team
 
 
-async def _bump(conn: object, team_id: int, expected_version: int) -> Team:
-    team = await Team.get_or_none(id=team_id).using_db(conn)  # type: ignore[arg-type]
+async def _bump(conn: BaseDBAsyncClient, team_id: int, expected_version: int) -> Team:
+    team = await Team.get_or_none(id=team_id, using_db=conn)
     if team is None:
         raise Invalid.at("teamId", "NOT_FOUND")
-    changed = await Team.filter(id=team_id, version=expected_version).using_db(  # type: ignore[arg-type]
-        conn
-    ).update(version=F("version") + 1)
+    changed = (
+        await Team.filter(id=team_id, version=expected_version)
+        .using_db(conn)
+        .update(version=F("version") + 1)
+    )
     if not changed:
         raise Stale(expected=expected_version, actual=team.version)
     team.version = expected_version + 1
@@ -109,9 +112,11 @@ async def remove_member(
     _require_admin(actor)
     async with in_transaction() as conn:
         team = await _bump(conn, team_id, expected_version)
-        removed = await TeamMember.filter(team_id=team_id, user_id=user_id, kind=kind).using_db(
-            conn
-        ).delete()
+        removed = (
+            await TeamMember.filter(team_id=team_id, user_id=user_id, kind=kind)
+            .using_db(conn)
+            .delete()
+        )
         if not removed:
             raise NotFound()
         await events.record(
@@ -133,9 +138,11 @@ async def set_on_leave(
     _require_admin(actor)
     async with in_transaction() as conn:
         team = await _bump(conn, team_id, expected_version)
-        changed = await TeamMember.filter(
-            team_id=team_id, user_id=user_id, kind=MemberKind.HANDLER
-        ).using_db(conn).update(on_leave=on_leave)
+        changed = (
+            await TeamMember.filter(team_id=team_id, user_id=user_id, kind=MemberKind.HANDLER)
+            .using_db(conn)
+            .update(on_leave=on_leave)
+        )
         if not changed:
             raise Invalid.at("userId", "NOT_FOUND")
         await events.record(
@@ -148,4 +155,3 @@ async def set_on_leave(
             using_db=conn,
         )
     return await Team.get(id=team_id)
-

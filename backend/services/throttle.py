@@ -7,8 +7,8 @@ account's count (not the address's, so one good password does not reopen a guess
 from __future__ import annotations
 
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
 from limits.aio.strategies import MovingWindowRateLimiter, RateLimiter
+from limits.storage import storage_from_string
 
 from backend.services.errors import Throttled
 
@@ -35,9 +35,6 @@ class LoginThrottle:
 
     async def succeeded(self, account: str) -> None:
         await self._limiter.clear(self._per_account, "login-account", account)
-
-    async def reset(self) -> None:
-        await self._storage.reset()
 
 
 class CostLimiter:

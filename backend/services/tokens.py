@@ -127,4 +127,4 @@ async def authenticate(bearer: str) -> TokenHolder:
         await ApiToken.filter(id=token.id).update(last_used_at=now)
         token.last_used_at = now
     roles = await UserRole.filter(user_id=token.user.id).values_list("role", flat=True)
-    return TokenHolder(token, token.user, frozenset(Role(r) for r in roles))
+    return TokenHolder(token, token.user, frozenset(Role(str(r)) for r in roles))

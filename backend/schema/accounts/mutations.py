@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 
 from backend.models.accounts import Role as RoleModel
-from backend.schema.accounts.types import ApiTokenType, Role, UserType, users_as_types
+from backend.schema.accounts.types import ApiTokenType, UserType, users_as_types
 from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE, Context, CookieChange, context_of
 from backend.schema.errors import AccountError, AccountErrorCode, user_errors
 from backend.schema.relay import decode_id_of
@@ -92,14 +92,14 @@ class CreateStaffUserInput:
     email: str | None = None
     phone: str | None = None
     password: str
-    roles: list[Role]  # type: ignore[valid-type]
+    roles: list[RoleModel]
     language: str | None = None
 
 
 @strawberry.input
 class SetUserRolesInput:
     user_id: strawberry.ID
-    roles: list[Role]  # type: ignore[valid-type]
+    roles: list[RoleModel]
     expected_version: int
 
 
@@ -203,7 +203,7 @@ class AccountMutations:
         self, info: strawberry.Info, input: CreateStaffUserInput
     ) -> UserPayload:
         context = context_of(info)
-        roles = [RoleModel(r.value) for r in input.roles]
+        roles = list(input.roles)
         try:
             user = await accounts.create_staff(
                 context.actor,
@@ -225,7 +225,7 @@ class AccountMutations:
     async def set_user_roles(self, info: strawberry.Info, input: SetUserRolesInput) -> UserPayload:
         context = context_of(info)
         user_id = decode_id_of(input.user_id, "User")
-        roles = [RoleModel(r.value) for r in input.roles]
+        roles = list(input.roles)
         try:
             if user_id is None:
                 raise Invalid.at("userId", "NOT_FOUND")
@@ -243,7 +243,9 @@ class AccountMutations:
         try:
             issued = await tokens.create(context.actor, input.name, input.scopes, input.expires_at)
         except ServiceError as exc:
-            return CreateApiTokenPayload(api_token=None, secret=None, user_errors=_errors(exc, context))
+            return CreateApiTokenPayload(
+                api_token=None, secret=None, user_errors=_errors(exc, context)
+            )
         return CreateApiTokenPayload(
             api_token=ApiTokenType.of(issued.token), secret=issued.secret, user_errors=[]
         )

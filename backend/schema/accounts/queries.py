@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from backend.models.accounts import Role as RoleModel
-from backend.schema.accounts.types import ApiTokenType, Role, UserType, users_as_types
+from backend.schema.accounts.types import ApiTokenType, UserType, users_as_types
 from backend.schema.context import context_of
 from backend.schema.relay import Connection, connection, fetch_page
 from backend.services import permissions, tokens
@@ -18,16 +18,16 @@ class AccountQueries:
         actor = context_of(info).actor
         if actor.user_id is None:
             return None
-        users = await users_as_types(await permissions.users_visible_to(actor).filter(
-            id=actor.user_id
-        ))
+        users = await users_as_types(
+            await permissions.users_visible_to(actor).filter(id=actor.user_id)
+        )
         return users[0] if users else None
 
     @strawberry.field(description="People, newest first; admins, supervisors and auditors only.")
     async def users(
         self,
         info: strawberry.Info,
-        role: Role | None = None,  # type: ignore[valid-type]
+        role: RoleModel | None = None,
         search: str | None = None,
         first: int | None = None,
         after: str | None = None,
@@ -35,7 +35,7 @@ class AccountQueries:
         actor = context_of(info).actor
         query = permissions.users_visible_to(actor)
         if role is not None:
-            query = query.filter(roles__role=RoleModel(role.value)).distinct()
+            query = query.filter(roles__role=role).distinct()
         if search:
             query = query.filter(name__icontains=search.strip())
         page = await fetch_page(query, first=first, after=after)
@@ -49,4 +49,3 @@ class AccountQueries:
         query = tokens.tokens_of(context_of(info).actor)
         page = await fetch_page(query, first=first, after=after)
         return connection(page, ApiTokenType.of, query)
-

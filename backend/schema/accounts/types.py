@@ -17,13 +17,13 @@ from backend.schema.nodes import Node, global_id, register
 from backend.services import notifications, permissions
 from backend.services.actors import Actor
 
-Role = strawberry.enum(RoleModel, description="What a person does in the park.")
+strawberry.enum(RoleModel, name="Role", description="What a person does in the park.")
 
 
 @strawberry.type(name="User")
 class UserType(Node):
     name: str
-    roles: list[Role]  # type: ignore[valid-type]
+    roles: list[RoleModel]
     language: str
     is_active: bool
     created_at: datetime

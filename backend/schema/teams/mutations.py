@@ -11,7 +11,7 @@ from backend.models.accounts import Team as TeamModel
 from backend.schema.context import context_of
 from backend.schema.errors import TeamError, TeamErrorCode, user_errors
 from backend.schema.relay import decode_id_of
-from backend.schema.teams.types import MemberKind, TeamType, teams_as_types
+from backend.schema.teams.types import TeamType, teams_as_types
 from backend.services import teams
 from backend.services.errors import Invalid, ServiceError
 
@@ -40,7 +40,7 @@ class UpdateTeamInput:
 class TeamMemberInput:
     team_id: strawberry.ID
     user_id: strawberry.ID
-    kind: MemberKind  # type: ignore[valid-type]
+    kind: MemberKindModel
     expected_version: int
 
 
@@ -73,7 +73,7 @@ async def _member_change(info: strawberry.Info, input: TeamMemberInput, add: boo
     actor = context_of(info).actor
     team_id = _pk(input.team_id, "Team", "teamId")
     user_id = _pk(input.user_id, "User", "userId")
-    kind = MemberKindModel(input.kind.value)
+    kind = input.kind
     if add:
         return await teams.add_member(actor, team_id, user_id, kind, input.expected_version)
     return await teams.remove_member(actor, team_id, user_id, kind, input.expected_version)

@@ -16,13 +16,13 @@ from backend.schema.nodes import Node, global_id, register
 from backend.services import permissions
 from backend.services.actors import Actor
 
-MemberKind = strawberry.enum(MemberKindModel, description="What a team member does.")
+strawberry.enum(MemberKindModel, name="MemberKind", description="What a team member does.")
 
 
 @strawberry.type
 class TeamMember:
     user: UserType
-    kind: MemberKind  # type: ignore[valid-type]
+    kind: MemberKindModel
     on_leave: bool
     last_assigned_at: datetime | None
 
@@ -38,9 +38,11 @@ class TeamType(Node):
 
 async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
     """Teams with their members, in two queries whatever the number of teams."""
-    members = await TeamMemberModel.filter(team_id__in=[t.id for t in teams]).select_related(
-        "user"
-    ).order_by("kind", "user__name", "id")
+    members = (
+        await TeamMemberModel.filter(team_id__in=[t.id for t in teams])
+        .select_related("user")
+        .order_by("kind", "user__name", "id")
+    )
     roles = await roles_by_user(sorted({m.user.id for m in members}))
     by_team: dict[int, list[TeamMember]] = {t.id: [] for t in teams}
     for member in members:

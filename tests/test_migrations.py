@@ -1,0 +1,88 @@
+"""The committed migrations build the whole schema from nothing, and match the models."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+from tortoise.context import TortoiseContext
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+from backend.db import tortoise_config
+from backend.settings import ROOT
+from tests.conftest import BACKEND, _pg_execute, _pg_url_for
+
+EXPECTED_TABLES = {
+    "users",
+    "user_roles",
+    "sessions",
+    "api_tokens",
+    "teams",
+    "team_members",
+    "notifications",
+    "enterprises",
+    "memberships",
+    "events",
+}
+
+
+def _migrate(url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "backend.cli", "migrate"],
+        cwd=ROOT,
+        env={**os.environ, "SERVICEHALL_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+async def _tables(url: str) -> set[str]:
+    if url.startswith("sqlite://"):
+        with sqlite3.connect(url.removeprefix("sqlite://")) as connection:
+            rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            return {name for (name,) in rows}
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return {row["tablename"] for row in rows}
+    finally:
+        await connection.close()
+
+
+@pytest.mark.postgres
+async def test_migrations_build_every_table_from_an_empty_database(tmp_path: Path) -> None:
+    created = None
+    if BACKEND == "postgres":
+        created = f"sh_zero_{os.getpid()}"
+        await _pg_execute(f'DROP DATABASE IF EXISTS "{created}"')
+        await _pg_execute(f'CREATE DATABASE "{created}"')
+        url = _pg_url_for(created)
+    else:
+        url = f"sqlite://{tmp_path / 'zero.sqlite3'}"
+    try:
+        assert EXPECTED_TABLES.isdisjoint(await _tables(url))
+        first = _migrate(url)
+        assert first.returncode == 0, first.stderr
+        assert await _tables(url) >= EXPECTED_TABLES
+        again = _migrate(url)
+        assert again.returncode == 0, again.stderr
+    finally:
+        if created:
+            await _pg_execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+async def test_the_autodetector_finds_no_change_between_models_and_migrations(db: str) -> None:
+    config = tortoise_config(db)
+    context = TortoiseContext()
+    async with context:
+        await context.init(config=config)
+        assert context.apps is not None
+        writers = await MigrationAutodetector(context.apps, config["apps"]).changes()
+    assert [w.name for w in writers] == [], "run `tortoise makemigrations` and commit it"

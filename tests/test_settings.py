@@ -1,0 +1,40 @@
+"""Settings come from SERVICEHALL_* variables; production refuses the demo secret."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.settings import DEMO_SECRET_KEY, SettingsError, load_settings
+
+
+def test_defaults_run_a_demo_on_sqlite() -> None:
+    settings = load_settings({})
+    assert settings.database_url.startswith("sqlite://")
+    assert settings.timezone == "Asia/Shanghai"
+    assert settings.secret_key == DEMO_SECRET_KEY
+
+
+def test_variables_override_the_defaults() -> None:
+    settings = load_settings(
+        {"SERVICEHALL_PORT": "9000", "SERVICEHALL_REDIS_URL": "redis://127.0.0.1:6379/1"}
+    )
+    assert settings.port == 9000
+    assert settings.rate_limit_storage == "async+redis://127.0.0.1:6379/1"
+
+
+def test_production_refuses_to_start_with_the_demo_secret_key() -> None:
+    with pytest.raises(SettingsError, match="demo key"):
+        load_settings({"SERVICEHALL_ENV": "production"})
+
+
+def test_production_starts_with_a_secret_of_its_own() -> None:
+    settings = load_settings({"SERVICEHALL_ENV": "production", "SERVICEHALL_SECRET_KEY": "x" * 40})
+    assert settings.production
+
+
+def test_the_cli_refuses_production_with_the_demo_key(monkeypatch) -> None:
+    from backend.cli import main
+
+    monkeypatch.setenv("SERVICEHALL_ENV", "production")
+    monkeypatch.delenv("SERVICEHALL_SECRET_KEY", raising=False)
+    assert main(["migrate"]) == 2

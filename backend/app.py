@@ -12,6 +12,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from backend import i18n
 from backend.db import tortoise_config
+from backend.downloads import download
 from backend.graphql_http import graphql_endpoint
 from backend.security import Gatekeeper
 from backend.services import passwords
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
     routes: list[BaseRoute] = [
         Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+        Route("/files/{token}", download, methods=["GET"]),
         *page_routes,
         static_mount(),
     ]

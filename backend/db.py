@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "backend.models.accounts",
     "backend.models.enterprises",
     "backend.models.events",
+    "backend.models.files",
 ]
 
 

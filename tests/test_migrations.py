@@ -28,6 +28,7 @@ EXPECTED_TABLES = {
     "enterprises",
     "memberships",
     "events",
+    "stored_files",
 }
 
 

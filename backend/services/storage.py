@@ -1,0 +1,77 @@
+"""Content-addressed file storage outside the web root, and short-lived signed download links.
+
+Bytes live at `<storage_dir>/<aa>/<bb>/<sha256>`; nothing serves that folder directly. The
+only way in is `/files/<signed token>`, and only a permission-checked GraphQL field mints
+tokens (`download_token`), each valid for `settings.download_url_seconds`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from backend.models.files import StoredFile
+
+_SALT = "servicehall.download"
+
+
+def blob_path(storage_dir: Path, sha256: str) -> Path:
+    return storage_dir / sha256[:2] / sha256[2:4] / sha256
+
+
+async def store(
+    storage_dir: Path,
+    data: bytes,
+    *,
+    mime_type: str,
+    original_name: str,
+    uploaded_by_id: int | None,
+) -> StoredFile:
+    """Writes the bytes once (atomically, by rename) and records this upload."""
+    digest = hashlib.sha256(data).hexdigest()
+    target = blob_path(storage_dir, digest)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    name = Path(original_name.replace("\\", "/")).name[:255] or "file"
+    return await StoredFile.create(
+        sha256=digest,
+        size=len(data),
+        mime_type=mime_type,
+        original_name=name,
+        uploaded_by_id=uploaded_by_id,
+    )
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_SALT)
+
+
+def download_token(secret_key: str, file_id: int) -> str:
+    """A token for `/files/<token>`; call only after checking the viewer may see the file."""
+    return _serializer(secret_key).dumps({"f": file_id})
+
+
+@dataclass(frozen=True)
+class DownloadRefused(Exception):
+    reason: str
+
+
+def file_id_from_token(secret_key: str, token: str, max_age_seconds: int) -> int:
+    try:
+        payload = _serializer(secret_key).loads(token, max_age=max_age_seconds)
+    except SignatureExpired as exc:
+        raise DownloadRefused("expired") from exc
+    except BadSignature as exc:
+        raise DownloadRefused("invalid") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("f"), int):
+        raise DownloadRefused("invalid")
+    return int(payload["f"])

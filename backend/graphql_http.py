@@ -29,9 +29,12 @@ JSON = "application/json"
 
 
 class RequestProblem(Exception):
-    def __init__(self, status: int, message: str, **headers: str) -> None:
+    def __init__(
+        self, status: int, message: str, *, code: str = "BAD_REQUEST", **headers: str
+    ) -> None:
         self.status = status
         self.message = message
+        self.code = code
         self.headers = headers
         super().__init__(message)
 
@@ -146,6 +149,13 @@ def _params(data: Any) -> tuple[str, dict[str, Any] | None, str | None]:
 
 
 async def graphql_endpoint(request: Request) -> Response:
+    try:
+        return await _serve(request)
+    finally:
+        await request.close()  # uploaded files are spooled to temporary files
+
+
+async def _serve(request: Request) -> Response:
     accept = request.headers.get("accept", "")
     if request.method == "GET" and "query" not in request.query_params and "text/html" in accept:
         return _graphiql(request)
@@ -174,14 +184,21 @@ async def graphql_endpoint(request: Request) -> Response:
                 request, query, variables, operation_name, allowed=allowed, context=context
             )
         except InvalidOperationTypeError as exc:
+            if exc.operation_type == OperationType.SUBSCRIPTION:
+                raise RequestProblem(
+                    400, "Subscriptions are served over WebSocket, not over HTTP."
+                ) from exc
             raise RequestProblem(405, "Mutations must be sent with POST.", Allow="POST") from exc
         except CannotGetOperationTypeError as exc:
+            # A request error: 400 for graphql-response+json, 200 for legacy JSON clients.
             raise RequestProblem(
-                400, f"The document has no operation named {operation_name!r}."
+                400 if media == GRAPHQL_RESPONSE else 200,
+                f"The document has no operation named {operation_name!r}.",
+                code="UNKNOWN_OPERATION",
             ) from exc
     except RequestProblem as problem:
         return JSONResponse(
-            {"errors": [{"message": problem.message, "extensions": {"code": "BAD_REQUEST"}}]},
+            {"errors": [{"message": problem.message, "extensions": {"code": problem.code}}]},
             status_code=problem.status,
             headers=problem.headers,
             media_type=media or JSON,

@@ -61,6 +61,16 @@ def _header(scope: Scope, wanted: bytes) -> str | None:
     return None
 
 
+def _media_type(content_type: str | None) -> str:
+    """The bare media type of a Content-Type header (`multipart/form-data; boundary=...`)."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _same(supplied: str, expected: str) -> bool:
+    """A constant-time comparison that any supplied text (non-ASCII too) can go through."""
+    return hmac.compare_digest(supplied.encode("utf-8", "replace"), expected.encode())
+
+
 def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return client[0] if client else ""
@@ -148,7 +158,7 @@ class Gatekeeper:
             exempt = (
                 scope["path"] == "/graphql"
                 and not cookies.get(SESSION_COOKIE)
-                and "application/json" in (_header(scope, b"content-type") or "")
+                and _media_type(_header(scope, b"content-type")) == "application/json"
             )
             if not exempt:
                 receive, ok = await self._check_csrf(scope, receive, state["csrf_token"])
@@ -194,19 +204,19 @@ class Gatekeeper:
     ) -> tuple[Receive, bool]:
         supplied = _header(scope, b"x-csrf-token")
         if supplied is not None:
-            return receive, hmac.compare_digest(supplied, expected)
-        content_type = _header(scope, b"content-type") or ""
-        if content_type.startswith("multipart/form-data"):
+            return receive, _same(supplied, expected)
+        content_type = _media_type(_header(scope, b"content-type"))
+        if content_type == "multipart/form-data":
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
             supplied = (query.get("csrf_token") or [""])[0]
-            return receive, hmac.compare_digest(supplied, expected)
-        if content_type.startswith("application/x-www-form-urlencoded"):
+            return receive, _same(supplied, expected)
+        if content_type == "application/x-www-form-urlencoded":
             body, replay = await _buffer(receive)
             if body is None:
                 return replay, False
             fields = parse_qs(body.decode("utf-8", "replace"))
             supplied = (fields.get("csrf_token") or [""])[0]
-            return replay, hmac.compare_digest(supplied, expected)
+            return replay, _same(supplied, expected)
         return receive, False
 
 

@@ -35,6 +35,8 @@ class Context:
     cost_limiter: CostLimiter
     client_address: str = ""
     user_agent: str = ""
+    # The `operationName` the request named, if any (a document of several needs one).
+    operation_name: str | None = None
     loaders: dict[str, Any] = field(default_factory=dict)
     # Session and CSRF cookies a mutation (login, logout) asks the transport to set.
     cookies: list[CookieChange] = field(default_factory=list)

@@ -22,17 +22,19 @@ from graphql import (
     GraphQLObjectType,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
 )
+from graphql.execution.values import get_variable_values
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from backend.logs import request_id_var
 from backend.schema.context import Context
 from backend.schema.relay import DEFAULT_PAGE
-from backend.schema.scopes import missing_scope
+from backend.schema.scopes import SESSION, missing_scope
 
 log = logging.getLogger("servicehall.graphql")
 
@@ -49,6 +51,19 @@ class CostCalculator:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+
+    def _ids(self, node: FieldNode) -> int | None:
+        """How many objects a field fetched by a list of ids (`nodes(ids:)`) asks for."""
+        for argument in node.arguments or ():
+            if argument.name.value != "ids":
+                continue
+            value = argument.value
+            if isinstance(value, ListValueNode):
+                return len(value.values)
+            if isinstance(value, VariableNode):
+                raw = self.variables.get(value.name.value)
+                return len(raw) if isinstance(raw, list) else 1
+        return None
 
     def _first(self, node: FieldNode) -> int | None:
         for argument in node.arguments or ():
@@ -104,6 +119,8 @@ class CostCalculator:
         if takes_page:
             first = self._first(node)
             multiplier = DEFAULT_PAGE if first is None else max(first, 0)
+        elif "ids" in definition.args:
+            multiplier = self._ids(node) or 1
         return 1 + multiplier * self.selection_cost(node.selection_set, result_type, seen)
 
 
@@ -123,6 +140,24 @@ def _refuse(message: str, code: str, **extra: Any) -> GraphQLExecutionResult:
     )
 
 
+def root_fields(
+    selection_set: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    seen: frozenset[str] = frozenset(),
+) -> Iterator[FieldNode]:
+    """The root fields an operation runs, including those inside fragments on the root type."""
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from root_fields(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is not None and name not in seen:
+                yield from root_fields(fragment.selection_set, fragments, seen | {name})
+
+
 class Admission(SchemaExtension):
     """Checks token scopes and cost before execution; reports the cost in `extensions.cost`."""
 
@@ -134,7 +169,17 @@ class Admission(SchemaExtension):
         assert isinstance(context, Context)
         document = execution.graphql_document
         operation = operation_of(document, execution.operation_name) if document else None
-        if operation is not None:
+        named = (
+            [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if document
+            else []
+        )
+        if operation is None or (len(named) > 1 and context.operation_name is None):
+            execution.result = _refuse(
+                "The document has several operations: name the one to run in `operationName`.",
+                "OPERATION_NAME_REQUIRED",
+            )
+        else:
             refusal = await self._admit(context, document, operation, execution.variables or {})
             if refusal is not None:
                 execution.result = refusal
@@ -150,23 +195,34 @@ class Admission(SchemaExtension):
         variables: dict[str, Any],
     ) -> GraphQLExecutionResult | None:
         actor = context.actor
-        if actor.scopes is not None:
-            for selection in operation.selection_set.selections:
-                if isinstance(selection, FieldNode):
-                    lacking = missing_scope(selection.name.value, actor.scopes)
-                    if lacking is not None:
-                        return _refuse(
-                            f"This API token may not run `{selection.name.value}`"
-                            + (f" (it needs the scope {lacking})." if ":" in lacking else "."),
-                            "FORBIDDEN_SCOPE",
-                        )
         schema = self.execution_context.schema._schema
-        root = schema.get_root_type(operation.operation)
-        if root is None:
-            return None
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
+        if actor.scopes is not None:
+            for selection in root_fields(operation.selection_set, fragments):
+                name = selection.name.value
+                lacking = missing_scope(name, actor.scopes)
+                if lacking == SESSION:
+                    return _refuse(
+                        f"`{name}` can only be run when signed in, not with an API token.",
+                        "TOKEN_NOT_ALLOWED",
+                    )
+                if lacking is not None:
+                    return _refuse(
+                        f"This API token may not run `{name}`"
+                        + (f" (it needs the scope {lacking})." if ":" in lacking else "."),
+                        "FORBIDDEN_SCOPE",
+                    )
+        # Variables are checked here, before anything runs, so a wrong one is a request error
+        # (and the cost is computed from the values the operation will really use, defaults too).
+        coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
+        if isinstance(coerced, list):
+            return GraphQLExecutionResult(data=None, errors=coerced)
+        variables = coerced.coerced
+        root = schema.get_root_type(operation.operation)
+        if root is None:
+            return None
         cost = CostCalculator(schema, fragments, variables).selection_cost(
             operation.selection_set, root, frozenset()
         )

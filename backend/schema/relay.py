@@ -20,6 +20,8 @@ from tortoise.queryset import QuerySet
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
+# Keys are 64-bit integers in every database; anything outside can never name a row.
+MAX_KEY = 2**63 - 1
 
 NodeType = TypeVar("NodeType")
 ModelType = TypeVar("ModelType", bound=Model)
@@ -40,9 +42,12 @@ def decode_global_id(value: str) -> tuple[str, int]:
     try:
         padded = value + "=" * (-len(value) % 4)
         type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        return type_name, int(pk)
+        number = int(pk) if pk.isascii() and pk.isdigit() and len(pk) <= 19 else -1
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(f"Malformed id: {value[:40]!r}", "BAD_ID") from exc
+    if not type_name or not 0 < number <= MAX_KEY:
+        raise BadRequest(f"Malformed id: {value[:40]!r}", "BAD_ID")
+    return type_name, number
 
 
 def decode_id_of(value: strawberry.ID | str, type_name: str) -> int | None:
@@ -81,17 +86,33 @@ def _encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, width: int) -> list[Any]:
+def _fits(value: Any, kind: type) -> bool:
+    """Whether a cursor value can be compared with a column of `kind` in every database."""
+    if kind is int:
+        return type(value) is int and -MAX_KEY <= value <= MAX_KEY
+    return type(value) is str and len(value) <= 1000 and "\x00" not in value
+
+
+def _decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
+    """The sort key a cursor carries, each value of its column's type (else BAD_CURSOR)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise BadRequest("Malformed cursor.", "BAD_CURSOR") from exc
-    if not isinstance(values, list) or len(values) != width:
+    if not isinstance(values, list) or len(values) != len(kinds):
         raise BadRequest("Malformed cursor.", "BAD_CURSOR")
-    if not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in values):
+    if not all(_fits(v, kind) for v, kind in zip(values, kinds, strict=True)):
         raise BadRequest("Malformed cursor.", "BAD_CURSOR")
     return values
+
+
+def _column_kinds(model: type[Model], order: Sequence[str]) -> list[type]:
+    kinds: list[type] = []
+    for key in order:
+        field_type = model._meta.fields_map[key.lstrip("-")].field_type
+        kinds.append(int if field_type is not None and issubclass(field_type, int) else str)
+    return kinds
 
 
 def page_size(first: int | None) -> int:
@@ -135,7 +156,8 @@ async def fetch_page(
     size = page_size(first)
     page_query = query
     if after:
-        page_query = page_query.filter(_after(order, _decode_cursor(after, len(order))))
+        kinds = _column_kinds(query.model, order)
+        page_query = page_query.filter(_after(order, _decode_cursor(after, kinds)))
     rows = await page_query.order_by(*order).limit(size + 1)
     has_next = len(rows) > size
     rows = rows[:size]

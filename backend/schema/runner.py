@@ -62,6 +62,7 @@ async def execute(
     from backend.schema import schema
 
     context = context or build_context(connection)
+    context.operation_name = operation_name
     result = await schema.execute(
         document,
         variable_values=variables,

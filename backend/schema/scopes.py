@@ -28,12 +28,16 @@ SESSION_ONLY = frozenset(
 )
 
 
+# What `missing_scope` answers for a field no token may run.
+SESSION = "session"
+
+
 def missing_scope(field_name: str, scopes: frozenset[str]) -> str | None:
     """The scope a token lacks for `field_name`, or None when it may run it."""
     if field_name in OPEN:
         return None
     if field_name in SESSION_ONLY:
-        return "session"
+        return SESSION
     needed = ROOT_SCOPES.get(field_name)
     if needed is None:
         return "unlisted"

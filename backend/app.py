@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ):
             yield
 
+    from web.errors import exception_handlers
     from web.routes import routes as page_routes
     from web.routes import static_mount
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         debug=False,
         routes=routes,
         middleware=[Middleware(Gatekeeper, settings=settings)],
+        exception_handlers=exception_handlers,
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
     )

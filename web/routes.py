@@ -7,9 +7,11 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from web.pages import auth, inbox
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-routes: list[BaseRoute] = []
+routes: list[BaseRoute] = [*auth.routes, *inbox.routes]
 
 
 def static_mount() -> Mount:

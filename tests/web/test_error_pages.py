@@ -1,0 +1,51 @@
+"""The 500 page names the request id, in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx2
+import pytest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+
+async def _broken(request: Request) -> Response:
+    raise RuntimeError("a page that raises")
+
+
+@pytest.fixture
+async def raw_client(app: Any) -> AsyncIterator[httpx2.AsyncClient]:
+    """A client that sees the 500 response instead of the re-raised exception."""
+    app.router.routes.insert(0, Route("/broken", _broken))
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+async def test_a_page_that_raises_gives_the_500_page_with_the_request_id(
+    raw_client: httpx2.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await raw_client.get("/broken", headers={"X-Request-Id": "req-test-500"})
+    assert response.status_code == 500
+    assert "出错了" in response.text
+    assert '<code class="request-id">req-test-500</code>' in response.text
+    assert "a page that raises" not in response.text
+    assert any("req-test-500" in r.getMessage() for r in caplog.records)
+
+
+async def test_500_page_in_english(raw_client: httpx2.AsyncClient) -> None:
+    raw_client.cookies.set("sh_lang", "en")
+    response = await raw_client.get("/broken")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    request_id = response.headers.get("x-request-id")
+    assert request_id and f'<code class="request-id">{request_id}</code>' in response.text
+
+
+async def test_api_paths_keep_json_errors(raw_client: httpx2.AsyncClient) -> None:
+    response = await raw_client.get("/files/not-a-token")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/json")

@@ -1,0 +1,1 @@
+"""Page routes by area; `web.routes` puts them together."""

@@ -1,0 +1,228 @@
+"""What every page shares: operations by name, templates per language, flashes, redirects.
+
+Templates are rendered by one Jinja2 environment per language, each with that language's
+gettext catalog installed, so concurrent requests in different languages never share state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import jinja2
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from backend import i18n
+from backend.schema.context import Context
+from backend.schema.runner import apply_cookies, execute
+from backend.security import actor_of
+
+WEB_DIR = Path(__file__).resolve().parent
+OPERATIONS_DIR = WEB_DIR / "operations"
+TEMPLATES_DIR = WEB_DIR / "templates"
+FLASH_COOKIE = "sh_flash"
+FLASH_SECONDS = 60
+
+
+class OperationFailed(RuntimeError):
+    """An operation a page runs came back with GraphQL errors: a bug, shown as the 500 page."""
+
+
+@cache
+def operation(name: str) -> str:
+    """The document in `web/operations/<name>.graphql`, with the shared fragments it uses."""
+    text = (OPERATIONS_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+    for fragment in sorted(OPERATIONS_DIR.glob("_*.graphql")):
+        fragment_name = fragment.stem.lstrip("_")
+        if f"...{fragment_name}" in text:
+            text += "\n" + fragment.read_text(encoding="utf-8")
+    return text
+
+
+_templates: dict[str, tuple[Any, Jinja2Templates]] = {}
+
+
+def templates_for(language: str) -> Jinja2Templates:
+    """The templates rendering in `language` (rebuilt if the catalogs were reloaded)."""
+    language = i18n.normalise(language)
+    catalog = i18n.translations(language)
+    cached = _templates.get(language)
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["localtime"] = localtime
+    templates = Jinja2Templates(env=env)
+    _templates[language] = (catalog, templates)
+    return templates
+
+
+def localtime(value: str | None, timezone: str) -> str:
+    """An ISO timestamp from the API as park time, to the minute."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def language_of(request: Request) -> str:
+    return i18n.normalise(actor_of(request.state).language)
+
+
+def translate(request: Request, message: str, **params: object) -> str:
+    return i18n.translate(language_of(request), message, **params)
+
+
+@dataclass
+class Result:
+    """What an operation returned, with the context whose cookies the response must carry."""
+
+    data: dict[str, Any]
+    context: Context
+    cookies: list[Any] = field(default_factory=list)
+
+
+async def run(
+    request: Request,
+    name: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    context: Context | None = None,
+) -> Result:
+    """Runs `web/operations/<name>.graphql` for this request; GraphQL errors are a bug (500)."""
+    result, ctx = await execute(request, operation(name), variables, context=context)
+    if result.errors:
+        raise OperationFailed(f"{name}: {[e.message for e in result.errors]}")
+    return Result(data=result.data or {}, context=ctx)
+
+
+def field_errors(user_errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """userErrors by the last part of their field path ("" for the form as a whole)."""
+    found: dict[str, list[str]] = {}
+    for error in user_errors:
+        path = error.get("field") or []
+        found.setdefault(path[-1] if path else "", []).append(error["message"])
+    return found
+
+
+def _serializer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(request.app.state.settings.secret_key, salt="flash")
+
+
+def flash_of(request: Request) -> str | None:
+    """The flash message left by the previous response, in the reader's language."""
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return None
+    try:
+        message = _serializer(request).loads(raw, max_age=FLASH_SECONDS)
+    except BadSignature:
+        return None
+    return translate(request, message) if isinstance(message, str) else None
+
+
+def redirect(
+    request: Request, url: str, *, flash: str | None = None, context: Context | None = None
+) -> RedirectResponse:
+    """A 303 to `url`, carrying a flash message id and any cookies an operation asked for."""
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(
+            FLASH_COOKIE,
+            _serializer(request).dumps(flash),
+            max_age=FLASH_SECONDS,
+            path="/",
+            httponly=True,
+            samesite="lax",
+        )
+    if context is not None:
+        apply_cookies(response, context)
+    return response
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """A local path to go back to; anything that could leave the site becomes `default`."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    if any(ord(ch) < 32 for ch in value):
+        return default
+    return value
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(here, safe='/')}", status_code=303)
+
+
+def signed_in(request: Request) -> bool:
+    return actor_of(request.state).authenticated
+
+
+def has_role(request: Request, role: str) -> bool:
+    return role in {str(r) for r in actor_of(request.state).roles}
+
+
+def require_admin(request: Request) -> None:
+    if not has_role(request, "ADMIN"):
+        raise HTTPException(403)
+
+
+def page(
+    request: Request,
+    template: str,
+    values: dict[str, Any] | None = None,
+    *,
+    viewer: dict[str, Any] | None = None,
+    status_code: int = 200,
+    context: Context | None = None,
+) -> Response:
+    """Renders a page in the viewer's language, with the shell's header data and the flash."""
+    language = language_of(request)
+    flash = flash_of(request)
+    actor = actor_of(request.state)
+    shell = {
+        "viewer": viewer,
+        "signed_in": actor.authenticated,
+        "timezone": request.app.state.settings.timezone,
+        "roles": sorted(str(r) for r in actor.roles),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "flash": flash,
+        "html_lang": language,
+        "here": safe_next(
+            request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        ),
+    }
+    response = templates_for(language).TemplateResponse(
+        request, template, {**shell, **(values or {})}, status_code=status_code
+    )
+    if flash is not None or request.cookies.get(FLASH_COOKIE):
+        response.delete_cookie(FLASH_COOKIE, path="/", httponly=True, samesite="lax")
+    if context is not None:
+        apply_cookies(response, context)
+    return response
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.models.accounts import Role, Session, User, UserRole
-from backend.services import events, passwords
+from backend.services import events, notifications, passwords
 from backend.services.actors import Actor
 from backend.services.errors import Invalid, PermissionDenied, Problem, Problems, Stale
 from backend.services.permissions import can_manage_staff, require_user
@@ -76,12 +77,22 @@ async def sign_up(name: str, contact_text: str, password: str, language: str) ->
     _check_password(problems, password)
     problems.raise_if_any()
     assert contact is not None
-    return await _create_user(cleaned, contact, password, [Role.APPLICANT], language)
+
+    async def welcome(user: User, conn: BaseDBAsyncClient) -> None:
+        await notifications.notify(user.id, "WELCOME", {"name": user.name}, using_db=conn)
+
+    return await _create_user(cleaned, contact, password, [Role.APPLICANT], language, welcome)
 
 
 async def _create_user(
-    name: str, contact: Contact, password: str, roles: Iterable[Role], language: str
+    name: str,
+    contact: Contact,
+    password: str,
+    roles: Iterable[Role],
+    language: str,
+    then: Callable[[User, BaseDBAsyncClient], Awaitable[object]] | None = None,
 ) -> User:
+    """Creates the user and their roles, and runs `then` in the same transaction."""
     password_hash = passwords.hash_password(password)
     try:
         async with in_transaction() as conn:
@@ -96,6 +107,8 @@ async def _create_user(
             await UserRole.bulk_create(
                 [UserRole(user=user, role=role) for role in sorted(set(roles))], using_db=conn
             )
+            if then is not None:
+                await then(user, conn)
     except IntegrityError as exc:
         # Two sign-ups with one contact at the same moment: the unique index decides.
         raise Invalid.at("contact", "CONTACT_TAKEN") from exc
@@ -135,13 +148,24 @@ async def create_staff(
         problems.add("roles", "REQUIRED")
     _check_password(problems, password)
     problems.raise_if_any()
-    user = await _create_user(cleaned, contact, password, roles, language)
-    await events.record(actor, "user", user.id, 1, "STAFF_CREATED", {"roles": sorted(roles)})
-    return user
+    names = sorted({role.value for role in roles})
+
+    async def record_and_welcome(user: User, conn: BaseDBAsyncClient) -> None:
+        await events.record(
+            actor, "user", user.id, 1, "STAFF_CREATED", {"roles": names}, using_db=conn
+        )
+        await notifications.notify(
+            user.id, "STAFF_WELCOME", {"name": user.name, "roles": ", ".join(names)}, using_db=conn
+        )
+
+    return await _create_user(cleaned, contact, password, roles, language, record_and_welcome)
 
 
-async def roles_of(user_id: int) -> frozenset[Role]:
-    rows = await UserRole.filter(user_id=user_id).values_list("role", flat=True)
+async def roles_of(user_id: int, using_db: BaseDBAsyncClient | None = None) -> frozenset[Role]:
+    query = UserRole.filter(user_id=user_id)
+    if using_db is not None:
+        query = query.using_db(using_db)
+    rows = await query.values_list("role", flat=True)
     return frozenset(Role(str(r)) for r in rows)
 
 
@@ -155,7 +179,7 @@ async def set_roles(actor: Actor, user_id: int, roles: list[Role], expected_vers
         user = await User.get_or_none(id=user_id, using_db=conn)
         if user is None:
             raise Invalid.at("userId", "NOT_FOUND")
-        current = await roles_of(user_id)
+        current = await roles_of(user_id, conn)
         if Role.ADMIN in current and Role.ADMIN not in wanted:
             admins = await UserRole.filter(role=Role.ADMIN).using_db(conn).count()
             if admins <= 1:
@@ -180,6 +204,9 @@ async def set_roles(actor: Actor, user_id: int, roles: list[Role], expected_vers
             {"from": sorted(current), "to": sorted(wanted)},
             using_db=conn,
         )
+        await notifications.notify(
+            user_id, "ROLES_CHANGED", {"roles": ", ".join(sorted(wanted))}, using_db=conn
+        )
         await user.refresh_from_db(using_db=conn)
     return user
 
@@ -201,7 +228,10 @@ async def authenticate(
     Unknown accounts and wrong passwords give the same answer in the same time, and both
     count against the per-account and per-address limits.
     """
-    account_key = identifier.strip().lower()
+    # One account, however its contact is written ("138 0013 8000", "+8613800138000").
+    contact = parse_contact(identifier)
+    account_key = (contact.email or contact.phone) if contact else identifier.strip().lower()
+    assert account_key is not None
     await throttle.check(account_key, address)
     user = await find_by_contact(identifier)
     if user is None:
@@ -230,8 +260,10 @@ async def change_password(actor: Actor, current: str, new: str) -> User:
     _check_password(problems, new, "newPassword")
     problems.raise_if_any()
     async with in_transaction() as conn:
-        await (
-            User.filter(id=user_id)
+        # The version is bumped where it is read, so two changes at once cannot both number
+        # their event with the same version.
+        changed = (
+            await User.filter(id=user_id, version=user.version)
             .using_db(conn)
             .update(
                 password_hash=passwords.hash_password(new),
@@ -239,6 +271,8 @@ async def change_password(actor: Actor, current: str, new: str) -> User:
                 version=F("version") + 1,
             )
         )
+        if not changed:
+            raise Stale(expected=user.version, actual=user.version + 1)
         await (
             Session.filter(user_id=user_id)
             .exclude(id=actor.session_id or "")
@@ -248,6 +282,7 @@ async def change_password(actor: Actor, current: str, new: str) -> User:
         await events.record(
             actor, "user", user_id, user.version + 1, "PASSWORD_CHANGED", using_db=conn
         )
+        await notifications.notify(user_id, "PASSWORD_CHANGED", using_db=conn)
     await user.refresh_from_db()
     return user
 

@@ -70,12 +70,22 @@ async def update_team(
     cleaned, text = _check_team_fields(name, description)
     if await Team.filter(name=cleaned).exclude(id=team_id).exists():
         raise Invalid.at("name", "NAME_TAKEN")
-    async with in_transaction() as conn:
-        team = await _bump(conn, team_id, expected_version)
-        await Team.filter(id=team_id).using_db(conn).update(name=cleaned, description=text)
-        await events.record(
-            actor, "team", team_id, team.version, "TEAM_UPDATED", {"name": cleaned}, using_db=conn
-        )
+    try:
+        async with in_transaction() as conn:
+            team = await _bump(conn, team_id, expected_version)
+            await Team.filter(id=team_id).using_db(conn).update(name=cleaned, description=text)
+            await events.record(
+                actor,
+                "team",
+                team_id,
+                team.version,
+                "TEAM_UPDATED",
+                {"name": cleaned},
+                using_db=conn,
+            )
+    except IntegrityError as exc:
+        # Renamed to a name another rename took at the same moment: the unique index decides.
+        raise Invalid.at("name", "NAME_TAKEN") from exc
     return await Team.get(id=team_id)
 
 
@@ -90,19 +100,23 @@ async def add_member(
         raise Invalid.at("userId", "NOT_STAFF")
     if await TeamMember.filter(team_id=team_id, user_id=user_id, kind=kind).exists():
         raise Invalid.at("userId", "ALREADY_MEMBER")
-    async with in_transaction() as conn:
-        team = await _bump(conn, team_id, expected_version)
-        await TeamMember.create(team_id=team_id, user_id=user_id, kind=kind, using_db=conn)
-        await events.record(
-            actor,
-            "team",
-            team_id,
-            team.version,
-            "MEMBER_ADDED",
-            {"userId": user_id, "kind": kind.value},
-            using_db=conn,
-        )
-        await notifications.notify(user_id, "TEAM_JOINED", {"team": team.name}, using_db=conn)
+    try:
+        async with in_transaction() as conn:
+            team = await _bump(conn, team_id, expected_version)
+            await TeamMember.create(team_id=team_id, user_id=user_id, kind=kind, using_db=conn)
+            await events.record(
+                actor,
+                "team",
+                team_id,
+                team.version,
+                "MEMBER_ADDED",
+                {"userId": user_id, "kind": kind.value},
+                using_db=conn,
+            )
+            await notifications.notify(user_id, "TEAM_JOINED", {"team": team.name}, using_db=conn)
+    except IntegrityError as exc:
+        # The same member added twice at the same moment: the unique index decides.
+        raise Invalid.at("userId", "ALREADY_MEMBER") from exc
     return await Team.get(id=team_id)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from backend.models.accounts import ApiToken, Role, User, UserRole
 from backend.services import events
@@ -80,20 +81,32 @@ async def create(
     for index, scope in enumerate(scopes):
         if scope not in SCOPES:
             problems.add(("scopes", str(index)), "UNKNOWN_SCOPE", scope=scope)
+    if expires_at is not None and expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=UTC)  # the API speaks UTC
     if expires_at is not None and expires_at <= datetime.now(UTC):
         problems.add("expiresAt", "IN_THE_PAST")
     problems.raise_if_any()
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    token = await ApiToken.create(
-        user_id=user_id,
-        name=cleaned,
-        prefix=prefix,
-        secret_hash=_hash(secret),
-        scopes=sorted(set(scopes)),
-        expires_at=expires_at,
-    )
-    await events.record(actor, "api_token", token.id, 1, "TOKEN_CREATED", {"scopes": token.scopes})
+    async with in_transaction() as conn:
+        token = await ApiToken.create(
+            user_id=user_id,
+            name=cleaned,
+            prefix=prefix,
+            secret_hash=_hash(secret),
+            scopes=sorted(set(scopes)),
+            expires_at=expires_at,
+            using_db=conn,
+        )
+        await events.record(
+            actor,
+            "api_token",
+            token.id,
+            1,
+            "TOKEN_CREATED",
+            {"scopes": token.scopes},
+            using_db=conn,
+        )
     return IssuedToken(token, f"sh_{prefix}_{secret}")
 
 
@@ -103,9 +116,16 @@ async def revoke(actor: Actor, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound()
     if token.revoked_at is None:
-        token.revoked_at = datetime.now(UTC)
-        await token.save(update_fields=["revoked_at"])
-        await events.record(actor, "api_token", token.id, 2, "TOKEN_REVOKED")
+        async with in_transaction() as conn:
+            now = datetime.now(UTC)
+            revoked = (
+                await ApiToken.filter(id=token.id, revoked_at__isnull=True)
+                .using_db(conn)
+                .update(revoked_at=now)
+            )
+            if revoked:
+                await events.record(actor, "api_token", token.id, 2, "TOKEN_REVOKED", using_db=conn)
+        await token.refresh_from_db()
     return token
 
 

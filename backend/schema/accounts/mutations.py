@@ -7,12 +7,14 @@ from datetime import datetime
 
 import strawberry
 
+from backend.i18n import SUPPORTED, normalise
 from backend.models.accounts import Role as RoleModel
+from backend.models.accounts import User
 from backend.schema.accounts.types import ApiTokenType, UserType, users_as_types
 from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE, Context, CookieChange, context_of
 from backend.schema.errors import AccountError, AccountErrorCode, user_errors
 from backend.schema.relay import decode_id_of
-from backend.services import accounts, notifications, sessions, tokens
+from backend.services import accounts, sessions, tokens
 from backend.services.errors import Invalid, ServiceError
 
 
@@ -21,15 +23,11 @@ def _errors(exc: ServiceError, context: Context) -> list[AccountError]:
 
 
 async def _user_type(user_id: int) -> UserType:
-    from backend.models.accounts import User
-
     return (await users_as_types([await User.get(id=user_id)]))[0]
 
 
 async def _sign_in(context: Context, user_id: int) -> None:
     """Opens a session for the transport to set as a cookie, and rotates the CSRF secret."""
-    from backend.models.accounts import User
-
     user = await User.get(id=user_id)
     secret = await sessions.start(
         user,
@@ -138,14 +136,11 @@ class AccountMutations:
     @strawberry.mutation(description="An applicant signs up, and is signed in.")
     async def sign_up(self, info: strawberry.Info, input: SignUpInput) -> SignUpPayload:
         context = context_of(info)
-        from backend.i18n import normalise
-
         language = normalise(input.language or context.language)
         try:
             user = await accounts.sign_up(input.name, input.contact, input.password, language)
         except ServiceError as exc:
             return SignUpPayload(user=None, user_errors=_errors(exc, context))
-        await notifications.notify(user.id, "WELCOME", {"name": user.name})
         await _sign_in(context, user.id)
         return SignUpPayload(user=await _user_type(user.id), user_errors=[])
 
@@ -183,14 +178,11 @@ class AccountMutations:
             )
         except ServiceError as exc:
             return UserPayload(user=None, user_errors=_errors(exc, context))
-        await notifications.notify(user.id, "PASSWORD_CHANGED")
         return UserPayload(user=await _user_type(user.id), user_errors=[])
 
     @strawberry.mutation(description="Remembers the viewer's language (zh-CN or en).")
     async def set_language(self, info: strawberry.Info, input: SetLanguageInput) -> UserPayload:
         context = context_of(info)
-        from backend.i18n import SUPPORTED
-
         if input.language not in SUPPORTED:
             exc = Invalid.at("language", "INVALID")
             return UserPayload(user=None, user_errors=_errors(exc, context))
@@ -203,7 +195,6 @@ class AccountMutations:
         self, info: strawberry.Info, input: CreateStaffUserInput
     ) -> UserPayload:
         context = context_of(info)
-        roles = list(input.roles)
         try:
             user = await accounts.create_staff(
                 context.actor,
@@ -211,28 +202,25 @@ class AccountMutations:
                 input.email,
                 input.phone,
                 input.password,
-                roles,
+                list(input.roles),
                 input.language or "zh-CN",
             )
         except ServiceError as exc:
             return UserPayload(user=None, user_errors=_errors(exc, context))
-        await notifications.notify(
-            user.id, "STAFF_WELCOME", {"name": user.name, "roles": ", ".join(sorted(roles))}
-        )
         return UserPayload(user=await _user_type(user.id), user_errors=[])
 
     @strawberry.mutation(description="An admin sets a person's roles.")
     async def set_user_roles(self, info: strawberry.Info, input: SetUserRolesInput) -> UserPayload:
         context = context_of(info)
         user_id = decode_id_of(input.user_id, "User")
-        roles = list(input.roles)
         try:
             if user_id is None:
                 raise Invalid.at("userId", "NOT_FOUND")
-            user = await accounts.set_roles(context.actor, user_id, roles, input.expected_version)
+            user = await accounts.set_roles(
+                context.actor, user_id, list(input.roles), input.expected_version
+            )
         except ServiceError as exc:
             return UserPayload(user=None, user_errors=_errors(exc, context))
-        await notifications.notify(user.id, "ROLES_CHANGED", {"roles": ", ".join(sorted(roles))})
         return UserPayload(user=await _user_type(user.id), user_errors=[])
 
     @strawberry.mutation(description="Creates an API token; its secret is returned this once.")

@@ -29,6 +29,16 @@ EXPECTED_TABLES = {
     "memberships",
     "events",
     "stored_files",
+    "invitations",
+    "buildings",
+    "floors",
+    "units",
+    "premises_bindings",
+    "providers",
+    "categories",
+    "service_items",
+    "service_item_versions",
+    "service_pins",
 }
 
 

@@ -1,0 +1,132 @@
+"""The service catalog: categories, service items, and the immutable versions of each item.
+
+Texts people read are stored in zh-CN and English side by side (`*_zh`, `*_en`); an empty
+English text falls back to the Chinese when shown. An item's content lives in its versions:
+every edit writes a new one, publishing points the item at it, and applications pin the
+version they were submitted against, so an edit never changes what was applied for.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class ItemStatus(StrEnum):
+    DRAFT = "DRAFT"
+    PUBLISHED = "PUBLISHED"
+    RETIRED = "RETIRED"
+
+
+class ReviewMode(StrEnum):
+    AUTO = "AUTO"
+    MANUAL = "MANUAL"
+
+
+class Fulfilment(StrEnum):
+    IN_HOUSE = "IN_HOUSE"
+    PROVIDER = "PROVIDER"
+
+
+class Category(Model):
+    id = fields.BigIntField(primary_key=True)
+    name_zh = fields.CharField(max_length=100, unique=True)
+    name_en = fields.CharField(max_length=100, default="")
+    description_zh = fields.TextField(default="")
+    description_en = fields.TextField(default="")
+    position = fields.IntField(default=0)
+    team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Team", related_name="categories", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    version = fields.IntField(default=1)
+
+    class Meta:
+        table = "categories"
+
+
+class ServiceItem(Model):
+    id = fields.BigIntField(primary_key=True)
+    category: fields.ForeignKeyRelation[Category] = fields.ForeignKeyField(
+        "models.Category", related_name="items", on_delete=fields.RESTRICT
+    )
+    status = fields.CharEnumField(ItemStatus, max_length=10, default=ItemStatus.DRAFT)
+    live_version: fields.ForeignKeyNullableRelation[ServiceItemVersion] = fields.ForeignKeyField(
+        "models.ServiceItemVersion", related_name="live_for", null=True, on_delete=fields.SET_NULL
+    )
+    latest_number = fields.IntField(default=0)
+    position = fields.IntField(default=0)
+    # Copied from the live version on publish, for lookup by name, ordering and search.
+    name_zh = fields.CharField(max_length=200, default="")
+    name_en = fields.CharField(max_length=200, default="")
+    search_text = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    version = fields.IntField(default=1)
+
+    class Meta:
+        table = "service_items"
+
+
+class ServiceItemVersion(Model):
+    """One edit of an item's content. Never updated after it is written."""
+
+    id = fields.BigIntField(primary_key=True)
+    item: fields.ForeignKeyRelation[ServiceItem] = fields.ForeignKeyField(
+        "models.ServiceItem", related_name="versions", on_delete=fields.CASCADE
+    )
+    number = fields.IntField()
+    name_zh = fields.CharField(max_length=200)
+    name_en = fields.CharField(max_length=200, default="")
+    summary_zh = fields.TextField(default="")
+    summary_en = fields.TextField(default="")
+    description_zh = fields.TextField(default="")
+    description_en = fields.TextField(default="")
+    location_zh = fields.TextField(default="")
+    location_en = fields.TextField(default="")
+    # [{"title": {"zh", "en"}, "description": {"zh", "en"}}], in order.
+    process_steps: list[dict[str, Any]] = fields.JSONField(default=list)
+    # [{"zh", "en"}], in order.
+    reminders: list[dict[str, Any]] = fields.JSONField(default=list)
+    # {"fields": [...], "attachments": [...]}; checked by services.forms when saved.
+    form: dict[str, Any] = fields.JSONField(default=dict)
+    audit_rules: list[dict[str, Any]] = fields.JSONField(default=list)
+    review_mode = fields.CharEnumField(ReviewMode, max_length=10, default=ReviewMode.MANUAL)
+    fulfilment = fields.CharEnumField(Fulfilment, max_length=10, default=Fulfilment.IN_HOUSE)
+    provider: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Provider", related_name="item_versions", null=True, on_delete=fields.RESTRICT
+    )
+    appointment_quota = fields.IntField(null=True)
+    time_limit_days = fields.IntField(default=10)
+    # The handling team when the item names its own; else the category's.
+    team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Team", related_name="item_versions", null=True, on_delete=fields.SET_NULL
+    )
+    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="item_versions_written", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "service_item_versions"
+        unique_together = (("item", "number"),)
+
+
+class ServicePin(Model):
+    """An item on a person's own common-services board, in the order they keep."""
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="pins", on_delete=fields.CASCADE
+    )
+    item: fields.ForeignKeyRelation[ServiceItem] = fields.ForeignKeyField(
+        "models.ServiceItem", related_name="pins", on_delete=fields.CASCADE
+    )
+    position = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "service_pins"
+        unique_together = (("user", "item"),)

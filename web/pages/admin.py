@@ -1,0 +1,184 @@
+"""Admin pages: people (list, create staff, set roles) and teams (members, leave)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from backend.i18n import N_
+from web.shell import (
+    field_errors,
+    login_redirect,
+    page,
+    redirect,
+    require_admin,
+    run,
+    signed_in,
+    text,
+)
+
+ROLES = ("APPLICANT", "AUDITOR", "HANDLER", "SUPERVISOR", "ADMIN", "PROVIDER")
+STAFF_ROLES = ROLES[1:]
+PAGE_SIZE = 50
+
+
+def _guard(request: Request) -> Response | None:
+    if not signed_in(request):
+        return login_redirect(request)
+    require_admin(request)
+    return None
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
+async def _users_page(request: Request, status_code: int = 200, **forms: Any) -> Response:
+    role = request.query_params.get("role", "")
+    role = role if role in ROLES else ""
+    after = request.query_params.get("after") or None
+    variables = {"role": role or None, "first": PAGE_SIZE, "after": after}
+    result = await run(request, "admin_users", variables)
+    values = {
+        "connection": result.data["users"],
+        "all_roles": ROLES,
+        "staff_roles": STAFF_ROLES,
+        "role": role,
+        "create": forms.get("create", {"errors": {}, "input": {"roles": []}}),
+        "row_errors": forms.get("row_errors", {}),
+    }
+    return page(
+        request, "admin_users.html", values, viewer=result.data["me"], status_code=status_code
+    )
+
+
+async def users(request: Request) -> Response:
+    return _guard(request) or await _users_page(request)
+
+
+async def create_staff(request: Request) -> Response:
+    if (refused := _guard(request)) is not None:
+        return refused
+    form = await request.form()
+    values: dict[str, Any] = {
+        "name": text(form, "name"),
+        "email": text(form, "email"),
+        "phone": text(form, "phone"),
+        "roles": [r for r in form.getlist("roles") if r in STAFF_ROLES],
+    }
+    password = form.get("password")
+    variables = {
+        "input": {
+            "name": values["name"],
+            "email": values["email"] or None,
+            "phone": values["phone"] or None,
+            "password": password if isinstance(password, str) else "",
+            "roles": values["roles"],
+        }
+    }
+    payload = (await run(request, "create_staff_user", variables)).data["createStaffUser"]
+    if payload["userErrors"]:
+        create = {"errors": field_errors(payload["userErrors"]), "input": values}
+        return await _users_page(request, 422, create=create)
+    return redirect(request, "/admin/users", flash=N_("The staff account was created."))
+
+
+async def set_roles(request: Request) -> Response:
+    if (refused := _guard(request)) is not None:
+        return refused
+    form = await request.form()
+    user_id = text(form, "userId")
+    variables = {
+        "input": {
+            "userId": user_id,
+            "roles": [r for r in form.getlist("roles") if r in ROLES],
+            "expectedVersion": _int(text(form, "expectedVersion")),
+        }
+    }
+    payload = (await run(request, "set_user_roles", variables)).data["setUserRoles"]
+    if payload["userErrors"]:
+        row_errors = {user_id: [e["message"] for e in payload["userErrors"]]}
+        return await _users_page(request, 422, row_errors=row_errors)
+    back = "/admin/users" + (f"?{request.url.query}" if request.url.query else "")
+    return redirect(request, back, flash=N_("The roles were saved."))
+
+
+async def _teams_page(request: Request, status_code: int = 200, **forms: Any) -> Response:
+    result = await run(request, "admin_teams")
+    data = result.data
+    staff = {e["node"]["id"]: e["node"]["name"] for e in data["handlers"]["edges"]}
+    staff.update({e["node"]["id"]: e["node"]["name"] for e in data["auditors"]["edges"]})
+    values = {
+        "teams": [e["node"] for e in data["teams"]["edges"]],
+        "staff": sorted(staff.items(), key=lambda item: item[1]),
+        "create": forms.get("create", {"errors": {}, "input": {}}),
+        "team_errors": forms.get("team_errors", {}),
+    }
+    return page(request, "admin_teams.html", values, viewer=data["me"], status_code=status_code)
+
+
+async def teams(request: Request) -> Response:
+    return _guard(request) or await _teams_page(request)
+
+
+async def create_team(request: Request) -> Response:
+    if (refused := _guard(request)) is not None:
+        return refused
+    form = await request.form()
+    values = {"name": text(form, "name"), "description": text(form, "description")}
+    payload = (await run(request, "create_team", {"input": values})).data["createTeam"]
+    if payload["userErrors"]:
+        create = {"errors": field_errors(payload["userErrors"]), "input": values}
+        return await _teams_page(request, 422, create=create)
+    return redirect(request, "/admin/teams", flash=N_("The team was created."))
+
+
+# The member forms: which operation each runs, its payload field, and the flash on success.
+MEMBER_ACTIONS = {
+    "add": ("add_team_member", "addTeamMember", N_("The member was added.")),
+    "remove": ("remove_team_member", "removeTeamMember", N_("The member was removed.")),
+    "leave": ("set_handler_leave", "setHandlerLeave", N_("The leave status was saved.")),
+}
+
+
+async def member(request: Request) -> Response:
+    if (refused := _guard(request)) is not None:
+        return refused
+    action = request.path_params["action"]
+    if action not in MEMBER_ACTIONS:
+        raise HTTPException(404)
+    operation, field, done = MEMBER_ACTIONS[action]
+    form = await request.form()
+    team_id = text(form, "teamId")
+    fields: dict[str, Any] = {
+        "teamId": team_id,
+        "userId": text(form, "userId"),
+        "expectedVersion": _int(text(form, "expectedVersion")),
+    }
+    if action == "leave":
+        fields["onLeave"] = text(form, "onLeave") == "true"
+    else:
+        kind = text(form, "kind")
+        fields["kind"] = kind if kind in ("HANDLER", "AUDITOR") else "HANDLER"
+    payload = (await run(request, operation, {"input": fields})).data[field]
+    if payload["userErrors"]:
+        team_errors = {team_id: field_errors(payload["userErrors"])}
+        return await _teams_page(request, 422, team_errors=team_errors)
+    return redirect(request, f"/admin/teams#team-{team_id}", flash=done)
+
+
+routes = [
+    Route("/admin/users", users, methods=["GET"]),
+    Route("/admin/users/new", create_staff, methods=["POST"]),
+    Route("/admin/users/roles", set_roles, methods=["POST"]),
+    Route("/admin/teams", teams, methods=["GET"]),
+    Route("/admin/teams/new", create_team, methods=["POST"]),
+    Route("/admin/teams/members/{action:str}", member, methods=["POST"]),
+]

@@ -118,11 +118,14 @@ async def run(
 
 
 def field_errors(user_errors: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """userErrors by the last part of their field path ("" for the form as a whole)."""
+    """userErrors by the last named part of their field path ("" for the form as a whole).
+
+    `["scopes", "2"]` (the third scope) is shown at `scopes`.
+    """
     found: dict[str, list[str]] = {}
     for error in user_errors:
-        path = error.get("field") or []
-        found.setdefault(path[-1] if path else "", []).append(error["message"])
+        names = [part for part in error.get("field") or [] if not part.isdigit()]
+        found.setdefault(names[-1] if names else "", []).append(error["message"])
     return found
 
 

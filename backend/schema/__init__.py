@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
 from backend.schema.accounts.mutations import AccountMutations
 from backend.schema.accounts.queries import AccountQueries
 from backend.schema.accounts.types import ApiTokenType, UserType
-from backend.schema.extensions import Admission, MaskBugs
+from backend.schema.extensions import Admission, DocumentLimits, MaskBugs
 from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
 from backend.schema.notifications.queries import NotificationQueries
@@ -17,10 +16,6 @@ from backend.schema.notifications.types import NotificationType
 from backend.schema.teams.mutations import TeamMutations
 from backend.schema.teams.queries import TeamQueries
 from backend.schema.teams.types import TeamType
-
-MAX_DEPTH = 12
-MAX_ALIASES = 30
-MAX_TOKENS = 2000
 
 Query = merge_types("Query", (NodeQueries, AccountQueries, NotificationQueries, TeamQueries))
 Mutation = merge_types("Mutation", (AccountMutations, NotificationMutations, TeamMutations))
@@ -30,9 +25,8 @@ schema = strawberry.Schema(
     mutation=Mutation,
     types=[UserType, ApiTokenType, NotificationType, TeamType],
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).
+        DocumentLimits,
         Admission,
         MaskBugs,
     ],

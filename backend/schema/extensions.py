@@ -29,7 +29,12 @@ from graphql import (
     get_named_type,
 )
 from graphql.execution.values import get_variable_values
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 
 from backend.logs import request_id_var
 from backend.schema.context import Context
@@ -156,6 +161,27 @@ def root_fields(
             fragment = fragments.get(name)
             if fragment is not None and name not in seen:
                 yield from root_fields(fragment.selection_set, fragments, seen | {name})
+
+
+class DocumentLimits(SchemaExtension):
+    """Depth, alias and token limits from the app's settings, checked while parsing/validating.
+
+    (Strawberry's limiters take fixed numbers; these read `max_query_depth`, `max_aliases` and
+    `max_tokens` from the settings of the app the operation runs in.)
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        settings = context.settings if isinstance(context, Context) else None
+        if settings is not None:
+            execution.parse_options["max_tokens"] = settings.max_tokens
+            execution.validation_rules = (
+                *execution.validation_rules,
+                *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+                *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+            )
+        yield
 
 
 class Admission(SchemaExtension):

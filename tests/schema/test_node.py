@@ -1,0 +1,113 @@
+"""`node(id)` and `nodes(ids)`: own objects found, foreign and unknown ones null, bad ids told."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.models.accounts import ApiToken, Notification
+from tests.conftest import Api
+from tests.schema.helpers import codes, global_id, issue_token
+
+NODE = """query($id: ID!) { node(id: $id) { __typename id
+    ... on Notification { kind } ... on ApiToken { name } ... on User { name } } }"""
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
+
+
+async def _two_people(api: Api, new_api) -> tuple[Api, dict, Api, dict]:
+    me = (await api.sign_up("赵磊", "13800138000"))["user"]
+    other = new_api()
+    them = (await other.sign_up("钱七", "13900139000"))["user"]
+    return api, me, other, them
+
+
+@pytest.mark.postgres
+async def test_own_objects_are_found_by_id(api: Api, new_api) -> None:
+    _, me, _, _ = await _two_people(api, new_api)
+    inbox = await api.gql("{ notifications { edges { node { id kind } } } }")
+    notification = inbox["notifications"]["edges"][0]["node"]
+    token = (await issue_token(api, ["teams:read"], name="ERP"))["apiToken"]
+    for wanted, expected in [
+        (notification["id"], {"__typename": "Notification", "kind": "WELCOME"}),
+        (token["id"], {"__typename": "ApiToken", "name": "ERP"}),
+        (me["id"], {"__typename": "User", "name": "赵磊"}),
+    ]:
+        found = (await api.gql(NODE, {"id": wanted}))["node"]
+        assert found is not None
+        assert found["id"] == wanted
+        assert {k: found[k] for k in expected} == expected
+
+
+@pytest.mark.postgres
+async def test_foreign_objects_are_null(api: Api, new_api) -> None:
+    _, _, other, them = await _two_people(api, new_api)
+    their_token = (await issue_token(other, ["teams:read"]))["apiToken"]["id"]
+    their_notification = (await other.gql("{ notifications { edges { node { id } } } }"))[
+        "notifications"
+    ]["edges"][0]["node"]["id"]
+    for foreign in (their_token, their_notification, them["id"]):
+        assert (await api.gql(NODE, {"id": foreign}))["node"] is None
+    assert (await api.gql(NODES, {"ids": [their_token, their_notification]}))["nodes"] == [
+        None,
+        None,
+    ]
+
+
+async def test_unknown_ids_are_null(api: Api) -> None:
+    await api.sign_up("赵磊", "13800138000")
+    for unknown in (global_id("Notification", 999999), global_id("Spaceship", 1)):
+        assert (await api.gql(NODE, {"id": unknown}))["node"] is None
+
+
+async def test_nodes_answer_in_the_order_asked_with_nulls_in_place(api: Api) -> None:
+    me = (await api.sign_up("赵磊", "13800138000"))["user"]
+    notification = await Notification.get()
+    ids = [global_id("Notification", 999999), me["id"], global_id("Notification", notification.id)]
+    found = (await api.gql(NODES, {"ids": ids}))["nodes"]
+    assert [n and n["__typename"] for n in found] == [None, "User", "Notification"]
+    assert found[1]["id"] == me["id"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "%%%",
+        "bm90LWFuLWlk",  # "not-an-id"
+        global_id("User", "abc"),
+        global_id("User", -1),
+        global_id("User", 2**70),
+        global_id("", 1),
+        "////",
+    ],
+)
+async def test_a_malformed_id_is_bad_id_not_a_500(api: Api, bad: str) -> None:
+    await api.sign_up("赵磊", "13800138000")
+    response = await api.post(NODE, {"id": bad})
+    body = response.json()
+    assert response.status_code == 200
+    assert codes(body) == ["BAD_ID"], body
+    assert "Malformed id" in body["errors"][0]["message"]
+    assert body["data"] == {"node": None}
+    many = (await api.post(NODES, {"ids": [bad]})).json()
+    assert codes(many) == ["BAD_ID"]
+
+
+async def test_a_token_lacking_the_types_scope_gets_forbidden_scope(api: Api, new_api) -> None:
+    await api.sign_up("赵磊", "13800138000")
+    integrator = new_api()
+    integrator.token = (await issue_token(api, ["teams:read"]))["secret"]
+    notification = await Notification.get()
+    token = await ApiToken.get()
+    for wanted in (global_id("Notification", notification.id), global_id("ApiToken", token.id)):
+        body = (await integrator.post(NODE, {"id": wanted})).json()
+        assert codes(body) == ["FORBIDDEN_SCOPE"], body
+        assert body["data"] == {"node": None}
+    reader = new_api()
+    reader.token = (await issue_token(api, ["notifications:read"]))["secret"]
+    found = (await reader.gql(NODE, {"id": global_id("Notification", notification.id)}))["node"]
+    assert found["kind"] == "WELCOME"
+
+
+async def test_too_many_ids_are_refused(api: Api) -> None:
+    await api.sign_up("赵磊", "13800138000")
+    body = (await api.post(NODES, {"ids": [global_id("User", i) for i in range(1, 102)]})).json()
+    assert codes(body) == ["TOO_MANY_IDS"]

@@ -22,14 +22,14 @@ async def test_create_show_secret_once_use_and_revoke(api: Api) -> None:
     assert secret
     again = await api.client.get("/tokens")
     assert secret.group(1) not in again.text and "ERP 对接" in again.text
-    assert "从未使用" in again.text
+    assert "最近使用：从未" in again.text
     used = await api.client.post(
         "/graphql",
         json={"query": "{ notifications { totalCount } }"},
         headers={"Authorization": f"Bearer {secret.group(1)}"},
     )
     assert used.status_code == 200 and "errors" not in used.json()
-    assert "从未使用" not in (await api.client.get("/tokens")).text.split('id="tokens"', 1)[1]
+    assert "最近使用：从未" not in (await api.client.get("/tokens")).text.split('id="tokens"', 1)[1]
     token_id = re.search(r'name="id" value="([^"]+)"', again.text)
     assert token_id
     revoked = await submit(api, "/tokens/revoke", {"id": token_id.group(1)})

@@ -133,3 +133,17 @@ async def test_unknown_page_is_404_in_both_languages(api: Api) -> None:
     await submit(api, "/language", {"value": "en"})
     english = await api.client.get("/no/such/page")
     assert english.status_code == 404 and "Page not found" in english.text
+
+
+async def test_concurrent_requests_render_each_in_its_own_language(
+    client: httpx2.AsyncClient,
+) -> None:
+    import asyncio
+
+    languages = ["zh-CN", "en"] * 10
+    responses = await asyncio.gather(
+        *(client.get("/signup", headers={"Accept-Language": lang}) for lang in languages)
+    )
+    for lang, response in zip(languages, responses, strict=True):
+        assert f'<html lang="{lang}">' in response.text
+        assert ("创建账号" if lang == "zh-CN" else "Create an account") in response.text

@@ -134,6 +134,7 @@ async def test_only_admins_set_roles(new_api, roles: list[str]) -> None:
     assert (await person.gql("{ me { roles } }"))["me"]["roles"] == roles
 
 
+@pytest.mark.postgres
 async def test_the_last_admin_keeps_the_admin_role(new_api) -> None:
     admin = await signed_in(new_api, "admin@example.com", ["ADMIN"])
     me = (await admin.gql("{ me { id version } }"))["me"]
@@ -159,6 +160,7 @@ async def test_an_applicant_sees_only_themself(api: Api, new_api) -> None:
     assert (await anonymous.gql(USERS))["users"]["totalCount"] == 0
 
 
+@pytest.mark.postgres
 async def test_admins_list_everyone_and_filter_by_role(api: Api, new_api) -> None:
     admin = await signed_in(new_api, "admin@example.com", ["ADMIN"], name="王敏")
     await api.sign_up("赵磊", "13800138000")
@@ -179,6 +181,7 @@ async def test_admins_list_everyone_and_filter_by_role(api: Api, new_api) -> Non
     assert {e["node"]["email"] for e in seen} == {None, "h2@example.com"}
 
 
+@pytest.mark.postgres
 async def test_a_role_filtered_list_pages_without_gaps(new_api) -> None:
     admin = await signed_in(new_api, "admin@example.com", ["ADMIN"])
     for i in range(5):

@@ -173,3 +173,44 @@ async def test_sign_up_writes_the_welcome_in_the_same_transaction(
     )
     assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL_ERROR"
     assert not await User.filter(phone="13800138000").exists()
+
+
+@pytest.mark.postgres
+async def test_an_app_on_redis_throttles_logins(settings, redis_url: str) -> None:
+    import dataclasses
+    import random
+
+    import httpx2
+
+    from backend.app import create_app
+    from tests.conftest import SECRET
+
+    app = create_app(dataclasses.replace(settings, redis_url=redis_url), manage_database=False)
+    address = f"198.18.{random.randrange(256)}.{random.randrange(256)}"
+    phone = f"137{random.randrange(10**8):08d}"
+    transport = httpx2.ASGITransport(app=app, client=(address, 50000))
+    try:
+        async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            person = Api(c, SECRET)
+            assert (await person.sign_up("赵磊", phone))["userErrors"] == []
+            await person.gql("mutation { logout { ok } }")
+            for _ in range(5):
+                assert await _login_codes(person, phone, "wrong password") == ["WRONG_CREDENTIALS"]
+            assert await _login_codes(person, phone, PASSWORD) == ["THROTTLED"]
+    finally:
+        await app.state.throttle.close()
+        await app.state.cost_limiter.close()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    import redis
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis is not reachable at 127.0.0.1:6379 ({exc})")
+    finally:
+        client.close()
+    return "redis://127.0.0.1:6379/15"

@@ -233,6 +233,7 @@ async def test_team_changes_are_for_admins_only(new_api, roles: list[str]) -> No
     assert await Team.filter().count() == 1
 
 
+@pytest.mark.postgres
 async def test_team_names_are_unique_and_checked(new_api) -> None:
     admin, team = await _admin_with_team(new_api)
     taken = (await admin.gql(CREATE, {"input": {"name": " 企业服务一组 "}}))["createTeam"]

@@ -25,7 +25,6 @@ from starlette.templating import Jinja2Templates
 from backend import i18n
 from backend.schema.context import Context
 from backend.schema.runner import apply_cookies, execute
-from backend.security import actor_of
 
 WEB_DIR = Path(__file__).resolve().parent
 OPERATIONS_DIR = WEB_DIR / "operations"
@@ -86,8 +85,13 @@ def localtime(value: str | None, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
+def _actor(request: Request) -> Any:
+    """Who is asking, as the gatekeeper middleware resolved it (None outside it)."""
+    return getattr(request.state, "actor", None)
+
+
 def language_of(request: Request) -> str:
-    return i18n.normalise(actor_of(request.state).language)
+    return i18n.normalise(getattr(_actor(request), "language", None))
 
 
 def translate(request: Request, message: str, **params: object) -> str:
@@ -179,11 +183,15 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 
 def signed_in(request: Request) -> bool:
-    return actor_of(request.state).authenticated
+    return getattr(_actor(request), "user_id", None) is not None
+
+
+def roles_of(request: Request) -> list[str]:
+    return sorted(str(role) for role in getattr(_actor(request), "roles", ()))
 
 
 def has_role(request: Request, role: str) -> bool:
-    return role in {str(r) for r in actor_of(request.state).roles}
+    return role in roles_of(request)
 
 
 def require_admin(request: Request) -> None:
@@ -203,12 +211,11 @@ def page(
     """Renders a page in the viewer's language, with the shell's header data and the flash."""
     language = language_of(request)
     flash = flash_of(request)
-    actor = actor_of(request.state)
     shell = {
         "viewer": viewer,
-        "signed_in": actor.authenticated,
+        "signed_in": signed_in(request),
         "timezone": request.app.state.settings.timezone,
-        "roles": sorted(str(r) for r in actor.roles),
+        "roles": roles_of(request),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "flash": flash,
         "html_lang": language,

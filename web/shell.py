@@ -207,8 +207,13 @@ def page(
     viewer: dict[str, Any] | None = None,
     status_code: int = 200,
     context: Context | None = None,
+    here: str | None = None,
 ) -> Response:
-    """Renders a page in the viewer's language, with the shell's header data and the flash."""
+    """Renders a page in the viewer's language, with the shell's header data and the flash.
+
+    `here` is where the language switch comes back to: the page's own address for a GET, and
+    for a form that re-renders after a POST, the GET page it belongs to.
+    """
     language = language_of(request)
     flash = flash_of(request)
     shell = {
@@ -219,9 +224,7 @@ def page(
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "flash": flash,
         "html_lang": language,
-        "here": safe_next(
-            request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        ),
+        "here": _here(request, here),
     }
     response = templates_for(language).TemplateResponse(
         request, template, {**shell, **(values or {})}, status_code=status_code
@@ -231,6 +234,15 @@ def page(
     if context is not None:
         apply_cookies(response, context)
     return response
+
+
+def _here(request: Request, here: str | None) -> str:
+    if here is not None:
+        return safe_next(here)
+    if request.method != "GET":
+        return "/"
+    query = f"?{request.url.query}" if request.url.query else ""
+    return safe_next(request.url.path + query)
 
 
 def text(form: FormData, name: str) -> str:

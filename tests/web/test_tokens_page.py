@@ -49,3 +49,9 @@ async def test_token_form_errors_stay_next_to_fields(api: Api) -> None:
 async def test_tokens_page_needs_sign_in(api: Api) -> None:
     response = await api.client.get("/tokens")
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/tokens"
+
+
+async def test_language_switch_after_a_post_comes_back_to_the_get_page(api: Api) -> None:
+    await api.sign_up("韩梅梅", "hmm@example.cn")
+    created = await submit(api, "/tokens/new", {"name": "ERP", "scopes": ["teams:read"]})
+    assert 'name="next" value="/tokens"' in created.text

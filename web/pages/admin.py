@@ -55,7 +55,12 @@ async def _users_page(request: Request, status_code: int = 200, **forms: Any) ->
         "row_errors": forms.get("row_errors", {}),
     }
     return page(
-        request, "admin_users.html", values, viewer=result.data["me"], status_code=status_code
+        request,
+        "admin_users.html",
+        values,
+        viewer=result.data["me"],
+        status_code=status_code,
+        here="/admin/users" + (f"?role={role}" if role else ""),
     )
 
 
@@ -121,7 +126,14 @@ async def _teams_page(request: Request, status_code: int = 200, **forms: Any) ->
         "create": forms.get("create", {"errors": {}, "input": {}}),
         "team_errors": forms.get("team_errors", {}),
     }
-    return page(request, "admin_teams.html", values, viewer=data["me"], status_code=status_code)
+    return page(
+        request,
+        "admin_teams.html",
+        values,
+        viewer=data["me"],
+        status_code=status_code,
+        here="/admin/teams",
+    )
 
 
 async def teams(request: Request) -> Response:

@@ -31,7 +31,13 @@ async def sign_up(request: Request) -> Response:
     payload = result.data["signUp"]
     if payload["userErrors"]:
         errors = field_errors(payload["userErrors"])
-        return page(request, "signup.html", {"errors": errors, "values": values}, status_code=422)
+        return page(
+            request,
+            "signup.html",
+            {"errors": errors, "values": values},
+            status_code=422,
+            here="/signup",
+        )
     return redirect(
         request, "/", flash=N_("Welcome! Your account is ready."), context=result.context
     )
@@ -57,6 +63,7 @@ async def login(request: Request) -> Response:
             "login.html",
             {"errors": errors, "values": values, "next": next_url},
             status_code=422,
+            here="/login",
         )
     return redirect(request, next_url, flash=N_("You are signed in."), context=result.context)
 

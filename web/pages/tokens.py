@@ -28,7 +28,12 @@ async def _tokens_page(request: Request, status_code: int = 200, **extra: Any) -
         "revoke_errors": extra.get("revoke_errors", []),
     }
     response = page(
-        request, "tokens.html", values, viewer=result.data["me"], status_code=status_code
+        request,
+        "tokens.html",
+        values,
+        viewer=result.data["me"],
+        status_code=status_code,
+        here="/tokens",
     )
     if extra.get("created"):
         response.headers["Cache-Control"] = "no-store"

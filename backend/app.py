@@ -31,13 +31,18 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if not manage_database:
-            yield
-            return
-        async with RegisterTortoise(
-            app, config=tortoise_config(settings.database_url), generate_schemas=False
-        ):
-            yield
+        try:
+            if not manage_database:
+                yield
+                return
+            async with RegisterTortoise(
+                app, config=tortoise_config(settings.database_url), generate_schemas=False
+            ):
+                yield
+        finally:
+            # The Redis pools behind the limiters are ours; memory storage closes to nothing.
+            await app.state.throttle.close()
+            await app.state.cost_limiter.close()
 
     from web.errors import exception_handlers
     from web.routes import routes as page_routes

@@ -94,6 +94,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         max_query_cost=int(get("MAX_QUERY_COST", str(base.max_query_cost))),
         cost_per_minute=int(get("COST_PER_MINUTE", str(base.cost_per_minute))),
+        max_query_depth=int(get("MAX_QUERY_DEPTH", str(base.max_query_depth))),
+        max_aliases=int(get("MAX_ALIASES", str(base.max_aliases))),
+        max_tokens=int(get("MAX_TOKENS", str(base.max_tokens))),
     )
     settings.check()
     return settings

@@ -22,6 +22,19 @@ def test_variables_override_the_defaults() -> None:
     assert settings.rate_limit_storage == "async+redis://127.0.0.1:6379/1"
 
 
+def test_query_limits_come_from_the_environment() -> None:
+    settings = load_settings(
+        {
+            "SERVICEHALL_MAX_QUERY_DEPTH": "5",
+            "SERVICEHALL_MAX_ALIASES": "3",
+            "SERVICEHALL_MAX_TOKENS": "400",
+            "SERVICEHALL_MAX_QUERY_COST": "900",
+        }
+    )
+    assert (settings.max_query_depth, settings.max_aliases, settings.max_tokens) == (5, 3, 400)
+    assert settings.max_query_cost == 900
+
+
 def test_production_refuses_to_start_with_the_demo_secret_key() -> None:
     with pytest.raises(SettingsError, match="demo key"):
         load_settings({"SERVICEHALL_ENV": "production"})
@@ -38,3 +51,26 @@ def test_the_cli_refuses_production_with_the_demo_key(monkeypatch) -> None:
     monkeypatch.setenv("SERVICEHALL_ENV", "production")
     monkeypatch.delenv("SERVICEHALL_SECRET_KEY", raising=False)
     assert main(["migrate"]) == 2
+
+
+async def test_the_app_closes_its_redis_pools_on_shutdown() -> None:
+    from dataclasses import replace
+
+    from backend.app import create_app
+    from backend.settings import Settings
+
+    settings = replace(Settings(), redis_url="redis://127.0.0.1:6379/15")
+    app = create_app(settings, manage_database=False)
+    closed: list[str] = []
+    for name in ("throttle", "cost_limiter"):
+        limiter = getattr(app.state, name)
+        original = limiter.close
+
+        async def close(original=original, name=name) -> None:
+            closed.append(name)
+            await original()
+
+        limiter.close = close
+    async with app.router.lifespan_context(app):
+        pass
+    assert sorted(closed) == ["cost_limiter", "throttle"]

@@ -55,6 +55,14 @@ MESSAGES: dict[str, str] = {
 }
 
 
+def register_messages(messages: dict[str, str]) -> None:
+    """Adds a domain's codes and their words (English ids marked with `N_`) at import time."""
+    for code, text in messages.items():
+        if MESSAGES.get(code, text) != text:
+            raise ValueError(f"problem code {code} already means something else")
+        MESSAGES[code] = text
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong, at a path into the input (`("formData", "amount")`)."""

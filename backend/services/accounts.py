@@ -155,7 +155,7 @@ async def create_staff(
             actor, "user", user.id, 1, "STAFF_CREATED", {"roles": names}, using_db=conn
         )
         await notifications.notify(
-            user.id, "STAFF_WELCOME", {"name": user.name, "roles": ", ".join(names)}, using_db=conn
+            user.id, "STAFF_WELCOME", {"name": user.name, "roles": names}, using_db=conn
         )
 
     return await _create_user(cleaned, contact, password, roles, language, record_and_welcome)
@@ -205,7 +205,7 @@ async def set_roles(actor: Actor, user_id: int, roles: list[Role], expected_vers
             using_db=conn,
         )
         await notifications.notify(
-            user_id, "ROLES_CHANGED", {"roles": ", ".join(sorted(wanted))}, using_db=conn
+            user_id, "ROLES_CHANGED", {"roles": sorted(wanted)}, using_db=conn
         )
         await user.refresh_from_db(using_db=conn)
     return user

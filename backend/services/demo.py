@@ -69,7 +69,7 @@ async def seed() -> bool:
                 await notifications.notify(
                     user.id,
                     "STAFF_WELCOME",
-                    {"name": user.name, "roles": role.value},
+                    {"name": user.name, "roles": [role.value]},
                     using_db=conn,
                 )
         await notifications.notify(

@@ -22,12 +22,31 @@ KINDS: dict[str, str] = {
 }
 
 
+# Role codes in params are shown by name, in the reader's language (the pages use the same ids).
+ROLE_NAMES: dict[str, str] = {
+    "APPLICANT": N_("Applicant"),
+    "AUDITOR": N_("Auditor"),
+    "HANDLER": N_("Handler"),
+    "SUPERVISOR": N_("Supervisor"),
+    "ADMIN": N_("Administrator"),
+    "PROVIDER": N_("Service provider"),
+}
+
+
+def _shown(value: object, language: str) -> object:
+    if isinstance(value, list):
+        names = [translate(language, ROLE_NAMES.get(str(v), str(v))) for v in value]
+        return "、".join(names) if language == "zh-CN" else ", ".join(names)
+    return value
+
+
 def render(notification: Notification, language: str) -> str:
     template = KINDS.get(notification.kind)
     if template is None:
         return notification.kind
+    params = {key: _shown(value, language) for key, value in notification.params.items()}
     try:
-        return translate(language, template, **notification.params)
+        return translate(language, template, **params)
     except (KeyError, IndexError):
         return translate(language, template.split("{")[0])
 

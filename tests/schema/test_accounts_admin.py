@@ -32,7 +32,7 @@ async def test_an_admin_creates_a_staff_user_who_is_welcomed(new_api) -> None:
     created = await User.get(email="auditor@example.com")
     welcome = await Notification.get(user_id=created.id)
     assert welcome.kind == "STAFF_WELCOME"
-    assert welcome.params == {"name": "李静", "roles": "AUDITOR"}
+    assert welcome.params == {"name": "李静", "roles": ["AUDITOR"]}
     event = await Event.get(aggregate_type="user", aggregate_id=created.id)
     assert event.kind == "STAFF_CREATED"
     assert event.actor_id is not None  # type: ignore[attr-defined]
@@ -98,7 +98,7 @@ async def test_an_admin_sets_roles_and_the_person_is_told(new_api) -> None:
     assert result["user"]["version"] == staff["version"] + 1
     user = await User.get(email="a@example.com")
     told = await Notification.get(user_id=user.id, kind="ROLES_CHANGED")
-    assert told.params == {"roles": "AUDITOR, HANDLER"}
+    assert told.params == {"roles": ["AUDITOR", "HANDLER"]}
     event = await Event.get(aggregate_type="user", aggregate_id=user.id, kind="ROLES_SET")
     assert event.sequence == staff["version"] + 1
     assert event.data == {"from": ["AUDITOR"], "to": ["AUDITOR", "HANDLER"]}

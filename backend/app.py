@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await app.state.throttle.close()
             await app.state.cost_limiter.close()
 
-    from web.errors import exception_handlers
+    from web.errors import csrf_refused, exception_handlers
     from web.routes import routes as page_routes
     from web.routes import static_mount
 
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     app = Starlette(
         debug=False,
         routes=routes,
-        middleware=[Middleware(Gatekeeper, settings=settings)],
+        middleware=[Middleware(Gatekeeper, settings=settings, csrf_page=csrf_refused)],
         exception_handlers=exception_handlers,
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,

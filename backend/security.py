@@ -17,11 +17,14 @@ import hmac
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.i18n import from_accept_language, normalise, translate
@@ -71,6 +74,13 @@ def _same(supplied: str, expected: str) -> bool:
     return hmac.compare_digest(supplied.encode("utf-8", "replace"), expected.encode())
 
 
+def _is_page_request(scope: Scope) -> bool:
+    """A person's form post (not the API, not a download): answered with a page."""
+    if scope["path"].startswith(("/graphql", "/files/")):
+        return False
+    return "text/html" in (_header(scope, b"accept") or "")
+
+
 def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return client[0] if client else ""
@@ -88,9 +98,17 @@ async def _json_error(send: Send, status: int, message: str, code: str, **header
 
 
 class Gatekeeper:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    """`csrf_page` renders the refusal for people posting page forms; APIs get JSON."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        csrf_page: Callable[[Request], Response] | None = None,
+    ) -> None:
         self.app = app
         self.settings = settings
+        self.csrf_page = csrf_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -164,6 +182,9 @@ class Gatekeeper:
                 receive, ok = await self._check_csrf(scope, receive, state["csrf_token"])
                 if not ok:
                     log.info("refused a write without a valid CSRF token: %s", scope["path"])
+                    if self.csrf_page is not None and _is_page_request(scope):
+                        await self.csrf_page(Request(scope, receive))(scope, receive, send)
+                        return
                     await _json_error(
                         send,
                         403,

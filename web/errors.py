@@ -51,6 +51,16 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+def csrf_refused(request: Request) -> Response:
+    """The 403 page for a form posted without its CSRF token (an old tab, another site)."""
+    return page(
+        request,
+        "error.html",
+        {"status_code": 403, "csrf_failed": True, "request_id": _request_id(request)},
+        status_code=403,
+    )
+
+
 def _request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", ""))
 

@@ -61,6 +61,29 @@ async def test_forms_without_csrf_field_are_refused(api: Api) -> None:
     assert bad.status_code == 403
 
 
+async def test_a_browser_posting_a_stale_form_gets_a_page_that_says_what_to_do(api: Api) -> None:
+    await api.prime()
+    response = await api.client.post(
+        "/login",
+        data={"identifier": "x@example.cn", "password": "whatever", "csrf_token": "stale"},
+        headers={"Accept": "text/html,application/xhtml+xml"},
+    )
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("text/html")
+    assert "表单已过期" in response.text
+
+
+async def test_the_api_answers_a_csrf_refusal_in_json_even_to_a_browser(api: Api) -> None:
+    await api.sign_up("韩梅梅", "hmm@example.cn")
+    response = await api.client.post(
+        "/graphql",
+        json={"query": "{ me { id } }"},
+        headers={"X-CSRF-Token": "stale", "Accept": "text/html,application/json"},
+    )
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_FAILED"
+
+
 async def test_signup_errors_appear_next_to_fields_and_keep_values(api: Api) -> None:
     response = await submit(
         api, "/signup", {"name": "韩梅梅", "contact": "not-a-contact", "password": "123"}

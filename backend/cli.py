@@ -62,7 +62,7 @@ def print_logins() -> None:
 
     print("\nDemo logins (password for all: " + DEMO_PASSWORD + "):")
     for user in DEMO_USERS:
-        print(f"  {user.role.value.lower():<11} {user.login:<28} {user.name}")
+        print(f"  {user.role.value.lower():<11} {user.login:<32} {user.name}")
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:

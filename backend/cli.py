@@ -117,6 +117,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         workers=args.workers,
         log_config=None,
+        access_log=False,
         proxy_headers=False,
     )
     return 0

@@ -17,6 +17,7 @@ import hmac
 import json
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from http.cookies import SimpleCookie
@@ -35,6 +36,7 @@ from backend.services.actors import ANONYMOUS, Actor
 from backend.settings import Settings
 
 log = logging.getLogger("servicehall.http")
+access_log = logging.getLogger("servicehall.access")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_FORM_BYTES = 1024 * 1024
@@ -116,9 +118,26 @@ class Gatekeeper:
             return
         request_id = new_request_id(_header(scope, b"x-request-id"))
         token = request_id_var.set(request_id)
+        status = 0
+        started = time.perf_counter()
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
         try:
-            await self._handle(scope, receive, send, request_id)
+            await self._handle(scope, receive, send_noting_status, request_id)
         finally:
+            # Our own access line, so it carries the request id (uvicorn's is turned off).
+            access_log.info(
+                "%s %s %s %.1fms",
+                scope.get("method", "WS"),
+                scope["path"],
+                status or "-",
+                (time.perf_counter() - started) * 1000,
+            )
             request_id_var.reset(token)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:

@@ -30,6 +30,18 @@ async def test_a_callers_request_id_is_kept_so_traces_join_up(api: Api) -> None:
     assert hostile.headers["x-request-id"] != "<script>x</script>"
 
 
+async def test_every_request_gets_an_access_line_with_its_id_and_status(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.INFO, logger="servicehall.access"):
+        response = await api.client.get("/no-such-page")
+    lines = [r for r in caplog.records if r.name == "servicehall.access"]
+    assert len(lines) == 1
+    assert lines[0].getMessage().startswith("GET /no-such-page 404 ")
+    assert lines[0].request_id == response.headers["x-request-id"]
+
+
 async def test_log_lines_written_during_a_request_carry_its_id(
     api: Api, caplog: pytest.LogCaptureFixture
 ) -> None:

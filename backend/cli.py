@@ -67,7 +67,7 @@ def print_logins() -> None:
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     from backend.models.accounts import Role
-    from backend.services import demo, passwords
+    from backend.services import accounts, passwords
     from backend.services.errors import ServiceError
 
     passwords.configure(
@@ -78,7 +78,7 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
 
     async def run() -> None:
         try:
-            user = await demo.create_user_directly(args.name, args.login, password, roles)
+            user = await accounts.create_user_directly(args.name, args.login, password, roles)
         except ServiceError as exc:
             for problem in exc.problems:
                 print(f"{'.'.join(problem.field) or 'input'}: {problem.message('en')}")

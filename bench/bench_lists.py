@@ -37,7 +37,7 @@ from backend.app import create_app  # noqa: E402
 from backend.db import tortoise_config  # noqa: E402
 from backend.models.accounts import MemberKind, Notification, Role, Team, TeamMember  # noqa: E402
 from backend.security import csrf_token_for  # noqa: E402
-from backend.services import demo  # noqa: E402
+from backend.services import accounts  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 
 SECRET = "bench-secret-key-bench-secret-key-bench"
@@ -45,7 +45,7 @@ PASSWORD = "bench password 1"
 
 
 async def seed() -> None:
-    admin = await demo.create_user_directly("管理员", "admin@bench.cn", PASSWORD, [Role.ADMIN])
+    admin = await accounts.create_user_directly("管理员", "admin@bench.cn", PASSWORD, [Role.ADMIN])
     await Notification.bulk_create(
         [
             Notification(user=admin, kind="TEAM_JOINED", params={"team": f"团队 {i}"})
@@ -53,7 +53,9 @@ async def seed() -> None:
         ]
     )
     handlers = [
-        await demo.create_user_directly(f"办理员 {i}", f"h{i}@bench.cn", PASSWORD, [Role.HANDLER])
+        await accounts.create_user_directly(
+            f"办理员 {i}", f"h{i}@bench.cn", PASSWORD, [Role.HANDLER]
+        )
         for i in range(40)
     ]
     for t in range(20):

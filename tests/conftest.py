@@ -226,9 +226,9 @@ async def new_api(app: Any) -> AsyncIterator[Any]:
 async def make_user(login: str, roles: list[str], name: str = "测试用户") -> Any:
     """A user created directly (as the CLI does), for tests that need staff."""
     from backend.models.accounts import Role
-    from backend.services import demo
+    from backend.services import accounts
 
-    return await demo.create_user_directly(name, login, PASSWORD, [Role(r) for r in roles])
+    return await accounts.create_user_directly(name, login, PASSWORD, [Role(r) for r in roles])
 
 
 class QueryCounter(logging.Handler):

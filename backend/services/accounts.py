@@ -290,3 +290,16 @@ async def change_password(actor: Actor, current: str, new: str) -> User:
 async def set_language(actor: Actor, language: str) -> None:
     if actor.user_id is not None:
         await User.filter(id=actor.user_id).update(language=language)
+
+
+async def create_user_directly(name: str, login: str, password: str, roles: list[Role]) -> User:
+    """For the CLI and the seed: no actor (the operator at the console is trusted), same checks."""
+    problems = Problems()
+    cleaned = _check_name(problems, name)
+    contact = parse_contact(login)
+    if contact is None:
+        problems.add("login", "INVALID_CONTACT")
+    _check_password(problems, password)
+    problems.raise_if_any()
+    assert contact is not None
+    return await _create_user(cleaned, contact, password, roles, "zh-CN")

@@ -12,7 +12,6 @@ from tortoise.transactions import in_transaction
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User
 from backend.services import notifications
 from backend.services.accounts import Contact, _create_user, parse_contact
-from backend.services.errors import Invalid
 
 DEMO_PASSWORD = "servicehall-demo"
 
@@ -32,14 +31,6 @@ DEMO_USERS = (
     DemoUser(Role.PROVIDER, "provider@demo.servicehall.cn", "第三方服务商 刘洋"),
     DemoUser(Role.APPLICANT, "13800138000", "企业用户 赵磊"),
 )
-
-
-async def create_user_directly(name: str, login: str, password: str, roles: list[Role]) -> User:
-    """For the CLI and the seed: no actor, the operator at the console is trusted."""
-    contact = parse_contact(login)
-    if contact is None:
-        raise Invalid.at("login", "INVALID_CONTACT")
-    return await _create_user(name, contact, password, roles, "zh-CN")
 
 
 async def seed() -> bool:

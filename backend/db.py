@@ -8,6 +8,7 @@ from backend.settings import load_settings
 
 MODEL_MODULES = [
     "backend.models.accounts",
+    "backend.models.calendar",
     "backend.models.catalog",
     "backend.models.enterprises",
     "backend.models.events",

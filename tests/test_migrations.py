@@ -39,6 +39,8 @@ EXPECTED_TABLES = {
     "service_items",
     "service_item_versions",
     "service_pins",
+    "calendar_days",
+    "counters",
 }
 
 

@@ -7,11 +7,17 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from web.pages import admin, auth, inbox, tokens
+from web.pages import admin, auth, calendar, inbox, tokens
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-routes: list[BaseRoute] = [*auth.routes, *inbox.routes, *admin.routes, *tokens.routes]
+routes: list[BaseRoute] = [
+    *auth.routes,
+    *inbox.routes,
+    *admin.routes,
+    *calendar.routes,
+    *tokens.routes,
+]
 
 
 def static_mount() -> Mount:

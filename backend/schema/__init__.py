@@ -8,6 +8,8 @@ from strawberry.tools import merge_types
 from backend.schema.accounts.mutations import AccountMutations
 from backend.schema.accounts.queries import AccountQueries
 from backend.schema.accounts.types import ApiTokenType, UserType
+from backend.schema.calendar.mutations import CalendarMutations
+from backend.schema.calendar.queries import CalendarQueries
 from backend.schema.extensions import Admission, DocumentLimits, MaskBugs
 from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
@@ -17,8 +19,12 @@ from backend.schema.teams.mutations import TeamMutations
 from backend.schema.teams.queries import TeamQueries
 from backend.schema.teams.types import TeamType
 
-Query = merge_types("Query", (NodeQueries, AccountQueries, NotificationQueries, TeamQueries))
-Mutation = merge_types("Mutation", (AccountMutations, NotificationMutations, TeamMutations))
+Query = merge_types(
+    "Query", (NodeQueries, AccountQueries, NotificationQueries, TeamQueries, CalendarQueries)
+)
+Mutation = merge_types(
+    "Mutation", (AccountMutations, NotificationMutations, TeamMutations, CalendarMutations)
+)
 
 schema = strawberry.Schema(
     query=Query,

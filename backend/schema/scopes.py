@@ -20,6 +20,9 @@ ROOT_SCOPES: dict[str, str] = {
     "setHandlerLeave": "teams:write",
     "notifications": "notifications:read",
     "markNotificationsRead": "notifications:write",
+    "calendar": "calendar:read",
+    "setCalendarDay": "calendar:write",
+    "clearCalendarDay": "calendar:write",
 }
 
 # Session-only: a token never signs in, signs up, or mints or revokes tokens.

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User
 from backend.services import notifications
 from backend.services.accounts import Contact, _create_user, parse_contact
+from backend.services.demo_calendar import seed_calendar
 
 DEMO_PASSWORD = "servicehall-demo"
 
@@ -44,6 +45,7 @@ async def seed() -> bool:
             demo_user.name, contact, DEMO_PASSWORD, [demo_user.role], "zh-CN"
         )
     async with in_transaction() as conn:
+        await seed_calendar(conn)
         team = await Team.create(
             name="企业服务一组", description="融资贷款与项目申报的办理团队", using_db=conn
         )

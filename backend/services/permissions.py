@@ -43,6 +43,14 @@ def can_view_contact(actor: Actor, user: User) -> bool:
     return actor.user_id == user.id or actor.has(Role.ADMIN)
 
 
+def can_manage_calendar(actor: Actor) -> bool:
+    return actor.has(Role.ADMIN)
+
+
+def can_view_calendar(actor: Actor) -> bool:
+    return actor.is_staff
+
+
 def can_view_teams(actor: Actor) -> bool:
     return actor.is_staff
 

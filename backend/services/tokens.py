@@ -29,6 +29,8 @@ SCOPES: dict[str, str] = {
     "teams:write": "Change staff teams",
     "notifications:read": "Read the inbox",
     "notifications:write": "Mark inbox entries read",
+    "calendar:read": "Read the working calendar",
+    "calendar:write": "Enter holidays and make-up working days",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

@@ -14,7 +14,7 @@ from backend.models.accounts import User as UserModel
 from backend.models.accounts import UserRole
 from backend.schema.context import context_of
 from backend.schema.nodes import Node, global_id, register
-from backend.services import notifications, permissions
+from backend.services import calendar, notifications, permissions
 from backend.services.actors import Actor
 
 strawberry.enum(RoleModel, name="Role", description="What a person does in the park.")
@@ -52,6 +52,16 @@ class UserType(Node):
     def phone(self, info: strawberry.Info) -> str | None:
         actor = context_of(info).actor
         return self._model.phone if permissions.can_view_contact(actor, self._model) else None
+
+    @strawberry.field(
+        description="Years with no working calendar entered (due dates then count weekends "
+        "only); answered to the signed-in admin about themself, empty for everyone else."
+    )
+    async def calendar_years_missing(self, info: strawberry.Info) -> list[int]:
+        context = context_of(info)
+        if context.actor.user_id != self._model.id:
+            return []
+        return await calendar.years_missing(context.actor, context.settings.timezone)
 
     @strawberry.field(description="Unread inbox entries; only for the signed-in person.")
     async def unread_notification_count(self, info: strawberry.Info) -> int | None:

@@ -1,0 +1,1 @@
+"""The working calendar in the schema."""

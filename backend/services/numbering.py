@@ -1,0 +1,39 @@
+"""Human-readable numbers like `SH-20261125-0042`, unique across processes and days.
+
+Each prefix and park-local date has a counter row, advanced by one UPDATE inside the caller's
+transaction: the row lock (PostgreSQL) or the single writer (SQLite) makes two callers take
+two different numbers, and a rolled-back transaction gives its number back. Never max + 1.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+
+def _placeholders(connection: BaseDBAsyncClient, count: int) -> list[str]:
+    if connection.capabilities.dialect == "postgres":
+        return [f"${i}" for i in range(1, count + 1)]
+    return ["?"] * count
+
+
+async def next_number(
+    connection: BaseDBAsyncClient, prefix: str, moment: datetime, timezone: str
+) -> str:
+    """The next number for `prefix` on `moment`'s date in the park's time zone."""
+    day = moment.astimezone(ZoneInfo(timezone)).strftime("%Y%m%d")
+    key = f"{prefix}-{day}"
+    (p1,) = _placeholders(connection, 1)
+    await connection.execute_query(
+        f"INSERT INTO counters (key, value) VALUES ({p1}, 0) ON CONFLICT (key) DO NOTHING",  # noqa: S608
+        [key],
+    )
+    # execute_query_dict: the asyncpg client drops the rows of an UPDATE in execute_query.
+    rows = await connection.execute_query_dict(
+        f"UPDATE counters SET value = value + 1 WHERE key = {p1} RETURNING value",  # noqa: S608
+        [key],
+    )
+    value = int(rows[0]["value"])
+    return f"{key}-{value:04d}"

@@ -113,7 +113,6 @@ class Migration(migrations.Migration):
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('category', fields.ForeignKeyField('models.Category', source_field='category_id', db_constraint=True, to_field='id', related_name='items', on_delete=OnDelete.RESTRICT)),
                 ('status', fields.CharEnumField(default=ItemStatus.DRAFT, description='DRAFT: DRAFT\nPUBLISHED: PUBLISHED\nRETIRED: RETIRED', enum_type=ItemStatus, max_length=10)),
-                ('live_version', fields.ForeignKeyField('models.ServiceItemVersion', source_field='live_version_id', null=True, db_constraint=True, to_field='id', related_name='live_for', on_delete=OnDelete.SET_NULL)),
                 ('latest_number', fields.IntField(default=0)),
                 ('position', fields.IntField(default=0)),
                 ('name_zh', fields.CharField(default='', max_length=200)),
@@ -166,6 +165,13 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'service_pins', 'app': 'models', 'unique_together': (('user', 'item'),), 'pk_attr': 'id', 'table_description': "An item on a person's own common-services board, in the order they keep."},
             bases=['Model'],
+        ),
+        # Added after service_item_versions exists: the two tables refer to each other, and a
+        # CreateModel whose foreign key points at a table not yet created loses its FK columns.
+        ops.AddField(
+            model_name='ServiceItem',
+            name='live_version',
+            field=fields.ForeignKeyField('models.ServiceItemVersion', source_field='live_version_id', null=True, db_constraint=True, to_field='id', related_name='live_for', on_delete=OnDelete.SET_NULL),
         ),
         ops.AddField(
             model_name='Enterprise',

@@ -8,6 +8,12 @@ from strawberry.tools import merge_types
 from backend.schema.accounts.mutations import AccountMutations
 from backend.schema.accounts.queries import AccountQueries
 from backend.schema.accounts.types import ApiTokenType, UserType
+from backend.schema.enterprises.files import FileMutations, FileType
+from backend.schema.enterprises.mutations import EnterpriseMutations
+from backend.schema.enterprises.premises import BuildingType, PremisesMutations, PremisesQueries
+from backend.schema.enterprises.providers import ProviderMutations, ProviderQueries, ProviderType
+from backend.schema.enterprises.queries import EnterpriseQueries
+from backend.schema.enterprises.types import EnterpriseType, PremisesBindingType
 from backend.schema.extensions import Admission, DocumentLimits, MaskBugs
 from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
@@ -17,13 +23,45 @@ from backend.schema.teams.mutations import TeamMutations
 from backend.schema.teams.queries import TeamQueries
 from backend.schema.teams.types import TeamType
 
-Query = merge_types("Query", (NodeQueries, AccountQueries, NotificationQueries, TeamQueries))
-Mutation = merge_types("Mutation", (AccountMutations, NotificationMutations, TeamMutations))
+Query = merge_types(
+    "Query",
+    (
+        NodeQueries,
+        AccountQueries,
+        NotificationQueries,
+        TeamQueries,
+        EnterpriseQueries,
+        PremisesQueries,
+        ProviderQueries,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        AccountMutations,
+        NotificationMutations,
+        TeamMutations,
+        FileMutations,
+        EnterpriseMutations,
+        PremisesMutations,
+        ProviderMutations,
+    ),
+)
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[UserType, ApiTokenType, NotificationType, TeamType],
+    types=[
+        UserType,
+        ApiTokenType,
+        NotificationType,
+        TeamType,
+        FileType,
+        EnterpriseType,
+        PremisesBindingType,
+        BuildingType,
+        ProviderType,
+    ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).
         DocumentLimits,

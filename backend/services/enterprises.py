@@ -81,7 +81,7 @@ INVITATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to misread (
 INVITATION_LENGTH = 12
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Area codes: 010 and 02x have three digits, the rest four; local numbers 7 or 8 digits.
-LANDLINE = re.compile(r"^(0(?:10|2\d|[3-9]\d{2}))([2-9]\d{6,7})$")
+LANDLINE = re.compile(r"^(0(?:10|2\d|[3-9]\d{2}))([1-9]\d{6,7})$")
 
 
 class Decision(StrEnum):

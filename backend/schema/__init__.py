@@ -10,6 +10,12 @@ from backend.schema.accounts.queries import AccountQueries
 from backend.schema.accounts.types import ApiTokenType, UserType
 from backend.schema.calendar.mutations import CalendarMutations
 from backend.schema.calendar.queries import CalendarQueries
+from backend.schema.enterprises.files import FileMutations, FileType
+from backend.schema.enterprises.mutations import EnterpriseMutations
+from backend.schema.enterprises.premises import BuildingType, PremisesMutations, PremisesQueries
+from backend.schema.enterprises.providers import ProviderMutations, ProviderQueries, ProviderType
+from backend.schema.enterprises.queries import EnterpriseQueries
+from backend.schema.enterprises.types import EnterpriseType, PremisesBindingType
 from backend.schema.extensions import Admission, DocumentLimits, MaskBugs
 from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
@@ -20,16 +26,46 @@ from backend.schema.teams.queries import TeamQueries
 from backend.schema.teams.types import TeamType
 
 Query = merge_types(
-    "Query", (NodeQueries, AccountQueries, NotificationQueries, TeamQueries, CalendarQueries)
+    "Query",
+    (
+        NodeQueries,
+        AccountQueries,
+        NotificationQueries,
+        TeamQueries,
+        EnterpriseQueries,
+        PremisesQueries,
+        ProviderQueries,
+        CalendarQueries,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (AccountMutations, NotificationMutations, TeamMutations, CalendarMutations)
+    "Mutation",
+    (
+        AccountMutations,
+        NotificationMutations,
+        TeamMutations,
+        FileMutations,
+        EnterpriseMutations,
+        PremisesMutations,
+        ProviderMutations,
+        CalendarMutations,
+    ),
 )
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[UserType, ApiTokenType, NotificationType, TeamType],
+    types=[
+        UserType,
+        ApiTokenType,
+        NotificationType,
+        TeamType,
+        FileType,
+        EnterpriseType,
+        PremisesBindingType,
+        BuildingType,
+        ProviderType,
+    ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).
         DocumentLimits,

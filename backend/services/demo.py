@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User
-from backend.services import notifications
+from backend.services import demo_enterprises, notifications
 from backend.services.accounts import Contact, _create_user, parse_contact
 from backend.services.demo_calendar import seed_calendar
 
@@ -68,4 +68,5 @@ async def seed() -> bool:
         await notifications.notify(
             users[Role.HANDLER].id, "TEAM_JOINED", {"team": team.name}, using_db=conn
         )
+    await demo_enterprises.seed_enterprises(users[Role.APPLICANT])
     return True

@@ -19,6 +19,13 @@ KINDS: dict[str, str] = {
     "ROLES_CHANGED": N_("Your roles are now: {roles}."),
     "TEAM_JOINED": N_("You were added to the team {team}."),
     "PASSWORD_CHANGED": N_("Your password was changed and your other sessions were ended."),
+    # Enterprises
+    "ENTERPRISE_VERIFIED": N_("{enterprise} is verified. Its members can now apply for services."),
+    "ENTERPRISE_REJECTED": N_(
+        "The registration of {enterprise} was rejected: {reason} Correct it and resubmit."
+    ),
+    "MEMBER_JOINED": N_("{name} joined {enterprise} with an invitation."),
+    "MEMBER_REMOVED": N_("You are no longer a member of {enterprise}."),
 }
 
 

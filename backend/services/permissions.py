@@ -5,9 +5,14 @@ Lists do not call these per row; they filter in the query (see the `*_visible_to
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from backend.models.accounts import Notification, Role, Team, User
+from backend.models.enterprises import Enterprise, Membership, Provider
+from backend.models.files import StoredFile
 from backend.services.actors import Actor
 from backend.services.errors import PermissionDenied, ServiceError
 
@@ -77,3 +82,73 @@ def users_visible_to(actor: Actor) -> QuerySet[User]:
 
 def notifications_visible_to(actor: Actor) -> QuerySet[Notification]:
     return Notification.filter(user_id=actor.user_id if actor.user_id is not None else -1)
+
+
+# Enterprises, their licences, premises and providers. `member_of` is the set of enterprise
+# ids the actor belongs to, loaded once per request by the caller.
+
+
+def can_review_enterprises(actor: Actor) -> bool:
+    return actor.has(Role.ADMIN)
+
+
+def can_view_enterprise(actor: Actor, enterprise: Enterprise, member_of: Collection[int]) -> bool:
+    return actor.has(Role.ADMIN) or enterprise.id in member_of
+
+
+def enterprises_visible_to(actor: Actor) -> QuerySet[Enterprise]:
+    if actor.has(Role.ADMIN):
+        return Enterprise.all()
+    if actor.user_id is None:
+        return Enterprise.filter(id=-1)
+    return Enterprise.filter(
+        id__in=Subquery(Membership.filter(user_id=actor.user_id).values("enterprise_id"))
+    )
+
+
+def can_download_licence(actor: Actor, enterprise_id: int, member_of: Collection[int]) -> bool:
+    """An enterprise's licence: its members and admins."""
+    return actor.user_id is not None and (actor.has(Role.ADMIN) or enterprise_id in member_of)
+
+
+def can_download_file(
+    actor: Actor, file: StoredFile, licence_of: Collection[int], member_of: Collection[int]
+) -> bool:
+    """Its uploader; for a licence (`licence_of`: the enterprises it licenses), as above."""
+    if actor.user_id is None:
+        return False
+    if file.uploaded_by_id == actor.user_id:  # type: ignore[attr-defined]
+        return True
+    return any(can_download_licence(actor, e, member_of) for e in licence_of)
+
+
+def files_visible_to(actor: Actor) -> QuerySet[StoredFile]:
+    """The same rule as `can_download_file`, as a query."""
+    if actor.user_id is None:
+        return StoredFile.filter(id=-1)
+    licences = Enterprise.filter(licence_id__isnull=False)
+    if not actor.has(Role.ADMIN):
+        licences = licences.filter(memberships__user_id=actor.user_id)
+    return StoredFile.filter(
+        Q(uploaded_by_id=actor.user_id) | Q(id__in=Subquery(licences.values("licence_id")))
+    )
+
+
+def can_view_premises(actor: Actor) -> bool:
+    return actor.is_staff
+
+
+def can_manage_premises(actor: Actor) -> bool:
+    return actor.has(Role.ADMIN)
+
+
+def can_view_providers(actor: Actor) -> bool:
+    return actor.is_staff
+
+
+def can_manage_providers(actor: Actor) -> bool:
+    return actor.has(Role.ADMIN)
+
+
+def providers_visible_to(actor: Actor) -> QuerySet[Provider]:
+    return Provider.all() if can_view_providers(actor) else Provider.filter(id=-1)

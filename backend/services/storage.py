@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.models.files import StoredFile
 
@@ -31,8 +32,13 @@ async def store(
     mime_type: str,
     original_name: str,
     uploaded_by_id: int | None,
+    using_db: BaseDBAsyncClient | None = None,
 ) -> StoredFile:
-    """Writes the bytes once (atomically, by rename) and records this upload."""
+    """Writes the bytes once (atomically, by rename) and records this upload.
+
+    Pass the caller's transaction as `using_db` so the row commits with the caller's event;
+    bytes left behind by a rolled-back upload are harmless (content-addressed, unreferenced).
+    """
     digest = hashlib.sha256(data).hexdigest()
     target = blob_path(storage_dir, digest)
     if not target.exists():
@@ -48,6 +54,7 @@ async def store(
         mime_type=mime_type,
         original_name=name,
         uploaded_by_id=uploaded_by_id,
+        using_db=using_db,
     )
 
 

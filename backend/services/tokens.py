@@ -31,6 +31,14 @@ SCOPES: dict[str, str] = {
     "notifications:write": "Mark inbox entries read",
     "calendar:read": "Read the working calendar",
     "calendar:write": "Enter holidays and make-up working days",
+    "files:read": "Read uploaded files you may see",
+    "files:write": "Upload files",
+    "enterprises:read": "Read enterprises you may see",
+    "enterprises:write": "Register, review and manage enterprises and their members",
+    "premises:read": "Read the premises register",
+    "premises:write": "Change the premises register and bindings",
+    "providers:read": "Read third-party providers",
+    "providers:write": "Change third-party providers",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

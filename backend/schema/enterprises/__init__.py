@@ -1,0 +1,1 @@
+"""Enterprises, their members and licences, the premises register, providers, and uploads."""

@@ -1,0 +1,114 @@
+"""`File` and `uploadFile`: uploads are judged by their bytes; links are minted per viewer."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from starlette.datastructures import UploadFile
+from strawberry.file_uploads import Upload
+
+from backend.models.enterprises import Enterprise
+from backend.models.files import StoredFile
+from backend.schema.context import context_of
+from backend.schema.enterprises.errors import FileError, FileErrorCode
+from backend.schema.errors import user_errors
+from backend.schema.nodes import Node, global_id, register
+from backend.services import enterprises, permissions, storage, uploads
+from backend.services.actors import Actor
+from backend.services.errors import Invalid, ServiceError
+
+strawberry.enum(uploads.UploadPurpose, name="UploadPurpose", description="What a file is for.")
+
+
+@strawberry.type(name="File", description="An uploaded file (a licence, an attachment).")
+class FileType(Node):
+    name: str
+    size: int = strawberry.field(description="In bytes.")
+    mime_type: str = strawberry.field(description="As judged from the content on upload.")
+    created_at: datetime
+    _model: strawberry.Private[StoredFile]
+    _downloadable: strawberry.Private[bool]
+
+    @classmethod
+    def of(cls, stored: StoredFile, downloadable: bool) -> FileType:
+        return cls(
+            id=global_id("File", stored.id),
+            name=stored.original_name,
+            size=stored.size,
+            mime_type=stored.mime_type,
+            created_at=stored.created_at,
+            _model=stored,
+            _downloadable=downloadable,
+        )
+
+    @strawberry.field(
+        description="A short-lived link to the bytes; null unless the viewer may download it."
+    )
+    def download_url(self, info: strawberry.Info) -> str | None:
+        if not self._downloadable:
+            return None
+        settings = context_of(info).settings
+        return f"/files/{storage.download_token(settings.secret_key, self._model.id)}"
+
+
+async def files_as_types(actor: Actor, files: Sequence[StoredFile]) -> list[FileType]:
+    """Files with whether the viewer may download each, in two queries at most."""
+    licence_of: dict[int, list[int]] = {f.id: [] for f in files}
+    rows = await Enterprise.filter(licence_id__in=list(licence_of)).values_list("licence_id", "id")
+    for licence_id, enterprise_id in rows:
+        licence_of[int(str(licence_id))].append(int(str(enterprise_id)))
+    member_of: Collection[int] = (
+        await enterprises.member_of(actor) if any(licence_of.values()) else ()
+    )
+    return [
+        FileType.of(f, permissions.can_download_file(actor, f, licence_of[f.id], member_of))
+        for f in files
+    ]
+
+
+async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
+    files = await permissions.files_visible_to(actor).filter(id__in=list(pks))
+    return {t._model.id: t for t in await files_as_types(actor, files)}
+
+
+register("File", _load, "files:read")
+
+
+@strawberry.input
+class UploadFileInput:
+    file: Upload
+    purpose: uploads.UploadPurpose = uploads.UploadPurpose.LICENCE
+
+
+@strawberry.type
+class UploadFilePayload:
+    file: FileType | None
+    user_errors: list[FileError]
+
+
+@strawberry.type
+class FileMutations:
+    @strawberry.mutation(
+        description="Uploads one file (multipart request); its type is judged from its bytes."
+    )
+    async def upload_file(self, info: strawberry.Info, input: UploadFileInput) -> UploadFilePayload:
+        context = context_of(info)
+        source = input.file
+        try:
+            if not isinstance(source, UploadFile):
+                # A JSON request cannot carry a file: the variable must come from the multipart map.
+                raise Invalid.at("file", "REQUIRED")
+            stored = await uploads.upload(
+                context.actor,
+                context.settings.storage_dir,
+                source,
+                source.filename or "file",
+                input.purpose,
+            )
+        except ServiceError as exc:
+            errors = user_errors(FileError, FileErrorCode, exc, context.language)
+            return UploadFilePayload(file=None, user_errors=errors)
+        return UploadFilePayload(file=FileType.of(stored, downloadable=True), user_errors=[])

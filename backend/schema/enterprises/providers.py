@@ -1,0 +1,136 @@
+"""Third-party providers: staff read the list, admins create and update them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from backend.models.enterprises import Provider as ProviderModel
+from backend.schema.context import context_of
+from backend.schema.enterprises.errors import ProviderError, ProviderErrorCode
+from backend.schema.errors import user_errors
+from backend.schema.nodes import Node, global_id, register
+from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
+from backend.services import permissions, providers
+from backend.services.actors import Actor
+from backend.services.errors import Invalid, ServiceError
+from backend.services.providers import ProviderFields
+
+
+@strawberry.type(name="Provider", description="A third-party service platform.")
+class ProviderType(Node):
+    name: str
+    contact_name: str
+    contact_phone: str
+    email: str
+    description: str
+    active: bool
+    created_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, provider: ProviderModel) -> ProviderType:
+        return cls(
+            id=global_id("Provider", provider.id),
+            name=provider.name,
+            contact_name=provider.contact_name,
+            contact_phone=provider.contact_phone,
+            email=provider.email,
+            description=provider.description,
+            active=provider.active,
+            created_at=provider.created_at,
+            version=provider.version,
+        )
+
+
+async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
+    rows = await permissions.providers_visible_to(actor).filter(id__in=list(pks))
+    return {p.id: ProviderType.of(p) for p in rows}
+
+
+register("Provider", _load, "providers:read")
+
+
+@strawberry.type
+class ProviderQueries:
+    @strawberry.field(description="Providers by name; staff only.")
+    async def providers(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[ProviderType]:
+        query = permissions.providers_visible_to(context_of(info).actor)
+        page = await fetch_page(query, first=first, after=after, order=("name", "id"))
+        return connection(page, ProviderType.of, query)
+
+
+@strawberry.input
+class CreateProviderInput:
+    name: str
+    contact_name: str = ""
+    contact_phone: str = ""
+    email: str = ""
+    description: str = ""
+    active: bool = True
+
+
+@strawberry.input
+class UpdateProviderInput:
+    provider_id: strawberry.ID
+    expected_version: int
+    name: str
+    contact_name: str = ""
+    contact_phone: str = ""
+    email: str = ""
+    description: str = ""
+    active: bool = True
+
+
+@strawberry.type
+class ProviderPayload:
+    provider: ProviderType | None
+    user_errors: list[ProviderError]
+
+
+def _fields(input: CreateProviderInput | UpdateProviderInput) -> ProviderFields:
+    return ProviderFields(
+        name=input.name,
+        contact_name=input.contact_name,
+        contact_phone=input.contact_phone,
+        email=input.email,
+        description=input.description,
+        active=input.active,
+    )
+
+
+@strawberry.type
+class ProviderMutations:
+    @strawberry.mutation(description="Adds a provider; admins only.")
+    async def create_provider(
+        self, info: strawberry.Info, input: CreateProviderInput
+    ) -> ProviderPayload:
+        context = context_of(info)
+        try:
+            provider = await providers.create_provider(context.actor, _fields(input))
+        except ServiceError as exc:
+            errors = user_errors(ProviderError, ProviderErrorCode, exc, context.language)
+            return ProviderPayload(provider=None, user_errors=errors)
+        return ProviderPayload(provider=ProviderType.of(provider), user_errors=[])
+
+    @strawberry.mutation(description="Changes a provider; admins only.")
+    async def update_provider(
+        self, info: strawberry.Info, input: UpdateProviderInput
+    ) -> ProviderPayload:
+        context = context_of(info)
+        try:
+            pk = decode_id_of(input.provider_id, "Provider")
+            if pk is None:
+                raise Invalid.at("providerId", "NOT_FOUND")
+            provider = await providers.update_provider(
+                context.actor, pk, _fields(input), input.expected_version
+            )
+        except ServiceError as exc:
+            errors = user_errors(ProviderError, ProviderErrorCode, exc, context.language)
+            return ProviderPayload(provider=None, user_errors=errors)
+        return ProviderPayload(provider=ProviderType.of(provider), user_errors=[])

@@ -8,6 +8,9 @@ from strawberry.tools import merge_types
 from backend.schema.accounts.mutations import AccountMutations
 from backend.schema.accounts.queries import AccountQueries
 from backend.schema.accounts.types import ApiTokenType, UserType
+from backend.schema.catalog.mutations import CatalogMutations
+from backend.schema.catalog.queries import CatalogQueries
+from backend.schema.catalog.types import CategoryType, ServiceItemType
 from backend.schema.extensions import Admission, DocumentLimits, MaskBugs
 from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
@@ -17,13 +20,17 @@ from backend.schema.teams.mutations import TeamMutations
 from backend.schema.teams.queries import TeamQueries
 from backend.schema.teams.types import TeamType
 
-Query = merge_types("Query", (NodeQueries, AccountQueries, NotificationQueries, TeamQueries))
-Mutation = merge_types("Mutation", (AccountMutations, NotificationMutations, TeamMutations))
+Query = merge_types(
+    "Query", (NodeQueries, AccountQueries, NotificationQueries, TeamQueries, CatalogQueries)
+)
+Mutation = merge_types(
+    "Mutation", (AccountMutations, NotificationMutations, TeamMutations, CatalogMutations)
+)
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[UserType, ApiTokenType, NotificationType, TeamType],
+    types=[UserType, ApiTokenType, NotificationType, TeamType, CategoryType, ServiceItemType],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).
         DocumentLimits,

@@ -69,3 +69,8 @@ def users_visible_to(actor: Actor) -> QuerySet[User]:
 
 def notifications_visible_to(actor: Actor) -> QuerySet[Notification]:
     return Notification.filter(user_id=actor.user_id if actor.user_id is not None else -1)
+
+
+def can_manage_catalog(actor: Actor) -> bool:
+    """Categories and service items are defined by the park operator."""
+    return actor.has(Role.ADMIN)

@@ -29,6 +29,8 @@ SCOPES: dict[str, str] = {
     "teams:write": "Change staff teams",
     "notifications:read": "Read the inbox",
     "notifications:write": "Mark inbox entries read",
+    "catalog:read": "Read the service catalog and your pinned services",
+    "catalog:write": "Change the catalog (admins) and your pinned services",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from tortoise.exceptions import IntegrityError
-from tortoise.queryset import QuerySet
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from backend.models.catalog import ServiceItem, ServicePin
@@ -15,18 +15,14 @@ from backend.services.errors import Invalid
 from backend.services.permissions import require_user
 
 
-def pinned_items(actor: Actor) -> QuerySet[ServiceItem]:
-    """The viewer's pinned items they may still see (a retired item drops off the board)."""
-    if actor.user_id is None:
-        return ServiceItem.filter(id=-1)
-    return items_visible_to(actor).filter(pins__user_id=actor.user_id)
-
-
 async def board(actor: Actor) -> list[ServiceItem]:
+    """The viewer's pinned items they may still see (a retired item drops off the board)."""
     if actor.user_id is None:
         return []
     pins = (
-        await ServicePin.filter(user_id=actor.user_id, item_id__in=pinned_items(actor).values("id"))
+        await ServicePin.filter(
+            user_id=actor.user_id, item_id__in=Subquery(items_visible_to(actor).values("id"))
+        )
         .select_related("item")
         .order_by("position", "id")
     )

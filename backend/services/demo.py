@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User
-from backend.services import notifications
+from backend.services import demo_catalog, notifications
 from backend.services.accounts import Contact, _create_user, parse_contact
 from backend.services.errors import Invalid
 
@@ -75,4 +75,5 @@ async def seed() -> bool:
         await notifications.notify(
             users[Role.HANDLER].id, "TEAM_JOINED", {"team": team.name}, using_db=conn
         )
+    await demo_catalog.seed(users[Role.ADMIN], team)
     return True

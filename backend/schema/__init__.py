@@ -10,6 +10,9 @@ from backend.schema.accounts.queries import AccountQueries
 from backend.schema.accounts.types import ApiTokenType, UserType
 from backend.schema.calendar.mutations import CalendarMutations
 from backend.schema.calendar.queries import CalendarQueries
+from backend.schema.catalog.mutations import CatalogMutations
+from backend.schema.catalog.queries import CatalogQueries
+from backend.schema.catalog.types import CategoryType, ServiceItemType
 from backend.schema.enterprises.files import FileMutations, FileType
 from backend.schema.enterprises.mutations import EnterpriseMutations
 from backend.schema.enterprises.premises import BuildingType, PremisesMutations, PremisesQueries
@@ -36,6 +39,7 @@ Query = merge_types(
         PremisesQueries,
         ProviderQueries,
         CalendarQueries,
+        CatalogQueries,
     ),
 )
 Mutation = merge_types(
@@ -49,6 +53,7 @@ Mutation = merge_types(
         PremisesMutations,
         ProviderMutations,
         CalendarMutations,
+        CatalogMutations,
     ),
 )
 
@@ -65,6 +70,8 @@ schema = strawberry.Schema(
         PremisesBindingType,
         BuildingType,
         ProviderType,
+        CategoryType,
+        ServiceItemType,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).

@@ -42,6 +42,20 @@ ROOT_SCOPES: dict[str, str] = {
     "providers": "providers:read",
     "createProvider": "providers:write",
     "updateProvider": "providers:write",
+    "categories": "catalog:read",
+    "category": "catalog:read",
+    "serviceItems": "catalog:read",
+    "serviceItem": "catalog:read",
+    "serviceItemByName": "catalog:read",
+    "pinnedServiceItems": "catalog:read",
+    "createCategory": "catalog:write",
+    "updateCategory": "catalog:write",
+    "createServiceItem": "catalog:write",
+    "updateServiceItem": "catalog:write",
+    "publishServiceItem": "catalog:write",
+    "retireServiceItem": "catalog:write",
+    "pinServiceItem": "catalog:write",
+    "unpinServiceItem": "catalog:write",
 }
 
 # Session-only: a token never signs in, signs up, or mints or revokes tokens.

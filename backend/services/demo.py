@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User
-from backend.services import demo_enterprises, notifications
+from backend.services import demo_catalog, demo_enterprises, notifications
 from backend.services.accounts import Contact, _create_user, parse_contact
 from backend.services.demo_calendar import seed_calendar
 
@@ -69,4 +69,5 @@ async def seed() -> bool:
             users[Role.HANDLER].id, "TEAM_JOINED", {"team": team.name}, using_db=conn
         )
     await demo_enterprises.seed_enterprises(users[Role.APPLICANT])
+    await demo_catalog.seed(users[Role.ADMIN], team)
     return True

@@ -152,3 +152,8 @@ def can_manage_providers(actor: Actor) -> bool:
 
 def providers_visible_to(actor: Actor) -> QuerySet[Provider]:
     return Provider.all() if can_view_providers(actor) else Provider.filter(id=-1)
+
+
+def can_manage_catalog(actor: Actor) -> bool:
+    """Categories and service items are defined by the park operator."""
+    return actor.has(Role.ADMIN)

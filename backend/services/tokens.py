@@ -39,6 +39,8 @@ SCOPES: dict[str, str] = {
     "premises:write": "Change the premises register and bindings",
     "providers:read": "Read third-party providers",
     "providers:write": "Change third-party providers",
+    "catalog:read": "Read the service catalog and your pinned services",
+    "catalog:write": "Change the catalog (admins) and your pinned services",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

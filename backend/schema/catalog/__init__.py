@@ -1,0 +1,1 @@
+"""The service catalog in the schema: categories, service items, the pinned board."""

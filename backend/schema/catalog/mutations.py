@@ -1,0 +1,172 @@
+"""Catalog mutations: admins define categories and items; anyone signed in keeps a board."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import strawberry
+
+from backend.models.catalog import Category as CategoryModel
+from backend.models.catalog import ServiceItem as ServiceItemModel
+from backend.schema.catalog.errors import CatalogError, CatalogErrorCode
+from backend.schema.catalog.inputs import (
+    CreateCategoryInput,
+    CreateServiceItemInput,
+    PinServiceItemInput,
+    ServiceItemChangeInput,
+    UnpinServiceItemInput,
+    UpdateCategoryInput,
+    UpdateServiceItemInput,
+    pk_of,
+)
+from backend.schema.catalog.loading import as_types
+from backend.schema.catalog.types import CategoryType, ServiceItemType
+from backend.schema.context import context_of
+from backend.schema.errors import user_errors
+from backend.services import catalog, pins
+from backend.services.actors import Actor
+from backend.services.errors import ServiceError
+
+
+@strawberry.type
+class CategoryPayload:
+    category: CategoryType | None
+    user_errors: list[CatalogError]
+
+
+@strawberry.type
+class ServiceItemPayload:
+    service_item: ServiceItemType | None
+    user_errors: list[CatalogError]
+
+
+@strawberry.type
+class PinnedServiceItemsPayload:
+    pinned_service_items: list[ServiceItemType] | None
+    user_errors: list[CatalogError]
+
+
+def _errors(info: strawberry.Info, exc: ServiceError) -> list[CatalogError]:
+    return user_errors(CatalogError, CatalogErrorCode, exc, context_of(info).language)
+
+
+async def _category(
+    info: strawberry.Info, change: Callable[[Actor], Awaitable[CategoryModel]]
+) -> CategoryPayload:
+    context = context_of(info)
+    try:
+        row = await change(context.actor)
+    except ServiceError as exc:
+        return CategoryPayload(category=None, user_errors=_errors(info, exc))
+    return CategoryPayload(category=CategoryType.of(row, context.language), user_errors=[])
+
+
+async def _item(
+    info: strawberry.Info, change: Callable[[Actor], Awaitable[ServiceItemModel]]
+) -> ServiceItemPayload:
+    actor = context_of(info).actor
+    try:
+        row = await change(actor)
+    except ServiceError as exc:
+        return ServiceItemPayload(service_item=None, user_errors=_errors(info, exc))
+    return ServiceItemPayload(service_item=(await as_types(info, actor, [row]))[0], user_errors=[])
+
+
+async def _board(
+    info: strawberry.Info, change: Callable[[Actor], Awaitable[list[ServiceItemModel]]]
+) -> PinnedServiceItemsPayload:
+    actor = context_of(info).actor
+    try:
+        rows = await change(actor)
+    except ServiceError as exc:
+        return PinnedServiceItemsPayload(pinned_service_items=None, user_errors=_errors(info, exc))
+    return PinnedServiceItemsPayload(
+        pinned_service_items=await as_types(info, actor, rows), user_errors=[]
+    )
+
+
+def _item_pk(value: strawberry.ID) -> int:
+    pk = pk_of(value, "ServiceItem", "serviceItemId")
+    assert pk is not None
+    return pk
+
+
+@strawberry.type
+class CatalogMutations:
+    @strawberry.mutation(description="Adds a category; admins only.")
+    async def create_category(
+        self, info: strawberry.Info, input: CreateCategoryInput
+    ) -> CategoryPayload:
+        return await _category(info, lambda a: catalog.create_category(a, input.fields()))
+
+    @strawberry.mutation(description="Changes a category's names, description, order or team.")
+    async def update_category(
+        self, info: strawberry.Info, input: UpdateCategoryInput
+    ) -> CategoryPayload:
+        async def change(actor: Actor) -> CategoryModel:
+            pk = pk_of(input.category_id, "Category", "categoryId")
+            assert pk is not None
+            return await catalog.update_category(actor, pk, input.fields(), input.expected_version)
+
+        return await _category(info, change)
+
+    @strawberry.mutation(description="Adds an item as a DRAFT with its version 1; admins only.")
+    async def create_service_item(
+        self, info: strawberry.Info, input: CreateServiceItemInput
+    ) -> ServiceItemPayload:
+        async def change(actor: Actor) -> ServiceItemModel:
+            pk = pk_of(input.category_id, "Category", "categoryId")
+            assert pk is not None
+            return await catalog.create_item(actor, pk, input.content())
+
+        return await _item(info, change)
+
+    @strawberry.mutation(
+        description="Writes the item's next version; a published item serves its live version "
+        "until published again."
+    )
+    async def update_service_item(
+        self, info: strawberry.Info, input: UpdateServiceItemInput
+    ) -> ServiceItemPayload:
+        return await _item(
+            info,
+            lambda a: catalog.update_item(
+                a, _item_pk(input.service_item_id), input.content(), input.expected_version
+            ),
+        )
+
+    @strawberry.mutation(description="Makes the item's latest version the live one.")
+    async def publish_service_item(
+        self, info: strawberry.Info, input: ServiceItemChangeInput
+    ) -> ServiceItemPayload:
+        return await _item(
+            info,
+            lambda a: catalog.publish_item(
+                a, _item_pk(input.service_item_id), input.expected_version
+            ),
+        )
+
+    @strawberry.mutation(description="Hides the item from applicants.")
+    async def retire_service_item(
+        self, info: strawberry.Info, input: ServiceItemChangeInput
+    ) -> ServiceItemPayload:
+        return await _item(
+            info,
+            lambda a: catalog.retire_item(
+                a, _item_pk(input.service_item_id), input.expected_version
+            ),
+        )
+
+    @strawberry.mutation(description="Puts an item on the viewer's board (again: moves it).")
+    async def pin_service_item(
+        self, info: strawberry.Info, input: PinServiceItemInput
+    ) -> PinnedServiceItemsPayload:
+        return await _board(
+            info, lambda a: pins.pin(a, _item_pk(input.service_item_id), input.position)
+        )
+
+    @strawberry.mutation(description="Takes an item off the viewer's board.")
+    async def unpin_service_item(
+        self, info: strawberry.Info, input: UnpinServiceItemInput
+    ) -> PinnedServiceItemsPayload:
+        return await _board(info, lambda a: pins.unpin(a, _item_pk(input.service_item_id)))

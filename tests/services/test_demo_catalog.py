@@ -1,0 +1,42 @@
+"""The demo catalog: six published categories with real forms, seeded once."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.models.accounts import Team
+from backend.models.catalog import Category, ItemStatus, ServiceItem, ServiceItemVersion
+from backend.services import demo, forms
+from backend.services.errors import Problems
+
+
+@pytest.mark.postgres
+async def test_the_demo_seed_publishes_the_six_categories_once(db: str) -> None:
+    assert await demo.seed() is True
+    categories = await Category.all().order_by("position")
+    assert [c.name_zh for c in categories] == [
+        "融资贷款", "项目申报", "资源对接", "法律维权", "管理咨询", "人才培训",
+    ]  # fmt: skip
+    team = await Team.get(name="企业服务一组")
+    assert {c.team_id for c in categories} == {team.id}  # type: ignore[attr-defined]
+    for category in categories:
+        items = await ServiceItem.filter(category_id=category.id)
+        assert len(items) >= 3
+        assert all(i.status is ItemStatus.PUBLISHED and i.name_en for i in items)
+    hightech = await ServiceItemVersion.get(name_zh="高新技术企业认定")
+    kinds = {a["label"]["zh"] for a in hightech.form["attachments"]}
+    assert {"企业营业执照", "知识产权证书", "研发费用专项审计报告"} <= kinds
+    loan = await ServiceItemVersion.get(name_zh="银行贷款对接")
+    amount = next(f for f in loan.form["fields"] if f["key"] == "amount")
+    assert amount["type"] == "MONEY"
+    assert [p.code for p in forms.validate_form_data(loan.form, {"amount": "50"})][:1] == [
+        "REQUIRED"
+    ]
+    for version in await ServiceItemVersion.all():
+        problems = Problems()
+        assert forms.check_definition(version.form, problems) == version.form
+        assert problems.items == []
+    assert {v.review_mode.value for v in await ServiceItemVersion.all()} == {"AUTO", "MANUAL"}
+    count = await ServiceItem.all().count()
+    assert await demo.seed() is False
+    assert await ServiceItem.all().count() == count

@@ -68,6 +68,8 @@ class ServiceItem(Model):
 
     class Meta:
         table = "service_items"
+        # A category's items page reads in (position, id) order.
+        indexes = (("category_id", "position", "id"),)
 
 
 class ServiceItemVersion(Model):

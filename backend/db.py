@@ -8,11 +8,13 @@ from backend.settings import load_settings
 
 MODEL_MODULES = [
     "backend.models.accounts",
+    "backend.models.applications",
     "backend.models.calendar",
     "backend.models.catalog",
     "backend.models.enterprises",
     "backend.models.events",
     "backend.models.files",
+    "backend.models.orders",
 ]
 
 

@@ -41,6 +41,14 @@ EXPECTED_TABLES = {
     "service_pins",
     "calendar_days",
     "counters",
+    "applications",
+    "application_attachments",
+    "application_revisions",
+    "audit_results",
+    "reviews",
+    "owed_materials",
+    "idempotency_keys",
+    "orders",
 }
 
 

@@ -1,0 +1,71 @@
+"""Orders: an approved application on its way through a handler (or a provider) to the end."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OrderStatus(StrEnum):
+    PENDING_ASSIGNMENT = "PENDING_ASSIGNMENT"
+    ASSIGNED = "ASSIGNED"
+    IN_PROGRESS = "IN_PROGRESS"
+    WAITING_ON_APPLICANT = "WAITING_ON_APPLICANT"
+    COMPLETED = "COMPLETED"
+    PENDING_FORWARD = "PENDING_FORWARD"
+    FORWARDED = "FORWARDED"
+    CANCELLED = "CANCELLED"
+
+
+# Orders a handler still holds: what "load" counts when choosing who gets the next one.
+OPEN_STATUSES = (OrderStatus.ASSIGNED, OrderStatus.IN_PROGRESS, OrderStatus.WAITING_ON_APPLICANT)
+
+
+class Order(Model):
+    id = fields.BigIntField(primary_key=True)
+    number = fields.CharField(max_length=24, unique=True)
+    application: fields.OneToOneRelation = fields.OneToOneField(
+        "models.Application", related_name="order", on_delete=fields.RESTRICT
+    )
+    item: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.ServiceItem", related_name="orders", on_delete=fields.RESTRICT
+    )
+    item_version: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.ServiceItemVersion", related_name="orders", on_delete=fields.RESTRICT
+    )
+    enterprise: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Enterprise", related_name="orders", on_delete=fields.RESTRICT
+    )
+    applicant: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="orders_applied", on_delete=fields.RESTRICT
+    )
+    # Who approved it (the patent's "auditor" column); NULL for instant approval.
+    auditor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="orders_audited", null=True, on_delete=fields.SET_NULL
+    )
+    team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Team", related_name="orders", null=True, on_delete=fields.SET_NULL
+    )
+    assignee: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="orders_assigned", null=True, on_delete=fields.SET_NULL
+    )
+    provider: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Provider", related_name="orders", null=True, on_delete=fields.SET_NULL
+    )
+    status = fields.CharEnumField(
+        OrderStatus, max_length=20, default=OrderStatus.PENDING_ASSIGNMENT, db_index=True
+    )
+    # Who was eligible, their loads, and why this one: words a supervisor can check.
+    assignment_reason: dict[str, Any] = fields.JSONField(default=dict)
+    due_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    assigned_at = fields.DatetimeField(null=True)
+    completed_at = fields.DatetimeField(null=True)
+    version = fields.IntField(default=1)
+
+    class Meta:
+        table = "orders"
+        indexes = (("assignee_id", "status"),)

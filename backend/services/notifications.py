@@ -19,6 +19,7 @@ KINDS: dict[str, str] = {
     "ROLES_CHANGED": N_("Your roles are now: {roles}."),
     "TEAM_JOINED": N_("You were added to the team {team}."),
     "PASSWORD_CHANGED": N_("Your password was changed and your other sessions were ended."),
+    "ORDER_ASSIGNED": N_("Order {number} was assigned to you."),
     # Enterprises
     "ENTERPRISE_VERIFIED": N_("{enterprise} is verified. Its members can now apply for services."),
     "ENTERPRISE_REJECTED": N_(

@@ -84,7 +84,8 @@ async def _handling_team_id(version: ServiceItemVersion, conn: BaseDBAsyncClient
         .using_db(conn)
         .values_list("category__team_id", flat=True)
     )
-    return int(rows[0]) if rows and rows[0] is not None else None
+    team_id = rows[0] if rows else None
+    return int(str(team_id)) if team_id is not None else None
 
 
 async def open_order(

@@ -84,8 +84,8 @@ async def _handling_team_id(version: ServiceItemVersion, conn: BaseDBAsyncClient
         .using_db(conn)
         .values_list("category__team_id", flat=True)
     )
-    team_id = rows[0] if rows else None
-    return int(str(team_id)) if team_id is not None else None
+    found: object = rows[0] if rows else None
+    return int(str(found)) if found is not None else None
 
 
 async def open_order(

@@ -216,7 +216,7 @@ async def resubmit(request: Request) -> Response:
             request, form, "resubmit_enterprise", "resubmitEnterprise", extra, keep
         )
     if errors:
-        resubmitted = {"values": values, "errors": errors}
+        resubmitted = {"input": values, "errors": errors}
         return await _status_page(request, enterprise_id, 422, resubmit=resubmitted)
     return redirect(
         request,

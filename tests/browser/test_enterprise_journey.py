@@ -18,15 +18,11 @@ from typing import Any
 import pytest
 
 from backend.services.credit_codes import check_character
-from tests.browser.test_shell import (  # noqa: F401 (the server fixture)
-    ADMIN_LOGIN,
-    CHROMIUM,
-    DEMO_PASSWORD,
-    LAUNCH_ARGS,
-    server,
-)
+from tests.browser import test_shell
+from tests.browser.test_shell import ADMIN_LOGIN, CHROMIUM, DEMO_PASSWORD, LAUNCH_ARGS
 
 pytestmark = pytest.mark.browser
+server = test_shell.server  # the same seeded server, started once for this module
 
 SHOTS = Path(os.environ.get("SERVICEHALL_ENT_SHOTS_DIR", Path(tempfile.gettempdir()) / "shots-ent"))
 APPLICANT = "lilei@example.cn"

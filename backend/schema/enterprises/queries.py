@@ -18,7 +18,10 @@ from backend.services import enterprises, permissions
 @strawberry.type
 class EnterpriseQueries:
     @strawberry.field(
-        description="Enterprises, newest first: all for admins, a member's own for others."
+        description=(
+            "Enterprises, newest first (or oldest first, as a review queue): all for admins, "
+            "a member's own for others."
+        )
     )
     async def enterprises(
         self,
@@ -27,13 +30,15 @@ class EnterpriseQueries:
         search: str | None = None,
         first: int | None = None,
         after: str | None = None,
+        oldest_first: bool = False,
     ) -> Connection[EnterpriseType]:
         actor = context_of(info).actor
         query = permissions.enterprises_visible_to(actor)
         if status is not None:
             query = query.filter(status=status)
         query = enterprises.search(query, search)
-        page = await fetch_page(query, first=first, after=after)
+        order = ("id",) if oldest_first else ("-id",)
+        page = await fetch_page(query, first=first, after=after, order=order)
         types = await enterprises_as_types(actor, page.rows)
         by_id = {e.id: t for e, t in zip(page.rows, types, strict=True)}
         return connection(page, lambda e: by_id[e.id], query)

@@ -7,7 +7,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from web.pages import admin, auth, calendar, inbox, tokens
+from web.pages import admin, auth, calendar, catalog, catalog_admin, inbox, tokens
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -17,6 +17,8 @@ routes: list[BaseRoute] = [
     *admin.routes,
     *calendar.routes,
     *tokens.routes,
+    *catalog.routes,
+    *catalog_admin.routes,
 ]
 
 

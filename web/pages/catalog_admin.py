@@ -95,9 +95,11 @@ def _nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def _catalog_page(request: Request, status_code: int = 200, **forms: Any) -> Response:
-    data = (await run(request, "admin_catalog")).data
+    after = request.query_params.get("after") or None
+    data = (await run(request, "admin_catalog", {"after": after})).data
     values = {
         "categories": _nodes(data["categories"]),
+        "page_info": data["categories"]["pageInfo"],
         "teams": _nodes(data["teams"]),
         "create": forms.get("create", {"errors": {}, "input": {}}),
         "category_errors": forms.get("category_errors", {}),

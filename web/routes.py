@@ -7,7 +7,17 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from web.pages import admin, auth, calendar, enterprises, inbox, premises, tokens
+from web.pages import (
+    admin,
+    auth,
+    calendar,
+    catalog,
+    catalog_admin,
+    enterprises,
+    inbox,
+    premises,
+    tokens,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -19,6 +29,8 @@ routes: list[BaseRoute] = [
     *tokens.routes,
     *enterprises.routes,
     *premises.routes,
+    *catalog.routes,
+    *catalog_admin.routes,
 ]
 
 

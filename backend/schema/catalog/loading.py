@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.dataloader import DataLoader
 
+from backend.models.accounts import Team as TeamModel
 from backend.models.catalog import ServiceItem as ServiceItemModel
 from backend.schema.catalog.types import ServiceItemType, items_as_types
 from backend.schema.context import context_of
@@ -20,7 +21,8 @@ from backend.schema.relay import (
     _encode_cursor,
     page_size,
 )
-from backend.services import catalog
+from backend.schema.teams.types import TeamType, teams_as_types
+from backend.services import catalog, permissions
 from backend.services.actors import Actor
 
 ORDER = ("position", "id")
@@ -121,3 +123,21 @@ async def category_items(
         ),
         _count=count,
     )
+
+
+async def category_team(info: strawberry.Info, team_id: int | None) -> TeamType | None:
+    """A category's team, for staff: the teams of every category of a list in one batch."""
+    context = context_of(info)
+    if team_id is None or not permissions.can_view_teams(context.actor):
+        return None
+    loader = context.loaders.get("catalog.category_team")
+    if loader is None:
+
+        async def load(keys: list[int]) -> list[TeamType | None]:
+            rows = await TeamModel.filter(id__in=set(keys))
+            found = dict(zip((t.id for t in rows), await teams_as_types(rows), strict=True))
+            return [found.get(key) for key in keys]
+
+        loader = context.loaders["catalog.category_team"] = DataLoader(load_fn=load)
+    team: TeamType | None = await loader.load(team_id)
+    return team

@@ -204,6 +204,12 @@ class CategoryType(Node):
 
         return await category_items(info, self._model.id, first, after, include_unpublished)
 
+    @strawberry.field(description="The team that handles its items by default; staff only.")
+    async def handling_team(self, info: strawberry.Info) -> TeamType | None:
+        from backend.schema.catalog.loading import category_team
+
+        return await category_team(info, self._model.team_id)  # type: ignore[attr-defined]
+
 
 @strawberry.type(name="ServiceItem")
 class ServiceItemType(Node):

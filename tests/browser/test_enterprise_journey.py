@@ -175,5 +175,22 @@ def test_register_verify_and_see_the_enterprise_verified(server: str, tmp_path: 
             expect(page.locator(".state.verified")).to_contain_text("企业已通过审核")
             expect(page.locator("#members")).to_be_visible()
             _both_languages(page, server, status_path, "enterprise-verified")
+
+            # The verified member finds a service: searches in Chinese, pins it, reads it.
+            page.goto(server + "/catalog")
+            page.evaluate("window.__noReload = true")
+            page.get_by_label("搜索服务").press_sequentially("高新", delay=50)
+            results = page.locator("#results")
+            expect(results.get_by_role("link", name="高新技术企业认定")).to_be_visible()
+            card = results.locator("li.item-card", has_text="高新技术企业认定")
+            card.get_by_role("button", name="加入常用服务").click()
+            expect(page.locator("#pins")).to_contain_text("高新技术企业认定")
+            assert page.evaluate("window.__noReload") is True, "search or pin reloaded the page"
+            results.get_by_role("link", name="高新技术企业认定").click()
+            expect(page.get_by_role("heading", name="高新技术企业认定")).to_be_visible()
+            assert page.locator("ol.flow > li").count() >= 2
+            expect(page.get_by_role("heading", name="需准备的材料")).to_be_visible()
+            expect(page.locator("ul.materials")).to_contain_text("营业执照")
+            _shoot(page, "member-item-zh-375")
         finally:
             browser.close()

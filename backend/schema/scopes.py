@@ -48,6 +48,7 @@ ROOT_SCOPES: dict[str, str] = {
     "serviceItem": "catalog:read",
     "serviceItemByName": "catalog:read",
     "pinnedServiceItems": "catalog:read",
+    "popularServiceItems": "catalog:read",
     "createCategory": "catalog:write",
     "updateCategory": "catalog:write",
     "createServiceItem": "catalog:write",

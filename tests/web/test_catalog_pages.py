@@ -186,3 +186,27 @@ async def test_catalog_pages_cost_the_same_for_2_and_20_items(
     assert small == large, (small, large)
     page = await api.client.get(f"/catalog/categories/{made['finance']['id']}")
     assert page.text.count('class="item-card"') == 20
+
+
+async def test_the_board_shows_the_most_used_services_once_people_apply(api: Api) -> None:
+    from datetime import UTC, datetime
+
+    from backend.models.accounts import Role
+    from backend.models.applications import Application, ApplicationStatus
+    from tests import builders
+
+    before = await api.client.get("/catalog")
+    assert "最常办理" not in before.text
+    team, _ = await builders.team_with_handlers(1)
+    item, version = await builders.published_item(team)
+    await Application.create(
+        number="SQ-BOARD-1",
+        item=item,
+        enterprise=await builders.verified_enterprise(),
+        applicant=await builders.user(Role.APPLICANT),
+        status=ApplicationStatus.UNDER_REVIEW,
+        submitted_at=datetime.now(UTC),
+    )
+    after = await api.client.get("/catalog")
+    assert "最常办理" in after.text
+    assert version.name_zh in after.text.split("最常办理", 1)[1].split("</section>", 1)[0]

@@ -40,6 +40,7 @@ async def home(request: Request) -> Response:
     values = {
         "connection": data["categories"],
         "pins": pinned,
+        "popular": data["popularServiceItems"],
         "pinned_ids": {item["id"] for item in pinned},
         "q": q,
         "results": data.get("results"),

@@ -8,8 +8,8 @@ from backend.models.catalog import Category as CategoryModel
 from backend.schema.catalog.loading import ORDER, as_types
 from backend.schema.catalog.types import CategoryType, ServiceItemType
 from backend.schema.context import context_of
-from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
-from backend.services import catalog, pins
+from backend.schema.relay import BadRequest, Connection, connection, decode_id_of, fetch_page
+from backend.services import catalog, pins, popularity
 
 
 @strawberry.type
@@ -72,6 +72,18 @@ class CatalogQueries:
         actor = context_of(info).actor
         row = await catalog.item_by_name(actor, category, name)
         return (await as_types(info, actor, [row]))[0] if row else None
+
+    @strawberry.field(
+        description="The most applied-for items of the last 90 days (ties by name), at most 20."
+    )
+    async def popular_service_items(
+        self, info: strawberry.Info, limit: int = 6
+    ) -> list[ServiceItemType]:
+        if not 1 <= limit <= popularity.MOST:
+            raise BadRequest(f"`limit` must be between 1 and {popularity.MOST}.", "BAD_LIMIT")
+        actor = context_of(info).actor
+        ranked = await popularity.popular_items(actor, limit)
+        return await as_types(info, actor, [item for item, _ in ranked])
 
     @strawberry.field(description="The viewer's own board of pinned items, in their order.")
     async def pinned_service_items(self, info: strawberry.Info) -> list[ServiceItemType]:

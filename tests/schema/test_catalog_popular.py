@@ -1,0 +1,62 @@
+"""`popularServiceItems`: the most applied-for services of the last 90 days, ties by name."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from backend.models.accounts import Role
+from backend.models.applications import Application, ApplicationStatus
+from backend.models.catalog import ItemStatus, ServiceItem, ServiceItemVersion
+from tests import builders
+from tests.conftest import Api
+
+POPULAR = "query($limit: Int!) { popularServiceItems(limit: $limit) { id name } }"
+
+
+async def _applied(item: ServiceItem, count: int, days_ago: int = 1) -> None:
+    enterprise = await builders.verified_enterprise()
+    applicant = await builders.user(Role.APPLICANT)
+    when = datetime.now(UTC) - timedelta(days=days_ago)
+    for n in range(count):
+        await Application.create(
+            number=f"SQ-POP-{item.id}-{days_ago}-{n}",
+            item=item,
+            enterprise=enterprise,
+            applicant=applicant,
+            status=ApplicationStatus.UNDER_REVIEW,
+            submitted_at=when,
+        )
+
+
+@pytest.mark.postgres
+async def test_items_rank_by_recent_applications_then_by_name(api: Api) -> None:
+    team, _ = await builders.team_with_handlers(1)
+    (a, va), (b, vb), (c, _), (d, _) = [await builders.published_item(team) for _ in range(4)]
+    for item, version, name in ((a, va, "乙事项"), (b, vb, "甲事项")):
+        await ServiceItem.filter(id=item.id).update(name_zh=name)
+        await ServiceItemVersion.filter(id=version.id).update(name_zh=name)
+    await _applied(a, 2)
+    await _applied(b, 2)
+    await _applied(c, 3)
+    await _applied(d, 5, days_ago=120)  # outside the window: not counted
+    result = (await api.gql(POPULAR, {"limit": 6}))["popularServiceItems"]
+    names = [row["name"] for row in result]
+    c_name = (await ServiceItem.get(id=c.id)).name_zh
+    # c has 3; a and b have 2 each, so by name: 乙 (U+4E59) sorts before 甲 (U+7532).
+    assert names == [c_name, "乙事项", "甲事项"]
+    assert len((await api.gql(POPULAR, {"limit": 1}))["popularServiceItems"]) == 1
+
+
+async def test_retired_items_are_not_offered(api: Api) -> None:
+    team, _ = await builders.team_with_handlers(1)
+    item, _ = await builders.published_item(team)
+    await _applied(item, 3)
+    await ServiceItem.filter(id=item.id).update(status=ItemStatus.RETIRED)
+    assert (await api.gql(POPULAR, {"limit": 6}))["popularServiceItems"] == []
+
+
+async def test_a_limit_outside_one_to_twenty_is_a_clear_error(api: Api) -> None:
+    response = await api.post(POPULAR, {"limit": 500})
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_LIMIT"

@@ -24,6 +24,9 @@ from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
 from backend.schema.notifications.queries import NotificationQueries
 from backend.schema.notifications.types import NotificationType
+from backend.schema.orders.mutations import OrderMutations
+from backend.schema.orders.queries import OrderQueries
+from backend.schema.orders.types import OrderType
 from backend.schema.teams.mutations import TeamMutations
 from backend.schema.teams.queries import TeamQueries
 from backend.schema.teams.types import TeamType
@@ -40,6 +43,7 @@ Query = merge_types(
         ProviderQueries,
         CalendarQueries,
         CatalogQueries,
+        OrderQueries,
     ),
 )
 Mutation = merge_types(
@@ -54,6 +58,7 @@ Mutation = merge_types(
         ProviderMutations,
         CalendarMutations,
         CatalogMutations,
+        OrderMutations,
     ),
 )
 
@@ -72,6 +77,7 @@ schema = strawberry.Schema(
         ProviderType,
         CategoryType,
         ServiceItemType,
+        OrderType,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).

@@ -57,6 +57,10 @@ ROOT_SCOPES: dict[str, str] = {
     "retireServiceItem": "catalog:write",
     "pinServiceItem": "catalog:write",
     "unpinServiceItem": "catalog:write",
+    "orders": "orders:read",
+    "order": "orders:read",
+    "orderByNumber": "orders:read",
+    "assignOrder": "orders:write",
 }
 
 # Session-only: a token never signs in, signs up, or mints or revokes tokens.

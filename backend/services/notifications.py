@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "TEAM_JOINED": N_("You were added to the team {team}."),
     "PASSWORD_CHANGED": N_("Your password was changed and your other sessions were ended."),
     "ORDER_ASSIGNED": N_("Order {number} was assigned to you."),
+    "ORDER_TAKEN_AWAY": N_("Order {number} was given to another handler by a supervisor."),
     # Enterprises
     "ENTERPRISE_VERIFIED": N_("{enterprise} is verified. Its members can now apply for services."),
     "ENTERPRISE_REJECTED": N_(

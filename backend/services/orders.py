@@ -3,6 +3,11 @@
 Every change of an order's status goes through `transition`, which checks the transition
 table, bumps the version (a stale one is refused) and writes the event row, all in the
 caller's transaction.
+
+On SQLite the service runs as ONE server process: SQLite has one writer, which is what makes
+numbering and the choice of handler safe there, and `servicehall serve --workers N` with N > 1
+refuses to start on SQLite (backend/cli.py). On PostgreSQL any number of processes may run:
+the counter row and the team row are locked for the length of the transaction.
 """
 
 from __future__ import annotations
@@ -37,6 +42,11 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 ORDER_PREFIX = "SH"
 
 
+def transition_allowed_or_raise(order: Order, to: OrderStatus) -> None:
+    if to not in TRANSITIONS[order.status]:
+        raise ForbiddenTransition(status=order.status.value)
+
+
 async def transition(
     conn: BaseDBAsyncClient,
     actor: Actor,
@@ -49,8 +59,7 @@ async def transition(
     changes: dict[str, Any] | None = None,
 ) -> Order:
     """Moves `order` to `to` with `changes`, or raises; the event row is in the same transaction."""
-    if to not in TRANSITIONS[order.status]:
-        raise ForbiddenTransition(status=order.status.value)
+    transition_allowed_or_raise(order, to)
     values = {"status": to, **(changes or {})}
     updated = (
         await Order.filter(id=order.id, version=expected_version)
@@ -164,8 +173,12 @@ async def _loads(conn: BaseDBAsyncClient, user_ids: list[int]) -> dict[int, int]
     return loads
 
 
-async def assign_automatically(conn: BaseDBAsyncClient, actor: Actor, order: Order) -> Order:
+async def assign_automatically(
+    conn: BaseDBAsyncClient, actor: Actor, order: Order, *, note: str = ""
+) -> Order:
     """Gives `order` to the team's available handler with the fewest open orders.
+
+    `note` is why it was (re)run, when someone asked: kept in the reason and the event.
 
     Ties go to whoever was assigned least recently (never assigned first), then the lowest id.
     On PostgreSQL the team's row is locked while loads are read and the choice is recorded, so
@@ -195,6 +208,8 @@ async def assign_automatically(conn: BaseDBAsyncClient, actor: Actor, order: Ord
         ],
         "chosen": chosen.user.id,
     }
+    if note:
+        reason["note"] = note
     await transition(
         conn,
         actor,
@@ -202,6 +217,7 @@ async def assign_automatically(conn: BaseDBAsyncClient, actor: Actor, order: Ord
         OrderStatus.ASSIGNED,
         expected_version=order.version,
         kind="ORDER_ASSIGNED",
+        note=note,
         changes={"assignee_id": chosen.user.id, "assigned_at": now, "assignment_reason": reason},
     )
     await TeamMember.filter(id=chosen.id).using_db(conn).update(last_assigned_at=now)

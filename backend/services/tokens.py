@@ -41,6 +41,8 @@ SCOPES: dict[str, str] = {
     "providers:write": "Change third-party providers",
     "catalog:read": "Read the service catalog and your pinned services",
     "catalog:write": "Change the catalog (admins) and your pinned services",
+    "orders:read": "Read the orders you may see, their assignment and timeline",
+    "orders:write": "Assign and reassign orders (supervisors)",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

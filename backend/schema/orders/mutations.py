@@ -1,0 +1,61 @@
+"""`assignOrder`: a supervisor gives an order to a handler, or lets the automatic choice rerun."""
+
+from __future__ import annotations
+
+import strawberry
+
+from backend.schema.catalog.loading import selects
+from backend.schema.context import context_of
+from backend.schema.errors import user_errors
+from backend.schema.orders.errors import OrderError, OrderErrorCode
+from backend.schema.orders.types import OrderType, visible_orders
+from backend.schema.relay import decode_id_of
+from backend.services import assignment
+from backend.services.errors import Invalid, ServiceError
+
+
+@strawberry.input
+class AssignOrderInput:
+    order_id: strawberry.ID
+    handler_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Omit to let the automatic choice run again."
+    )
+    reason: str = strawberry.field(default="", description="Why; required when a handler is named.")
+    expected_version: int
+
+
+@strawberry.type
+class AssignOrderPayload:
+    order: OrderType | None
+    user_errors: list[OrderError]
+
+
+@strawberry.type
+class OrderMutations:
+    @strawberry.mutation(
+        description="Supervisors: give an order to a handler of its team, or (no handler) "
+        "choose again automatically."
+    )
+    async def assign_order(
+        self, info: strawberry.Info, input: AssignOrderInput
+    ) -> AssignOrderPayload:
+        context = context_of(info)
+        try:
+            order_id = decode_id_of(input.order_id, "Order")
+            if order_id is None:
+                raise Invalid.at("orderId", "NOT_FOUND")
+            handler_id = None
+            if input.handler_id is not None:
+                handler_id = decode_id_of(input.handler_id, "User")
+                if handler_id is None:
+                    raise Invalid.at("handlerId", "NOT_A_HANDLER")
+            order = await assignment.assign_order(
+                context.actor, order_id, handler_id, input.reason, input.expected_version
+            )
+        except ServiceError as exc:
+            errors = user_errors(OrderError, OrderErrorCode, exc, context.language)
+            return AssignOrderPayload(order=None, user_errors=errors)
+        found = await visible_orders(
+            context.actor, ids=[order.id], with_events=selects(info, "timeline")
+        )
+        return AssignOrderPayload(order=found[0] if found else None, user_errors=[])

@@ -1,0 +1,132 @@
+"""`orders`, `order(id)` and `orderByNumber`: what the viewer may see, nothing else."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from tortoise.queryset import QuerySet
+
+from backend.models.orders import Order as OrderModel
+from backend.models.orders import OrderStatus as OrderStatusModel
+from backend.schema.catalog.loading import selects
+from backend.schema.context import context_of
+from backend.schema.orders.types import OrderType, orders_as_types, visible_orders
+from backend.schema.relay import (
+    BadRequest,
+    Connection,
+    Edge,
+    PageInfo,
+    _after,
+    _decode_cursor,
+    _encode_cursor,
+    decode_id_of,
+    page_size,
+)
+from backend.services import order_lists
+from backend.services.order_lists import SORT_KEYS, OrderOrdering
+
+
+@strawberry.input(description="Narrows an order list; every field given must match.")
+class OrderFilter:
+    status: list[OrderStatusModel] | None = None
+    category_id: strawberry.ID | None = None
+    service_item_id: strawberry.ID | None = None
+    assignee_id: strawberry.ID | None = None
+    unassigned: bool | None = strawberry.field(
+        default=None,
+        description="true: orders waiting for a handler; false: orders someone holds.",
+    )
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    search: str | None = strawberry.field(
+        default=None,
+        description="Words to find in the order number, the enterprise's name or the item's name.",
+    )
+
+    def wanted(self) -> order_lists.OrderFilter:
+        def pk(value: strawberry.ID | None, type_name: str) -> int | None:
+            return None if value is None else (decode_id_of(value, type_name) or -1)
+
+        return order_lists.OrderFilter(
+            statuses=tuple(self.status or ()),
+            category_id=pk(self.category_id, "Category"),
+            item_id=pk(self.service_item_id, "ServiceItem"),
+            assignee_id=pk(self.assignee_id, "User"),
+            unassigned=self.unassigned,
+            created_after=self.created_after,
+            created_before=self.created_before,
+            search=self.search,
+        )
+
+
+def _cursor_of(row: OrderModel, ordering: OrderOrdering) -> str:
+    moment: datetime = getattr(row, SORT_KEYS[ordering][0].lstrip("-"))
+    return _encode_cursor([moment.isoformat(), row.id])
+
+
+def _after_cursor(
+    query: QuerySet[OrderModel], ordering: OrderOrdering, cursor: str
+) -> QuerySet[OrderModel]:
+    moment, pk = _decode_cursor(cursor, [str, int])
+    try:
+        at = datetime.fromisoformat(moment)
+    except ValueError as exc:
+        raise BadRequest("Malformed cursor.", "BAD_CURSOR") from exc
+    return query.filter(_after(SORT_KEYS[ordering], [at, pk]))
+
+
+@strawberry.type
+class OrderQueries:
+    @strawberry.field(
+        description="Orders the viewer may see: a handler's own queue, everything for "
+        "supervisors; newest first unless `orderBy` says otherwise."
+    )
+    async def orders(
+        self,
+        info: strawberry.Info,
+        filter: OrderFilter | None = None,
+        order_by: OrderOrdering = OrderOrdering.CREATED_AT_DESC,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[OrderType]:
+        actor = context_of(info).actor
+        size = page_size(first)
+        query = order_lists.orders_for(actor, (filter or OrderFilter()).wanted())
+        page_query = _after_cursor(query, order_by, after) if after else query
+        rows = (
+            await page_query.select_related(*order_lists.SHOWN_RELATIONS)
+            .order_by(*SORT_KEYS[order_by])
+            .limit(size + 1)
+        )
+        has_next = len(rows) > size
+        rows = rows[:size]
+        types = await orders_as_types(actor, rows, with_events=selects(info, "timeline"))
+        cursors = [_cursor_of(row, order_by) for row in rows]
+        return Connection(
+            edges=[Edge(cursor=c, node=t) for c, t in zip(cursors, types, strict=True)],
+            page_info=PageInfo(
+                has_next_page=has_next,
+                has_previous_page=after is not None,
+                start_cursor=cursors[0] if cursors else None,
+                end_cursor=cursors[-1] if cursors else None,
+            ),
+            _count=query.count,
+        )
+
+    @strawberry.field(description="One order; null when unknown or not the viewer's to see.")
+    async def order(self, info: strawberry.Info, id: strawberry.ID) -> OrderType | None:
+        pk = decode_id_of(id, "Order")
+        if pk is None:
+            return None
+        actor = context_of(info).actor
+        found = await visible_orders(actor, ids=[pk], with_events=selects(info, "timeline"))
+        return found[0] if found else None
+
+    @strawberry.field(description="One order by its number (`SH-20261125-0042`).")
+    async def order_by_number(self, info: strawberry.Info, number: str) -> OrderType | None:
+        actor = context_of(info).actor
+        found = await visible_orders(
+            actor, number=number.strip(), with_events=selects(info, "timeline")
+        )
+        return found[0] if found else None

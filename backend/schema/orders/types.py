@@ -1,0 +1,284 @@
+"""Order types. A page of orders is loaded in one joined statement (plus one for the timelines
+when asked), and every field below reads what was loaded: no resolver here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from backend.models.events import Event as EventModel
+from backend.models.orders import Order as OrderModel
+from backend.models.orders import OrderStatus as OrderStatusModel
+from backend.schema.catalog.types import in_language
+from backend.schema.nodes import Node, global_id, register
+from backend.schema.relay import (
+    Connection,
+    Edge,
+    PageInfo,
+    _decode_cursor,
+    _encode_cursor,
+    page_size,
+)
+from backend.services import order_lists, permissions
+from backend.services.actors import Actor
+
+strawberry.enum(OrderStatusModel, name="OrderStatus", description="Where an order stands.")
+strawberry.enum(
+    order_lists.OrderOrdering,
+    name="OrderOrderBy",
+    description="The order of an order list; each pages with its own keyset cursors.",
+)
+
+
+@strawberry.type(description="Another object as an order shows it: its id and its name.")
+class NamedRef:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.type(description="The application an order came from.")
+class OrderApplication:
+    id: strawberry.ID
+    number: str
+
+
+@strawberry.type(description="The service an order is for: the item, and its category.")
+class OrderServiceItem:
+    id: strawberry.ID
+    name: str
+    category_id: strawberry.ID
+    category_name: str
+
+
+@strawberry.enum(description="How the handler of an order was chosen.")
+class AssignmentRule(Enum):
+    FEWEST_OPEN_ORDERS_THEN_LEAST_RECENT = "FEWEST_OPEN_ORDERS_THEN_LEAST_RECENT"
+    CHOSEN_BY_SUPERVISOR = "CHOSEN_BY_SUPERVISOR"
+    NO_ELIGIBLE_HANDLER = "NO_ELIGIBLE_HANDLER"
+    NO_TEAM = "NO_TEAM"
+
+
+@strawberry.type(description="A handler who could take the order, when it was assigned.")
+class AssignmentCandidate:
+    user: NamedRef
+    load: int = strawberry.field(description="Open orders the handler held at that moment.")
+    last_assigned_at: datetime | None
+
+
+@strawberry.type(description="Who was eligible, their loads, and why this handler.")
+class AssignmentReason:
+    rule: AssignmentRule
+    eligible: list[AssignmentCandidate]
+    chosen: NamedRef | None
+    note: str = strawberry.field(description="The supervisor's words, when one decided.")
+    decided_by: NamedRef | None
+
+
+@strawberry.type(description="One recorded change of an order.")
+class OrderEvent:
+    id: strawberry.ID
+    sequence: int
+    kind: str
+    from_status: OrderStatusModel | None
+    to_status: OrderStatusModel | None
+    actor: NamedRef | None
+    note: str
+    at: datetime
+
+
+def _user_ref(user_id: Any, name: str) -> NamedRef:
+    return NamedRef(id=global_id("User", int(user_id)), name=name)
+
+
+def _status(value: object) -> OrderStatusModel | None:
+    return OrderStatusModel(str(value)) if value in OrderStatusModel.__members__ else None
+
+
+def _reason_as_type(reason: Mapping[str, Any]) -> AssignmentReason | None:
+    if reason.get("rule") not in AssignmentRule.__members__:
+        return None
+    eligible = [
+        AssignmentCandidate(
+            user=_user_ref(e["userId"], e["name"]),
+            load=int(e["load"]),
+            last_assigned_at=(
+                datetime.fromisoformat(e["lastAssignedAt"]) if e.get("lastAssignedAt") else None
+            ),
+        )
+        for e in reason.get("eligible") or []
+    ]
+    chosen = next((c.user for c in eligible if c.user.id == _chosen_id(reason)), None)
+    by = reason.get("by")
+    return AssignmentReason(
+        rule=AssignmentRule(reason["rule"]),
+        eligible=eligible,
+        chosen=chosen,
+        note=str(reason.get("note") or ""),
+        decided_by=_user_ref(by["userId"], by["name"]) if by and by.get("userId") else None,
+    )
+
+
+def _chosen_id(reason: Mapping[str, Any]) -> str | None:
+    chosen = reason.get("chosen")
+    return global_id("User", int(chosen)) if chosen is not None else None
+
+
+def event_as_type(event: EventModel) -> OrderEvent:
+    data: Mapping[str, Any] = event.data
+    actor = event.actor
+    return OrderEvent(
+        id=strawberry.ID(global_id("OrderEvent", event.id)),
+        sequence=event.sequence,
+        kind=event.kind,
+        from_status=_status(data.get("from")),
+        to_status=_status(data.get("to", data.get("status"))),
+        actor=_user_ref(actor.id, actor.name) if actor is not None else None,
+        note=str(data.get("note") or ""),
+        at=event.created_at,
+    )
+
+
+def _count_of(value: int) -> Callable[[], Awaitable[int]]:
+    async def count() -> int:
+        return value
+
+    return count
+
+
+@strawberry.type(name="Order")
+class OrderType(Node):
+    number: str
+    status: OrderStatusModel
+    service_item: OrderServiceItem
+    application: OrderApplication
+    enterprise: NamedRef
+    applicant: NamedRef
+    assignee: NamedRef | None
+    team: NamedRef | None
+    auditor: NamedRef | None = strawberry.field(
+        description="Who approved the application; null for instant approval."
+    )
+    provider: NamedRef | None
+    created_at: datetime
+    assigned_at: datetime | None
+    completed_at: datetime | None
+    due_at: datetime
+    version: int
+    _pk: strawberry.Private[int]
+    _reason: strawberry.Private[AssignmentReason | None]
+    _events: strawberry.Private[list[OrderEvent]]
+
+    @strawberry.field(
+        description="Who was eligible and why this handler: supervisors and admins; null for "
+        "everyone else."
+    )
+    def assignment_reason(self) -> AssignmentReason | None:
+        return self._reason
+
+    @strawberry.field(description="Every recorded change, oldest first.")
+    def timeline(
+        self, first: int | None = None, after: str | None = None
+    ) -> Connection[OrderEvent]:
+        size = page_size(first)
+        events = self._events
+        if after:
+            (start,) = _decode_cursor(after, [int])
+            events = [e for e in events if e.sequence > start]
+        page = events[: size + 1]
+        cursors = [_encode_cursor([e.sequence]) for e in page[:size]]
+        return Connection(
+            edges=[Edge(cursor=c, node=e) for c, e in zip(cursors, page, strict=False)],
+            page_info=PageInfo(
+                has_next_page=len(page) > size,
+                has_previous_page=after is not None,
+                start_cursor=cursors[0] if cursors else None,
+                end_cursor=cursors[-1] if cursors else None,
+            ),
+            _count=_count_of(len(self._events)),
+        )
+
+
+def _ref(row: Any, type_name: str) -> NamedRef | None:
+    return NamedRef(id=global_id(type_name, row.id), name=row.name) if row is not None else None
+
+
+async def orders_as_types(
+    actor: Actor, rows: Sequence[OrderModel], *, with_events: bool
+) -> list[OrderType]:
+    """`rows` (loaded with `order_lists.SHOWN_RELATIONS`) as schema objects; the timelines of all
+    of them in one more query when `with_events`."""
+    events: dict[int, list[OrderEvent]] = defaultdict(list)
+    if with_events and rows:
+        found = (
+            await EventModel.filter(aggregate_type="order", aggregate_id__in=[r.id for r in rows])
+            .select_related("actor")
+            .order_by("aggregate_id", "sequence")
+        )
+        for event in found:
+            events[event.aggregate_id].append(event_as_type(event))
+    show_reason = permissions.can_view_assignment_reason(actor)
+    language = actor.language
+    result = []
+    for row in rows:
+        item, category = row.item, row.item.category
+        result.append(
+            OrderType(
+                id=global_id("Order", row.id),
+                number=row.number,
+                status=row.status,
+                service_item=OrderServiceItem(
+                    id=global_id("ServiceItem", item.id),
+                    name=in_language(language, item.name_zh, item.name_en),
+                    category_id=global_id("Category", category.id),
+                    category_name=in_language(language, category.name_zh, category.name_en),
+                ),
+                application=OrderApplication(
+                    id=global_id("Application", row.application.id),
+                    number=row.application.number,
+                ),
+                enterprise=NamedRef(
+                    id=global_id("Enterprise", row.enterprise.id), name=row.enterprise.name
+                ),
+                applicant=NamedRef(id=global_id("User", row.applicant.id), name=row.applicant.name),
+                assignee=_ref(row.assignee, "User"),
+                team=_ref(row.team, "Team"),
+                auditor=_ref(row.auditor, "User"),
+                provider=_ref(row.provider, "Provider"),
+                created_at=row.created_at,
+                assigned_at=row.assigned_at,
+                completed_at=row.completed_at,
+                due_at=row.due_at,
+                version=row.version,
+                _pk=row.id,
+                _reason=_reason_as_type(row.assignment_reason) if show_reason else None,
+                _events=events[row.id],
+            )
+        )
+    return result
+
+
+async def visible_orders(
+    actor: Actor, *, ids: Sequence[int] = (), number: str | None = None, with_events: bool
+) -> list[OrderType]:
+    """Single objects (by ids, or by number), each checked with `can_view_order`."""
+    query = OrderModel.all().select_related(*order_lists.SHOWN_RELATIONS)
+    query = query.filter(number=number) if number is not None else query.filter(id__in=list(ids))
+    rows = await query
+    if rows and not permissions.sees_every_order(actor):
+        reach = await permissions.order_reach(actor)
+        rows = [r for r in rows if permissions.can_view_order(actor, r, reach)]
+    return await orders_as_types(actor, rows, with_events=with_events)
+
+
+async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
+    # `node` does not see the selection: the timeline comes along (one more query).
+    return {o._pk: o for o in await visible_orders(actor, ids=pks, with_events=True)}
+
+
+register("Order", _load, "orders:read")

@@ -43,6 +43,16 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.markexpr = config.option.markexpr or "postgres"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of PostgreSQL-only behaviour leave the SQLite pass (deselected, never skipped)."""
+    if BACKEND == "postgres":
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 def _pg_admin_url() -> str:
     return PG_URL.replace("postgres://", "postgresql://", 1)
 

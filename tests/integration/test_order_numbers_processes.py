@@ -16,19 +16,13 @@ from backend.models.accounts import Role
 from backend.models.orders import Order
 from backend.settings import ROOT
 from tests import builders
-from tests.conftest import BACKEND
 
 PROCESSES = 4
 EACH = 25
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        BACKEND != "postgres",
-        reason="several server processes share one database only on PostgreSQL; "
-        "SQLite runs as one process",
-    ),
-]
+# Several server processes share one database only on PostgreSQL (SQLite runs as one
+# process), so this runs in the PostgreSQL pass and is deselected, not skipped, on SQLite.
+pytestmark = [pytest.mark.postgres, pytest.mark.postgres_only]
 
 
 async def test_four_processes_take_distinct_contiguous_numbers_and_share_the_work(

@@ -187,6 +187,7 @@ async def test_the_applicant_sees_the_order_without_the_assignment_reason(new_ap
     assert "办理记录" in html and "生成工单" in html
     assert "分配依据" not in html and "在办工单" not in html
     assert "改派" not in html
+    assert 'href="/orders"' not in html  # no link to a queue the applicant may not open
 
 
 async def test_a_supervisor_sees_why_and_may_reassign(new_api: Any) -> None:

@@ -15,6 +15,7 @@ from web.pages import (
     catalog_admin,
     enterprises,
     inbox,
+    orders,
     premises,
     tokens,
 )
@@ -31,6 +32,7 @@ routes: list[BaseRoute] = [
     *premises.routes,
     *catalog.routes,
     *catalog_admin.routes,
+    *orders.routes,
 ]
 
 

@@ -11,7 +11,12 @@ from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
 from backend.schema.catalog.loading import selects
 from backend.schema.context import context_of
-from backend.schema.orders.types import OrderType, orders_as_types, visible_orders
+from backend.schema.orders.types import (
+    SHOWN_RELATIONS,
+    OrderType,
+    orders_as_types,
+    visible_orders,
+)
 from backend.schema.relay import (
     BadRequest,
     Connection,
@@ -95,7 +100,7 @@ class OrderQueries:
         query = order_lists.orders_for(actor, (filter or OrderFilter()).wanted())
         page_query = _after_cursor(query, order_by, after) if after else query
         rows = (
-            await page_query.select_related(*order_lists.SHOWN_RELATIONS)
+            await page_query.select_related(*SHOWN_RELATIONS)
             .order_by(*SORT_KEYS[order_by])
             .limit(size + 1)
         )

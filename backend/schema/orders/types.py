@@ -28,6 +28,9 @@ from backend.schema.relay import (
 from backend.services import order_lists, permissions
 from backend.services.actors import Actor
 
+# What a page of orders joins: the list's relations, and the item version for the time limit.
+SHOWN_RELATIONS = (*order_lists.SHOWN_RELATIONS, "item_version")
+
 strawberry.enum(OrderStatusModel, name="OrderStatus", description="Where an order stands.")
 strawberry.enum(
     order_lists.OrderOrdering,
@@ -169,6 +172,9 @@ class OrderType(Node):
     assigned_at: datetime | None
     completed_at: datetime | None
     due_at: datetime
+    time_limit_days: int = strawberry.field(
+        description="The committed time limit in working days, from the item version applied for."
+    )
     version: int
     _pk: strawberry.Private[int]
     _reason: strawberry.Private[AssignmentReason | None]
@@ -211,7 +217,7 @@ def _ref(row: Any, type_name: str) -> NamedRef | None:
 async def orders_as_types(
     actor: Actor, rows: Sequence[OrderModel], *, with_events: bool
 ) -> list[OrderType]:
-    """`rows` (loaded with `order_lists.SHOWN_RELATIONS`) as schema objects; the timelines of all
+    """`rows` (loaded with `SHOWN_RELATIONS`) as schema objects; the timelines of all
     of them in one more query when `with_events`."""
     events: dict[int, list[OrderEvent]] = defaultdict(list)
     if with_events and rows:
@@ -254,6 +260,7 @@ async def orders_as_types(
                 assigned_at=row.assigned_at,
                 completed_at=row.completed_at,
                 due_at=row.due_at,
+                time_limit_days=row.item_version.time_limit_days,
                 version=row.version,
                 _pk=row.id,
                 _reason=_reason_as_type(row.assignment_reason) if show_reason else None,
@@ -267,7 +274,7 @@ async def visible_orders(
     actor: Actor, *, ids: Sequence[int] = (), number: str | None = None, with_events: bool
 ) -> list[OrderType]:
     """Single objects (by ids, or by number), each checked with `can_view_order`."""
-    query = OrderModel.all().select_related(*order_lists.SHOWN_RELATIONS)
+    query = OrderModel.all().select_related(*SHOWN_RELATIONS)
     query = query.filter(number=number) if number is not None else query.filter(id__in=list(ids))
     rows = await query
     if rows and not permissions.sees_every_order(actor):

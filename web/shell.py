@@ -199,6 +199,22 @@ def require_admin(request: Request) -> None:
         raise HTTPException(403)
 
 
+def admin_only(request: Request) -> Response | None:
+    """For admin pages: the sign-in redirect for visitors, the 403 page for other roles."""
+    if not signed_in(request):
+        return login_redirect(request)
+    require_admin(request)
+    return None
+
+
+def as_int(value: str) -> int:
+    """A number from a form field; 0 for anything else (the API then names the problem)."""
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
 def page(
     request: Request,
     template: str,

@@ -11,33 +11,18 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from web.shell import (
+    admin_only,
+    as_int,
     field_errors,
-    login_redirect,
     page,
     redirect,
-    require_admin,
     run,
-    signed_in,
     text,
 )
 
 ROLES = ("APPLICANT", "AUDITOR", "HANDLER", "SUPERVISOR", "ADMIN", "PROVIDER")
 STAFF_ROLES = ROLES[1:]
 PAGE_SIZE = 50
-
-
-def _guard(request: Request) -> Response | None:
-    if not signed_in(request):
-        return login_redirect(request)
-    require_admin(request)
-    return None
-
-
-def _int(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return 0
 
 
 async def _users_page(request: Request, status_code: int = 200, **forms: Any) -> Response:
@@ -65,11 +50,11 @@ async def _users_page(request: Request, status_code: int = 200, **forms: Any) ->
 
 
 async def users(request: Request) -> Response:
-    return _guard(request) or await _users_page(request)
+    return admin_only(request) or await _users_page(request)
 
 
 async def create_staff(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     form = await request.form()
     values: dict[str, Any] = {
@@ -96,7 +81,7 @@ async def create_staff(request: Request) -> Response:
 
 
 async def set_roles(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     form = await request.form()
     user_id = text(form, "userId")
@@ -104,7 +89,7 @@ async def set_roles(request: Request) -> Response:
         "input": {
             "userId": user_id,
             "roles": [r for r in form.getlist("roles") if r in ROLES],
-            "expectedVersion": _int(text(form, "expectedVersion")),
+            "expectedVersion": as_int(text(form, "expectedVersion")),
         }
     }
     payload = (await run(request, "set_user_roles", variables)).data["setUserRoles"]
@@ -137,11 +122,11 @@ async def _teams_page(request: Request, status_code: int = 200, **forms: Any) ->
 
 
 async def teams(request: Request) -> Response:
-    return _guard(request) or await _teams_page(request)
+    return admin_only(request) or await _teams_page(request)
 
 
 async def create_team(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     form = await request.form()
     values = {"name": text(form, "name"), "description": text(form, "description")}
@@ -161,7 +146,7 @@ MEMBER_ACTIONS = {
 
 
 async def member(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     action = request.path_params["action"]
     if action not in MEMBER_ACTIONS:
@@ -172,7 +157,7 @@ async def member(request: Request) -> Response:
     fields: dict[str, Any] = {
         "teamId": team_id,
         "userId": text(form, "userId"),
-        "expectedVersion": _int(text(form, "expectedVersion")),
+        "expectedVersion": as_int(text(form, "expectedVersion")),
     }
     if action == "leave":
         fields["onLeave"] = text(form, "onLeave") == "true"

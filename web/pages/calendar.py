@@ -12,23 +12,14 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from web.shell import (
+    admin_only,
     field_errors,
-    login_redirect,
     page,
     redirect,
-    require_admin,
     run,
-    signed_in,
     text,
     translate,
 )
-
-
-def _guard(request: Request) -> Response | None:
-    if not signed_in(request):
-        return login_redirect(request)
-    require_admin(request)
-    return None
 
 
 def _year(request: Request, value: str | None) -> int:
@@ -60,11 +51,11 @@ async def _calendar_page(
 
 async def calendar(request: Request) -> Response:
     year = _year(request, request.query_params.get("year"))
-    return _guard(request) or await _calendar_page(request, year)
+    return admin_only(request) or await _calendar_page(request, year)
 
 
 async def set_day(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     form = await request.form()
     values = {
@@ -87,7 +78,7 @@ async def set_day(request: Request) -> Response:
 
 
 async def clear_day(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     form = await request.form()
     day = text(form, "day")

@@ -22,14 +22,13 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from web.shell import (
+    admin_only,
+    as_int,
     language_of,
-    login_redirect,
     page,
     redirect,
-    require_admin,
     run,
     safe_next,
-    signed_in,
     text,
     translate,
 )
@@ -69,20 +68,6 @@ MB = 1024 * 1024
 LISTS = ("step", "reminder", "field", "attachment")
 
 
-def _guard(request: Request) -> Response | None:
-    if not signed_in(request):
-        return login_redirect(request)
-    require_admin(request)
-    return None
-
-
-def _int(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return 0
-
-
 def _pair(zh: str = "", en: str = "") -> dict[str, str]:
     return {"zh": zh, "en": en}
 
@@ -116,7 +101,7 @@ async def _catalog_page(request: Request, status_code: int = 200, **forms: Any) 
 
 
 async def catalog(request: Request) -> Response:
-    return _guard(request) or await _catalog_page(request)
+    return admin_only(request) or await _catalog_page(request)
 
 
 def _category_values(form: FormData) -> dict[str, Any]:
@@ -148,7 +133,7 @@ def _errors(request: Request, user_errors: list[dict[str, Any]]) -> dict[str, li
 
 
 async def create_category(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     values = _category_values(await request.form())
     variables = {"input": _category_input(values)}
@@ -160,7 +145,7 @@ async def create_category(request: Request) -> Response:
 
 
 async def update_category(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     form = await request.form()
     category_id = text(form, "categoryId")
@@ -169,7 +154,7 @@ async def update_category(request: Request) -> Response:
         "input": {
             **_category_input(values),
             "categoryId": category_id,
-            "expectedVersion": _int(text(form, "expectedVersion")),
+            "expectedVersion": as_int(text(form, "expectedVersion")),
         }
     }
     payload = (await run(request, "update_category", variables)).data["updateCategory"]
@@ -188,7 +173,7 @@ ITEM_ACTIONS = {
 
 
 async def item_action(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     action = request.path_params["action"]
     if action not in ITEM_ACTIONS:
@@ -199,7 +184,7 @@ async def item_action(request: Request) -> Response:
     variables = {
         "input": {
             "serviceItemId": item_id,
-            "expectedVersion": _int(text(form, "expectedVersion")),
+            "expectedVersion": as_int(text(form, "expectedVersion")),
         }
     }
     payload = (await run(request, operation, variables)).data[field]
@@ -658,7 +643,7 @@ async def _show_editor(
 
 
 async def edit_item(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     item_id = request.path_params["id"]
     if request.method == "GET":
@@ -667,7 +652,7 @@ async def edit_item(request: Request) -> Response:
 
 
 async def new_item(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     if request.method == "GET":
         return await _show_editor(
@@ -700,7 +685,7 @@ async def _submit(request: Request, item_id: str | None, category_id: str | None
         payload = (await run(request, "create_service_item", variables)).data["createServiceItem"]
     else:
         variables = {
-            "input": {**content, "serviceItemId": item_id, "expectedVersion": _int(expected)}
+            "input": {**content, "serviceItemId": item_id, "expectedVersion": as_int(expected)}
         }
         payload = (await run(request, "update_service_item", variables)).data["updateServiceItem"]
     if payload["userErrors"]:
@@ -716,7 +701,7 @@ async def _submit(request: Request, item_id: str | None, category_id: str | None
 
 async def preview(request: Request) -> Response:
     """The form as an applicant will see it, from the editor's unsaved definition."""
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     draft = draft_of_form(await request.form())
     return page(

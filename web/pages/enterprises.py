@@ -20,11 +20,12 @@ from starlette.routing import Route
 from backend.i18n import N_
 from backend.schema.relay import decode_id_of
 from web.shell import (
+    admin_only,
+    as_int,
     field_errors,
     login_redirect,
     page,
     redirect,
-    require_admin,
     run,
     signed_in,
     text,
@@ -209,7 +210,7 @@ async def resubmit(request: Request) -> Response:
         return login_redirect(request)
     enterprise_id = _enterprise_id(request)
     async with request.form() as form:
-        version = _int(text(form, "expectedVersion"))
+        version = as_int(text(form, "expectedVersion"))
         extra = {"enterpriseId": enterprise_id, "expectedVersion": version}
         keep = text(form, "currentLicenceId") or None
         _, values, errors = await _submit(
@@ -253,13 +254,6 @@ async def remove_member(request: Request) -> Response:
     )
 
 
-def _admin_guard(request: Request) -> Response | None:
-    if not signed_in(request):
-        return login_redirect(request)
-    require_admin(request)
-    return None
-
-
 def _status_filter(value: str | None) -> str:
     return value if value in STATUSES else "PENDING"
 
@@ -290,11 +284,11 @@ async def _queue_page(
 
 async def queue(request: Request) -> Response:
     status_filter = _status_filter(request.query_params.get("status"))
-    return _admin_guard(request) or await _queue_page(request, status_filter)
+    return admin_only(request) or await _queue_page(request, status_filter)
 
 
 async def review(request: Request) -> Response:
-    if (refused := _admin_guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     form = await request.form()
     enterprise_id = text(form, "enterpriseId")
@@ -303,7 +297,7 @@ async def review(request: Request) -> Response:
         "enterpriseId": enterprise_id,
         "decision": decision if decision in ("VERIFY", "REJECT") else "VERIFY",
         "reason": text(form, "reason"),
-        "expectedVersion": _int(text(form, "expectedVersion")),
+        "expectedVersion": as_int(text(form, "expectedVersion")),
     }
     back = _status_filter(text(form, "status"))
     payload = (await run(request, "review_enterprise", {"input": fields})).data["reviewEnterprise"]
@@ -317,13 +311,6 @@ async def review(request: Request) -> Response:
         else N_("The registration was rejected; the registrant sees the reason.")
     )
     return redirect(request, f"/admin/enterprises?status={back}", flash=done)
-
-
-def _int(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return 0
 
 
 routes = [

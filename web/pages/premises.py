@@ -13,32 +13,17 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from web.shell import (
+    admin_only,
+    as_int,
     field_errors,
-    login_redirect,
     page,
     redirect,
-    require_admin,
     run,
-    signed_in,
     text,
     translate,
 )
 
 PROVIDERS_PAGE = 50
-
-
-def _guard(request: Request) -> Response | None:
-    if not signed_in(request):
-        return login_redirect(request)
-    require_admin(request)
-    return None
-
-
-def _int(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return 0
 
 
 async def _premises_page(request: Request, status_code: int = 200, **forms: Any) -> Response:
@@ -60,7 +45,7 @@ async def _premises_page(request: Request, status_code: int = 200, **forms: Any)
 
 
 async def premises(request: Request) -> Response:
-    return _guard(request) or await _premises_page(request)
+    return admin_only(request) or await _premises_page(request)
 
 
 def _building(form: Any) -> dict[str, Any]:
@@ -71,7 +56,7 @@ def _floor(form: Any) -> dict[str, Any]:
     return {
         "buildingId": text(form, "buildingId"),
         "label": text(form, "label"),
-        "position": _int(text(form, "position")),
+        "position": as_int(text(form, "position")),
     }
 
 
@@ -152,7 +137,7 @@ def _is_date(value: str) -> bool:
 
 
 async def premises_action(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     action = request.path_params["action"]
     if action not in PREMISES_ACTIONS:
@@ -190,7 +175,7 @@ async def _providers_page(request: Request, status_code: int = 200, **forms: Any
 
 
 async def providers(request: Request) -> Response:
-    return _guard(request) or await _providers_page(request)
+    return admin_only(request) or await _providers_page(request)
 
 
 def _provider(form: Any) -> dict[str, Any]:
@@ -205,7 +190,7 @@ def _provider(form: Any) -> dict[str, Any]:
 
 
 async def create_provider(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     values = _provider(await request.form())
     payload = (await run(request, "create_provider", {"input": values})).data["createProvider"]
@@ -216,7 +201,7 @@ async def create_provider(request: Request) -> Response:
 
 
 async def update_provider(request: Request) -> Response:
-    if (refused := _guard(request)) is not None:
+    if (refused := admin_only(request)) is not None:
         return refused
     form = await request.form()
     values = _provider(form)
@@ -225,7 +210,7 @@ async def update_provider(request: Request) -> Response:
         "input": {
             **values,
             "providerId": provider_id,
-            "expectedVersion": _int(text(form, "expectedVersion")),
+            "expectedVersion": as_int(text(form, "expectedVersion")),
         }
     }
     payload = (await run(request, "update_provider", variables)).data["updateProvider"]

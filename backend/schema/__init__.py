@@ -8,6 +8,9 @@ from strawberry.tools import merge_types
 from backend.schema.accounts.mutations import AccountMutations
 from backend.schema.accounts.queries import AccountQueries
 from backend.schema.accounts.types import ApiTokenType, UserType
+from backend.schema.applications.mutations import ApplicationMutations
+from backend.schema.applications.queries import ApplicationQueries
+from backend.schema.applications.types import ApplicationType
 from backend.schema.calendar.mutations import CalendarMutations
 from backend.schema.calendar.queries import CalendarQueries
 from backend.schema.catalog.mutations import CatalogMutations
@@ -40,6 +43,7 @@ Query = merge_types(
         ProviderQueries,
         CalendarQueries,
         CatalogQueries,
+        ApplicationQueries,
     ),
 )
 Mutation = merge_types(
@@ -54,6 +58,7 @@ Mutation = merge_types(
         ProviderMutations,
         CalendarMutations,
         CatalogMutations,
+        ApplicationMutations,
     ),
 )
 
@@ -72,6 +77,7 @@ schema = strawberry.Schema(
         ProviderType,
         CategoryType,
         ServiceItemType,
+        ApplicationType,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).

@@ -41,6 +41,8 @@ SCOPES: dict[str, str] = {
     "providers:write": "Change third-party providers",
     "catalog:read": "Read the service catalog and your pinned services",
     "catalog:write": "Change the catalog (admins) and your pinned services",
+    "applications:read": "Read applications you may see, and check one against its audit",
+    "applications:write": "Save, submit and withdraw applications; audit and supplement them",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

@@ -33,6 +33,8 @@ from tests.schema.application_helpers import (
 )
 from tests.schema.helpers import global_id
 
+pytestmark = pytest.mark.postgres
+
 
 async def test_a_manual_item_goes_under_review_numbered_pinned_and_kept(new_api: Any) -> None:
     w = await world(new_api)

@@ -9,7 +9,9 @@ from typing import Any
 import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
+from tortoise.expressions import Subquery
 
+from backend.models.applications import ApplicationAttachment
 from backend.models.enterprises import Enterprise
 from backend.models.files import StoredFile
 from backend.schema.context import context_of
@@ -64,8 +66,19 @@ async def files_as_types(actor: Actor, files: Sequence[StoredFile]) -> list[File
     member_of: Collection[int] = (
         await enterprises.member_of(actor) if any(licence_of.values()) else ()
     )
+    visible = Subquery(permissions.applications_visible_to(actor).values("id"))
+    attached = set(
+        await ApplicationAttachment.filter(
+            file_id__in=list(licence_of), application_id__in=visible
+        ).values_list("file_id", flat=True)
+    )
     return [
-        FileType.of(f, permissions.can_download_file(actor, f, licence_of[f.id], member_of))
+        FileType.of(
+            f,
+            permissions.can_download_file(
+                actor, f, licence_of[f.id], member_of, attached_to_visible=f.id in attached
+            ),
+        )
         for f in files
     ]
 

@@ -16,7 +16,6 @@ from backend.i18n import N_
 from backend.models.accounts import Role
 from backend.models.applications import (
     Application,
-    ApplicationAttachment,
     ApplicationRevision,
     ApplicationStatus,
     Decision,
@@ -40,7 +39,6 @@ from backend.services.applications import (
 from backend.services.errors import (
     ForbiddenTransition,
     Invalid,
-    NotFound,
     PermissionDenied,
     Problems,
     register_messages,
@@ -219,13 +217,6 @@ async def supplement(
     return app
 
 
-async def get(actor: Actor, application_id: int) -> Application:
-    app = await applications_visible_to(actor).get_or_none(id=application_id)
-    if app is None:
-        raise NotFound()
-    return app
-
-
 def changes_since_return(
     revisions: Sequence[ApplicationRevision], reviews: Sequence[Review]
 ) -> list[dict[str, Any]]:
@@ -262,11 +253,3 @@ def changes_since_return(
                  "after": new_kinds.get(kind)}
             )  # fmt: skip
     return changes
-
-
-async def attachment_rows(application_ids: list[int]) -> list[ApplicationAttachment]:
-    return (
-        await ApplicationAttachment.filter(application_id__in=application_ids)
-        .select_related("file")
-        .order_by("id")
-    )

@@ -42,3 +42,14 @@ def test_every_message_in_the_code_is_translated_into_chinese(tmp_path: Path) ->
     missing = sorted(str(m) for m in extracted - translated)
     assert not missing, f"{len(missing)} messages have no Chinese translation: {missing[:10]}"
     assert len(extracted) > 100
+
+
+def test_both_catalogs_parse_cleanly_and_list_the_same_messages() -> None:
+    """A merge that drops a `msgstr` line leaves a catalog gettext half-reads: catch it here."""
+    ids = {}
+    for language in ("zh_CN", "en"):
+        path = ROOT / f"web/locales/{language}/LC_MESSAGES/messages.po"
+        with path.open("rb") as handle:
+            catalog = read_po(handle, abort_invalid=True)
+        ids[language] = {m.id for m in catalog if m.id}
+    assert ids["zh_CN"] == ids["en"]

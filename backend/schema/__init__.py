@@ -8,6 +8,9 @@ from strawberry.tools import merge_types
 from backend.schema.accounts.mutations import AccountMutations
 from backend.schema.accounts.queries import AccountQueries
 from backend.schema.accounts.types import ApiTokenType, UserType
+from backend.schema.applications.mutations import ApplicationMutations
+from backend.schema.applications.queries import ApplicationQueries
+from backend.schema.applications.types import ApplicationType
 from backend.schema.calendar.mutations import CalendarMutations
 from backend.schema.calendar.queries import CalendarQueries
 from backend.schema.catalog.mutations import CatalogMutations
@@ -44,6 +47,7 @@ Query = merge_types(
         CalendarQueries,
         CatalogQueries,
         OrderQueries,
+        ApplicationQueries,
     ),
 )
 Mutation = merge_types(
@@ -59,6 +63,7 @@ Mutation = merge_types(
         CalendarMutations,
         CatalogMutations,
         OrderMutations,
+        ApplicationMutations,
     ),
 )
 
@@ -78,6 +83,7 @@ schema = strawberry.Schema(
         CategoryType,
         ServiceItemType,
         OrderType,
+        ApplicationType,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).

@@ -61,6 +61,15 @@ ROOT_SCOPES: dict[str, str] = {
     "order": "orders:read",
     "orderByNumber": "orders:read",
     "assignOrder": "orders:write",
+    "applications": "applications:read",
+    "application": "applications:read",
+    "applicationByNumber": "applications:read",
+    "checkApplication": "applications:read",
+    "saveApplicationDraft": "applications:write",
+    "submitApplication": "applications:write",
+    "withdrawApplication": "applications:write",
+    "auditApplication": "applications:write",
+    "supplementApplication": "applications:write",
 }
 
 # Session-only: a token never signs in, signs up, or mints or revokes tokens.

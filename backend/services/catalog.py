@@ -29,7 +29,7 @@ from backend.models.catalog import (
     ServiceItemVersion,
 )
 from backend.models.enterprises import Provider
-from backend.services import events, forms
+from backend.services import audit_rules, events, forms
 from backend.services.actors import Actor
 from backend.services.errors import (
     ForbiddenTransition,
@@ -243,8 +243,7 @@ async def _check_content(
         reminders.append(text)
     form = forms.check_definition(content.form, problems)
     rules = content.audit_rules
-    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
-        problems.add("auditRules", "INVALID_AUDIT_RULES")
+    problems.items.extend(audit_rules.check_rules(rules, form))
     if content.fulfilment is Fulfilment.PROVIDER and content.provider_id is None:
         problems.add("providerId", "PROVIDER_REQUIRED")
     if (

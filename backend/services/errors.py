@@ -73,7 +73,16 @@ class Problem:
 
     def message(self, language: str) -> str:
         template = MESSAGES.get(self.code, MESSAGES["INVALID"])
-        return translate(language, template, **self.params)
+        params = {key: localized(value, language) for key, value in self.params.items()}
+        return translate(language, template, **params)
+
+
+def localized(value: object, language: str) -> object:
+    """A `{zh, en}` param (a field's label) in `language`, English falling back to Chinese."""
+    if isinstance(value, dict) and "zh" in value:
+        text = value.get("en") or value.get("zh") if language == "en" else value.get("zh")
+        return text or ""
+    return value
 
 
 class ServiceError(Exception):

@@ -10,6 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from backend.i18n import N_, translate
 from backend.models.accounts import Notification
 from backend.services.actors import Actor
+from backend.services.errors import localized
 from backend.services.permissions import notifications_visible_to, require_user
 
 # The words of each kind of notification, with the params they take.
@@ -28,6 +29,24 @@ KINDS: dict[str, str] = {
     ),
     "MEMBER_JOINED": N_("{name} joined {enterprise} with an invitation."),
     "MEMBER_REMOVED": N_("You are no longer a member of {enterprise}."),
+    # Applications
+    "APPLICATION_UNDER_REVIEW": N_(
+        "Application {number} passed the checks and is waiting for the service desk's review."
+    ),
+    "APPLICATION_RETURNED": N_(
+        "Application {number} was returned to you. See the reasons, correct it and submit again."
+    ),
+    "APPLICATION_APPROVED": N_("Application {number} was approved; order {order} was opened."),
+    "APPLICATION_REJECTED": N_("Application {number} was rejected. See the reasons given."),
+    "MATERIALS_OWED": N_(
+        "Application {number} was accepted with materials to hand in later: {materials}."
+    ),
+    "APPLICATION_FILED_FOR": N_(
+        "{staff} of the service desk filed application {number} for {enterprise}."
+    ),
+    "APPLICATION_SUPPLEMENTED": N_(
+        "{staff} of the service desk added to application {number} of {enterprise}."
+    ),
 }
 
 
@@ -43,6 +62,8 @@ ROLE_NAMES: dict[str, str] = {
 
 
 def _shown(value: object, language: str) -> object:
+    if isinstance(value, dict):
+        return localized(value, language)
     if isinstance(value, list):
         names = [translate(language, ROLE_NAMES.get(str(v), str(v))) for v in value]
         return "、".join(names) if language == "zh-CN" else ", ".join(names)

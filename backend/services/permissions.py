@@ -12,6 +12,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from backend.models.accounts import MemberKind, Notification, Role, Team, TeamMember, User
+from backend.models.applications import Application, ApplicationAttachment
 from backend.models.enterprises import Enterprise, Membership, Provider
 from backend.models.files import StoredFile
 from backend.models.orders import Order, OrderStatus
@@ -114,12 +115,17 @@ def can_download_licence(actor: Actor, enterprise_id: int, member_of: Collection
 
 
 def can_download_file(
-    actor: Actor, file: StoredFile, licence_of: Collection[int], member_of: Collection[int]
+    actor: Actor,
+    file: StoredFile,
+    licence_of: Collection[int],
+    member_of: Collection[int],
+    attached_to_visible: bool = False,
 ) -> bool:
-    """Its uploader; for a licence (`licence_of`: the enterprises it licenses), as above."""
+    """Its uploader; for a licence (`licence_of`: the enterprises it licenses), as above; for
+    a material of an application (`attached_to_visible`), whoever may see the application."""
     if actor.user_id is None:
         return False
-    if file.uploaded_by_id == actor.user_id:  # type: ignore[attr-defined]
+    if file.uploaded_by_id == actor.user_id or attached_to_visible:  # type: ignore[attr-defined]
         return True
     return any(can_download_licence(actor, e, member_of) for e in licence_of)
 
@@ -131,8 +137,12 @@ def files_visible_to(actor: Actor) -> QuerySet[StoredFile]:
     licences = Enterprise.filter(licence_id__isnull=False)
     if not actor.has(Role.ADMIN):
         licences = licences.filter(memberships__user_id=actor.user_id)
+    visible = Subquery(applications_visible_to(actor).values("id"))
+    attached = ApplicationAttachment.filter(application_id__in=visible).values("file_id")
     return StoredFile.filter(
-        Q(uploaded_by_id=actor.user_id) | Q(id__in=Subquery(licences.values("licence_id")))
+        Q(uploaded_by_id=actor.user_id)
+        | Q(id__in=Subquery(licences.values("licence_id")))
+        | Q(id__in=Subquery(attached))
     )
 
 
@@ -238,3 +248,25 @@ def can_assign_orders(actor: Actor) -> bool:
 def can_view_assignment_reason(actor: Actor) -> bool:
     """Who was eligible, their loads and why: more sensitive than the order itself."""
     return actor.has(Role.SUPERVISOR, Role.ADMIN)
+
+
+# Applications: members see their enterprises' own; auditors, supervisors and admins see all;
+# handlers see those behind the orders they hold.
+
+
+def sees_every_application(actor: Actor) -> bool:
+    return actor.has(Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN)
+
+
+def applications_visible_to(actor: Actor) -> QuerySet[Application]:
+    if actor.user_id is None:
+        return Application.filter(id=-1)
+    if sees_every_application(actor):
+        return Application.all()
+    mine = Q(
+        enterprise_id__in=Subquery(Membership.filter(user_id=actor.user_id).values("enterprise_id"))
+    )
+    if actor.has(Role.HANDLER):
+        handled = Order.filter(assignee_id=actor.user_id).values("application_id")
+        return Application.filter(mine | Q(id__in=Subquery(handled)))
+    return Application.filter(mine)

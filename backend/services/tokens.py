@@ -43,6 +43,8 @@ SCOPES: dict[str, str] = {
     "catalog:write": "Change the catalog (admins) and your pinned services",
     "orders:read": "Read the orders you may see, their assignment and timeline",
     "orders:write": "Assign and reassign orders (supervisors)",
+    "applications:read": "Read applications you may see, and check one against its audit",
+    "applications:write": "Save, submit and withdraw applications; audit and supplement them",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

@@ -38,6 +38,8 @@ MB = 1024 * 1024
 
 class UploadPurpose(StrEnum):
     LICENCE = "LICENCE"
+    # A material of an application: types and size come from the kind in the item's form.
+    ATTACHMENT = "ATTACHMENT"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,13 @@ class UploadPolicy:
 
     def allowed_names(self) -> str:
         return ", ".join(self.mime_types.values())
+
+    def accepts(self, mime: str | None) -> bool:
+        """`mime` is one of the types (a type may end in `/*`: any subtype)."""
+        return mime is not None and any(
+            mime == allowed or (allowed.endswith("/*") and mime.startswith(allowed[:-1]))
+            for allowed in self.mime_types
+        )
 
 
 LICENCE_POLICY = UploadPolicy(
@@ -94,7 +103,7 @@ def check(data: bytes, policy: UploadPolicy) -> str:
     if len(data) > policy.max_bytes:
         raise Invalid.at("file", "FILE_TOO_LARGE", max_mb=policy.max_bytes // MB)
     mime = sniff(data)
-    if mime not in policy.mime_types:
+    if mime is None or not policy.accepts(mime):
         raise Invalid.at("file", "FILE_TYPE_NOT_ALLOWED", allowed=policy.allowed_names())
     return mime
 
@@ -105,10 +114,16 @@ async def upload(
     source: Readable,
     filename: str,
     purpose: UploadPurpose = UploadPurpose.LICENCE,
+    policy: UploadPolicy | None = None,
 ) -> StoredFile:
-    """Checks and stores one uploaded file; nothing is written unless it passes."""
+    """Checks and stores one uploaded file; nothing is written unless it passes.
+
+    A purpose without a fixed policy (ATTACHMENT) is judged by the `policy` the caller found.
+    """
     user_id = require_user(actor)
-    policy = POLICIES[purpose]
+    policy = policy or POLICIES.get(purpose)
+    if policy is None:
+        raise Invalid.at("purpose", "REQUIRED")
     data = await read_limited(source, policy.max_bytes)
     mime = check(data, policy)
     async with in_transaction() as conn:

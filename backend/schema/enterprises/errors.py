@@ -16,6 +16,8 @@ class FileErrorCode(Enum):
     FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
     NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    UNKNOWN_ATTACHMENT_KIND = "UNKNOWN_ATTACHMENT_KIND"
 
 
 @strawberry.enum(description="Why an enterprise or membership mutation did not go through.")

@@ -9,14 +9,17 @@ from typing import Any
 import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
+from tortoise.expressions import Subquery
 
+from backend.models.applications import ApplicationAttachment
 from backend.models.enterprises import Enterprise
 from backend.models.files import StoredFile
 from backend.schema.context import context_of
 from backend.schema.enterprises.errors import FileError, FileErrorCode
 from backend.schema.errors import user_errors
 from backend.schema.nodes import Node, global_id, register
-from backend.services import enterprises, permissions, storage, uploads
+from backend.schema.relay import decode_id_of
+from backend.services import applications, enterprises, permissions, storage, uploads
 from backend.services.actors import Actor
 from backend.services.errors import Invalid, ServiceError
 
@@ -63,8 +66,19 @@ async def files_as_types(actor: Actor, files: Sequence[StoredFile]) -> list[File
     member_of: Collection[int] = (
         await enterprises.member_of(actor) if any(licence_of.values()) else ()
     )
+    visible = Subquery(permissions.applications_visible_to(actor).values("id"))
+    attached = set(
+        await ApplicationAttachment.filter(
+            file_id__in=list(licence_of), application_id__in=visible
+        ).values_list("file_id", flat=True)
+    )
     return [
-        FileType.of(f, permissions.can_download_file(actor, f, licence_of[f.id], member_of))
+        FileType.of(
+            f,
+            permissions.can_download_file(
+                actor, f, licence_of[f.id], member_of, attached_to_visible=f.id in attached
+            ),
+        )
         for f in files
     ]
 
@@ -81,6 +95,12 @@ register("File", _load, "files:read")
 class UploadFileInput:
     file: Upload
     purpose: uploads.UploadPurpose = uploads.UploadPurpose.LICENCE
+    service_item_id: strawberry.ID | None = strawberry.field(
+        default=None, description="For an ATTACHMENT: the item whose form names the kind."
+    )
+    attachment_kind: str | None = strawberry.field(
+        default=None, description="For an ATTACHMENT: the kind of material (its types and size)."
+    )
 
 
 @strawberry.type
@@ -101,12 +121,21 @@ class FileMutations:
             if not isinstance(source, UploadFile):
                 # A JSON request cannot carry a file: the variable must come from the multipart map.
                 raise Invalid.at("file", "REQUIRED")
+            policy = None
+            if input.purpose is uploads.UploadPurpose.ATTACHMENT:
+                item = (
+                    decode_id_of(input.service_item_id, "ServiceItem")
+                    if input.service_item_id
+                    else None
+                )
+                policy = await applications.attachment_policy(item, input.attachment_kind)
             stored = await uploads.upload(
                 context.actor,
                 context.settings.storage_dir,
                 source,
                 source.filename or "file",
                 input.purpose,
+                policy,
             )
         except ServiceError as exc:
             errors = user_errors(FileError, FileErrorCode, exc, context.language)

@@ -1,0 +1,1 @@
+"""Applications in the schema: types, queries, mutations."""

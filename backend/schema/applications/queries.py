@@ -1,0 +1,122 @@
+"""`applications`, `application`, `applicationByNumber` and `checkApplication` (writes nothing)."""
+
+from __future__ import annotations
+
+import strawberry
+from tortoise.expressions import Q
+
+from backend.models.applications import ApplicationStatus as StatusModel
+from backend.schema.applications.errors import ApplicationError
+from backend.schema.applications.mutations import ApplicationInput, errors_of, pk_of, request_of
+from backend.schema.applications.types import (
+    PARTS,
+    ApplicationType,
+    AuditProblem,
+    applications_as_types,
+)
+from backend.schema.catalog.loading import selects
+from backend.schema.context import context_of
+from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
+from backend.services import applications, permissions
+from backend.services.errors import ServiceError
+
+
+@strawberry.input
+class ApplicationFilter:
+    status: StatusModel | None = None
+    service_item_id: strawberry.ID | None = None
+    enterprise_id: strawberry.ID | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Part of the number or of the enterprise's name."
+    )
+
+
+@strawberry.type
+class CheckApplicationPayload:
+    passed: bool
+    problems: list[AuditProblem]
+    owed: list[str] = strawberry.field(description="Deferrable materials that would be owed.")
+    user_errors: list[ApplicationError]
+
+
+def _parts(info: strawberry.Info) -> list[str]:
+    return [part for part in PARTS if selects(info, part)]
+
+
+async def _one(info: strawberry.Info, **where: object) -> ApplicationType | None:
+    actor = context_of(info).actor
+    row = await permissions.applications_visible_to(actor).get_or_none(**where)
+    return (await applications_as_types(actor, [row], _parts(info)))[0] if row else None
+
+
+@strawberry.type
+class ApplicationQueries:
+    @strawberry.field(
+        description="Applications, newest first: an applicant's enterprises' own, every one for "
+        "auditors, those behind a handler's orders."
+    )
+    async def applications(
+        self,
+        info: strawberry.Info,
+        filter: ApplicationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ApplicationType]:
+        actor = context_of(info).actor
+        query = permissions.applications_visible_to(actor)
+        if filter is not None:
+            if filter.status is not None:
+                query = query.filter(status=filter.status)
+            if filter.service_item_id is not None:
+                query = query.filter(
+                    item_id=decode_id_of(filter.service_item_id, "ServiceItem") or -1
+                )
+            if filter.enterprise_id is not None:
+                query = query.filter(
+                    enterprise_id=decode_id_of(filter.enterprise_id, "Enterprise") or -1
+                )
+            text = (filter.search or "").strip()
+            if text:
+                query = query.filter(
+                    Q(number__icontains=text) | Q(enterprise__name__icontains=text)
+                )
+        page = await fetch_page(query, first=first, after=after)
+        types = await applications_as_types(actor, page.rows, _parts(info))
+        by_id = {a.id: t for a, t in zip(page.rows, types, strict=True)}
+        return connection(page, lambda a: by_id[a.id], query)
+
+    @strawberry.field(description="One application; null when unknown or not visible.")
+    async def application(self, info: strawberry.Info, id: strawberry.ID) -> ApplicationType | None:
+        pk = decode_id_of(id, "Application")
+        return await _one(info, id=pk) if pk is not None else None
+
+    @strawberry.field(description="One application by its number, e.g. SQ-20261125-0042.")
+    async def application_by_number(
+        self, info: strawberry.Info, number: str
+    ) -> ApplicationType | None:
+        return await _one(info, number=number.strip())
+
+    @strawberry.field(
+        description="Runs the audit a submit would run, and writes nothing (the same input)."
+    )
+    async def check_application(
+        self, info: strawberry.Info, input: ApplicationInput
+    ) -> CheckApplicationPayload:
+        context = context_of(info)
+        try:
+            outcome = await applications.check(
+                context.actor, request_of(input), timezone=context.settings.timezone
+            )
+        except ServiceError as exc:
+            return CheckApplicationPayload(
+                passed=False, problems=[], owed=[], user_errors=errors_of(info, exc)
+            )
+        return CheckApplicationPayload(
+            passed=outcome.passed,
+            problems=[AuditProblem.of(p, context.language) for p in outcome.problems],
+            owed=outcome.owed,
+            user_errors=[],
+        )
+
+
+__all__ = ["ApplicationQueries", "pk_of"]

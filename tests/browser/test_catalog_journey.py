@@ -89,8 +89,13 @@ def test_search_pin_read_and_edit_the_form(server: str) -> None:
             _sign_in(wide, server, ADMIN_LOGIN, f"/admin/catalog/items/{item_id}/edit")
             expect(wide.locator("#editor-form")).to_be_visible()
             wide.screenshot(path=str(SHOTS / "editor-zh-1280.png"), full_page=True)
+            rows = wide.locator("#fields-editor .editor-rows > li")
+            before = rows.count()
             wide.get_by_role("button", name="添加字段").click()
-            new_row = wide.locator("#fields-editor .editor-rows > li").last
+            # The button re-renders the editor (a full page): wait for the new row, or the
+            # next line could fill the old page's last row just before it is replaced.
+            expect(rows).to_have_count(before + 1)
+            new_row = rows.last
             label = new_row.get_by_label("标签（中文）")
             label.fill("联系人手机")
             new_row.get_by_label("类型").select_option("PHONE")

@@ -51,7 +51,7 @@ async def test_problems_are_shown_beside_their_fields_and_the_values_kept(new_ap
     w = await world(new_api)
     form = await w.applicant.client.get(item_path(w))
     key = key_of(form.text)
-    fields = {"idempotencyKey": key, "answer-purpose": "扩大生产", "action": "continue"}
+    fields = {"idempotencyKey": key, "answer-purpose": "扩大生产", "step": "continue"}
     files = {"answer-file-licence": ("licence.png", PNG, "image/png")}
     response = await post_apply(w.applicant, item_path(w), fields, files)
     assert response.status_code == 422
@@ -88,7 +88,7 @@ async def _to_check_page(w: Any, **extra: str) -> Any:
         "idempotencyKey": key_of(form.text),
         "answer-amount": "20000",
         "promiseDeferred": "true",
-        "action": "continue",
+        "step": "continue",
         **extra,
     }
     response = await post_apply(w.applicant, item_path(w), fields, {"answer-file-licence": LICENCE})
@@ -103,7 +103,7 @@ async def test_check_your_answers_then_submit_shows_the_confirmation(new_api: An
     assert "核对填报内容" in html and "20000 元" in html and "licence.pdf" in html
     assert "承诺后补" in html and "修改" in html
     values = hidden(html)
-    change = await post_apply(w.applicant, item_path(w), {**dict(values), "action": "change"})
+    change = await post_apply(w.applicant, item_path(w), {**dict(values), "step": "change"})
     assert change.status_code == 200 and 'value="20000"' in change.text
     assert "licence.pdf" in change.text
     response = await w.applicant.client.post(item_path(w) + "/submit", data=dict(values))
@@ -136,7 +136,7 @@ async def test_an_automatic_item_confirms_with_its_order(new_api: Any) -> None:
 async def test_a_draft_keeps_its_answers_and_files(new_api: Any) -> None:
     w = await world(new_api)
     form = await w.applicant.client.get(item_path(w))
-    fields = {"idempotencyKey": key_of(form.text), "answer-amount": "300", "action": "draft"}
+    fields = {"idempotencyKey": key_of(form.text), "answer-amount": "300", "step": "draft"}
     response = await post_apply(w.applicant, item_path(w), fields, {"answer-file-licence": LICENCE})
     assert response.status_code == 303, main(response.text)
     draft = await w.applicant.client.get(response.headers["location"])
@@ -147,7 +147,7 @@ async def test_a_draft_keeps_its_answers_and_files(new_api: Any) -> None:
     assert app.status.value == "DRAFT"
     # Continue it: the kept file goes with it, and it submits as the same application.
     values = dict(hidden(html))
-    values.update({"answer-amount": "20000", "promiseDeferred": "true", "action": "continue"})
+    values.update({"answer-amount": "20000", "promiseDeferred": "true", "step": "continue"})
     check = await post_apply(w.applicant, item_path(w), values)
     assert check.status_code == 200, main(check.text)
     submitted = await w.applicant.client.post(
@@ -174,5 +174,5 @@ async def test_members_of_an_unverified_enterprise_are_told_why(new_api: Any) ->
 
 async def test_the_multipart_form_without_the_csrf_token_is_refused(new_api: Any) -> None:
     w = await world(new_api)
-    response = await post_apply(w.applicant, item_path(w), {"action": "continue"}, csrf=False)
+    response = await post_apply(w.applicant, item_path(w), {"step": "continue"}, csrf=False)
     assert response.status_code == 403

@@ -58,7 +58,7 @@ async def test_resubmit_a_returned_application(new_api: Any) -> None:
     assert 'value="20000"' in html and "金额与合同不符" in html
     assert 'name="applicationId"' in html and 'name="answer-file-licence-keep"' in html
     values = dict(hidden(html))
-    values.update({"answer-amount": "25000", "action": "continue"})
+    values.update({"answer-amount": "25000", "step": "continue"})
     check = await post_apply(w.applicant, item_path(w), values)
     assert check.status_code == 200, main(check.text)
     done = await w.applicant.client.post(item_path(w) + "/submit", data=dict(hidden(check.text)))
@@ -86,7 +86,7 @@ async def test_withdraw_after_confirming(new_api: Any) -> None:
 
 
 async def test_someone_elses_application_is_not_found(new_api: Any) -> None:
-    w, app = await _returned(new_api)
+    _, app = await _returned(new_api)
     other = new_api()
     await other.sign_up("别人", "13900139000")
     response = await other.client.get(f"/applications/{app['number']}")

@@ -317,7 +317,7 @@ async def apply(request: Request) -> Response:
     problems = Problems()
     async with request.form() as form:
         answers = _answers(data, form)
-        action = text(form, "action")
+        action = text(form, "step")
         await _upload(request, item, form, answers, problems)
     if action == "change":
         return _form_page(request, data, answers)

@@ -9,6 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from web.pages import (
     admin,
+    applications,
     auth,
     calendar,
     catalog,
@@ -30,6 +31,7 @@ routes: list[BaseRoute] = [
     *tokens.routes,
     *enterprises.routes,
     *premises.routes,
+    *applications.routes,
     *catalog.routes,
     *catalog_admin.routes,
     *orders.routes,

@@ -43,6 +43,9 @@
     var status = box && box.querySelector(".upload-status");
     var button = form.querySelector('button[type="submit"]');
     var data = new FormData(form);
+    // The button that sent the form (e.g. "save as draft") goes with it, as without the script.
+    var submitter = event.submitter;
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     var xhr = new XMLHttpRequest();
 
     function say(message, percent) {

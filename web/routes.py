@@ -13,6 +13,7 @@ from web.pages import (
     calendar,
     catalog,
     catalog_admin,
+    desk,
     enterprises,
     inbox,
     orders,
@@ -33,6 +34,7 @@ routes: list[BaseRoute] = [
     *catalog.routes,
     *catalog_admin.routes,
     *orders.routes,
+    *desk.routes,
 ]
 
 

@@ -236,6 +236,8 @@ def _labels(app: dict[str, Any]) -> dict[str, Any]:
     return {
         "fields": {f["key"]: f for f in form["fields"]},
         "kinds": {k["kind"]: k for k in form["attachments"]},
+        # The audit names a material by its place in the submitted list.
+        "kind_at": [a["kind"] for a in app["attachments"]],
         "form": form,
     }
 

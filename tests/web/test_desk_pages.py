@@ -122,7 +122,7 @@ async def test_the_review_page_shows_answers_materials_and_the_audit(new_api: An
     w = await world(new_api)
     a = await _apply(w, formData={"amount": "20000", "purpose": "扩大生产"})
     html = (await w.auditor.client.get(f"/desk/applications/{a['number']}")).text
-    assert f"申请 {a['number']}" in html and "审核中" in html
+    assert f'申请 <span class="app-number">{a["number"]}</span>' in html and "审核中" in html
     assert "申请金额" in html and "20000 元" in html and "扩大生产" in html
     assert "营业执照" in html and "财务报表" in html
     assert re.search(r'<img src="/files/[^"]+" alt="财务报表', html)  # the PNG, inline

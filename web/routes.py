@@ -14,6 +14,7 @@ from web.pages import (
     calendar,
     catalog,
     catalog_admin,
+    desk,
     enterprises,
     inbox,
     orders,
@@ -35,6 +36,7 @@ routes: list[BaseRoute] = [
     *catalog.routes,
     *catalog_admin.routes,
     *orders.routes,
+    *desk.routes,
 ]
 
 

@@ -5,19 +5,23 @@ from __future__ import annotations
 import strawberry
 from tortoise.expressions import Q
 
+from backend.models.accounts import Role
 from backend.models.applications import ApplicationStatus as StatusModel
+from backend.models.enterprises import Enterprise, EnterpriseStatus
 from backend.schema.applications.errors import ApplicationError
 from backend.schema.applications.mutations import ApplicationInput, errors_of, pk_of, request_of
 from backend.schema.applications.types import (
     PARTS,
+    ApplicationEnterprise,
     ApplicationType,
     AuditProblem,
     applications_as_types,
 )
 from backend.schema.catalog.loading import selects
 from backend.schema.context import context_of
+from backend.schema.nodes import global_id
 from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
-from backend.services import applications, permissions
+from backend.services import applications, enterprises, permissions
 from backend.services.errors import ServiceError
 
 
@@ -26,6 +30,9 @@ class ApplicationFilter:
     status: StatusModel | None = None
     service_item_id: strawberry.ID | None = None
     enterprise_id: strawberry.ID | None = None
+    category_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Applications for the items of one category."
+    )
     search: str | None = strawberry.field(
         default=None, description="Part of the number or of the enterprise's name."
     )
@@ -52,8 +59,8 @@ async def _one(info: strawberry.Info, **where: object) -> ApplicationType | None
 @strawberry.type
 class ApplicationQueries:
     @strawberry.field(
-        description="Applications, newest first: an applicant's enterprises' own, every one for "
-        "auditors, those behind a handler's orders."
+        description="Applications, newest first (or oldest first, as a review queue): an "
+        "applicant's enterprises' own, every one for auditors, those behind a handler's orders."
     )
     async def applications(
         self,
@@ -61,6 +68,7 @@ class ApplicationQueries:
         filter: ApplicationFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        oldest_first: bool = False,
     ) -> Connection[ApplicationType]:
         actor = context_of(info).actor
         query = permissions.applications_visible_to(actor)
@@ -75,15 +83,39 @@ class ApplicationQueries:
                 query = query.filter(
                     enterprise_id=decode_id_of(filter.enterprise_id, "Enterprise") or -1
                 )
+            if filter.category_id is not None:
+                query = query.filter(
+                    item__category_id=decode_id_of(filter.category_id, "Category") or -1
+                )
             text = (filter.search or "").strip()
             if text:
                 query = query.filter(
                     Q(number__icontains=text) | Q(enterprise__name__icontains=text)
                 )
-        page = await fetch_page(query, first=first, after=after)
+        order = ("id",) if oldest_first else ("-id",)
+        page = await fetch_page(query, first=first, after=after, order=order)
         types = await applications_as_types(actor, page.rows, _parts(info))
         by_id = {a.id: t for a, t in zip(page.rows, types, strict=True)}
         return connection(page, lambda a: by_id[a.id], query)
+
+    @strawberry.field(
+        description="Auditors: the verified enterprises an application can be filed for (a "
+        "walk-in), by name, matching `search` in the name or credit code; at most 50."
+    )
+    async def enterprises_to_file_for(
+        self, info: strawberry.Info, search: str | None = None, first: int = 50
+    ) -> list[ApplicationEnterprise]:
+        actor = context_of(info).actor
+        if not actor.has(Role.AUDITOR):
+            return []
+        query = enterprises.search(Enterprise.filter(status=EnterpriseStatus.VERIFIED), search)
+        rows = await query.order_by("name", "id").limit(max(1, min(first, 50)))
+        return [
+            ApplicationEnterprise(
+                id=global_id("Enterprise", e.id), name=e.name, credit_code=e.credit_code
+            )
+            for e in rows
+        ]
 
     @strawberry.field(description="One application; null when unknown or not visible.")
     async def application(self, info: strawberry.Info, id: strawberry.ID) -> ApplicationType | None:

@@ -40,6 +40,7 @@ class AccountErrorCode(Enum):
     UNKNOWN_SCOPE = "UNKNOWN_SCOPE"
     IN_THE_PAST = "IN_THE_PAST"
     TOKEN_NOT_ALLOWED = "TOKEN_NOT_ALLOWED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 @strawberry.enum(description="Why a team mutation did not go through.")
@@ -54,6 +55,7 @@ class TeamErrorCode(Enum):
     FORBIDDEN = "FORBIDDEN"
     NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
     STALE = "STALE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 @strawberry.enum(description="Why an inbox mutation did not go through.")

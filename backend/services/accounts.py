@@ -8,14 +8,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.models.accounts import Role, Session, User, UserRole
-from backend.services import events, notifications, passwords
+from backend.services import events, idempotency, notifications, passwords
 from backend.services.actors import Actor
-from backend.services.errors import Invalid, PermissionDenied, Problem, Problems, Stale
+from backend.services.errors import (
+    Invalid,
+    PermissionDenied,
+    Problem,
+    Problems,
+    ServiceError,
+    Stale,
+)
 from backend.services.permissions import can_manage_staff, require_user
 from backend.services.throttle import LoginThrottle
 
@@ -91,27 +97,31 @@ async def _create_user(
     roles: Iterable[Role],
     language: str,
     then: Callable[[User, BaseDBAsyncClient], Awaitable[object]] | None = None,
+    claim: idempotency.Claim[User] | None = None,
 ) -> User:
     """Creates the user and their roles, and runs `then` in the same transaction."""
     password_hash = passwords.hash_password(password)
-    try:
-        async with in_transaction() as conn:
-            user = await User.create(
-                name=name,
-                email=contact.email,
-                phone=contact.phone,
-                password_hash=password_hash,
-                language=language,
-                using_db=conn,
-            )
-            await UserRole.bulk_create(
-                [UserRole(user=user, role=role) for role in sorted(set(roles))], using_db=conn
-            )
-            if then is not None:
-                await then(user, conn)
-    except IntegrityError as exc:
-        # Two sign-ups with one contact at the same moment: the unique index decides.
-        raise Invalid.at("contact", "CONTACT_TAKEN") from exc
+
+    async def write(conn: BaseDBAsyncClient) -> User:
+        user = await User.create(
+            name=name,
+            email=contact.email,
+            phone=contact.phone,
+            password_hash=password_hash,
+            language=language,
+            using_db=conn,
+        )
+        await UserRole.bulk_create(
+            [UserRole(user=user, role=role) for role in sorted(set(roles))], using_db=conn
+        )
+        if then is not None:
+            await then(user, conn)
+        return user
+
+    # Two sign-ups with one contact at the same moment: the unique index decides.
+    user, _ = await (claim or idempotency.unkeyed(User, "createUser")).run(
+        write, conflict=lambda: Invalid.at("contact", "CONTACT_TAKEN")
+    )
     return user
 
 
@@ -123,32 +133,39 @@ async def create_staff(
     password: str,
     roles: list[Role],
     language: str = "zh-CN",
+    idempotency_key: str | None = None,
 ) -> User:
     if not can_manage_staff(actor):
         raise PermissionDenied()
-    problems = Problems()
-    cleaned = _check_name(problems, name)
-    email_contact = parse_contact(email) if email else None
-    phone_contact = parse_contact(phone) if phone else None
-    if email and (email_contact is None or email_contact.email is None):
-        problems.add("email", "INVALID_EMAIL")
-    if phone and (phone_contact is None or phone_contact.phone is None):
-        problems.add("phone", "INVALID_PHONE")
-    if not email and not phone:
-        problems.add("email", "REQUIRED")
-    contact = Contact(
-        email=email_contact.email if email_contact else None,
-        phone=phone_contact.phone if phone_contact else None,
-    )
-    if contact.email and await User.filter(email=contact.email).exists():
-        problems.add("email", "CONTACT_TAKEN")
-    if contact.phone and await User.filter(phone=contact.phone).exists():
-        problems.add("phone", "CONTACT_TAKEN")
-    if not roles:
-        problems.add("roles", "REQUIRED")
-    _check_password(problems, password)
-    problems.raise_if_any()
-    names = sorted({role.value for role in roles})
+    claim = await idempotency.claim(actor, idempotency_key, "createStaffUser", User)
+    if claim.first is not None:
+        return claim.first
+    try:
+        problems = Problems()
+        cleaned = _check_name(problems, name)
+        email_contact = parse_contact(email) if email else None
+        phone_contact = parse_contact(phone) if phone else None
+        if email and (email_contact is None or email_contact.email is None):
+            problems.add("email", "INVALID_EMAIL")
+        if phone and (phone_contact is None or phone_contact.phone is None):
+            problems.add("phone", "INVALID_PHONE")
+        if not email and not phone:
+            problems.add("email", "REQUIRED")
+        contact = Contact(
+            email=email_contact.email if email_contact else None,
+            phone=phone_contact.phone if phone_contact else None,
+        )
+        if contact.email and await User.filter(email=contact.email).exists():
+            problems.add("email", "CONTACT_TAKEN")
+        if contact.phone and await User.filter(phone=contact.phone).exists():
+            problems.add("phone", "CONTACT_TAKEN")
+        if not roles:
+            problems.add("roles", "REQUIRED")
+        _check_password(problems, password)
+        problems.raise_if_any()
+        names = sorted({role.value for role in roles})
+    except ServiceError as exc:
+        return await claim.after(exc)
 
     async def record_and_welcome(user: User, conn: BaseDBAsyncClient) -> None:
         await events.record(
@@ -158,7 +175,9 @@ async def create_staff(
             user.id, "STAFF_WELCOME", {"name": user.name, "roles": names}, using_db=conn
         )
 
-    return await _create_user(cleaned, contact, password, roles, language, record_and_welcome)
+    return await _create_user(
+        cleaned, contact, password, roles, language, record_and_welcome, claim
+    )
 
 
 async def roles_of(user_id: int, using_db: BaseDBAsyncClient | None = None) -> frozenset[Role]:

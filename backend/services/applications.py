@@ -15,9 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from backend.i18n import N_
 from backend.models.accounts import Role
@@ -27,7 +25,6 @@ from backend.models.applications import (
     ApplicationRevision,
     ApplicationStatus,
     AuditResult,
-    IdempotencyKey,
     OwedMaterial,
 )
 from backend.models.catalog import ItemStatus, ReviewMode, ServiceItem, ServiceItemVersion
@@ -40,7 +37,15 @@ from backend.models.enterprises import (
 )
 from backend.models.files import StoredFile
 from backend.models.orders import Order
-from backend.services import audit_rules, calendar, catalog, events, notifications, numbering
+from backend.services import (
+    audit_rules,
+    calendar,
+    catalog,
+    events,
+    idempotency,
+    notifications,
+    numbering,
+)
 from backend.services import orders as order_service
 from backend.services.actors import Actor
 from backend.services.audit import FILE_NAMES, AttachmentFact, AuditOutcome, EnterpriseFacts, audit
@@ -51,6 +56,7 @@ from backend.services.errors import (
     PermissionDenied,
     Problem,
     Problems,
+    ServiceError,
     Stale,
     register_messages,
 )
@@ -64,7 +70,6 @@ register_messages(
             "Your enterprise can apply once the park has verified its registration."
         ),
         "ATTACHMENT_NOT_YOURS": N_("Choose a file you uploaded yourself."),
-        "IDEMPOTENCY_KEY_REUSED": N_("This idempotency key was already used for another action."),
         "NOT_OWED": N_("This material is not owed by the application."),
     }
 )
@@ -374,23 +379,6 @@ async def replace_attachments(
         )  # fmt: skip
 
 
-def _key(request: ApplicationInput) -> str | None:
-    return (request.idempotency_key or "").strip()[:100] or None
-
-
-async def replay(actor: Actor, request: ApplicationInput, operation: str) -> Application | None:
-    """The application a first call with this idempotency key made, if there was one."""
-    key = _key(request)
-    if key is None:
-        return None
-    found = await IdempotencyKey.get_or_none(user_id=require_user(actor), key=key)
-    if found is None:
-        return None
-    if found.operation != operation or found.result_id is None:
-        raise Invalid.at("idempotencyKey", "IDEMPOTENCY_KEY_REUSED")
-    return await Application.get(id=found.result_id)
-
-
 async def _expected(app: Application | None, request: ApplicationInput) -> int:
     if app is None:
         return 1
@@ -401,37 +389,23 @@ async def _expected(app: Application | None, request: ApplicationInput) -> int:
     return request.expected_version
 
 
-async def _idempotently(
-    actor: Actor, request: ApplicationInput, operation: str, write: Any
-) -> tuple[Application, bool]:
-    """Runs `write(conn)` once per (user, key): a racing repeat returns the first application."""
-    user_id = require_user(actor)
-    key = _key(request)
-    try:
-        async with in_transaction() as conn:
-            record = None
-            if key is not None:
-                record = await IdempotencyKey.create(
-                    user_id=user_id, key=key, operation=operation, result_type="application",
-                    using_db=conn,
-                )  # fmt: skip
-            app = await write(conn)
-            if record is not None:
-                await IdempotencyKey.filter(id=record.id).using_db(conn).update(result_id=app.id)
-    except IntegrityError as exc:
-        if (first := await replay(actor, request, operation)) is not None:
-            return first, True
-        # The other way a racing write fails: the enterprise's open application of this item.
-        raise Invalid.at("serviceItemId", "ALREADY_OPEN") from exc
-    return app, False
+def _already_open() -> Invalid:
+    # The other way a racing write fails: the enterprise's open application of this item.
+    return Invalid.at("serviceItemId", "ALREADY_OPEN")
 
 
 async def save_draft(actor: Actor, request: ApplicationInput, *, timezone: str) -> Application:
     """Creates or updates a draft (or a returned application); runs no audit."""
-    if (first := await replay(actor, request, "saveApplicationDraft")) is not None:
-        return first
-    prepared = await prepare(actor, request)
-    expected = await _expected(prepared.application, request)
+    claim = await idempotency.claim(
+        actor, request.idempotency_key, "saveApplicationDraft", Application
+    )
+    if claim.first is not None:
+        return claim.first
+    try:
+        prepared = await prepare(actor, request)
+        expected = await _expected(prepared.application, request)
+    except ServiceError as exc:
+        return await claim.after(exc)
 
     async def write(conn: BaseDBAsyncClient) -> Application:
         app = prepared.application or await _create(conn, prepared, timezone)
@@ -443,7 +417,7 @@ async def save_draft(actor: Actor, request: ApplicationInput, *, timezone: str) 
         await replace_attachments(conn, app, request.attachments, actor.user_id)
         return app
 
-    app, _ = await _idempotently(actor, request, "saveApplicationDraft", write)
+    app, _ = await claim.run(write, conflict=_already_open)
     return app
 
 
@@ -458,12 +432,19 @@ async def submit(
 ) -> tuple[Application, Order | None]:
     """Audits and submits; an AUTO item that passes is approved and its order opened at once."""
     user_id = require_user(actor)
-    if (first := await replay(actor, request, "submitApplication")) is not None:
+    claim = await idempotency.claim(
+        actor, request.idempotency_key, "submitApplication", Application
+    )
+    if claim.first is not None:
+        return claim.first, await Order.get_or_none(application_id=claim.first.id)
+    try:
+        prepared = await prepare(actor, request)
+        expected = await _expected(prepared.application, request)
+        outcome = await run_audit(prepared, request, local_today(timezone))
+        orders: list[Order] = []
+    except ServiceError as exc:
+        first = await claim.after(exc)
         return first, await Order.get_or_none(application_id=first.id)
-    prepared = await prepare(actor, request)
-    expected = await _expected(prepared.application, request)
-    outcome = await run_audit(prepared, request, local_today(timezone))
-    orders: list[Order] = []
 
     async def write(conn: BaseDBAsyncClient) -> Application:
         app = prepared.application or await _create(conn, prepared, timezone)
@@ -506,7 +487,7 @@ async def submit(
         await _tell_applicant(conn, app, target, orders[0].number if orders else "")
         return app
 
-    app, replayed = await _idempotently(actor, request, "submitApplication", write)
+    app, replayed = await claim.run(write, conflict=_already_open)
     if replayed:
         return app, await Order.get_or_none(application_id=app.id)
     return app, orders[0] if orders else None

@@ -29,7 +29,7 @@ from backend.models.catalog import (
     ServiceItemVersion,
 )
 from backend.models.enterprises import Provider
-from backend.services import audit_rules, events, forms
+from backend.services import audit_rules, events, forms, idempotency
 from backend.services.actors import Actor
 from backend.services.errors import (
     ForbiddenTransition,
@@ -37,6 +37,7 @@ from backend.services.errors import (
     NotFound,
     PermissionDenied,
     Problems,
+    ServiceError,
     Stale,
     register_messages,
 )
@@ -115,21 +116,30 @@ async def _check_category(fields: CategoryFields, category_id: int | None) -> di
     return values
 
 
-async def create_category(actor: Actor, fields: CategoryFields) -> Category:
+async def create_category(
+    actor: Actor, fields: CategoryFields, idempotency_key: str | None = None
+) -> Category:
     _require_admin(actor)
-    values = await _check_category(fields, None)
-    if "position" not in values:
-        last = await Category.all().order_by("-position").first()
-        values["position"] = last.position + 1 if last else 1
+    claim = await idempotency.claim(actor, idempotency_key, "createCategory", Category)
+    if claim.first is not None:
+        return claim.first
     try:
-        async with in_transaction() as conn:
-            category = await Category.create(**values, using_db=conn)
-            await events.record(
-                actor, "category", category.id, 1, "CATEGORY_CREATED", {"name": values["name_zh"]},
-                using_db=conn,
-            )  # fmt: skip
-    except IntegrityError as exc:
-        raise Invalid.at("nameZh", "NAME_TAKEN") from exc
+        values = await _check_category(fields, None)
+        if "position" not in values:
+            last = await Category.all().order_by("-position").first()
+            values["position"] = last.position + 1 if last else 1
+    except ServiceError as exc:
+        return await claim.after(exc)
+
+    async def write(conn: BaseDBAsyncClient) -> Category:
+        category = await Category.create(**values, using_db=conn)
+        await events.record(
+            actor, "category", category.id, 1, "CATEGORY_CREATED", {"name": values["name_zh"]},
+            using_db=conn,
+        )  # fmt: skip
+        return category
+
+    category, _ = await claim.run(write, conflict=lambda: Invalid.at("nameZh", "NAME_TAKEN"))
     return category
 
 
@@ -287,17 +297,26 @@ def _denormalised(version: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def create_item(actor: Actor, category_id: int, content: ItemContent) -> ServiceItem:
+async def create_item(
+    actor: Actor, category_id: int, content: ItemContent, idempotency_key: str | None = None
+) -> ServiceItem:
     """A new DRAFT item with its version 1."""
     _require_admin(actor)
-    if not await Category.filter(id=category_id).exists():
-        raise Invalid.at("categoryId", "NOT_FOUND")
-    version = await _check_content(content, category_id, None)
-    position = content.position
-    if position is None:
-        last = await ServiceItem.filter(category_id=category_id).order_by("-position").first()
-        position = last.position + 1 if last else 1
-    async with in_transaction() as conn:
+    claim = await idempotency.claim(actor, idempotency_key, "createServiceItem", ServiceItem)
+    if claim.first is not None:
+        return claim.first
+    try:
+        if not await Category.filter(id=category_id).exists():
+            raise Invalid.at("categoryId", "NOT_FOUND")
+        version = await _check_content(content, category_id, None)
+        position = content.position
+        if position is None:
+            last = await ServiceItem.filter(category_id=category_id).order_by("-position").first()
+            position = last.position + 1 if last else 1
+    except ServiceError as exc:
+        return await claim.after(exc)
+
+    async def write(conn: BaseDBAsyncClient) -> ServiceItem:
         item = await ServiceItem.create(
             category_id=category_id,
             position=position,
@@ -311,6 +330,9 @@ async def create_item(actor: Actor, category_id: int, content: ItemContent) -> S
         await events.record(
             actor, "service_item", item.id, 1, "ITEM_CREATED", {"number": 1}, using_db=conn
         )
+        return item
+
+    item, _ = await claim.run(write)
     return item
 
 

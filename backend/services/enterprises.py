@@ -29,7 +29,7 @@ from backend.models.enterprises import (
     MembershipRole,
 )
 from backend.models.files import StoredFile
-from backend.services import credit_codes, events, notifications
+from backend.services import credit_codes, events, idempotency, notifications
 from backend.services.actors import Actor
 from backend.services.errors import (
     ForbiddenTransition,
@@ -38,6 +38,7 @@ from backend.services.errors import (
     PermissionDenied,
     Problem,
     Problems,
+    ServiceError,
     Stale,
     register_messages,
 )
@@ -211,35 +212,47 @@ def _columns(fields: EnterpriseFields) -> dict[str, object]:
     }
 
 
-async def register(actor: Actor, fields: EnterpriseFields, *, today: date) -> Enterprise:
+async def register(
+    actor: Actor, fields: EnterpriseFields, *, today: date, idempotency_key: str | None = None
+) -> Enterprise:
     """A signed-in person registers an enterprise; they become its owner, and it is PENDING."""
-    cleaned = await _check(actor, fields, today)
+    require_user(actor)
+    claim = await idempotency.claim(actor, idempotency_key, "registerEnterprise", Enterprise)
+    if claim.first is not None:
+        return claim.first
     try:
-        async with in_transaction() as conn:
-            enterprise = await Enterprise.create(
-                **_columns(cleaned),
-                status=EnterpriseStatus.PENDING,
-                registered_by_id=actor.user_id,
-                using_db=conn,
-            )
-            await Membership.create(
-                user_id=actor.user_id,
-                enterprise_id=enterprise.id,
-                role=MembershipRole.OWNER,
-                using_db=conn,
-            )
-            await events.record(
-                actor,
-                "enterprise",
-                enterprise.id,
-                1,
-                "ENTERPRISE_REGISTERED",
-                {"creditCode": cleaned.credit_code},
-                using_db=conn,
-            )
-    except IntegrityError as exc:
-        # The same code registered at the same moment: the unique index decides.
-        raise Invalid.at("creditCode", "DUPLICATE_CREDIT_CODE") from exc
+        cleaned = await _check(actor, fields, today)
+    except ServiceError as exc:
+        return await claim.after(exc)
+
+    async def write(conn: BaseDBAsyncClient) -> Enterprise:
+        enterprise = await Enterprise.create(
+            **_columns(cleaned),
+            status=EnterpriseStatus.PENDING,
+            registered_by_id=actor.user_id,
+            using_db=conn,
+        )
+        await Membership.create(
+            user_id=actor.user_id,
+            enterprise_id=enterprise.id,
+            role=MembershipRole.OWNER,
+            using_db=conn,
+        )
+        await events.record(
+            actor,
+            "enterprise",
+            enterprise.id,
+            1,
+            "ENTERPRISE_REGISTERED",
+            {"creditCode": cleaned.credit_code},
+            using_db=conn,
+        )
+        return enterprise
+
+    # The same code registered at the same moment: the unique index decides.
+    enterprise, _ = await claim.run(
+        write, conflict=lambda: Invalid.at("creditCode", "DUPLICATE_CREDIT_CODE")
+    )
     return enterprise
 
 
@@ -356,12 +369,21 @@ def _new_code() -> str:
     return "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_LENGTH))
 
 
-async def invite(actor: Actor, enterprise_id: int) -> Invitation:
+async def invite(
+    actor: Actor, enterprise_id: int, idempotency_key: str | None = None
+) -> Invitation:
     """An owner of a verified enterprise makes a single-use code, valid for seven days."""
     enterprise = await _require_owner(actor, enterprise_id)
-    if enterprise.status is not EnterpriseStatus.VERIFIED:
-        raise Invalid([Problem("NOT_VERIFIED", ("enterpriseId",))])
-    async with in_transaction() as conn:
+    claim = await idempotency.claim(actor, idempotency_key, "inviteMember", Invitation)
+    if claim.first is not None:
+        return claim.first
+    try:
+        if enterprise.status is not EnterpriseStatus.VERIFIED:
+            raise Invalid([Problem("NOT_VERIFIED", ("enterpriseId",))])
+    except ServiceError as exc:
+        return await claim.after(exc)
+
+    async def write(conn: BaseDBAsyncClient) -> Invitation:
         invitation = await Invitation.create(
             enterprise_id=enterprise_id,
             code=_new_code(),
@@ -378,6 +400,9 @@ async def invite(actor: Actor, enterprise_id: int) -> Invitation:
             {"enterpriseId": enterprise_id},
             using_db=conn,
         )
+        return invitation
+
+    invitation, _ = await claim.run(write)
     return invitation
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -22,9 +23,15 @@ from backend.models.enterprises import (
     PremisesBinding,
     Unit,
 )
-from backend.services import events
+from backend.services import events, idempotency
 from backend.services.actors import Actor
-from backend.services.errors import Invalid, PermissionDenied, Problems, register_messages
+from backend.services.errors import (
+    Invalid,
+    PermissionDenied,
+    Problems,
+    ServiceError,
+    register_messages,
+)
 from backend.services.permissions import can_manage_premises, require_user
 
 register_messages(
@@ -56,74 +63,98 @@ def _label(problems: Problems, field_name: str, value: str, limit: int) -> str:
     return cleaned
 
 
-async def create_building(actor: Actor, name: str, address: str) -> Building:
+async def create_building(
+    actor: Actor, name: str, address: str, idempotency_key: str | None = None
+) -> Building:
     _require_admin(actor)
-    problems = Problems()
-    cleaned = _label(problems, "name", name, 100)
-    if len(address.strip()) > 300:
-        problems.add("address", "TOO_LONG", max=300)
-    if cleaned and await Building.filter(name=cleaned).exists():
-        problems.add("name", "NAME_TAKEN")
-    problems.raise_if_any()
+    claim = await idempotency.claim(actor, idempotency_key, "createBuilding", Building)
+    if claim.first is not None:
+        return claim.first
     try:
-        async with in_transaction() as conn:
-            building = await Building.create(name=cleaned, address=address.strip(), using_db=conn)
-            await events.record(
-                actor, "building", building.id, 1, "BUILDING_CREATED", using_db=conn
-            )
-    except IntegrityError as exc:
-        raise Invalid.at("name", "NAME_TAKEN") from exc
+        problems = Problems()
+        cleaned = _label(problems, "name", name, 100)
+        if len(address.strip()) > 300:
+            problems.add("address", "TOO_LONG", max=300)
+        if cleaned and await Building.filter(name=cleaned).exists():
+            problems.add("name", "NAME_TAKEN")
+        problems.raise_if_any()
+    except ServiceError as exc:
+        return await claim.after(exc)
+
+    async def write(conn: BaseDBAsyncClient) -> Building:
+        building = await Building.create(name=cleaned, address=address.strip(), using_db=conn)
+        await events.record(actor, "building", building.id, 1, "BUILDING_CREATED", using_db=conn)
+        return building
+
+    building, _ = await claim.run(write, conflict=lambda: Invalid.at("name", "NAME_TAKEN"))
     return building
 
 
-async def create_floor(actor: Actor, building_id: int, label: str, position: int) -> Floor:
+async def create_floor(
+    actor: Actor, building_id: int, label: str, position: int, idempotency_key: str | None = None
+) -> Floor:
     _require_admin(actor)
-    problems = Problems()
-    cleaned = _label(problems, "label", label, 20)
-    if not await Building.filter(id=building_id).exists():
-        problems.add("buildingId", "NOT_FOUND")
-    elif cleaned and await Floor.filter(building_id=building_id, label=cleaned).exists():
-        problems.add("label", "LABEL_TAKEN")
-    problems.raise_if_any()
+    claim = await idempotency.claim(actor, idempotency_key, "createFloor", Floor)
+    if claim.first is not None:
+        return claim.first
     try:
-        async with in_transaction() as conn:
-            floor = await Floor.create(
-                building_id=building_id, label=cleaned, position=position, using_db=conn
-            )
-            await events.record(
-                actor,
-                "floor",
-                floor.id,
-                1,
-                "FLOOR_CREATED",
-                {"buildingId": building_id},
-                using_db=conn,
-            )
-    except IntegrityError as exc:
-        raise Invalid.at("label", "LABEL_TAKEN") from exc
+        problems = Problems()
+        cleaned = _label(problems, "label", label, 20)
+        if not await Building.filter(id=building_id).exists():
+            problems.add("buildingId", "NOT_FOUND")
+        elif cleaned and await Floor.filter(building_id=building_id, label=cleaned).exists():
+            problems.add("label", "LABEL_TAKEN")
+        problems.raise_if_any()
+    except ServiceError as exc:
+        return await claim.after(exc)
+
+    async def write(conn: BaseDBAsyncClient) -> Floor:
+        floor = await Floor.create(
+            building_id=building_id, label=cleaned, position=position, using_db=conn
+        )
+        await events.record(
+            actor, "floor", floor.id, 1, "FLOOR_CREATED", {"buildingId": building_id},
+            using_db=conn,
+        )  # fmt: skip
+        return floor
+
+    floor, _ = await claim.run(write, conflict=lambda: Invalid.at("label", "LABEL_TAKEN"))
     return floor
 
 
-async def create_unit(actor: Actor, floor_id: int, label: str, area_m2: Decimal | None) -> Unit:
+async def create_unit(
+    actor: Actor,
+    floor_id: int,
+    label: str,
+    area_m2: Decimal | None,
+    idempotency_key: str | None = None,
+) -> Unit:
     _require_admin(actor)
-    problems = Problems()
-    cleaned = _label(problems, "label", label, 20)
-    if area_m2 is not None and (area_m2 <= 0 or area_m2 >= Decimal("1e8")):
-        problems.add("areaM2", "NOT_POSITIVE")
-    if not await Floor.filter(id=floor_id).exists():
-        problems.add("floorId", "NOT_FOUND")
-    elif cleaned and await Unit.filter(floor_id=floor_id, label=cleaned).exists():
-        problems.add("label", "LABEL_TAKEN")
-    problems.raise_if_any()
-    area = area_m2.quantize(Decimal("0.01")) if area_m2 is not None else None
+    claim = await idempotency.claim(actor, idempotency_key, "createUnit", Unit)
+    if claim.first is not None:
+        return claim.first
     try:
-        async with in_transaction() as conn:
-            unit = await Unit.create(floor_id=floor_id, label=cleaned, area_m2=area, using_db=conn)
-            await events.record(
-                actor, "unit", unit.id, 1, "UNIT_CREATED", {"floorId": floor_id}, using_db=conn
-            )
-    except IntegrityError as exc:
-        raise Invalid.at("label", "LABEL_TAKEN") from exc
+        problems = Problems()
+        cleaned = _label(problems, "label", label, 20)
+        if area_m2 is not None and (area_m2 <= 0 or area_m2 >= Decimal("1e8")):
+            problems.add("areaM2", "NOT_POSITIVE")
+        if not await Floor.filter(id=floor_id).exists():
+            problems.add("floorId", "NOT_FOUND")
+        elif cleaned and await Unit.filter(floor_id=floor_id, label=cleaned).exists():
+            problems.add("label", "LABEL_TAKEN")
+        problems.raise_if_any()
+        area = area_m2.quantize(Decimal("0.01")) if area_m2 is not None else None
+    except ServiceError as exc:
+        return await claim.after(exc)
+
+    async def write(conn: BaseDBAsyncClient) -> Unit:
+        unit = await Unit.create(floor_id=floor_id, label=cleaned, area_m2=area, using_db=conn)
+        await events.record(
+            actor, "unit", unit.id, 1, "UNIT_CREATED", {"floorId": floor_id}, using_db=conn
+        )
+        return unit
+
+    unit, _ = await claim.run(write, conflict=lambda: Invalid.at("label", "LABEL_TAKEN"))
     return unit
 
 

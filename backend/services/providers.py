@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.models.enterprises import Provider
-from backend.services import events
+from backend.services import events, idempotency
 from backend.services.accounts import EMAIL
 from backend.services.actors import Actor
 from backend.services.enterprises import normalise_phone
-from backend.services.errors import Invalid, PermissionDenied, Problems, Stale
+from backend.services.errors import Invalid, PermissionDenied, Problems, ServiceError, Stale
 from backend.services.permissions import can_manage_providers, require_user
 
 
@@ -70,17 +71,24 @@ async def _check(fields: ProviderFields, provider_id: int | None = None) -> dict
     }
 
 
-async def create_provider(actor: Actor, fields: ProviderFields) -> Provider:
+async def create_provider(
+    actor: Actor, fields: ProviderFields, idempotency_key: str | None = None
+) -> Provider:
     _require_admin(actor)
-    columns = await _check(fields)
+    claim = await idempotency.claim(actor, idempotency_key, "createProvider", Provider)
+    if claim.first is not None:
+        return claim.first
     try:
-        async with in_transaction() as conn:
-            provider = await Provider.create(**columns, using_db=conn)
-            await events.record(
-                actor, "provider", provider.id, 1, "PROVIDER_CREATED", using_db=conn
-            )
-    except IntegrityError as exc:
-        raise Invalid.at("name", "NAME_TAKEN") from exc
+        columns = await _check(fields)
+    except ServiceError as exc:
+        return await claim.after(exc)
+
+    async def write(conn: BaseDBAsyncClient) -> Provider:
+        provider = await Provider.create(**columns, using_db=conn)
+        await events.record(actor, "provider", provider.id, 1, "PROVIDER_CREATED", using_db=conn)
+        return provider
+
+    provider, _ = await claim.run(write, conflict=lambda: Invalid.at("name", "NAME_TAKEN"))
     return provider
 
 

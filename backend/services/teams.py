@@ -8,9 +8,16 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User, UserRole
-from backend.services import events, notifications
+from backend.services import events, idempotency, notifications
 from backend.services.actors import Actor
-from backend.services.errors import Invalid, NotFound, PermissionDenied, Problems, Stale
+from backend.services.errors import (
+    Invalid,
+    NotFound,
+    PermissionDenied,
+    Problems,
+    ServiceError,
+    Stale,
+)
 from backend.services.permissions import can_manage_teams
 
 KIND_ROLE = {MemberKind.HANDLER: Role.HANDLER, MemberKind.AUDITOR: Role.AUDITOR}
@@ -34,17 +41,26 @@ def _check_team_fields(name: str, description: str) -> tuple[str, str]:
     return cleaned, description.strip()
 
 
-async def create_team(actor: Actor, name: str, description: str) -> Team:
+async def create_team(
+    actor: Actor, name: str, description: str, idempotency_key: str | None = None
+) -> Team:
     _require_admin(actor)
-    cleaned, text = _check_team_fields(name, description)
-    if await Team.filter(name=cleaned).exists():
-        raise Invalid.at("name", "NAME_TAKEN")
+    claim = await idempotency.claim(actor, idempotency_key, "createTeam", Team)
+    if claim.first is not None:
+        return claim.first
     try:
-        async with in_transaction() as conn:
-            team = await Team.create(name=cleaned, description=text, using_db=conn)
-            await events.record(actor, "team", team.id, 1, "TEAM_CREATED", using_db=conn)
-    except IntegrityError as exc:
-        raise Invalid.at("name", "NAME_TAKEN") from exc
+        cleaned, text = _check_team_fields(name, description)
+        if await Team.filter(name=cleaned).exists():
+            raise Invalid.at("name", "NAME_TAKEN")
+    except ServiceError as exc:
+        return await claim.after(exc)
+
+    async def write(conn: BaseDBAsyncClient) -> Team:
+        team = await Team.create(name=cleaned, description=text, using_db=conn)
+        await events.record(actor, "team", team.id, 1, "TEAM_CREATED", using_db=conn)
+        return team
+
+    team, _ = await claim.run(write, conflict=lambda: Invalid.at("name", "NAME_TAKEN"))
     return team
 
 

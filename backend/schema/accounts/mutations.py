@@ -13,6 +13,7 @@ from backend.models.accounts import User
 from backend.schema.accounts.types import ApiTokenType, UserType, users_as_types
 from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE, Context, CookieChange, context_of
 from backend.schema.errors import AccountError, AccountErrorCode, user_errors
+from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import decode_id_of
 from backend.services import accounts, sessions, tokens
 from backend.services.errors import Invalid, ServiceError
@@ -92,6 +93,7 @@ class CreateStaffUserInput:
     password: str
     roles: list[RoleModel]
     language: str | None = None
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -204,6 +206,7 @@ class AccountMutations:
                 input.password,
                 list(input.roles),
                 input.language or "zh-CN",
+                input.idempotency_key,
             )
         except ServiceError as exc:
             return UserPayload(user=None, user_errors=_errors(exc, context))

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from backend.models.catalog import Fulfilment, ReviewMode
 from backend.schema.catalog import enums  # noqa: F401  (the enums, before their uses)
+from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import decode_id_of
 from backend.services import forms
 from backend.services.catalog import CategoryFields, ItemContent
@@ -57,7 +58,7 @@ class CategoryInputFields:
 
 @strawberry.input
 class CreateCategoryInput(CategoryInputFields):
-    pass
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -190,6 +191,7 @@ class ServiceItemContentFields:
 @strawberry.input
 class CreateServiceItemInput(ServiceItemContentFields):
     category_id: strawberry.ID
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input

@@ -97,7 +97,9 @@ class CatalogMutations:
     async def create_category(
         self, info: strawberry.Info, input: CreateCategoryInput
     ) -> CategoryPayload:
-        return await _category(info, lambda a: catalog.create_category(a, input.fields()))
+        return await _category(
+            info, lambda a: catalog.create_category(a, input.fields(), input.idempotency_key)
+        )
 
     @strawberry.mutation(description="Changes a category's names, description, order or team.")
     async def update_category(
@@ -117,7 +119,7 @@ class CatalogMutations:
         async def change(actor: Actor) -> ServiceItemModel:
             pk = pk_of(input.category_id, "Category", "categoryId")
             assert pk is not None
-            return await catalog.create_item(actor, pk, input.content())
+            return await catalog.create_item(actor, pk, input.content(), input.idempotency_key)
 
         return await _item(info, change)
 

@@ -44,6 +44,7 @@ class EnterpriseErrorCode(Enum):
     INVITATION_USED = "INVITATION_USED"
     ALREADY_IN_ENTERPRISE = "ALREADY_IN_ENTERPRISE"
     LAST_OWNER = "LAST_OWNER"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 @strawberry.enum(description="Why a premises mutation did not go through.")
@@ -62,6 +63,7 @@ class PremisesErrorCode(Enum):
     BINDING_ENDED = "BINDING_ENDED"
     ENDS_BEFORE_START = "ENDS_BEFORE_START"
     OVERLAPS_PREVIOUS = "OVERLAPS_PREVIOUS"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 @strawberry.enum(description="Why a provider mutation did not go through.")
@@ -76,6 +78,7 @@ class ProviderErrorCode(Enum):
     NAME_TAKEN = "NAME_TAKEN"
     INVALID_CONTACT_PHONE = "INVALID_CONTACT_PHONE"
     INVALID_EMAIL = "INVALID_EMAIL"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 @strawberry.type

@@ -18,6 +18,7 @@ from backend.schema.enterprises.types import (
     enterprises_as_types,
 )
 from backend.schema.errors import user_errors
+from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import decode_id_of
 from backend.services import enterprises
 from backend.services.enterprises import Decision, EnterpriseFields, local_today
@@ -36,6 +37,7 @@ class RegisterEnterpriseInput:
     contact_phone: str
     address: str
     licence_file_id: strawberry.ID | None
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -63,6 +65,7 @@ class ReviewEnterpriseInput:
 @strawberry.input
 class InviteMemberInput:
     enterprise_id: strawberry.ID
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -143,7 +146,10 @@ async def _run(info: strawberry.Info, change: Awaitable[EnterpriseModel]) -> Ent
 async def _register(info: strawberry.Info, input: RegisterEnterpriseInput) -> Any:
     context = context_of(info)
     return await enterprises.register(
-        context.actor, _fields(input), today=local_today(context.settings.timezone)
+        context.actor,
+        _fields(input),
+        today=local_today(context.settings.timezone),
+        idempotency_key=input.idempotency_key,
     )
 
 
@@ -209,7 +215,7 @@ class EnterpriseMutations:
         actor = context_of(info).actor
         try:
             pk = _pk(input.enterprise_id, "Enterprise", "enterpriseId")
-            invitation = await enterprises.invite(actor, pk)
+            invitation = await enterprises.invite(actor, pk, input.idempotency_key)
         except ServiceError as exc:
             return InviteMemberPayload(invitation=None, user_errors=_errors(info, exc))
         return InviteMemberPayload(

@@ -16,6 +16,7 @@ from backend.schema.context import context_of
 from backend.schema.enterprises.errors import PremisesError, PremisesErrorCode
 from backend.schema.enterprises.types import PremisesBindingType
 from backend.schema.errors import user_errors
+from backend.schema.idempotency import idempotency_key
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
 from backend.services import permissions, premises
@@ -122,6 +123,7 @@ class PremisesQueries:
 class CreateBuildingInput:
     name: str
     address: str = ""
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -129,6 +131,7 @@ class CreateFloorInput:
     building_id: strawberry.ID
     label: str
     position: int = 0
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -136,6 +139,7 @@ class CreateUnitInput:
     floor_id: strawberry.ID
     label: str
     area_m2: Decimal | None = None
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -195,7 +199,9 @@ class PremisesMutations:
     ) -> BuildingPayload:
         actor = context_of(info).actor
         try:
-            building = await premises.create_building(actor, input.name, input.address)
+            building = await premises.create_building(
+                actor, input.name, input.address, input.idempotency_key
+            )
         except ServiceError as exc:
             return BuildingPayload(building=None, user_errors=_errors(info, exc))
         return await _building_payload(building.id)
@@ -205,7 +211,9 @@ class PremisesMutations:
         actor = context_of(info).actor
         try:
             pk = _pk(input.building_id, "Building", "buildingId")
-            floor = await premises.create_floor(actor, pk, input.label, input.position)
+            floor = await premises.create_floor(
+                actor, pk, input.label, input.position, input.idempotency_key
+            )
         except ServiceError as exc:
             return BuildingPayload(building=None, user_errors=_errors(info, exc))
         return await _building_payload(floor.building_id)  # type: ignore[attr-defined]
@@ -215,7 +223,9 @@ class PremisesMutations:
         actor = context_of(info).actor
         try:
             pk = _pk(input.floor_id, "Floor", "floorId")
-            unit = await premises.create_unit(actor, pk, input.label, input.area_m2)
+            unit = await premises.create_unit(
+                actor, pk, input.label, input.area_m2, input.idempotency_key
+            )
         except ServiceError as exc:
             return BuildingPayload(building=None, user_errors=_errors(info, exc))
         floor = await FloorModel.get(id=unit.floor_id)  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from backend.models.enterprises import Provider as ProviderModel
 from backend.schema.context import context_of
 from backend.schema.enterprises.errors import ProviderError, ProviderErrorCode
 from backend.schema.errors import user_errors
+from backend.schema.idempotency import idempotency_key
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
 from backend.services import permissions, providers
@@ -73,6 +74,7 @@ class CreateProviderInput:
     email: str = ""
     description: str = ""
     active: bool = True
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -112,7 +114,9 @@ class ProviderMutations:
     ) -> ProviderPayload:
         context = context_of(info)
         try:
-            provider = await providers.create_provider(context.actor, _fields(input))
+            provider = await providers.create_provider(
+                context.actor, _fields(input), input.idempotency_key
+            )
         except ServiceError as exc:
             errors = user_errors(ProviderError, ProviderErrorCode, exc, context.language)
             return ProviderPayload(provider=None, user_errors=errors)

@@ -10,6 +10,7 @@ from backend.models.accounts import MemberKind as MemberKindModel
 from backend.models.accounts import Team as TeamModel
 from backend.schema.context import context_of
 from backend.schema.errors import TeamError, TeamErrorCode, user_errors
+from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import decode_id_of
 from backend.schema.teams.types import TeamType, teams_as_types
 from backend.services import teams
@@ -26,6 +27,7 @@ class TeamPayload:
 class CreateTeamInput:
     name: str
     description: str = ""
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -99,7 +101,9 @@ class TeamMutations:
     @strawberry.mutation(description="Creates a staff team.")
     async def create_team(self, info: strawberry.Info, input: CreateTeamInput) -> TeamPayload:
         actor = context_of(info).actor
-        return await _run(info, teams.create_team(actor, input.name, input.description))
+        return await _run(
+            info, teams.create_team(actor, input.name, input.description, input.idempotency_key)
+        )
 
     @strawberry.mutation(description="Renames a team or changes its description.")
     async def update_team(self, info: strawberry.Info, input: UpdateTeamInput) -> TeamPayload:

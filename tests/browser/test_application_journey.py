@@ -14,27 +14,20 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from backend.settings import ROOT
 from tests.browser.test_enterprise_journey import licence_png
 from tests.browser.test_shell import (
     CHROMIUM,
     DEMO_PASSWORD,
     HANDLER_LOGIN,
     LAUNCH_ARGS,
-    _cli,
-    _free_port,
-    _require_chromium,
+    serve_demo,
 )
 
 pytestmark = pytest.mark.browser
@@ -54,53 +47,11 @@ SECOND_PURPOSE = "补贴创新大厦 A 座 301 室的租金，每月 8000 元"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The seeded demo with the PDF-only item, served by uvicorn: its address and the item id."""
-    _require_chromium()
     workdir = tmp_path_factory.mktemp("browser-journey")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SERVICEHALL_DATABASE_URL": f"sqlite://{workdir / 'app.sqlite3'}",
-        "SERVICEHALL_STORAGE_DIR": str(workdir / "files"),
-        "SERVICEHALL_ARGON2_TIME_COST": "1",
-        "SERVICEHALL_ARGON2_MEMORY_COST": "1024",
-        "SERVICEHALL_HOST": "127.0.0.1",
-        "SERVICEHALL_PORT": str(port),
-    }
-    _cli(env, "migrate")
-    _cli(env, "seed")
-    published = subprocess.run(
-        [sys.executable, "-m", "tests.browser.demo_pdf_item"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    item_id = published.stdout.strip()
-    assert item_id, published.stderr
-    log_path = workdir / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("the server did not start:\n" + log_path.read_text())
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", item_id
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_demo(workdir, "tests.browser.demo_pdf_item") as (base, printed):
+        item_id = printed.strip()
+        assert item_id, "the PDF-only item was not created"
+        yield base, item_id
 
 
 def _shoot(page: Any, name: str) -> None:

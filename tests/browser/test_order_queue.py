@@ -9,24 +9,18 @@ that waits for a handler to the handler, with a reason. Screenshots go to /tmp/s
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from backend.settings import ROOT
 from tests.browser.test_shell import (
     CHROMIUM,
     DEMO_PASSWORD,
     HANDLER_LOGIN,
     LAUNCH_ARGS,
-    _cli,
-    _free_port,
-    _require_chromium,
+    serve_demo,
 )
 
 pytestmark = pytest.mark.browser
@@ -40,55 +34,13 @@ SUPERVISOR_LOGIN = "supervisor@demo.servicehall.cn"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
     """The seeded demo with its orders, served by uvicorn: its address and the order numbers."""
-    import socket
-
-    _require_chromium()
-    workdir = tmp_path_factory.mktemp("browser-orders")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SERVICEHALL_DATABASE_URL": f"sqlite://{workdir / 'app.sqlite3'}",
-        "SERVICEHALL_STORAGE_DIR": str(workdir / "files"),
-        "SERVICEHALL_ARGON2_TIME_COST": "1",
-        "SERVICEHALL_ARGON2_MEMORY_COST": "1024",
-        "SERVICEHALL_HOST": "127.0.0.1",
-        "SERVICEHALL_PORT": str(port),
-    }
-    _cli(env, "migrate")
-    _cli(env, "seed")
-    opened = subprocess.run(
-        [sys.executable, "-m", "tests.browser.demo_orders"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    numbers = opened.stdout.split()
-    assert len(numbers) == 4, opened.stdout + opened.stderr
-    log_path = workdir / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("the server did not start:\n" + log_path.read_text())
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", numbers
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_demo(tmp_path_factory.mktemp("browser-orders"), "tests.browser.demo_orders") as (
+        base,
+        printed,
+    ):
+        numbers = printed.split()
+        assert len(numbers) == 4, printed
+        yield base, numbers
 
 
 def _sign_in(page: object, base: str, login: str, next_path: str) -> None:

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,11 +63,14 @@ def _cli(env: dict[str, str], *args: str) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated, seeded SQLite file served by uvicorn on a free port, once it listens."""
+@contextmanager
+def serve_demo(workdir: Path, prepare: str | None = None) -> Iterator[tuple[str, str]]:
+    """The seeded demo in `workdir`, served by uvicorn on a free port once it listens.
+
+    `prepare` names a module run (`python -m`) between seeding and serving, to add what a test
+    needs; its printed output is yielded with the server's address.
+    """
     _require_chromium()
-    workdir = tmp_path_factory.mktemp("browser")
     port = _free_port()
     env = {
         **os.environ,
@@ -79,6 +83,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     _cli(env, "migrate")
     _cli(env, "seed")
+    prepared = ""
+    if prepare is not None:
+        done = subprocess.run(
+            [sys.executable, "-m", prepare],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        prepared = done.stdout
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -88,7 +103,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -99,10 +113,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail("the server did not start:\n" + log_path.read_text())
                 time.sleep(0.1)
-        yield base
+        yield f"http://127.0.0.1:{port}", prepared
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeded demo, served once for the module."""
+    with serve_demo(tmp_path_factory.mktemp("browser")) as (base, _):
+        yield base
 
 
 def test_sign_up_switch_language_and_see_the_handler_shell(server: str) -> None:

@@ -6,6 +6,7 @@ gettext catalog installed, so concurrent requests in different languages never s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -30,6 +31,7 @@ WEB_DIR = Path(__file__).resolve().parent
 OPERATIONS_DIR = WEB_DIR / "operations"
 TEMPLATES_DIR = WEB_DIR / "templates"
 FLASH_COOKIE = "sh_flash"
+FRAGMENT_SPREAD = re.compile(r"\.\.\.\s*([A-Za-z_]\w*)")
 FLASH_SECONDS = 60
 
 
@@ -41,10 +43,14 @@ class OperationFailed(RuntimeError):
 def operation(name: str) -> str:
     """The document in `web/operations/<name>.graphql`, with the shared fragments it uses."""
     text = (OPERATIONS_DIR / f"{name}.graphql").read_text(encoding="utf-8")
-    for fragment in sorted(OPERATIONS_DIR.glob("_*.graphql")):
-        fragment_name = fragment.stem.lstrip("_")
-        if f"...{fragment_name}" in text:
-            text += "\n" + fragment.read_text(encoding="utf-8")
+    included: set[str] = set()
+    # Fragments may spread other fragments: add them until every spread is defined.
+    while wanted := set(FRAGMENT_SPREAD.findall(text)) - included:
+        for fragment_name in sorted(wanted):
+            included.add(fragment_name)
+            path = OPERATIONS_DIR / f"_{fragment_name}.graphql"
+            if path.exists():
+                text += "\n" + path.read_text(encoding="utf-8")
     return text
 
 

@@ -61,3 +61,22 @@ def test_every_operation_file_is_valid_against_the_schema() -> None:
     for name in names:
         errors = validate(schema._schema, parse(operation(name)))
         assert not errors, (name, errors)
+
+
+def test_fragments_that_spread_other_fragments_are_all_included(tmp_path, monkeypatch) -> None:
+    """The file of a nested fragment may sort before the fragment that spreads it."""
+    from web import shell
+
+    (tmp_path / "page.graphql").write_text("query Page { me { ...Zed } }")
+    (tmp_path / "_Zed.graphql").write_text("fragment Zed on User { id ...Alpha }")
+    (tmp_path / "_Alpha.graphql").write_text("fragment Alpha on User { name }")
+    (tmp_path / "_Unused.graphql").write_text("fragment Unused on User { roles }")
+    monkeypatch.setattr(shell, "OPERATIONS_DIR", tmp_path)
+    shell.operation.cache_clear()
+    try:
+        document = shell.operation("page")
+    finally:
+        shell.operation.cache_clear()
+    assert "fragment Zed" in document
+    assert "fragment Alpha" in document
+    assert "fragment Unused" not in document

@@ -92,7 +92,7 @@ async def test_signup_errors_appear_next_to_fields_and_keep_values(api: Api) -> 
     html = response.text
     assert 'id="contact-error"' in html and 'id="password-error"' in html
     contact_field = html.split('id="contact"', 1)[1].split("</div>", 1)[0]
-    assert "请输入" in contact_field or "手机号" in contact_field
+    assert "请输入中国大陆手机号（11 位）或电子邮箱地址。" in contact_field
     assert 'value="韩梅梅"' in html and 'value="not-a-contact"' in html
     assert 'value="123"' not in html
 
@@ -117,7 +117,7 @@ async def test_login_and_logout_by_form(api: Api) -> None:
     wrong = await sign_in_by_form(api, "admin@example.cn", "wrong password")
     assert wrong.status_code == 422
     assert 'value="admin@example.cn"' in wrong.text and "wrong password" not in wrong.text
-    assert 'class="alert"' in wrong.text or 'class="error"' in wrong.text
+    assert "账号或密码错误。" in wrong.text
     response = await sign_in_by_form(api, "admin@example.cn", PASSWORD)
     assert response.status_code == 303
     home = await api.client.get("/")

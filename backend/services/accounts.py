@@ -11,6 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from backend.i18n import SUPPORTED
 from backend.models.accounts import Role, Session, User, UserRole
 from backend.services import events, idempotency, notifications, passwords
 from backend.services.actors import Actor
@@ -307,6 +308,9 @@ async def change_password(actor: Actor, current: str, new: str) -> User:
 
 
 async def set_language(actor: Actor, language: str) -> None:
+    """Remembers the signed-in person's language; a visitor's lives in a cookie only."""
+    if language not in SUPPORTED:
+        raise Invalid.at("language", "INVALID")
     if actor.user_id is not None:
         await User.filter(id=actor.user_id).update(language=language)
 

@@ -51,3 +51,13 @@ async def test_login_with_a_wrong_password_is_refused_without_saying_which_part(
     unknown = await api.login("13900000000", "wrong password")
     assert unknown["userErrors"][0]["message"] == result["userErrors"][0]["message"]
     assert (await api.login("13800138000"))["userErrors"] == []
+
+
+async def test_the_language_is_remembered_and_an_unknown_one_refused(api: Api) -> None:
+    await api.sign_up("赵磊", "13800138000")
+    set_language = """mutation($l: String!) { setLanguage(input: {language: $l}) {
+      user { language } userErrors { field code } } }"""
+    refused = (await api.gql(set_language, {"l": "fr"}))["setLanguage"]
+    assert refused == {"user": None, "userErrors": [{"field": ["language"], "code": "INVALID"}]}
+    kept = (await api.gql(set_language, {"l": "en"}))["setLanguage"]
+    assert kept == {"user": {"language": "en"}, "userErrors": []}

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import strawberry
 
-from backend.i18n import SUPPORTED, normalise
+from backend.i18n import normalise
 from backend.models.accounts import Role as RoleModel
 from backend.models.accounts import User
 from backend.schema.accounts.types import ApiTokenType, UserType, users_as_types
@@ -185,10 +185,10 @@ class AccountMutations:
     @strawberry.mutation(description="Remembers the viewer's language (zh-CN or en).")
     async def set_language(self, info: strawberry.Info, input: SetLanguageInput) -> UserPayload:
         context = context_of(info)
-        if input.language not in SUPPORTED:
-            exc = Invalid.at("language", "INVALID")
+        try:
+            await accounts.set_language(context.actor, input.language)
+        except ServiceError as exc:
             return UserPayload(user=None, user_errors=_errors(exc, context))
-        await accounts.set_language(context.actor, input.language)
         user = await _user_type(context.actor.user_id) if context.actor.user_id else None
         return UserPayload(user=user, user_errors=[])
 

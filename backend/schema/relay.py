@@ -18,6 +18,8 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from backend.services.errors import Invalid
+
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
 # Keys are 64-bit integers in every database; anything outside can never name a row.
@@ -54,6 +56,21 @@ def decode_id_of(value: strawberry.ID | str, type_name: str) -> int | None:
     """The primary key behind an id of `type_name`; None for an id of another type."""
     found_type, pk = decode_global_id(str(value))
     return pk if found_type == type_name else None
+
+
+def input_pk(value: strawberry.ID, type_name: str, field_name: str) -> int:
+    """The key behind an input id of `type_name`; an id of another type is NOT_FOUND there.
+
+    (A malformed id is a `BadRequest`, as everywhere.)
+    """
+    pk = decode_id_of(value, type_name)
+    if pk is None:
+        raise Invalid.at(field_name, "NOT_FOUND")
+    return pk
+
+
+def optional_input_pk(value: strawberry.ID | None, type_name: str, field_name: str) -> int | None:
+    return None if value is None else input_pk(value, type_name, field_name)
 
 
 @strawberry.type

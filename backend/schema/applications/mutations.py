@@ -21,11 +21,11 @@ from backend.schema.applications.types import (
 from backend.schema.context import context_of
 from backend.schema.errors import user_errors
 from backend.schema.nodes import global_id
-from backend.schema.relay import decode_id_of
+from backend.schema.relay import decode_id_of, input_pk, optional_input_pk
 from backend.services import application_reviews, applications
 from backend.services.applications import ApplicationInput as Request
 from backend.services.applications import AttachmentInput as AttachmentRequest
-from backend.services.errors import Invalid, ServiceError
+from backend.services.errors import ServiceError
 
 
 @strawberry.input(description="A material: its kind (from the item's form) and the file.")
@@ -98,15 +98,6 @@ class ApplicationOrderPayload:
     user_errors: list[ApplicationError]
 
 
-def pk_of(value: strawberry.ID | None, type_name: str, field_name: str) -> int | None:
-    if value is None:
-        return None
-    pk = decode_id_of(value, type_name)
-    if pk is None:
-        raise Invalid.at(field_name, "NOT_FOUND")
-    return pk
-
-
 def attachments_of(given: list[AttachmentInput]) -> list[AttachmentRequest]:
     return [
         AttachmentRequest(a.kind.strip(), decode_id_of(a.file_id, "File"), a.expires_on)
@@ -116,11 +107,11 @@ def attachments_of(given: list[AttachmentInput]) -> list[AttachmentRequest]:
 
 def request_of(input: ApplicationInput) -> Request:
     return Request(
-        enterprise_id=pk_of(input.enterprise_id, "Enterprise", "enterpriseId"),
-        service_item_id=pk_of(input.service_item_id, "ServiceItem", "serviceItemId"),
+        enterprise_id=optional_input_pk(input.enterprise_id, "Enterprise", "enterpriseId"),
+        service_item_id=optional_input_pk(input.service_item_id, "ServiceItem", "serviceItemId"),
         category_name=input.category_name,
         service_item_name=input.service_item_name,
-        application_id=pk_of(input.application_id, "Application", "applicationId"),
+        application_id=optional_input_pk(input.application_id, "Application", "applicationId"),
         expected_version=input.expected_version,
         form_data=input.form_data,
         attachments=attachments_of(input.attachments),
@@ -183,15 +174,13 @@ async def _submit(info: strawberry.Info, input: ApplicationInput) -> Any:
 
 
 async def _withdraw(info: strawberry.Info, input: WithdrawApplicationInput) -> Any:
-    pk = pk_of(input.application_id, "Application", "applicationId")
-    assert pk is not None
+    pk = input_pk(input.application_id, "Application", "applicationId")
     return await application_reviews.withdraw(context_of(info).actor, pk, input.expected_version)
 
 
 async def _audit(info: strawberry.Info, input: AuditApplicationInput) -> Any:
     context = context_of(info)
-    pk = pk_of(input.application_id, "Application", "applicationId")
-    assert pk is not None
+    pk = input_pk(input.application_id, "Application", "applicationId")
     problems = [application_reviews.FieldProblem(tuple(p.field), p.message) for p in input.problems]
     return await application_reviews.decide(
         context.actor, pk, input.expected_version, input.decision, input.comment, problems,
@@ -200,8 +189,7 @@ async def _audit(info: strawberry.Info, input: AuditApplicationInput) -> Any:
 
 
 async def _supplement(info: strawberry.Info, input: SupplementApplicationInput) -> Any:
-    pk = pk_of(input.application_id, "Application", "applicationId")
-    assert pk is not None
+    pk = input_pk(input.application_id, "Application", "applicationId")
     attachments = attachments_of(input.attachments) if input.attachments is not None else None
     return await application_reviews.supplement(
         context_of(info).actor, pk, input.expected_version, input.form_data, attachments

@@ -9,7 +9,7 @@ from backend.models.accounts import Role
 from backend.models.applications import ApplicationStatus as StatusModel
 from backend.models.enterprises import Enterprise, EnterpriseStatus
 from backend.schema.applications.errors import ApplicationError
-from backend.schema.applications.mutations import ApplicationInput, errors_of, pk_of, request_of
+from backend.schema.applications.mutations import ApplicationInput, errors_of, request_of
 from backend.schema.applications.types import (
     PARTS,
     ApplicationEnterprise,
@@ -20,7 +20,12 @@ from backend.schema.applications.types import (
 from backend.schema.catalog.loading import selects
 from backend.schema.context import context_of
 from backend.schema.nodes import global_id
-from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
+from backend.schema.relay import (
+    Connection,
+    connection,
+    decode_id_of,
+    fetch_page,
+)
 from backend.services import applications, enterprises, permissions
 from backend.services.errors import ServiceError
 
@@ -151,4 +156,4 @@ class ApplicationQueries:
         )
 
 
-__all__ = ["ApplicationQueries", "pk_of"]
+__all__ = ["ApplicationQueries"]

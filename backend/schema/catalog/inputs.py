@@ -10,20 +10,9 @@ from strawberry.scalars import JSON
 from backend.models.catalog import Fulfilment, ReviewMode
 from backend.schema.catalog import enums  # noqa: F401  (the enums, before their uses)
 from backend.schema.idempotency import idempotency_key
-from backend.schema.relay import decode_id_of
+from backend.schema.relay import optional_input_pk
 from backend.services import forms
 from backend.services.catalog import CategoryFields, ItemContent
-from backend.services.errors import Invalid
-
-
-def pk_of(value: strawberry.ID | None, type_name: str, field_name: str) -> int | None:
-    """The key behind an id of `type_name`; an id of another type is NOT_FOUND at the field."""
-    if value is None:
-        return None
-    pk = decode_id_of(value, type_name)
-    if pk is None:
-        raise Invalid.at(field_name, "NOT_FOUND")
-    return pk
 
 
 @strawberry.input(description="A text in Chinese and, optionally, English.")
@@ -52,7 +41,7 @@ class CategoryInputFields:
             description_zh=self.description_zh,
             description_en=self.description_en,
             position=self.position,
-            team_id=pk_of(self.team_id, "Team", "teamId"),
+            team_id=optional_input_pk(self.team_id, "Team", "teamId"),
         )
 
 
@@ -180,10 +169,10 @@ class ServiceItemContentFields:
             audit_rules=[] if self.audit_rules is None else self.audit_rules,
             review_mode=self.review_mode,
             fulfilment=self.fulfilment,
-            provider_id=pk_of(self.provider_id, "Provider", "providerId"),
+            provider_id=optional_input_pk(self.provider_id, "Provider", "providerId"),
             appointment_quota=self.appointment_quota,
             time_limit_days=self.time_limit_days,
-            team_id=pk_of(self.team_id, "Team", "teamId"),
+            team_id=optional_input_pk(self.team_id, "Team", "teamId"),
             position=self.position,
         )
 

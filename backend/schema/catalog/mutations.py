@@ -17,12 +17,12 @@ from backend.schema.catalog.inputs import (
     UnpinServiceItemInput,
     UpdateCategoryInput,
     UpdateServiceItemInput,
-    pk_of,
 )
 from backend.schema.catalog.loading import as_types
 from backend.schema.catalog.types import CategoryType, ServiceItemType
 from backend.schema.context import context_of
 from backend.schema.errors import user_errors
+from backend.schema.relay import input_pk, optional_input_pk
 from backend.services import catalog, pins
 from backend.services.actors import Actor
 from backend.services.errors import ServiceError
@@ -86,9 +86,7 @@ async def _board(
 
 
 def _item_pk(value: strawberry.ID) -> int:
-    pk = pk_of(value, "ServiceItem", "serviceItemId")
-    assert pk is not None
-    return pk
+    return input_pk(value, "ServiceItem", "serviceItemId")
 
 
 @strawberry.type
@@ -106,7 +104,7 @@ class CatalogMutations:
         self, info: strawberry.Info, input: UpdateCategoryInput
     ) -> CategoryPayload:
         async def change(actor: Actor) -> CategoryModel:
-            pk = pk_of(input.category_id, "Category", "categoryId")
+            pk = optional_input_pk(input.category_id, "Category", "categoryId")
             assert pk is not None
             return await catalog.update_category(actor, pk, input.fields(), input.expected_version)
 
@@ -117,7 +115,7 @@ class CatalogMutations:
         self, info: strawberry.Info, input: CreateServiceItemInput
     ) -> ServiceItemPayload:
         async def change(actor: Actor) -> ServiceItemModel:
-            pk = pk_of(input.category_id, "Category", "categoryId")
+            pk = optional_input_pk(input.category_id, "Category", "categoryId")
             assert pk is not None
             return await catalog.create_item(actor, pk, input.content(), input.idempotency_key)
 

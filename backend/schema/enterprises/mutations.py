@@ -19,7 +19,7 @@ from backend.schema.enterprises.types import (
 )
 from backend.schema.errors import user_errors
 from backend.schema.idempotency import idempotency_key
-from backend.schema.relay import decode_id_of
+from backend.schema.relay import decode_id_of, input_pk
 from backend.services import enterprises
 from backend.services.enterprises import Decision, EnterpriseFields, local_today
 from backend.services.errors import Invalid, ServiceError
@@ -104,13 +104,6 @@ class JoinEnterprisePayload:
     user_errors: list[EnterpriseError]
 
 
-def _pk(value: strawberry.ID, type_name: str, field_name: str) -> int:
-    pk = decode_id_of(value, type_name)
-    if pk is None:
-        raise Invalid.at(field_name, "NOT_FOUND")
-    return pk
-
-
 def _fields(input: RegisterEnterpriseInput | ResubmitEnterpriseInput) -> EnterpriseFields:
     licence = input.licence_file_id
     licence_pk = decode_id_of(licence, "File") if licence else None
@@ -157,7 +150,7 @@ async def _resubmit(info: strawberry.Info, input: ResubmitEnterpriseInput) -> An
     context = context_of(info)
     return await enterprises.resubmit(
         context.actor,
-        _pk(input.enterprise_id, "Enterprise", "enterpriseId"),
+        input_pk(input.enterprise_id, "Enterprise", "enterpriseId"),
         _fields(input),
         input.expected_version,
         today=local_today(context.settings.timezone),
@@ -167,7 +160,7 @@ async def _resubmit(info: strawberry.Info, input: ResubmitEnterpriseInput) -> An
 async def _review(info: strawberry.Info, input: ReviewEnterpriseInput) -> Any:
     return await enterprises.review(
         context_of(info).actor,
-        _pk(input.enterprise_id, "Enterprise", "enterpriseId"),
+        input_pk(input.enterprise_id, "Enterprise", "enterpriseId"),
         input.decision,
         input.reason,
         input.expected_version,
@@ -177,8 +170,8 @@ async def _review(info: strawberry.Info, input: ReviewEnterpriseInput) -> Any:
 async def _remove(info: strawberry.Info, input: RemoveMemberInput) -> Any:
     return await enterprises.remove_member(
         context_of(info).actor,
-        _pk(input.enterprise_id, "Enterprise", "enterpriseId"),
-        _pk(input.user_id, "User", "userId"),
+        input_pk(input.enterprise_id, "Enterprise", "enterpriseId"),
+        input_pk(input.user_id, "User", "userId"),
     )
 
 
@@ -214,7 +207,7 @@ class EnterpriseMutations:
     ) -> InviteMemberPayload:
         actor = context_of(info).actor
         try:
-            pk = _pk(input.enterprise_id, "Enterprise", "enterpriseId")
+            pk = input_pk(input.enterprise_id, "Enterprise", "enterpriseId")
             invitation = await enterprises.invite(actor, pk, input.idempotency_key)
         except ServiceError as exc:
             return InviteMemberPayload(invitation=None, user_errors=_errors(info, exc))

@@ -18,10 +18,10 @@ from backend.schema.enterprises.types import PremisesBindingType
 from backend.schema.errors import user_errors
 from backend.schema.idempotency import idempotency_key
 from backend.schema.nodes import Node, global_id, register
-from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
+from backend.schema.relay import Connection, connection, fetch_page, input_pk
 from backend.services import permissions, premises
 from backend.services.actors import Actor
-from backend.services.errors import Invalid, ServiceError
+from backend.services.errors import ServiceError
 
 
 @strawberry.type(name="Unit", description="A rentable unit on a floor.")
@@ -167,13 +167,6 @@ class PremisesBindingPayload:
     user_errors: list[PremisesError]
 
 
-def _pk(value: strawberry.ID, type_name: str, field_name: str) -> int:
-    pk = decode_id_of(value, type_name)
-    if pk is None:
-        raise Invalid.at(field_name, "NOT_FOUND")
-    return pk
-
-
 def _errors(info: strawberry.Info, exc: ServiceError) -> list[PremisesError]:
     return user_errors(PremisesError, PremisesErrorCode, exc, context_of(info).language)
 
@@ -210,7 +203,7 @@ class PremisesMutations:
     async def create_floor(self, info: strawberry.Info, input: CreateFloorInput) -> BuildingPayload:
         actor = context_of(info).actor
         try:
-            pk = _pk(input.building_id, "Building", "buildingId")
+            pk = input_pk(input.building_id, "Building", "buildingId")
             floor = await premises.create_floor(
                 actor, pk, input.label, input.position, input.idempotency_key
             )
@@ -222,7 +215,7 @@ class PremisesMutations:
     async def create_unit(self, info: strawberry.Info, input: CreateUnitInput) -> BuildingPayload:
         actor = context_of(info).actor
         try:
-            pk = _pk(input.floor_id, "Floor", "floorId")
+            pk = input_pk(input.floor_id, "Floor", "floorId")
             unit = await premises.create_unit(
                 actor, pk, input.label, input.area_m2, input.idempotency_key
             )
@@ -237,8 +230,8 @@ class PremisesMutations:
     ) -> PremisesBindingPayload:
         actor = context_of(info).actor
         try:
-            unit = _pk(input.unit_id, "Unit", "unitId")
-            enterprise = _pk(input.enterprise_id, "Enterprise", "enterpriseId")
+            unit = input_pk(input.unit_id, "Unit", "unitId")
+            enterprise = input_pk(input.enterprise_id, "Enterprise", "enterpriseId")
             binding = await _binding(premises.bind(actor, unit, enterprise, input.starts_on))
         except ServiceError as exc:
             return PremisesBindingPayload(binding=None, user_errors=_errors(info, exc))
@@ -250,7 +243,7 @@ class PremisesMutations:
     ) -> PremisesBindingPayload:
         actor = context_of(info).actor
         try:
-            pk = _pk(input.binding_id, "PremisesBinding", "bindingId")
+            pk = input_pk(input.binding_id, "PremisesBinding", "bindingId")
             binding = await _binding(premises.end_binding(actor, pk, input.ends_on))
         except ServiceError as exc:
             return PremisesBindingPayload(binding=None, user_errors=_errors(info, exc))

@@ -11,10 +11,10 @@ from backend.models.accounts import Team as TeamModel
 from backend.schema.context import context_of
 from backend.schema.errors import TeamError, TeamErrorCode, user_errors
 from backend.schema.idempotency import idempotency_key
-from backend.schema.relay import decode_id_of
+from backend.schema.relay import input_pk
 from backend.schema.teams.types import TeamType, teams_as_types
 from backend.services import teams
-from backend.services.errors import Invalid, ServiceError
+from backend.services.errors import ServiceError
 
 
 @strawberry.type
@@ -54,13 +54,6 @@ class SetHandlerLeaveInput:
     expected_version: int
 
 
-def _pk(value: strawberry.ID, type_name: str, field_name: str) -> int:
-    pk = decode_id_of(value, type_name)
-    if pk is None:
-        raise Invalid.at(field_name, "NOT_FOUND")
-    return pk
-
-
 async def _run(info: strawberry.Info, change: Awaitable[TeamModel]) -> TeamPayload:
     context = context_of(info)
     try:
@@ -73,8 +66,8 @@ async def _run(info: strawberry.Info, change: Awaitable[TeamModel]) -> TeamPaylo
 
 async def _member_change(info: strawberry.Info, input: TeamMemberInput, add: bool) -> TeamModel:
     actor = context_of(info).actor
-    team_id = _pk(input.team_id, "Team", "teamId")
-    user_id = _pk(input.user_id, "User", "userId")
+    team_id = input_pk(input.team_id, "Team", "teamId")
+    user_id = input_pk(input.user_id, "User", "userId")
     kind = input.kind
     if add:
         return await teams.add_member(actor, team_id, user_id, kind, input.expected_version)
@@ -82,15 +75,15 @@ async def _member_change(info: strawberry.Info, input: TeamMemberInput, add: boo
 
 
 async def _update(info: strawberry.Info, input: UpdateTeamInput) -> TeamModel:
-    team_id = _pk(input.team_id, "Team", "teamId")
+    team_id = input_pk(input.team_id, "Team", "teamId")
     return await teams.update_team(
         context_of(info).actor, team_id, input.name, input.description, input.expected_version
     )
 
 
 async def _leave(info: strawberry.Info, input: SetHandlerLeaveInput) -> TeamModel:
-    team_id = _pk(input.team_id, "Team", "teamId")
-    user_id = _pk(input.user_id, "User", "userId")
+    team_id = input_pk(input.team_id, "Team", "teamId")
+    user_id = input_pk(input.user_id, "User", "userId")
     return await teams.set_on_leave(
         context_of(info).actor, team_id, user_id, input.on_leave, input.expected_version
     )

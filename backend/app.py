@@ -15,8 +15,8 @@ from backend.db import tortoise_config
 from backend.downloads import download
 from backend.graphql_http import graphql_endpoint
 from backend.security import Gatekeeper
-from backend.services import passwords
-from backend.services.throttle import CostLimiter, LoginThrottle
+from backend.services.accounts import passwords
+from backend.services.accounts.throttle import CostLimiter, LoginThrottle
 from backend.settings import Settings, load_settings
 
 

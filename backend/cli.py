@@ -42,7 +42,8 @@ def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def cmd_seed(settings: Settings, _: argparse.Namespace) -> int:
-    from backend.services import demo, passwords
+    from backend.demo import seed as demo
+    from backend.services.accounts import passwords
 
     passwords.configure(
         time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
@@ -58,7 +59,7 @@ def cmd_seed(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def print_logins() -> None:
-    from backend.services.demo import DEMO_PASSWORD, DEMO_USERS
+    from backend.demo.seed import DEMO_PASSWORD, DEMO_USERS
 
     print("\nDemo logins (password for all: " + DEMO_PASSWORD + "):")
     for user in DEMO_USERS:
@@ -67,8 +68,8 @@ def print_logins() -> None:
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     from backend.models.accounts import Role
-    from backend.services import accounts, passwords
-    from backend.services.errors import ServiceError
+    from backend.services.accounts import accounts, passwords
+    from backend.services.core.errors import ServiceError
 
     passwords.configure(
         time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from backend.models.files import StoredFile
-from backend.services.storage import DownloadRefused, blob_path, file_id_from_token
+from backend.services.files.storage import DownloadRefused, blob_path, file_id_from_token
 
 # Types a browser may show inline; everything else is downloaded, never rendered.
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})

@@ -31,8 +31,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backend.i18n import from_accept_language, normalise, translate
 from backend.logs import new_request_id, request_id_var
 from backend.schema.context import CSRF_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE
-from backend.services import sessions, tokens
-from backend.services.actors import ANONYMOUS, Actor
+from backend.services.accounts import sessions, tokens
+from backend.services.core.actors import ANONYMOUS, Actor
 from backend.settings import Settings
 
 log = logging.getLogger("servicehall.http")

@@ -37,7 +37,7 @@ from backend.app import create_app  # noqa: E402
 from backend.db import tortoise_config  # noqa: E402
 from backend.models.accounts import MemberKind, Notification, Role, Team, TeamMember  # noqa: E402
 from backend.security import csrf_token_for  # noqa: E402
-from backend.services import accounts  # noqa: E402
+from backend.services.accounts import accounts  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 
 SECRET = "bench-secret-key-bench-secret-key-bench"

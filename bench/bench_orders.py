@@ -41,8 +41,9 @@ from backend.db import tortoise_config  # noqa: E402
 from backend.models.accounts import Role  # noqa: E402
 from backend.models.applications import Application, ApplicationStatus  # noqa: E402
 from backend.models.orders import Order  # noqa: E402
-from backend.services import numbering, orders  # noqa: E402
-from backend.services.actors import Actor  # noqa: E402
+from backend.services.core import numbering  # noqa: E402
+from backend.services.core.actors import Actor  # noqa: E402
+from backend.services.orders import orders  # noqa: E402
 from tests import builders  # noqa: E402
 
 TZ = "Asia/Shanghai"

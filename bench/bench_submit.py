@@ -45,7 +45,7 @@ from backend.models.files import StoredFile  # noqa: E402
 from backend.models.orders import Order  # noqa: E402
 from backend.schema.nodes import global_id  # noqa: E402
 from backend.security import csrf_token_for  # noqa: E402
-from backend.services import accounts  # noqa: E402
+from backend.services.accounts import accounts  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 from bench.bench_orders import migrate, scratch_database  # noqa: E402
 from tests import builders  # noqa: E402

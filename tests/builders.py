@@ -17,7 +17,7 @@ from backend.models.catalog import (
     ServiceItemVersion,
 )
 from backend.models.enterprises import Enterprise, EnterpriseStatus
-from backend.services.accounts import create_user_directly
+from backend.services.accounts.accounts import create_user_directly
 
 PASSWORD = "correct horse battery"
 _sequence = itertools.count(1)

@@ -236,7 +236,7 @@ async def new_api(app: Any) -> AsyncIterator[Any]:
 async def make_user(login: str, roles: list[str], name: str = "测试用户") -> Any:
     """A user created directly (as the CLI does), for tests that need staff."""
     from backend.models.accounts import Role
-    from backend.services import accounts
+    from backend.services.accounts import accounts
 
     return await accounts.create_user_directly(name, login, PASSWORD, [Role(r) for r in roles])
 

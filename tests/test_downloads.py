@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.services import storage
+from backend.services.files import storage
 from backend.settings import Settings
 from tests.conftest import Api
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import strawberry
 
-from backend.services.actors import Actor
-from backend.services.throttle import CostLimiter, LoginThrottle
+from backend.services.accounts.throttle import CostLimiter, LoginThrottle
+from backend.services.core.actors import Actor
 from backend.settings import Settings
 
 SESSION_COOKIE = "sh_session"

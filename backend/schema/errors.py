@@ -7,7 +7,7 @@ from typing import Protocol, TypeVar
 
 import strawberry
 
-from backend.services.errors import ServiceError
+from backend.services.core.errors import ServiceError
 
 
 class UserErrorType(Protocol):

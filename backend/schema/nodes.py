@@ -12,7 +12,7 @@ from typing import Any
 import strawberry
 
 from backend.schema.relay import encode_global_id
-from backend.services.actors import Actor
+from backend.services.core.actors import Actor
 
 
 @strawberry.interface(description="An object with an opaque global id.")

@@ -18,7 +18,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from backend.services.errors import Invalid
+from backend.services.core.errors import Invalid
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20

@@ -11,7 +11,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE, Context
-from backend.services.actors import ANONYMOUS, Actor
+from backend.services.core.actors import ANONYMOUS, Actor
 
 
 def build_context(connection: HTTPConnection) -> Context:

@@ -1,1 +1,3 @@
-"""The business rules, as plain async functions on models. One module per capability."""
+"""The business rules, one package per domain (mirroring `backend/schema/`); `core` is what they
+share.
+"""

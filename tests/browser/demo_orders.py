@@ -15,14 +15,14 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from backend.db import tortoise_config
+from backend.demo.seed import DEMO_USERS
 from backend.models.accounts import MemberKind, TeamMember, User
 from backend.models.applications import Application, ApplicationStatus
 from backend.models.catalog import Fulfilment, ItemStatus, ServiceItem
 from backend.models.enterprises import Membership
 from backend.models.orders import Order
-from backend.services import orders
-from backend.services.actors import Actor
-from backend.services.demo import DEMO_USERS
+from backend.services.core.actors import Actor
+from backend.services.orders import orders
 
 AUDITOR, HANDLER, APPLICANT = (DEMO_USERS[1].name, DEMO_USERS[2].name, DEMO_USERS[5].name)
 TIMEZONE = "Asia/Shanghai"

@@ -14,13 +14,13 @@ import os
 from tortoise import Tortoise
 
 from backend.db import tortoise_config
+from backend.demo.catalog import APPLY, AUDIT, HALL, MB, field, step, t
+from backend.demo.seed import DEMO_USERS
 from backend.models.accounts import Role, User
 from backend.models.catalog import Category, ReviewMode
 from backend.schema.relay import encode_global_id
-from backend.services import catalog
-from backend.services.actors import Actor
-from backend.services.demo import DEMO_USERS
-from backend.services.demo_catalog import APPLY, AUDIT, HALL, MB, field, step, t
+from backend.services.catalog import catalog
+from backend.services.core.actors import Actor
 
 NAME = "创业场地补贴申请"
 

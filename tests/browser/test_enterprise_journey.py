@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from backend.services.credit_codes import check_character
+from backend.services.enterprises.credit_codes import check_character
 from tests.browser import test_shell
 from tests.browser.test_shell import ADMIN_LOGIN, CHROMIUM, DEMO_PASSWORD, LAUNCH_ARGS
 

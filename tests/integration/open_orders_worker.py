@@ -14,8 +14,8 @@ from tortoise.transactions import in_transaction
 
 from backend.db import tortoise_config
 from backend.models.applications import Application
-from backend.services import orders
-from backend.services.actors import Actor
+from backend.services.core.actors import Actor
+from backend.services.orders import orders
 
 
 async def main(url: str, application_ids: list[int]) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.app import create_app
-from backend.services.credit_codes import check_character
+from backend.services.enterprises.credit_codes import check_character
 from backend.settings import Settings
 from tests.conftest import Api
 from tests.schema.helpers import signed_in

@@ -11,8 +11,8 @@ from backend.models.accounts import Role, Team, User
 from backend.models.catalog import ServiceItem, ServiceItemVersion
 from backend.models.enterprises import Enterprise, Membership
 from backend.models.orders import Order
-from backend.services import orders
-from backend.services.actors import Actor
+from backend.services.core.actors import Actor
+from backend.services.orders import orders
 from tests import builders
 from tests.conftest import PASSWORD, Api
 

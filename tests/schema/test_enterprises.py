@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from backend.models.enterprises import Enterprise, Membership
-from backend.services.credit_codes import check_character
+from backend.services.enterprises.credit_codes import check_character
 from tests.conftest import Api
 from tests.schema.enterprise_helpers import (
     ENTERPRISE_FIELDS,

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from backend.services import notifications
+from backend.services.notifications import notifications
 from tests.conftest import Api
 from tests.schema.helpers import codes
 

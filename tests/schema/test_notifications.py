@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.models.accounts import Notification, User
-from backend.services import notifications
+from backend.services.notifications import notifications
 from tests.conftest import Api
 
 PAGE = """query($first: Int, $after: String, $unread: Boolean) {

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User
-from backend.services import notifications
+from backend.services.notifications import notifications
 from tests.conftest import Api, make_user
 from tests.schema.helpers import signed_in
 

@@ -8,9 +8,9 @@ import pytest
 
 from backend.models.accounts import ApiToken, Team
 from backend.models.events import Event
-from backend.services import tokens
-from backend.services.actors import Actor
-from backend.services.errors import PermissionDenied
+from backend.services.accounts import tokens
+from backend.services.core.actors import Actor
+from backend.services.core.errors import PermissionDenied
 from tests.conftest import Api
 from tests.schema.helpers import CREATE_TOKEN, codes, issue_token, signed_in
 

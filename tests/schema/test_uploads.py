@@ -9,7 +9,7 @@ import pytest
 
 from backend.models.events import Event
 from backend.models.files import StoredFile
-from backend.services.uploads import LICENCE_POLICY
+from backend.services.files.uploads import LICENCE_POLICY
 from tests.conftest import Api
 from tests.schema.enterprise_helpers import (
     JPEG,

@@ -6,8 +6,9 @@ import pytest
 
 from backend.models.accounts import Notification, Role, User
 from backend.models.events import Event
-from backend.services import accounts, notifications
-from backend.services.actors import Actor
+from backend.services.accounts import accounts
+from backend.services.core.actors import Actor
+from backend.services.notifications import notifications
 from tests.conftest import PASSWORD, make_user
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from backend.services import audit_rules
-from backend.services.audit import AttachmentFact, EnterpriseFacts, audit
+from backend.services.applications import audit_rules
+from backend.services.applications.audit import AttachmentFact, EnterpriseFacts, audit
 
 TODAY = date(2026, 3, 10)
 MB = 1024 * 1024

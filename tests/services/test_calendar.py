@@ -9,9 +9,9 @@ import pytest
 from backend.models.accounts import Role
 from backend.models.calendar import CalendarDay, DayKind
 from backend.models.events import Event
-from backend.services import calendar
-from backend.services.actors import Actor
-from backend.services.errors import Invalid, PermissionDenied
+from backend.services.calendar import calendar
+from backend.services.core.actors import Actor
+from backend.services.core.errors import Invalid, PermissionDenied
 
 TZ = "Asia/Shanghai"
 ADMIN = Actor(user_id=None, roles=frozenset({Role.ADMIN}))
@@ -100,7 +100,7 @@ def test_from_october_the_next_year_is_checked_too() -> None:
 
 
 def test_the_demo_2026_calendar_states_only_what_breaks_the_weekday_rule() -> None:
-    from backend.services.demo_calendar import calendar_days
+    from backend.demo.calendar import calendar_days
 
     days = calendar_days()
     assert all(d.day.weekday() < 5 for d in days if d.kind is DayKind.OFF)

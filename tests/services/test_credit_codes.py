@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.services.credit_codes import check_character, normalise, problem_with
+from backend.services.enterprises.credit_codes import check_character, normalise, problem_with
 
 REAL = ["91350100M000100Y43", "91110000802100433B"]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from backend.demo import seed as demo
 from backend.models.accounts import Team
 from backend.models.catalog import Category, ItemStatus, ServiceItem, ServiceItemVersion
-from backend.services import demo, forms
-from backend.services.errors import Problems
+from backend.services.catalog import forms
+from backend.services.core.errors import Problems
 
 
 @pytest.mark.postgres

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from backend.demo import seed as demo
 from backend.models.enterprises import Building, Enterprise, EnterpriseStatus, PremisesBinding, Unit
-from backend.services import credit_codes, demo
-from backend.services.enterprises import normalise_phone
-from backend.services.errors import Invalid
-from backend.services.uploads import CHUNK, UploadPolicy, check, read_limited
+from backend.services.core.errors import Invalid
+from backend.services.enterprises import credit_codes
+from backend.services.enterprises.enterprises import normalise_phone
+from backend.services.files.uploads import CHUNK, UploadPolicy, check, read_limited
 from tests.schema.enterprise_helpers import JPEG, PNG
 
 

@@ -8,8 +8,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from backend.i18n import translate
-from backend.services import forms
-from backend.services.errors import MESSAGES, Invalid, Problem, Problems
+from backend.services.catalog import forms
+from backend.services.core.errors import MESSAGES, Invalid, Problem, Problems
 
 
 def _label(zh: str, en: str = "") -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.models.accounts import Notification
-from backend.services.notifications import render
+from backend.services.notifications.notifications import render
 
 
 def _entry(kind: str, **params: object) -> Notification:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from tortoise.transactions import in_transaction
 
-from backend.services.numbering import next_number
+from backend.services.core.numbering import next_number
 
 TZ = "Asia/Shanghai"
 

@@ -12,8 +12,9 @@ from backend.models.accounts import Role, TeamMember
 from backend.models.enterprises import Membership
 from backend.models.events import Event
 from backend.models.orders import Order
-from backend.services import orders, permissions
-from backend.services.actors import Actor
+from backend.services.core.actors import Actor
+from backend.services.orders import orders
+from backend.services.orders.policies import can_view_order, order_reach, orders_visible_to
 from tests import builders
 
 TZ = "Asia/Shanghai"
@@ -57,9 +58,9 @@ async def test_the_policy_and_the_query_agree_for_every_role(db: str) -> None:
     ]
     expected = [0, 2, 0, 3, 2, 0, 4, 4, 4]  # the waiting order shows to its team's handlers
     for actor, count in zip(actors, expected, strict=True):
-        listed = set(await permissions.orders_visible_to(actor).values_list("id", flat=True))
-        reach = await permissions.order_reach(actor)
-        single = {o.id for o in opened if permissions.can_view_order(actor, o, reach)}
+        listed = set(await orders_visible_to(actor).values_list("id", flat=True))
+        reach = await order_reach(actor)
+        single = {o.id for o in opened if can_view_order(actor, o, reach)}
         assert listed == single, actor
         assert len(listed) == count, actor
 

@@ -12,9 +12,9 @@ from backend.models.accounts import MemberKind, Role, TeamMember
 from backend.models.catalog import Fulfilment
 from backend.models.events import Event
 from backend.models.orders import Order, OrderStatus
-from backend.services import orders
-from backend.services.actors import Actor
-from backend.services.errors import ForbiddenTransition, Stale
+from backend.services.core.actors import Actor
+from backend.services.core.errors import ForbiddenTransition, Stale
+from backend.services.orders import orders
 from tests import builders
 
 TZ = "Asia/Shanghai"

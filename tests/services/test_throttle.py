@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from backend.services.errors import Throttled
-from backend.services.throttle import CostLimiter, LoginThrottle
+from backend.services.accounts.throttle import CostLimiter, LoginThrottle
+from backend.services.core.errors import Throttled
 
 REDIS = "async+redis://127.0.0.1:6379/15"
 

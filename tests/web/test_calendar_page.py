@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backend.services.calendar import years_to_check
+from backend.services.calendar.calendar import years_to_check
 from tests.conftest import PASSWORD, Api, make_user
 from tests.web.helpers import sign_in_by_form, submit
 

@@ -8,7 +8,7 @@ from tests.web.helpers import submit
 
 async def _notify(user_id: str, count: int) -> None:
     from backend.schema.relay import decode_id_of
-    from backend.services import notifications
+    from backend.services.notifications import notifications
 
     pk = decode_id_of(user_id, "User")
     assert pk is not None

@@ -9,8 +9,8 @@ from tortoise.transactions import in_transaction
 
 from backend.models.accounts import Role, TeamMember
 from backend.models.orders import Order, OrderStatus
-from backend.services import orders
-from backend.services.actors import Actor
+from backend.services.core.actors import Actor
+from backend.services.orders import orders
 from tests import builders
 from tests.conftest import Api
 from tests.schema.helpers import global_id

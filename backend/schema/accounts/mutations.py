@@ -15,8 +15,8 @@ from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE, Context, CookieC
 from backend.schema.errors import AccountError, AccountErrorCode, user_errors
 from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import decode_id_of
-from backend.services import accounts, sessions, tokens
-from backend.services.errors import Invalid, ServiceError
+from backend.services.accounts import accounts, sessions, tokens
+from backend.services.core.errors import Invalid, ServiceError
 
 
 def _errors(exc: ServiceError, context: Context) -> list[AccountError]:

@@ -8,7 +8,8 @@ from backend.models.accounts import Role as RoleModel
 from backend.schema.accounts.types import ApiTokenType, UserType, users_as_types
 from backend.schema.context import context_of
 from backend.schema.relay import Connection, connection, fetch_page
-from backend.services import permissions, tokens
+from backend.services.accounts import tokens
+from backend.services.accounts.policies import users_visible_to
 
 
 @strawberry.type
@@ -18,9 +19,7 @@ class AccountQueries:
         actor = context_of(info).actor
         if actor.user_id is None:
             return None
-        users = await users_as_types(
-            await permissions.users_visible_to(actor).filter(id=actor.user_id)
-        )
+        users = await users_as_types(await users_visible_to(actor).filter(id=actor.user_id))
         return users[0] if users else None
 
     @strawberry.field(description="People, newest first; admins, supervisors and auditors only.")
@@ -33,7 +32,7 @@ class AccountQueries:
         after: str | None = None,
     ) -> Connection[UserType]:
         actor = context_of(info).actor
-        query = permissions.users_visible_to(actor)
+        query = users_visible_to(actor)
         if role is not None:
             query = query.filter(roles__role=role).distinct()
         if search:

@@ -14,8 +14,10 @@ from backend.models.accounts import User as UserModel
 from backend.models.accounts import UserRole
 from backend.schema.context import context_of
 from backend.schema.nodes import Node, global_id, register
-from backend.services import calendar, notifications, permissions
-from backend.services.actors import Actor
+from backend.services.accounts.policies import can_view_contact, users_visible_to
+from backend.services.calendar import calendar
+from backend.services.core.actors import Actor
+from backend.services.notifications import notifications
 
 strawberry.enum(RoleModel, name="Role", description="What a person does in the park.")
 
@@ -46,12 +48,12 @@ class UserType(Node):
     @strawberry.field(description="Visible to the person themself and to admins.")
     def email(self, info: strawberry.Info) -> str | None:
         actor = context_of(info).actor
-        return self._model.email if permissions.can_view_contact(actor, self._model) else None
+        return self._model.email if can_view_contact(actor, self._model) else None
 
     @strawberry.field(description="Visible to the person themself and to admins.")
     def phone(self, info: strawberry.Info) -> str | None:
         actor = context_of(info).actor
-        return self._model.phone if permissions.can_view_contact(actor, self._model) else None
+        return self._model.phone if can_view_contact(actor, self._model) else None
 
     @strawberry.field(
         description="Years with no working calendar entered (due dates then count weekends "
@@ -86,7 +88,7 @@ async def users_as_types(users: Sequence[UserModel]) -> list[UserType]:
 
 
 async def _load_users(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
-    users = await permissions.users_visible_to(actor).filter(id__in=list(pks))
+    users = await users_visible_to(actor).filter(id__in=list(pks))
     return {t._model.id: t for t in await users_as_types(users)}
 
 

@@ -22,10 +22,11 @@ from backend.schema.context import context_of
 from backend.schema.errors import user_errors
 from backend.schema.nodes import global_id
 from backend.schema.relay import decode_id_of, input_pk, optional_input_pk
-from backend.services import application_reviews, applications
-from backend.services.applications import ApplicationInput as Request
-from backend.services.applications import AttachmentInput as AttachmentRequest
-from backend.services.errors import ServiceError
+from backend.services.applications import applications
+from backend.services.applications import reviews as application_reviews
+from backend.services.applications.applications import ApplicationInput as Request
+from backend.services.applications.applications import AttachmentInput as AttachmentRequest
+from backend.services.core.errors import ServiceError
 
 
 @strawberry.input(description="A material: its kind (from the item's form) and the file.")

@@ -26,8 +26,10 @@ from backend.schema.relay import (
     decode_id_of,
     fetch_page,
 )
-from backend.services import applications, enterprises, permissions
-from backend.services.errors import ServiceError
+from backend.services.applications import applications
+from backend.services.applications.policies import applications_visible_to
+from backend.services.core.errors import ServiceError
+from backend.services.enterprises import enterprises
 
 
 @strawberry.input
@@ -57,7 +59,7 @@ def _parts(info: strawberry.Info) -> list[str]:
 
 async def _one(info: strawberry.Info, **where: object) -> ApplicationType | None:
     actor = context_of(info).actor
-    row = await permissions.applications_visible_to(actor).get_or_none(**where)
+    row = await applications_visible_to(actor).get_or_none(**where)
     return (await applications_as_types(actor, [row], _parts(info)))[0] if row else None
 
 
@@ -76,7 +78,7 @@ class ApplicationQueries:
         oldest_first: bool = False,
     ) -> Connection[ApplicationType]:
         actor = context_of(info).actor
-        query = permissions.applications_visible_to(actor)
+        query = applications_visible_to(actor)
         if filter is not None:
             if filter.status is not None:
                 query = query.filter(status=filter.status)

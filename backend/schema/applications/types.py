@@ -31,10 +31,10 @@ from backend.schema.accounts.types import UserType, roles_by_user
 from backend.schema.catalog.types import ServiceItemType, in_language, items_as_types
 from backend.schema.enterprises.files import FileType
 from backend.schema.nodes import Node, global_id, register
-from backend.services import permissions
-from backend.services.actors import Actor
-from backend.services.application_reviews import changes_since_return
-from backend.services.errors import Problem
+from backend.services.applications.policies import applications_visible_to
+from backend.services.applications.reviews import changes_since_return
+from backend.services.core.actors import Actor
+from backend.services.core.errors import Problem
 
 strawberry.enum(StatusModel, name="ApplicationStatus", description="Where an application stands.")
 strawberry.enum(DecisionModel, name="AuditDecision", description="An auditor's decision.")
@@ -393,7 +393,7 @@ async def applications_as_types(
 
 
 async def _load_nodes(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
-    rows = await permissions.applications_visible_to(actor).filter(id__in=list(pks))
+    rows = await applications_visible_to(actor).filter(id__in=list(pks))
     types = await applications_as_types(actor, rows)
     return {a.id: t for a, t in zip(rows, types, strict=True)}
 

@@ -10,8 +10,8 @@ from backend.models.calendar import DayKind
 from backend.schema.calendar.types import CalendarDay, CalendarError, CalendarErrorCode
 from backend.schema.context import context_of
 from backend.schema.errors import user_errors
-from backend.services import calendar
-from backend.services.errors import ServiceError
+from backend.services.calendar import calendar
+from backend.services.core.errors import ServiceError
 
 
 @strawberry.input

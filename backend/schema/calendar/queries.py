@@ -10,7 +10,7 @@ from backend.models.calendar import CalendarDay as CalendarDayModel
 from backend.schema.calendar.types import CalendarDay, CalendarYear
 from backend.schema.context import context_of
 from backend.schema.relay import BadRequest
-from backend.services import permissions
+from backend.services.calendar.policies import can_view_calendar
 
 
 @strawberry.type
@@ -18,7 +18,7 @@ class CalendarQueries:
     @strawberry.field(description="One year of the working calendar; staff only, else null.")
     async def calendar(self, info: strawberry.Info, year: int) -> CalendarYear | None:
         actor = context_of(info).actor
-        if not permissions.can_view_calendar(actor):
+        if not can_view_calendar(actor):
             return None
         if not 2000 <= year <= 2100:
             raise BadRequest("`year` must be between 2000 and 2100.", "BAD_YEAR")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from backend.models.catalog import Fulfilment, ItemStatus, ReviewMode
-from backend.services.forms import FieldType
+from backend.services.catalog.forms import FieldType
 
 strawberry.enum(ItemStatus, name="ServiceItemStatus", description="Whether applicants see it.")
 strawberry.enum(ReviewMode, name="ReviewMode", description="Who approves an application.")

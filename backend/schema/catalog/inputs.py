@@ -11,8 +11,8 @@ from backend.models.catalog import Fulfilment, ReviewMode
 from backend.schema.catalog import enums  # noqa: F401  (the enums, before their uses)
 from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import optional_input_pk
-from backend.services import forms
-from backend.services.catalog import CategoryFields, ItemContent
+from backend.services.catalog import forms
+from backend.services.catalog.catalog import CategoryFields, ItemContent
 
 
 @strawberry.input(description="A text in Chinese and, optionally, English.")

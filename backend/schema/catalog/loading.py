@@ -22,8 +22,9 @@ from backend.schema.relay import (
     page_size,
 )
 from backend.schema.teams.types import TeamType, teams_as_types
-from backend.services import catalog, permissions
-from backend.services.actors import Actor
+from backend.services.catalog import catalog
+from backend.services.core.actors import Actor
+from backend.services.teams.policies import can_view_teams
 
 ORDER = ("position", "id")
 
@@ -128,7 +129,7 @@ async def category_items(
 async def category_team(info: strawberry.Info, team_id: int | None) -> TeamType | None:
     """A category's team, for staff: the teams of every category of a list in one batch."""
     context = context_of(info)
-    if team_id is None or not permissions.can_view_teams(context.actor):
+    if team_id is None or not can_view_teams(context.actor):
         return None
     loader = context.loaders.get("catalog.category_team")
     if loader is None:

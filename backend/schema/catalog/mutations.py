@@ -23,9 +23,9 @@ from backend.schema.catalog.types import CategoryType, ServiceItemType
 from backend.schema.context import context_of
 from backend.schema.errors import user_errors
 from backend.schema.relay import input_pk, optional_input_pk
-from backend.services import catalog, pins
-from backend.services.actors import Actor
-from backend.services.errors import ServiceError
+from backend.services.catalog import catalog, pins
+from backend.services.core.actors import Actor
+from backend.services.core.errors import ServiceError
 
 
 @strawberry.type

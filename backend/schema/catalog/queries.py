@@ -9,7 +9,7 @@ from backend.schema.catalog.loading import ORDER, as_types
 from backend.schema.catalog.types import CategoryType, ServiceItemType
 from backend.schema.context import context_of
 from backend.schema.relay import BadRequest, Connection, connection, decode_id_of, fetch_page
-from backend.services import catalog, pins, popularity
+from backend.services.catalog import catalog, pins, popularity
 
 
 @strawberry.type

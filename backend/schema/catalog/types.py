@@ -28,8 +28,10 @@ from backend.schema.catalog import enums  # noqa: F401  (the enums, before their
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection
 from backend.schema.teams.types import TeamType, teams_as_types
-from backend.services import catalog, forms, permissions
-from backend.services.actors import Actor
+from backend.services.catalog import catalog, forms
+from backend.services.catalog.policies import can_manage_catalog
+from backend.services.core.actors import Actor
+from backend.services.teams.policies import can_view_teams
 
 
 def in_language(language: str, zh: str, en: str) -> str:
@@ -267,7 +269,7 @@ async def items_as_types(
     """
     if not items:
         return []
-    admin = permissions.can_manage_catalog(actor)
+    admin = can_manage_catalog(actor)
     language = actor.language
     ids = [i.id for i in items]
     live_ids = {i.live_version_id for i in items} - {None}  # type: ignore[attr-defined]
@@ -288,7 +290,7 @@ async def items_as_types(
         for c in await CategoryModel.filter(id__in={i.category_id for i in items})  # type: ignore[attr-defined]
     }
     teams: dict[int, TeamType] = {}
-    if with_teams and permissions.can_view_teams(actor):
+    if with_teams and can_view_teams(actor):
         team_ids = {v.team_id for v in shown.values()} | {  # type: ignore[attr-defined]
             c._model.team_id  # type: ignore[attr-defined]
             for c in categories.values()

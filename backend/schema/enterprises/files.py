@@ -19,9 +19,13 @@ from backend.schema.enterprises.errors import FileError, FileErrorCode
 from backend.schema.errors import user_errors
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import decode_id_of
-from backend.services import applications, enterprises, permissions, storage, uploads
-from backend.services.actors import Actor
-from backend.services.errors import Invalid, ServiceError
+from backend.services.applications import applications
+from backend.services.applications.policies import applications_visible_to
+from backend.services.core.actors import Actor
+from backend.services.core.errors import Invalid, ServiceError
+from backend.services.enterprises import enterprises
+from backend.services.files import storage, uploads
+from backend.services.files.policies import can_download_file, files_visible_to
 
 strawberry.enum(uploads.UploadPurpose, name="UploadPurpose", description="What a file is for.")
 
@@ -66,7 +70,7 @@ async def files_as_types(actor: Actor, files: Sequence[StoredFile]) -> list[File
     member_of: Collection[int] = (
         await enterprises.member_of(actor) if any(licence_of.values()) else ()
     )
-    visible = Subquery(permissions.applications_visible_to(actor).values("id"))
+    visible = Subquery(applications_visible_to(actor).values("id"))
     attached = set(
         await ApplicationAttachment.filter(
             file_id__in=list(licence_of), application_id__in=visible
@@ -75,7 +79,7 @@ async def files_as_types(actor: Actor, files: Sequence[StoredFile]) -> list[File
     return [
         FileType.of(
             f,
-            permissions.can_download_file(
+            can_download_file(
                 actor, f, licence_of[f.id], member_of, attached_to_visible=f.id in attached
             ),
         )
@@ -84,7 +88,7 @@ async def files_as_types(actor: Actor, files: Sequence[StoredFile]) -> list[File
 
 
 async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
-    files = await permissions.files_visible_to(actor).filter(id__in=list(pks))
+    files = await files_visible_to(actor).filter(id__in=list(pks))
     return {t._model.id: t for t in await files_as_types(actor, files)}
 
 

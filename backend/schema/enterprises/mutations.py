@@ -20,9 +20,9 @@ from backend.schema.enterprises.types import (
 from backend.schema.errors import user_errors
 from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import decode_id_of, input_pk
-from backend.services import enterprises
-from backend.services.enterprises import Decision, EnterpriseFields, local_today
-from backend.services.errors import Invalid, ServiceError
+from backend.services.core.errors import Invalid, ServiceError
+from backend.services.enterprises import enterprises
+from backend.services.enterprises.enterprises import Decision, EnterpriseFields, local_today
 
 strawberry.enum(Decision, name="EnterpriseDecision", description="An admin's review decision.")
 

@@ -19,9 +19,10 @@ from backend.schema.errors import user_errors
 from backend.schema.idempotency import idempotency_key
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection, connection, fetch_page, input_pk
-from backend.services import permissions, premises
-from backend.services.actors import Actor
-from backend.services.errors import ServiceError
+from backend.services.core.actors import Actor
+from backend.services.core.errors import ServiceError
+from backend.services.enterprises import premises
+from backend.services.enterprises.policies import can_view_premises
 
 
 @strawberry.type(name="Unit", description="A rentable unit on a floor.")
@@ -92,7 +93,7 @@ async def buildings_as_types(buildings: Sequence[BuildingModel]) -> list[Buildin
 
 
 async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
-    if not permissions.can_view_premises(actor):
+    if not can_view_premises(actor):
         return {}
     rows = await BuildingModel.filter(id__in=list(pks))
     return {b.id: t for b, t in zip(rows, await buildings_as_types(rows), strict=True)}
@@ -108,11 +109,7 @@ class PremisesQueries:
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[BuildingType]:
         actor = context_of(info).actor
-        query = (
-            BuildingModel.all()
-            if permissions.can_view_premises(actor)
-            else BuildingModel.filter(id=-1)
-        )
+        query = BuildingModel.all() if can_view_premises(actor) else BuildingModel.filter(id=-1)
         page = await fetch_page(query, first=first, after=after, order=("name", "id"))
         types = await buildings_as_types(page.rows)
         by_id = {b.id: t for b, t in zip(page.rows, types, strict=True)}

@@ -15,10 +15,11 @@ from backend.schema.errors import user_errors
 from backend.schema.idempotency import idempotency_key
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
-from backend.services import permissions, providers
-from backend.services.actors import Actor
-from backend.services.errors import Invalid, ServiceError
-from backend.services.providers import ProviderFields
+from backend.services.core.actors import Actor
+from backend.services.core.errors import Invalid, ServiceError
+from backend.services.enterprises import providers
+from backend.services.enterprises.policies import providers_visible_to
+from backend.services.enterprises.providers import ProviderFields
 
 
 @strawberry.type(name="Provider", description="A third-party service platform.")
@@ -48,7 +49,7 @@ class ProviderType(Node):
 
 
 async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
-    rows = await permissions.providers_visible_to(actor).filter(id__in=list(pks))
+    rows = await providers_visible_to(actor).filter(id__in=list(pks))
     return {p.id: ProviderType.of(p) for p in rows}
 
 
@@ -61,7 +62,7 @@ class ProviderQueries:
     async def providers(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[ProviderType]:
-        query = permissions.providers_visible_to(context_of(info).actor)
+        query = providers_visible_to(context_of(info).actor)
         page = await fetch_page(query, first=first, after=after, order=("name", "id"))
         return connection(page, ProviderType.of, query)
 

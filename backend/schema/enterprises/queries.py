@@ -12,7 +12,8 @@ from backend.schema.enterprises.types import (
     enterprises_as_types,
 )
 from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
-from backend.services import enterprises, permissions
+from backend.services.enterprises import enterprises
+from backend.services.enterprises.policies import enterprises_visible_to
 
 
 @strawberry.type
@@ -33,7 +34,7 @@ class EnterpriseQueries:
         oldest_first: bool = False,
     ) -> Connection[EnterpriseType]:
         actor = context_of(info).actor
-        query = permissions.enterprises_visible_to(actor)
+        query = enterprises_visible_to(actor)
         if status is not None:
             query = query.filter(status=status)
         query = enterprises.search(query, search)
@@ -49,7 +50,7 @@ class EnterpriseQueries:
         pk = decode_id_of(id, "Enterprise")
         if pk is None:
             return None
-        row = await permissions.enterprises_visible_to(actor).get_or_none(id=pk)
+        row = await enterprises_visible_to(actor).get_or_none(id=pk)
         return (await enterprises_as_types(actor, [row]))[0] if row else None
 
     @strawberry.field(description="The enterprises the viewer belongs to, with their role.")

@@ -19,8 +19,9 @@ from backend.models.files import StoredFile
 from backend.schema.accounts.types import UserType, roles_by_user
 from backend.schema.enterprises.files import FileType
 from backend.schema.nodes import Node, global_id, register
-from backend.services import permissions, premises
-from backend.services.actors import Actor
+from backend.services.core.actors import Actor
+from backend.services.enterprises import premises
+from backend.services.enterprises.policies import can_download_licence, enterprises_visible_to
 
 strawberry.enum(
     EnterpriseStatusModel, name="EnterpriseStatus", description="Where a registration stands."
@@ -140,7 +141,7 @@ async def enterprises_as_types(
     result = []
     for e in rows:
         licence = licences.get(e.licence_id)  # type: ignore[attr-defined]
-        downloadable = permissions.can_download_licence(actor, e.id, viewer_roles)
+        downloadable = can_download_licence(actor, e.id, viewer_roles)
         result.append(
             EnterpriseType(
                 id=global_id("Enterprise", e.id),
@@ -167,7 +168,7 @@ async def enterprises_as_types(
 
 
 async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
-    rows = await permissions.enterprises_visible_to(actor).filter(id__in=list(pks))
+    rows = await enterprises_visible_to(actor).filter(id__in=list(pks))
     return {e.id: t for e, t in zip(rows, await enterprises_as_types(actor, rows), strict=True)}
 
 

@@ -7,8 +7,8 @@ import strawberry
 from backend.schema.context import context_of
 from backend.schema.errors import NotificationError, NotificationErrorCode, user_errors
 from backend.schema.relay import decode_id_of
-from backend.services import notifications
-from backend.services.errors import Invalid, ServiceError
+from backend.services.core.errors import Invalid, ServiceError
+from backend.services.notifications import notifications
 
 
 @strawberry.input

@@ -7,7 +7,7 @@ import strawberry
 from backend.schema.context import context_of
 from backend.schema.notifications.types import NotificationType
 from backend.schema.relay import Connection, connection, fetch_page
-from backend.services.permissions import notifications_visible_to
+from backend.services.notifications.policies import notifications_visible_to
 
 
 @strawberry.type

@@ -10,9 +10,9 @@ import strawberry
 
 from backend.models.accounts import Notification as NotificationModel
 from backend.schema.nodes import Node, global_id, register
-from backend.services import notifications
-from backend.services.actors import Actor
-from backend.services.permissions import notifications_visible_to
+from backend.services.core.actors import Actor
+from backend.services.notifications import notifications
+from backend.services.notifications.policies import notifications_visible_to
 
 
 @strawberry.type(name="Notification")

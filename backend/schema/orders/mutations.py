@@ -10,8 +10,8 @@ from backend.schema.errors import user_errors
 from backend.schema.orders.errors import OrderError, OrderErrorCode
 from backend.schema.orders.types import OrderType, visible_orders
 from backend.schema.relay import decode_id_of
-from backend.services import assignment
-from backend.services.errors import Invalid, ServiceError
+from backend.services.core.errors import Invalid, ServiceError
+from backend.services.orders import assignment
 
 
 @strawberry.input

@@ -28,8 +28,8 @@ from backend.schema.relay import (
     decode_id_of,
     page_size,
 )
-from backend.services import order_lists
-from backend.services.order_lists import SORT_KEYS, OrderOrdering
+from backend.services.orders import lists as order_lists
+from backend.services.orders.lists import SORT_KEYS, OrderOrdering
 
 
 @strawberry.input(description="Narrows an order list; every field given must match.")

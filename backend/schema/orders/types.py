@@ -25,8 +25,14 @@ from backend.schema.relay import (
     _encode_cursor,
     page_size,
 )
-from backend.services import order_lists, permissions
-from backend.services.actors import Actor
+from backend.services.core.actors import Actor
+from backend.services.orders import lists as order_lists
+from backend.services.orders.policies import (
+    can_view_assignment_reason,
+    can_view_order,
+    order_reach,
+    sees_every_order,
+)
 
 # What a page of orders joins: the list's relations, and the item version for the time limit.
 SHOWN_RELATIONS = (*order_lists.SHOWN_RELATIONS, "item_version")
@@ -228,7 +234,7 @@ async def orders_as_types(
         )
         for event in found:
             events[event.aggregate_id].append(event_as_type(event))
-    show_reason = permissions.can_view_assignment_reason(actor)
+    show_reason = can_view_assignment_reason(actor)
     language = actor.language
     result = []
     for row in rows:
@@ -277,9 +283,9 @@ async def visible_orders(
     query = OrderModel.all().select_related(*SHOWN_RELATIONS)
     query = query.filter(number=number) if number is not None else query.filter(id__in=list(ids))
     rows = await query
-    if rows and not permissions.sees_every_order(actor):
-        reach = await permissions.order_reach(actor)
-        rows = [r for r in rows if permissions.can_view_order(actor, r, reach)]
+    if rows and not sees_every_order(actor):
+        reach = await order_reach(actor)
+        rows = [r for r in rows if can_view_order(actor, r, reach)]
     return await orders_as_types(actor, rows, with_events=with_events)
 
 

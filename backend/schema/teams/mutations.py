@@ -13,8 +13,8 @@ from backend.schema.errors import TeamError, TeamErrorCode, user_errors
 from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import input_pk
 from backend.schema.teams.types import TeamType, teams_as_types
-from backend.services import teams
-from backend.services.errors import ServiceError
+from backend.services.core.errors import ServiceError
+from backend.services.teams import teams
 
 
 @strawberry.type

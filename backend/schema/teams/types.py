@@ -13,8 +13,8 @@ from backend.models.accounts import Team as TeamModel
 from backend.models.accounts import TeamMember as TeamMemberModel
 from backend.schema.accounts.types import UserType, roles_by_user
 from backend.schema.nodes import Node, global_id, register
-from backend.services import permissions
-from backend.services.actors import Actor
+from backend.services.core.actors import Actor
+from backend.services.teams.policies import can_view_teams
 
 strawberry.enum(MemberKindModel, name="MemberKind", description="What a team member does.")
 
@@ -68,7 +68,7 @@ async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
 
 
 async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
-    if not permissions.can_view_teams(actor):
+    if not can_view_teams(actor):
         return {}
     teams = await TeamModel.filter(id__in=list(pks))
     return {t.id: tt for t, tt in zip(teams, await teams_as_types(teams), strict=True)}

@@ -1,0 +1,1 @@
+"""Applications: drafts, submission with the audit, the desk's review, withdrawal, supplements."""

@@ -1,0 +1,157 @@
+"""The working calendar: which days count toward a time limit, and when a limit falls due.
+
+Monday to Friday are working days unless a `CalendarDay` says otherwise: public holidays are
+OFF, and the weekend days China moves work onto (调休) are WORK. A year with no entries at all
+counts weekends only, and admins are warned until someone enters it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from backend.i18n import N_
+from backend.models.calendar import CalendarDay, DayKind
+from backend.services.calendar.policies import can_manage_calendar
+from backend.services.core import events
+from backend.services.core.actors import Actor
+from backend.services.core.errors import Invalid, PermissionDenied, Problems, register_messages
+
+register_messages(
+    {
+        "NOT_A_HOLIDAY_DAY": N_("A holiday must fall on a weekday; weekends are off already."),
+        "NOT_A_MAKEUP_DAY": N_("A make-up working day must fall on a Saturday or Sunday."),
+        "DAY_NOT_LISTED": N_("This day is not in the calendar."),
+    }
+)
+
+END_OF_DAY = time(23, 59, 59, 999999)
+
+
+def is_working_day(day: date, overrides: dict[date, DayKind]) -> bool:
+    kind = overrides.get(day)
+    if kind is not None:
+        return kind is DayKind.WORK
+    return day.weekday() < 5
+
+
+async def overrides_between(first: date, last: date) -> dict[date, DayKind]:
+    rows = await CalendarDay.filter(day__gte=first, day__lte=last).values_list("day", "kind")
+    return {day: DayKind(kind) for day, kind in rows}
+
+
+async def due_at(start: datetime, working_days: int, timezone: str) -> datetime:
+    """The end (park time) of the `working_days`-th working day after `start`'s date."""
+    zone = ZoneInfo(timezone)
+    day = start.astimezone(zone).date()
+    overrides: dict[date, DayKind] = {}
+    loaded_until = day
+    remaining = working_days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if day > loaded_until:
+            # A window that surely covers the limit, long holidays included: one query.
+            loaded_until = day + timedelta(days=working_days * 2 + 30)
+            overrides |= await overrides_between(day, loaded_until)
+        if is_working_day(day, overrides):
+            remaining -= 1
+    return datetime.combine(day, END_OF_DAY, tzinfo=zone)
+
+
+def years_to_check(today: date) -> list[int]:
+    """This year, and from October on the next one too, so it is entered before it starts."""
+    return [today.year, today.year + 1] if today.month >= 10 else [today.year]
+
+
+async def years_missing(actor: Actor, timezone: str) -> list[int]:
+    """For admins, the years to warn about; nobody else is asked to act, so for them none."""
+    if not can_manage_calendar(actor):
+        return []
+    today = datetime.now(ZoneInfo(timezone)).date()
+    return await years_without_entries(years_to_check(today))
+
+
+async def years_without_entries(years: list[int]) -> list[int]:
+    """The years asked about that have no calendar entry at all (counted as weekends only)."""
+    missing = []
+    for year in years:
+        if not await CalendarDay.filter(
+            day__gte=date(year, 1, 1), day__lte=date(year, 12, 31)
+        ).exists():
+            missing.append(year)
+    return missing
+
+
+def _check_day(day: date, kind: DayKind, name_zh: str, name_en: str) -> tuple[str, str]:
+    problems = Problems()
+    if kind is DayKind.OFF and day.weekday() >= 5:
+        problems.add("day", "NOT_A_HOLIDAY_DAY")
+    if kind is DayKind.WORK and day.weekday() < 5:
+        problems.add("day", "NOT_A_MAKEUP_DAY")
+    cleaned_zh = " ".join(name_zh.split())
+    cleaned_en = " ".join(name_en.split())
+    if not cleaned_zh:
+        problems.add("nameZh", "REQUIRED")
+    elif len(cleaned_zh) > 50:
+        problems.add("nameZh", "TOO_LONG", max=50)
+    if len(cleaned_en) > 50:
+        problems.add("nameEn", "TOO_LONG", max=50)
+    problems.raise_if_any()
+    return cleaned_zh, cleaned_en
+
+
+async def set_day(
+    actor: Actor, day: date, kind: DayKind, name_zh: str, name_en: str
+) -> CalendarDay:
+    """Enters one day, or changes it; what it states must differ from the weekday rule."""
+    if not can_manage_calendar(actor):
+        raise PermissionDenied()
+    cleaned_zh, cleaned_en = _check_day(day, kind, name_zh, name_en)
+    try:
+        async with in_transaction() as conn:
+            entry = await CalendarDay.get_or_none(day=day, using_db=conn)
+            if entry is None:
+                entry = await CalendarDay.create(
+                    day=day, kind=kind, name_zh=cleaned_zh, name_en=cleaned_en, using_db=conn
+                )
+            else:
+                entry.kind = kind
+                entry.name_zh = cleaned_zh
+                entry.name_en = cleaned_en
+                entry.version += 1
+                await entry.save(using_db=conn)
+            await events.record(
+                actor,
+                "calendar_day",
+                entry.id,
+                entry.version,
+                "DAY_SET",
+                {"day": day.isoformat(), "kind": kind.value},
+                using_db=conn,
+            )
+    except IntegrityError as exc:  # two admins entering the same day at once
+        raise Invalid.at("day", "STALE") from exc
+    return entry
+
+
+async def clear_day(actor: Actor, day: date) -> None:
+    """Takes a day out of the calendar: it follows the weekday rule again."""
+    if not can_manage_calendar(actor):
+        raise PermissionDenied()
+    async with in_transaction() as conn:
+        entry = await CalendarDay.get_or_none(day=day, using_db=conn)
+        if entry is None:
+            raise Invalid.at("day", "DAY_NOT_LISTED")
+        await events.record(
+            actor,
+            "calendar_day",
+            entry.id,
+            entry.version + 1,
+            "DAY_CLEARED",
+            {"day": day.isoformat(), "kind": entry.kind.value},
+            using_db=conn,
+        )
+        await entry.delete(using_db=conn)

@@ -1,0 +1,3 @@
+"""The catalog: categories, service items and their immutable versions, forms, pins, the most-used
+board.
+"""

@@ -1,0 +1,3 @@
+"""What every domain shares: the actor, the exception tree, event rows, idempotency keys,
+numbering.
+"""

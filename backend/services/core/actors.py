@@ -1,0 +1,52 @@
+"""Who is asking: the actor every service call and every recorded change carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from backend.models.accounts import STAFF_ROLES, Role
+from backend.services.core.errors import NotAuthenticated, PermissionDenied
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None = None
+    name: str = ""
+    roles: frozenset[Role] = frozenset()
+    language: str = "zh-CN"
+    session_id: str | None = None
+    # Set when the request came with an API token: its id, and what it may do.
+    token_id: int | None = None
+    scopes: frozenset[str] | None = None
+    # Set when staff act on an enterprise's behalf (a walk-in applicant, a supplement).
+    acting_for_enterprise_id: int | None = None
+    request_id: str = ""
+
+    @property
+    def authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles & STAFF_ROLES)
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def with_language(self, language: str) -> Actor:
+        return replace(self, language=language)
+
+
+ANONYMOUS = Actor()
+
+
+def require_user(actor: Actor) -> int:
+    if actor.user_id is None:
+        raise NotAuthenticated()
+    return actor.user_id
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    require_user(actor)
+    if not actor.has(*roles):
+        raise PermissionDenied()

@@ -1,0 +1,1 @@
+"""Resident enterprises: registration and review, members and invitations, premises, providers."""

@@ -1,0 +1,1 @@
+"""Stored files: where their bytes live and what an upload may be."""

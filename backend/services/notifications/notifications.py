@@ -1,0 +1,111 @@
+"""The in-app inbox. Later features call `notify`; people read and mark entries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from backend.i18n import N_, translate
+from backend.models.accounts import Notification
+from backend.services.core.actors import Actor, require_user
+from backend.services.core.errors import localized
+from backend.services.notifications.policies import notifications_visible_to
+
+# The words of each kind of notification, with the params they take.
+KINDS: dict[str, str] = {
+    "WELCOME": N_("Welcome to Service Hall, {name}. Register your enterprise to start applying."),
+    "STAFF_WELCOME": N_("Welcome, {name}. Your roles: {roles}."),
+    "ROLES_CHANGED": N_("Your roles are now: {roles}."),
+    "TEAM_JOINED": N_("You were added to the team {team}."),
+    "PASSWORD_CHANGED": N_("Your password was changed and your other sessions were ended."),
+    "ORDER_ASSIGNED": N_("Order {number} was assigned to you."),
+    "ORDER_TAKEN_AWAY": N_("Order {number} was given to another handler by a supervisor."),
+    # Enterprises
+    "ENTERPRISE_VERIFIED": N_("{enterprise} is verified. Its members can now apply for services."),
+    "ENTERPRISE_REJECTED": N_(
+        "The registration of {enterprise} was rejected: {reason} Correct it and resubmit."
+    ),
+    "MEMBER_JOINED": N_("{name} joined {enterprise} with an invitation."),
+    "MEMBER_REMOVED": N_("You are no longer a member of {enterprise}."),
+    # Applications
+    "APPLICATION_UNDER_REVIEW": N_(
+        "Application {number} passed the checks and is waiting for the service desk's review."
+    ),
+    "APPLICATION_RETURNED": N_(
+        "Application {number} was returned to you. See the reasons, correct it and submit again."
+    ),
+    "APPLICATION_APPROVED": N_("Application {number} was approved; order {order} was opened."),
+    "APPLICATION_REJECTED": N_("Application {number} was rejected. See the reasons given."),
+    "MATERIALS_OWED": N_(
+        "Application {number} was accepted with materials to hand in later: {materials}."
+    ),
+    "APPLICATION_FILED_FOR": N_(
+        "{staff} of the service desk filed application {number} for {enterprise}."
+    ),
+    "APPLICATION_SUPPLEMENTED": N_(
+        "{staff} of the service desk added to application {number} of {enterprise}."
+    ),
+}
+
+
+# Role codes in params are shown by name, in the reader's language (the pages use the same ids).
+ROLE_NAMES: dict[str, str] = {
+    "APPLICANT": N_("Applicant"),
+    "AUDITOR": N_("Auditor"),
+    "HANDLER": N_("Handler"),
+    "SUPERVISOR": N_("Supervisor"),
+    "ADMIN": N_("Administrator"),
+    "PROVIDER": N_("Service provider"),
+}
+
+
+def _shown(value: object, language: str) -> object:
+    if isinstance(value, dict):
+        return localized(value, language)
+    if isinstance(value, list):
+        names = [translate(language, ROLE_NAMES.get(str(v), str(v))) for v in value]
+        return "、".join(names) if language == "zh-CN" else ", ".join(names)
+    return value
+
+
+def render(notification: Notification, language: str) -> str:
+    template = KINDS.get(notification.kind)
+    if template is None:
+        return notification.kind
+    params = {key: _shown(value, language) for key, value in notification.params.items()}
+    try:
+        return translate(language, template, **params)
+    except (KeyError, IndexError):
+        return translate(language, template.split("{")[0])
+
+
+async def notify(
+    user_id: int,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    link: str = "",
+    *,
+    using_db: BaseDBAsyncClient | None = None,
+) -> Notification:
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind}")
+    return await Notification.create(
+        user_id=user_id, kind=kind, params=params or {}, link=link, using_db=using_db
+    )
+
+
+async def unread_count(actor: Actor) -> int:
+    if actor.user_id is None:
+        return 0
+    return await notifications_visible_to(actor).filter(read_at__isnull=True).count()
+
+
+async def mark_read(actor: Actor, ids: list[int] | None) -> int:
+    """Marks the given entries (or all, when `ids` is None) read; returns how many changed."""
+    require_user(actor)
+    query = notifications_visible_to(actor).filter(read_at__isnull=True)
+    if ids is not None:
+        query = query.filter(id__in=ids)
+    return await query.update(read_at=datetime.now(UTC))

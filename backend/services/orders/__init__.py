@@ -1,0 +1,1 @@
+"""Orders: opening an approved application's order, assignment, the queues."""

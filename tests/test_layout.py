@@ -1,4 +1,4 @@
-"""The code's layout, as docs/development.md draws it: rules by domain, layers importing downward."""
+"""The layout docs/development.md draws: rules by domain, layers importing downward."""
 
 from __future__ import annotations
 

@@ -136,16 +136,21 @@ async def db(database_url: str) -> AsyncIterator[str]:
         await _pg_execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
 
 
-@pytest.fixture
-def settings(db: str) -> Settings:
+def settings_for(database_url: str) -> Settings:
+    """The app's settings in tests: fast hashing, tight throttles, a fixed secret."""
     return Settings(
         secret_key=SECRET,
-        database_url=db,
+        database_url=database_url,
         argon2_time_cost=1,
         argon2_memory_cost=1024,
         login_failures_per_account="5/15 minutes",
         login_failures_per_address="20/15 minutes",
     )
+
+
+@pytest.fixture
+def settings(db: str) -> Settings:
+    return settings_for(db)
 
 
 @pytest.fixture

@@ -18,6 +18,9 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.AUDITOR, Role.HANDLER, Role.SUPERVISOR, Role.ADMIN, Role.PROVIDER})
+# The park operator's own people. A provider's staff hold accounts made by admins, but they
+# work for a third party: they never see the park's teams, calendar, premises or providers.
+PARK_STAFF_ROLES = STAFF_ROLES - {Role.PROVIDER}
 
 
 class User(Model):

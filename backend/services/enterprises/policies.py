@@ -40,7 +40,7 @@ def can_download_licence(actor: Actor, enterprise_id: int, member_of: Collection
 
 
 def can_view_premises(actor: Actor) -> bool:
-    return actor.is_staff
+    return actor.is_park_staff
 
 
 def can_manage_premises(actor: Actor) -> bool:
@@ -48,7 +48,7 @@ def can_manage_premises(actor: Actor) -> bool:
 
 
 def can_view_providers(actor: Actor) -> bool:
-    return actor.is_staff
+    return actor.is_park_staff
 
 
 def can_manage_providers(actor: Actor) -> bool:

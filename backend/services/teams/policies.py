@@ -7,7 +7,7 @@ from backend.services.core.actors import Actor
 
 
 def can_view_teams(actor: Actor) -> bool:
-    return actor.is_staff
+    return actor.is_park_staff
 
 
 def can_manage_teams(actor: Actor) -> bool:

@@ -1,4 +1,4 @@
-"""The code's layout, as docs/development.md draws it: rules by domain, layers importing downward."""
+"""The code's layout, as docs/development.md draws it: rules by domain, layers import downward."""
 
 from __future__ import annotations
 

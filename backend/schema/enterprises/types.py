@@ -21,7 +21,11 @@ from backend.schema.enterprises.files import FileType
 from backend.schema.nodes import Node, global_id, register
 from backend.services.core.actors import Actor
 from backend.services.enterprises import premises
-from backend.services.enterprises.policies import can_download_licence, enterprises_visible_to
+from backend.services.enterprises.policies import (
+    can_download_licence,
+    enterprises_visible_to,
+    premises_bindings_visible_to,
+)
 
 strawberry.enum(
     EnterpriseStatusModel, name="EnterpriseStatus", description="Where a registration stands."
@@ -67,6 +71,18 @@ class PremisesBindingType(Node):
         return cls.of(
             binding, unit, unit.floor.building.name, unit.floor.label, binding.enterprise.name
         )
+
+
+async def _load_bindings(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
+    rows = (
+        await premises_bindings_visible_to(actor)
+        .filter(id__in=list(pks))
+        .select_related("unit__floor__building", "enterprise")
+    )
+    return {b.id: PremisesBindingType.loaded(b) for b in rows}
+
+
+register("PremisesBinding", _load_bindings, "premises:read")
 
 
 @strawberry.type

@@ -34,7 +34,6 @@ from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
     ForbiddenTransition,
     Invalid,
-    NotFound,
     PermissionDenied,
     Problem,
     Problems,
@@ -43,7 +42,7 @@ from backend.services.core.errors import (
     register_messages,
 )
 from backend.services.enterprises import credit_codes
-from backend.services.enterprises.policies import can_review_enterprises, enterprises_visible_to
+from backend.services.enterprises.policies import can_review_enterprises
 from backend.services.files.uploads import LICENCE_POLICY
 from backend.services.notifications import notifications
 
@@ -528,10 +527,3 @@ def search(query: QuerySet[Enterprise], text: str | None) -> QuerySet[Enterprise
     return query.filter(
         Q(name__icontains=cleaned) | Q(credit_code__icontains=credit_codes.normalise(cleaned))
     )
-
-
-async def get_visible(actor: Actor, enterprise_id: int) -> Enterprise:
-    enterprise = await enterprises_visible_to(actor).get_or_none(id=enterprise_id)
-    if enterprise is None:
-        raise NotFound()
-    return enterprise

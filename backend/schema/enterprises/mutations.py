@@ -235,7 +235,7 @@ class EnterpriseMutations:
 
         async def change() -> JoinEnterprisePayload:
             membership = await enterprises.join(actor, input.code)
-            enterprise = await EnterpriseModel.get(id=membership.enterprise_id)  # type: ignore[attr-defined]
+            enterprise = await EnterpriseModel.get(id=membership.enterprise_id)
             types = await enterprises_as_types(actor, [enterprise])
             return JoinEnterprisePayload(
                 membership=EnterpriseMembership(

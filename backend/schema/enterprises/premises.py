@@ -209,7 +209,7 @@ class PremisesMutations:
             floor = await premises.create_floor(
                 actor, pk, input.label, input.position, input.idempotency_key
             )
-            return await _building_payload(floor.building_id)  # type: ignore[attr-defined]
+            return await _building_payload(floor.building_id)
 
         return await run_mutation(info, PremisesError, change, _failed_building)
 
@@ -222,8 +222,8 @@ class PremisesMutations:
             unit = await premises.create_unit(
                 actor, pk, input.label, input.area_m2, input.idempotency_key
             )
-            floor = await FloorModel.get(id=unit.floor_id)  # type: ignore[attr-defined]
-            return await _building_payload(floor.building_id)  # type: ignore[attr-defined]
+            floor = await FloorModel.get(id=unit.floor_id)
+            return await _building_payload(floor.building_id)
 
         return await run_mutation(info, PremisesError, change, _failed_building)
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 
 from tortoise import Tortoise
@@ -27,10 +28,10 @@ async def _migrate(settings: Settings) -> None:
         await Tortoise.close_connections()
 
 
-async def _with_db(settings: Settings, work: object) -> None:
+async def _with_db(settings: Settings, work: Awaitable[object]) -> None:
     await Tortoise.init(config=tortoise_config(settings.database_url))
     try:
-        await work  # type: ignore[misc]
+        await work
     finally:
         await Tortoise.close_connections()
 

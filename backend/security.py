@@ -60,7 +60,8 @@ def _cookies(scope: Scope) -> dict[str, str]:
 
 
 def _header(scope: Scope, wanted: bytes) -> str | None:
-    for name, value in scope.get("headers", []):
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for name, value in headers:
         if name == wanted:
             return value.decode("latin-1")
     return None

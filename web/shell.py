@@ -71,6 +71,7 @@ def templates_for(language: str) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The i18n extension adds this method at runtime; Environment's stubs do not declare it.
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localtime"] = localtime
     templates = Jinja2Templates(env=env)

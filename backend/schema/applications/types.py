@@ -200,13 +200,13 @@ def _group(rows: Sequence[Any]) -> dict[int, list[Any]]:
 
 async def _load(actor: Actor, rows: Sequence[ApplicationModel], parts: Collection[str]) -> Loaded:
     ids = [a.id for a in rows]
-    items = {i.id: i for i in await ServiceItemModel.filter(id__in={a.item_id for a in rows})}  # type: ignore[attr-defined]
+    items = {i.id: i for i in await ServiceItemModel.filter(id__in={a.item_id for a in rows})}
     item_types: dict[int, ServiceItemType] = {}
     if "serviceItem" in parts and items:
         listed = list(items.values())
         types = await items_as_types(actor, listed, with_teams=False, with_versions=False)
         item_types = {i.id: t for i, t in zip(listed, types, strict=True)}
-    enterprise_ids = {a.enterprise_id for a in rows}  # type: ignore[attr-defined]
+    enterprise_ids = {a.enterprise_id for a in rows}
     enterprises = {e.id: e for e in await EnterpriseModel.filter(id__in=enterprise_ids)}
     wants_reviews = "reviews" in parts or "changesSinceReturn" in parts
     wants_revisions = "revisions" in parts or "changesSinceReturn" in parts
@@ -217,9 +217,9 @@ async def _load(actor: Actor, rows: Sequence[ApplicationModel], parts: Collectio
     )
     user_ids: set[int] = set()
     if "applicant" in parts:
-        user_ids |= {a.applicant_id for a in rows}  # type: ignore[attr-defined]
+        user_ids |= {a.applicant_id for a in rows}
     if "filedBy" in parts:
-        user_ids |= {a.filed_by_id for a in rows if a.filed_by_id}  # type: ignore[attr-defined]
+        user_ids |= {a.filed_by_id for a in rows if a.filed_by_id}
     if "reviews" in parts:
         user_ids |= {r.reviewer_id for rs in reviews.values() for r in rs if r.reviewer_id}
     users: dict[int, UserType] = {}
@@ -231,7 +231,7 @@ async def _load(actor: Actor, rows: Sequence[ApplicationModel], parts: Collectio
         if wants_revisions
         else []
     )
-    version_ids = {a.item_version_id for a in rows if a.item_version_id}  # type: ignore[attr-defined]
+    version_ids = {a.item_version_id for a in rows if a.item_version_id}
     if "revisions" in parts:
         version_ids |= {r.item_version_id for rs in revisions.values() for r in rs}
     version_numbers: dict[int, int] = {}
@@ -258,20 +258,20 @@ async def _load(actor: Actor, rows: Sequence[ApplicationModel], parts: Collectio
     }
     attachments: dict[int, list[AttachmentType]] = defaultdict(list)
     for a in attachment_rows:
-        attachments[a.application_id].append(  # type: ignore[attr-defined]
+        attachments[a.application_id].append(
             AttachmentType(kind=a.kind, file=files[a.file.id], expires_on=a.expires_on)
         )
     audits: dict[int, AuditResultModel] = {}
     if "auditResult" in parts:
         for result in await AuditResultModel.filter(application_id__in=ids).order_by("id"):
-            audits[result.application_id] = result  # type: ignore[attr-defined]
+            audits[result.application_id] = result
     owed = _group(
         await OwedModel.filter(application_id__in=ids).order_by("id")
         if "owedMaterials" in parts
         else []
     )
     orders = (
-        {o.application_id: o for o in await OrderModel.filter(application_id__in=ids)}  # type: ignore[attr-defined]
+        {o.application_id: o for o in await OrderModel.filter(application_id__in=ids)}
         if "order" in parts
         else {}
     )
@@ -302,14 +302,14 @@ def _audit(result: AuditResultModel, revisions: dict[int, int], language: str) -
     return AuditResultType(
         passed=result.passed,
         problems=[AuditProblem.of(p, language) for p in problems],
-        revision_number=revisions.get(result.revision_id, 0),  # type: ignore[attr-defined]
+        revision_number=revisions.get(result.revision_id, 0),
         at=result.created_at,
     )
 
 
 def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationType:
-    item = loaded.items[app.item_id]  # type: ignore[attr-defined]
-    enterprise = loaded.enterprises[app.enterprise_id]  # type: ignore[attr-defined]
+    item = loaded.items[app.item_id]
+    enterprise = loaded.enterprises[app.enterprise_id]
     revisions = loaded.revisions.get(app.id, [])
     revision_numbers = {r.id: r.number for r in revisions}
     reviews = loaded.reviews.get(app.id, [])
@@ -327,8 +327,8 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
             name=enterprise.name,
             credit_code=enterprise.credit_code,
         ),
-        applicant=loaded.users.get(app.applicant_id),  # type: ignore[attr-defined]
-        filed_by=loaded.users.get(app.filed_by_id or 0),  # type: ignore[attr-defined]
+        applicant=loaded.users.get(app.applicant_id),
+        filed_by=loaded.users.get(app.filed_by_id or 0),
         form_data=cast(JSON, app.form_data),
         promised_deferred=app.promised_deferred,
         attachments=loaded.attachments.get(app.id, []),
@@ -337,9 +337,9 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
             ReviewType(
                 decision=r.decision,
                 comment=r.comment,
-                reviewer=loaded.users.get(r.reviewer_id or 0),  # type: ignore[attr-defined]
+                reviewer=loaded.users.get(r.reviewer_id or 0),
                 at=r.created_at,
-                revision_number=revision_numbers.get(r.revision_id, 0),  # type: ignore[attr-defined]
+                revision_number=revision_numbers.get(r.revision_id, 0),
                 problems=[
                     ReviewProblem(field=list(p.get("field") or []), message=p.get("message", ""))
                     for p in r.problems
@@ -353,7 +353,7 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
                 submitted_at=r.created_at,
                 form_data=cast(JSON, r.form_data),
                 attachments=_revision_attachments(r, loaded.files),
-                item_version_number=loaded.version_numbers.get(r.item_version_id),  # type: ignore[attr-defined]
+                item_version_number=loaded.version_numbers.get(r.item_version_id),
                 by_staff_for_enterprise=r.acting_for_enterprise,
             )
             for r in revisions
@@ -375,7 +375,7 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
             for c in changes_since_return(revisions, reviews)
         ],
         version=app.version,
-        item_version_number=loaded.version_numbers.get(app.item_version_id or 0),  # type: ignore[attr-defined]
+        item_version_number=loaded.version_numbers.get(app.item_version_id or 0),
         created_at=app.created_at,
         submitted_at=app.submitted_at,
         decided_at=app.decided_at,

@@ -12,12 +12,6 @@ def can_manage_staff(actor: Actor) -> bool:
     return actor.has(Role.ADMIN)
 
 
-def can_view_user(actor: Actor, user: User) -> bool:
-    if actor.user_id is None:
-        return False
-    return actor.user_id == user.id or actor.has(Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR)
-
-
 def can_view_contact(actor: Actor, user: User) -> bool:
     """E-mail and phone are more sensitive than the name: the person themself and admins."""
     return actor.user_id == user.id or actor.has(Role.ADMIN)

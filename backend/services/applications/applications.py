@@ -107,7 +107,7 @@ def open_key(application: Application, status: ApplicationStatus, rules: Any) ->
     """The one-open-per-enterprise key while open, for items whose rules ask for it."""
     if status not in OPEN or not audit_rules.one_open_per_enterprise(rules):
         return None
-    return f"{application.enterprise_id}:{application.item_id}"  # type: ignore[attr-defined]
+    return f"{application.enterprise_id}:{application.item_id}"
 
 
 async def transition(
@@ -199,8 +199,8 @@ async def _item(actor: Actor, request: ApplicationInput, app: Application | None
     elif request.category_name and request.service_item_name:
         item = await catalog.item_by_name(actor, request.category_name, request.service_item_name)
     elif app is not None:
-        item = await ServiceItem.get(id=app.item_id)  # type: ignore[attr-defined]
-    if item is None or (app is not None and item.id != app.item_id):  # type: ignore[attr-defined]
+        item = await ServiceItem.get(id=app.item_id)
+    if item is None or (app is not None and item.id != app.item_id):
         raise Invalid.at("serviceItemId", "NOT_FOUND")
     if item.status is not ItemStatus.PUBLISHED:
         raise Invalid.at("serviceItemId", "ITEM_NOT_AVAILABLE")
@@ -229,7 +229,7 @@ async def _owner_id(enterprise: Enterprise) -> int:
     )
     if owner is None:
         raise Invalid.at("enterpriseId", "FORBIDDEN")
-    return int(owner.user_id)  # type: ignore[attr-defined]
+    return int(owner.user_id)
 
 
 async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
@@ -242,13 +242,13 @@ async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
             raise Invalid.at("applicationId", "NOT_FOUND")
     enterprise_id = request.enterprise_id
     if app is not None:
-        if enterprise_id is not None and enterprise_id != app.enterprise_id:  # type: ignore[attr-defined]
+        if enterprise_id is not None and enterprise_id != app.enterprise_id:
             raise Invalid.at("applicationId", "NOT_FOUND")
-        enterprise_id = app.enterprise_id  # type: ignore[attr-defined]
+        enterprise_id = app.enterprise_id
     enterprise, for_enterprise = await _enterprise(actor, enterprise_id)
     item = await _item(actor, request, app)
-    pinned = app.item_version_id if app is not None else None  # type: ignore[attr-defined]
-    version = await ServiceItemVersion.get(id=pinned or item.live_version_id)  # type: ignore[attr-defined]
+    pinned = app.item_version_id if app is not None else None
+    version = await ServiceItemVersion.get(id=pinned or item.live_version_id)
     problems = Problems()
     if not isinstance(request.form_data, Mapping):
         problems.add("formData", "WRONG_TYPE")
@@ -262,7 +262,7 @@ async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
         attached = {int(str(r)) for r in rows}
     for i, attachment in enumerate(request.attachments):
         stored = files.get(attachment.file_id) if attachment.file_id is not None else None
-        mine = stored is not None and stored.uploaded_by_id == user_id  # type: ignore[attr-defined]
+        mine = stored is not None and stored.uploaded_by_id == user_id
         if not (mine or (stored is not None and stored.id in attached)):
             problems.add(("attachments", str(i), "fileId"), "ATTACHMENT_NOT_YOURS")
         if not attachment.kind.strip():
@@ -270,7 +270,7 @@ async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
     problems.raise_if_any()
     acting = replace(actor, acting_for_enterprise_id=enterprise.id) if for_enterprise else actor
     if app is not None:
-        applicant_id = int(app.applicant_id)  # type: ignore[attr-defined]
+        applicant_id = int(app.applicant_id)
     else:
         applicant_id = await _owner_id(enterprise) if for_enterprise else user_id
     filed_by = user_id if for_enterprise else None
@@ -505,7 +505,7 @@ async def _tell_applicant(
     }
     params = {"number": app.number, "order": order}
     await notifications.notify(
-        app.applicant_id,  # type: ignore[attr-defined]
+        app.applicant_id,
         kinds[status],
         params,
         f"/applications/{app.number}",
@@ -539,7 +539,7 @@ async def _owe(
         lines["en"].append(f"{name_en} ({', '.join(formats)}) by {due.isoformat()}")
     materials = {"zh": "；".join(lines["zh"]), "en": "; ".join(lines["en"])}
     await notifications.notify(
-        app.applicant_id,  # type: ignore[attr-defined]
+        app.applicant_id,
         "MATERIALS_OWED",
         {"number": app.number, "materials": materials},
         f"/applications/{app.number}",
@@ -550,9 +550,9 @@ async def _owe(
 async def attachment_policy(item_id: int | None, kind: str | None) -> UploadPolicy:
     """What an upload of material `kind` for the item takes: the kind's types and size."""
     item = await ServiceItem.get_or_none(id=item_id) if item_id is not None else None
-    if item is None or item.status is not ItemStatus.PUBLISHED or item.live_version_id is None:  # type: ignore[attr-defined]
+    if item is None or item.status is not ItemStatus.PUBLISHED or item.live_version_id is None:
         raise Invalid.at("serviceItemId", "NOT_FOUND")
-    version = await ServiceItemVersion.get(id=item.live_version_id)  # type: ignore[attr-defined]
+    version = await ServiceItemVersion.get(id=item.live_version_id)
     found = next((k for k in version.form.get("attachments") or [] if k["kind"] == kind), None)
     if found is None:
         raise Invalid.at("attachmentKind", "UNKNOWN_ATTACHMENT_KIND")

@@ -23,7 +23,7 @@ from backend.models.applications import (
     Review,
 )
 from backend.models.catalog import ServiceItemVersion
-from backend.models.enterprises import Membership
+from backend.models.enterprises import Enterprise, Membership
 from backend.models.files import StoredFile
 from backend.models.orders import Order
 from backend.services.applications.applications import (
@@ -71,7 +71,7 @@ async def _visible(actor: Actor, application_id: int) -> Application:
 
 
 async def _rules(app: Application) -> Any:
-    version_id = app.item_version_id  # type: ignore[attr-defined]
+    version_id = app.item_version_id
     if version_id is None:
         return []
     version = await ServiceItemVersion.get(id=version_id)
@@ -130,7 +130,7 @@ async def decide(
             Decision.REJECT: "APPLICATION_REJECTED",
         }
         await notifications.notify(
-            app.applicant_id,  # type: ignore[attr-defined]
+            app.applicant_id,
             kinds[decision],
             {"number": app.number, "order": order.number if order else ""},
             f"/applications/{app.number}",
@@ -145,7 +145,7 @@ async def withdraw(actor: Actor, application_id: int, expected_version: int) -> 
     app = await _visible(actor, application_id)
     member = await Membership.filter(
         user_id=user_id,
-        enterprise_id=app.enterprise_id,  # type: ignore[attr-defined]
+        enterprise_id=app.enterprise_id,
     ).exists()
     if not member:
         raise PermissionDenied()
@@ -171,7 +171,7 @@ async def supplement(
     require_role(actor, Role.AUDITOR)
     user_id = require_user(actor)
     app = await _visible(actor, application_id)
-    acting = replace(actor, acting_for_enterprise_id=app.enterprise_id)  # type: ignore[attr-defined]
+    acting = replace(actor, acting_for_enterprise_id=app.enterprise_id)
     owed = {
         o.kind: o
         for o in await OwedMaterial.filter(application_id=app.id, supplied_at__isnull=True)
@@ -209,7 +209,7 @@ async def supplement(
                     .using_db(conn)
                     .update(supplied_at=now, supplied_file_id=a.file_id)
                 )
-        enterprise = await app.enterprise.using_db(conn)
+        enterprise = await Enterprise.get(id=app.enterprise_id, using_db=conn)
         await tell_members(
             conn, enterprise.id, "APPLICATION_SUPPLEMENTED",
             {"staff": actor.name, "number": app.number, "enterprise": enterprise.name},
@@ -227,7 +227,7 @@ def changes_since_return(
         return []
     last_return = max(returns, key=lambda r: (r.created_at, r.id))
     by_id = {r.id: r for r in revisions}
-    before = by_id.get(last_return.revision_id)  # type: ignore[attr-defined]
+    before = by_id.get(last_return.revision_id)
     after = max(revisions, key=lambda r: r.number)
     if before is None or after.number <= before.number:
         return []

@@ -346,7 +346,7 @@ async def update_item(
     item = await ServiceItem.get_or_none(id=item_id)
     if item is None:
         raise NotFound()
-    version = await _check_content(content, item.category_id, item_id)  # type: ignore[attr-defined]
+    version = await _check_content(content, item.category_id, item_id)
     try:
         async with in_transaction() as conn:
             sequence = await _bump(conn, ServiceItem, item_id, expected_version)
@@ -356,7 +356,7 @@ async def update_item(
                 using_db=conn,
             )  # fmt: skip
             changes: dict[str, Any] = {"latest_number": number}
-            if item.live_version_id is None:  # type: ignore[attr-defined]
+            if item.live_version_id is None:
                 changes.update(_denormalised(version))  # never published: lookups see the draft
             if content.position is not None:
                 changes["position"] = content.position
@@ -382,7 +382,7 @@ async def publish_item(actor: Actor, item_id: int, expected_version: int) -> Ser
         latest = await ServiceItemVersion.get(
             item_id=item_id, number=item.latest_number, using_db=conn
         )
-        if item.status is ItemStatus.PUBLISHED and item.live_version_id == latest.id:  # type: ignore[attr-defined]
+        if item.status is ItemStatus.PUBLISHED and item.live_version_id == latest.id:
             raise ForbiddenTransition(status=item.status.value)
         fields = {"name_zh": latest.name_zh, "name_en": latest.name_en}
         fields["search_text"] = search_text(latest)

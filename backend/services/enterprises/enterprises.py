@@ -34,7 +34,6 @@ from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
     ForbiddenTransition,
     Invalid,
-    NotFound,
     PermissionDenied,
     Problem,
     Problems,
@@ -43,7 +42,7 @@ from backend.services.core.errors import (
     register_messages,
 )
 from backend.services.enterprises import credit_codes
-from backend.services.enterprises.policies import can_review_enterprises, enterprises_visible_to
+from backend.services.enterprises.policies import can_review_enterprises
 from backend.services.files.uploads import LICENCE_POLICY
 from backend.services.notifications import notifications
 
@@ -187,8 +186,8 @@ async def _check_licence(
         problems.add("licenceFileId", "REQUIRED")
         return
     stored = await StoredFile.get_or_none(id=file_id)
-    keeps_current = enterprise is not None and enterprise.licence_id == file_id  # type: ignore[attr-defined]
-    if stored is None or (stored.uploaded_by_id != user_id and not keeps_current):  # type: ignore[attr-defined]
+    keeps_current = enterprise is not None and enterprise.licence_id == file_id
+    if stored is None or (stored.uploaded_by_id != user_id and not keeps_current):
         problems.add("licenceFileId", "LICENCE_NOT_YOURS")
     elif stored.mime_type not in LICENCE_POLICY.mime_types:
         problems.add(
@@ -304,7 +303,7 @@ async def review(
             {"reason": cleaned},
             using_db=conn,
         )
-        registrant = enterprise.registered_by_id  # type: ignore[attr-defined]
+        registrant = enterprise.registered_by_id
         if registrant is not None:
             await notifications.notify(
                 registrant,
@@ -416,7 +415,7 @@ async def join(actor: Actor, code: str) -> Membership:
     now = datetime.now(UTC)
     if invitation.expires_at <= now:
         raise Invalid.at("code", "INVITATION_EXPIRED")
-    enterprise_id: int = invitation.enterprise_id  # type: ignore[attr-defined]
+    enterprise_id: int = invitation.enterprise_id
     if await Membership.filter(enterprise_id=enterprise_id, user_id=user_id).exists():
         raise Invalid.at("code", "ALREADY_IN_ENTERPRISE")
     try:
@@ -528,10 +527,3 @@ def search(query: QuerySet[Enterprise], text: str | None) -> QuerySet[Enterprise
     return query.filter(
         Q(name__icontains=cleaned) | Q(credit_code__icontains=credit_codes.normalise(cleaned))
     )
-
-
-async def get_visible(actor: Actor, enterprise_id: int) -> Enterprise:
-    enterprise = await enterprises_visible_to(actor).get_or_none(id=enterprise_id)
-    if enterprise is None:
-        raise NotFound()
-    return enterprise

@@ -254,11 +254,11 @@ async def load_register(building_ids: list[int]) -> Register:
     )
     by_building: dict[int, list[Floor]] = {pk: [] for pk in building_ids}
     for floor in floors:
-        by_building[floor.building_id].append(floor)  # type: ignore[attr-defined]
+        by_building[floor.building_id].append(floor)
     by_floor: dict[int, list[Unit]] = {f.id: [] for f in floors}
     for unit in units:
-        by_floor[unit.floor_id].append(unit)  # type: ignore[attr-defined]
-    return Register(by_building, by_floor, {b.unit_id: b for b in bindings})  # type: ignore[attr-defined]
+        by_floor[unit.floor_id].append(unit)
+    return Register(by_building, by_floor, {b.unit_id: b for b in bindings})
 
 
 async def bindings_of(enterprise_ids: list[int]) -> list[PremisesBinding]:

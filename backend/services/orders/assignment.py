@@ -72,12 +72,12 @@ async def assign_order(
             raise NotFound([Problem("NOT_FOUND", ("orderId",))])
         if order.version != expected_version:
             raise Stale(expected=expected_version, actual=order.version)
-        previous: int | None = order.assignee_id  # type: ignore[attr-defined]
+        previous: int | None = order.assignee_id
         if handler_id is None:
             await _rerun(conn, actor, order, note)
         else:
             await _give(conn, actor, order, handler_id, note)
-        current: int | None = order.assignee_id  # type: ignore[attr-defined]
+        current: int | None = order.assignee_id
         if previous is not None and previous != current:
             await notifications.notify(
                 previous, "ORDER_TAKEN_AWAY", {"number": order.number}, using_db=conn
@@ -107,7 +107,7 @@ async def _give(
     conn: BaseDBAsyncClient, actor: Actor, order: Order, handler_id: int, note: str
 ) -> None:
     orders.transition_allowed_or_raise(order, OrderStatus.ASSIGNED)
-    team_id: int | None = order.team_id  # type: ignore[attr-defined]
+    team_id: int | None = order.team_id
     if team_id is None:
         raise Invalid.at("handlerId", "NOT_A_HANDLER")
     # The same lock the automatic choice takes: loads do not change while we decide.
@@ -123,7 +123,7 @@ async def _give(
         raise Invalid.at("handlerId", "NOT_A_HANDLER")
     if member.on_leave:
         raise Invalid.at("handlerId", "HANDLER_ON_LEAVE")
-    if order.assignee_id == handler_id:  # type: ignore[attr-defined]
+    if order.assignee_id == handler_id:
         raise Invalid.at("handlerId", "ALREADY_ASSIGNED")
     load = (
         await Order.filter(assignee_id=handler_id, status__in=list(OPEN_STATUSES))

@@ -87,11 +87,11 @@ async def transition(
 
 
 async def _handling_team_id(version: ServiceItemVersion, conn: BaseDBAsyncClient) -> int | None:
-    team_id: int | None = version.team_id  # type: ignore[attr-defined]
+    team_id: int | None = version.team_id
     if team_id is not None:
         return team_id
     rows = (
-        await ServiceItem.filter(id=version.item_id)  # type: ignore[attr-defined]
+        await ServiceItem.filter(id=version.item_id)
         .using_db(conn)
         .values_list("category__team_id", flat=True)
     )
@@ -112,7 +112,7 @@ async def open_order(
     Call inside the transaction that approves the application.
     """
     version = await ServiceItemVersion.get(
-        id=application.item_version_id,  # type: ignore[attr-defined]
+        id=application.item_version_id,
         using_db=conn,
     )
     now = datetime.now(UTC)
@@ -120,13 +120,13 @@ async def open_order(
     order = await Order.create(
         number=await numbering.next_number(conn, ORDER_PREFIX, now, timezone),
         application_id=application.id,
-        item_id=application.item_id,  # type: ignore[attr-defined]
+        item_id=application.item_id,
         item_version_id=version.id,
-        enterprise_id=application.enterprise_id,  # type: ignore[attr-defined]
-        applicant_id=application.applicant_id,  # type: ignore[attr-defined]
+        enterprise_id=application.enterprise_id,
+        applicant_id=application.applicant_id,
         auditor_id=approved_by_id,
         team_id=None if by_provider else await _handling_team_id(version, conn),
-        provider_id=version.provider_id if by_provider else None,  # type: ignore[attr-defined]
+        provider_id=version.provider_id if by_provider else None,
         status=OrderStatus.PENDING_FORWARD if by_provider else OrderStatus.PENDING_ASSIGNMENT,
         due_at=await calendar.due_at(now, version.time_limit_days, timezone),
         using_db=conn,
@@ -186,7 +186,7 @@ async def assign_automatically(
     On PostgreSQL the team's row is locked while loads are read and the choice is recorded, so
     concurrent approvals queue instead of choosing on stale loads; SQLite has one writer.
     """
-    team_id: int | None = order.team_id  # type: ignore[attr-defined]
+    team_id: int | None = order.team_id
     if team_id is None:
         return await _unassigned(conn, order, {"rule": "NO_TEAM", "eligible": []})
     await Team.filter(id=team_id).using_db(conn).select_for_update().first()

@@ -133,8 +133,11 @@ async def test_an_auditor_approves_and_the_order_opens_assigned(new_api: Any) ->
     before = await counts()
     again = await decide(w.auditor, payload["application"], "APPROVE")
     assert [e["code"] for e in again["userErrors"]] == ["FORBIDDEN_TRANSITION"]
+    # With the version it had before the approval: stale comes first, naming the stored one.
     stale = await decide(w.auditor, app, "APPROVE")
-    assert [e["code"] for e in stale["userErrors"]] == ["FORBIDDEN_TRANSITION"]
+    assert [e["code"] for e in stale["userErrors"]] == ["STALE"]
+    stored, seen = payload["application"]["version"], app["version"]
+    assert f"当前版本 {stored}，您看到的是版本 {seen}" in stale["userErrors"][0]["message"]
     assert await counts() == before
 
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from backend.i18n import SUPPORTED
 from backend.models.accounts import Role, Session, User, UserRole
@@ -26,6 +25,7 @@ from backend.services.core.errors import (
     ServiceError,
     Stale,
 )
+from backend.services.core.transactions import in_transaction
 from backend.services.notifications import notifications
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -171,9 +171,7 @@ async def create_staff(
         return await claim.after(exc)
 
     async def record_and_welcome(user: User, conn: BaseDBAsyncClient) -> None:
-        await events.record(
-            actor, "user", user.id, 1, "STAFF_CREATED", {"roles": names}, using_db=conn
-        )
+        await events.record(conn, actor, "user", user.id, "STAFF_CREATED", {"roles": names})
         await notifications.notify(
             user.id, "STAFF_WELCOME", {"name": user.name, "roles": names}, using_db=conn
         )
@@ -218,13 +216,12 @@ async def set_roles(actor: Actor, user_id: int, roles: list[Role], expected_vers
             [UserRole(user_id=user_id, role=r) for r in sorted(wanted - current)], using_db=conn
         )
         await events.record(
+            conn,
             actor,
             "user",
             user_id,
-            expected_version + 1,
             "ROLES_SET",
             {"from": sorted(current), "to": sorted(wanted)},
-            using_db=conn,
         )
         await notifications.notify(
             user_id, "ROLES_CHANGED", {"roles": sorted(wanted)}, using_db=conn
@@ -301,9 +298,7 @@ async def change_password(actor: Actor, current: str, new: str) -> User:
             .using_db(conn)
             .delete()
         )
-        await events.record(
-            actor, "user", user_id, user.version + 1, "PASSWORD_CHANGED", using_db=conn
-        )
+        await events.record(conn, actor, "user", user_id, "PASSWORD_CHANGED")
         await notifications.notify(user_id, "PASSWORD_CHANGED", using_db=conn)
     await user.refresh_from_db()
     return user

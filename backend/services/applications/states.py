@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from backend.models.accounts import Role
@@ -92,3 +93,30 @@ APPLICATION: Machine[Application, ApplicationStatus] = Machine(
         ),
     ),
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ApplicationActions:
+    """What a viewer may do with an application now: the table and the policies, plus what a
+    page needs beyond them (the item still offered; once approved, something still owed)."""
+
+    edit: bool
+    submit: bool
+    withdraw: bool
+    review: bool  # approve, return or reject: one table row shape, one policy
+    supplement: bool
+
+
+def actions_for(
+    actor: Actor, app: Application, reach: Reach, *, item_offered: bool, owes_material: bool
+) -> ApplicationActions:
+    def may(name: str) -> bool:
+        return APPLICATION.may(actor, app, name, reach)
+
+    return ApplicationActions(
+        edit=item_offered and may("SAVE_DRAFT"),
+        submit=item_offered and may("SUBMIT"),
+        withdraw=may("WITHDRAW"),
+        review=may("APPROVE"),
+        supplement=may("SUPPLEMENT") and (app.status is not S.APPROVED or owes_material),
+    )

@@ -94,12 +94,6 @@ async def assign_order(
     return order
 
 
-def may_assign_automatically(actor: Actor, order: Order, reach: Reach) -> bool:
-    """Re-running the choice: an assigned order is released first, then the choice runs."""
-    step = "RELEASE" if order.status is OrderStatus.ASSIGNED else "ASSIGN"
-    return ORDER.may(actor, order, step, reach)
-
-
 async def _rerun(
     conn: BaseDBAsyncClient, actor: Actor, order: Order, note: str, reach: Reach
 ) -> None:

@@ -7,6 +7,7 @@ so the table is the whole story, and a future mutation only has to call `ORDER.a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from backend.models.accounts import Role
@@ -168,3 +169,20 @@ ORDER: Machine[Order, OrderStatus] = Machine(
 
 # Orders nobody will work on any more: not overdue, not in anyone's load.
 CLOSED = frozenset({S.COMPLETED, S.CANCELLED})
+
+
+@dataclass(frozen=True)
+class OrderActions:
+    """What a viewer may do with an order now (only the steps the API offers)."""
+
+    reassign: bool  # give it to a named handler
+    assign_automatically: bool  # re-run the automatic choice
+
+
+def actions_for(actor: Actor, order: Order, reach: Reach) -> OrderActions:
+    # Re-running the choice on an assigned order releases it first, then chooses.
+    rerun = "RELEASE" if order.status is S.ASSIGNED else "ASSIGN"
+    return OrderActions(
+        reassign=ORDER.may(actor, order, "REASSIGN", reach),
+        assign_automatically=ORDER.may(actor, order, rerun, reach),
+    )

@@ -19,7 +19,7 @@ is the only way a state changes:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -220,3 +220,36 @@ async def bump_version(
     # The row is ours until commit (row lock, or SQLite's one writer): this is our version.
     stored = await model.filter(id=pk).using_db(conn).values_list("version", flat=True)
     return int(str(stored[0]))
+
+
+def markdown(machines: Sequence[Machine[Any, Any]]) -> str:
+    """The tables as docs/states.md shows them (`servicehall states` writes it)."""
+    lines = [
+        "# States and actions",
+        "",
+        "Generated from the action tables (`backend/services/<domain>/states.py`) by",
+        "`servicehall states -o docs/states.md`; a test keeps it current. Do not edit by hand.",
+        "An empty *to* keeps the state. *Not yet offered*: a step of the product brief the API",
+        "does not offer yet.",
+    ]
+    for machine in machines:
+        order: list[StrEnum] = list(machine.states.__members__.values())
+        lines += [
+            "",
+            f"## {machine.aggregate}",
+            "",
+            "States: " + ", ".join(f"`{s.value}`" for s in order) + ".",
+            "",
+            "| action | from | to | who | event | offered |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for action in machine.actions:
+            sources = " ".join(s.value for s in sorted(action.sources, key=order.index))
+            targets = " ".join(s.value for s in sorted(action.targets, key=order.index))
+            who = action.who_says + (f"; {action.when_says}" if action.when_says else "")
+            offered = "yes" if action.offered else "not yet"
+            lines.append(
+                f"| {action.name} | {sources} | {targets} | {who} | {action.event.value} "
+                f"| {offered} |"
+            )
+    return "\n".join(lines) + "\n"

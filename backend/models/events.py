@@ -6,6 +6,8 @@ from tortoise import fields
 from tortoise.models import Model
 
 
+# `sequence` comes from the aggregate's own event counter (backend/services/core/events.py),
+# no longer from its version: events that change nothing take no version.
 class Event(Model):
     """One change to one aggregate, numbered per aggregate by the aggregate's new version.
 

@@ -18,6 +18,7 @@ from backend.services.calendar.policies import can_manage_calendar
 from backend.services.core import events
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Invalid, PermissionDenied, Problems, register_messages
+from backend.services.core.states import bump_version
 from backend.services.core.transactions import in_transaction
 
 register_messages(
@@ -118,11 +119,16 @@ async def set_day(
                     day=day, kind=kind, name_zh=cleaned_zh, name_en=cleaned_en, using_db=conn
                 )
             else:
+                # No expected version: the last admin to set a day wins, queued behind others.
+                entry.version = await bump_version(conn, CalendarDay, entry.id, None)
                 entry.kind = kind
                 entry.name_zh = cleaned_zh
                 entry.name_en = cleaned_en
-                entry.version += 1
-                await entry.save(using_db=conn)
+                await (
+                    CalendarDay.filter(id=entry.id)
+                    .using_db(conn)
+                    .update(kind=kind, name_zh=cleaned_zh, name_en=cleaned_en)
+                )
             await events.record(
                 conn,
                 actor,

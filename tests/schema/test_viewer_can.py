@@ -161,3 +161,24 @@ async def test_me_can_is_only_about_oneself(new_api: Any) -> None:
     )
     assert data["node"] == {"can": None}
     assert (await new_api().gql("{ me { id } }"))["me"] is None
+
+
+APPLICATIONS = """query($n: Int) { applications(first: $n) { edges { node {
+    number viewerCan { edit submit withdraw review supplement } } } } }"""
+
+
+@pytest.mark.postgres
+async def test_application_viewer_can_on_a_list_costs_the_same_for_2_and_20(
+    new_api: Any, sql_counter: Any
+) -> None:
+    w = await world(new_api)
+    for _ in range(21):
+        await w.applicant.gql(SAVE, {"input": submission(w)})
+    counts = []
+    for n in (2, 20):
+        await w.applicant.prime()
+        sql_counter.reset()
+        edges = (await w.applicant.gql(APPLICATIONS, {"n": n}))["applications"]["edges"]
+        assert len(edges) == n and all(e["node"]["viewerCan"]["edit"] for e in edges)
+        counts.append(sql_counter.count)
+    assert counts[0] == counts[1], sql_counter.statements

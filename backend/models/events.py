@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from backend.models.enterprises import Enterprise
 
 
+# `sequence` comes from the aggregate's own event counter (backend/services/core/events.py),
+# no longer from its version: events that change nothing take no version.
 class Event(Model):
     """One change to one aggregate, numbered per aggregate by the aggregate's new version.
 

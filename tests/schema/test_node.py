@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from graphql import GraphQLInterfaceType
-from tortoise.transactions import in_transaction
 
 from backend.models.accounts import ApiToken, Notification, User
 from backend.models.enterprises import (
@@ -21,6 +20,7 @@ from backend.models.enterprises import (
 )
 from backend.models.files import StoredFile
 from backend.services.core.actors import Actor
+from backend.services.core.transactions import in_transaction
 from backend.services.orders import orders
 from tests import builders
 from tests.conftest import Api

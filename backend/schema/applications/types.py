@@ -21,6 +21,7 @@ from backend.models.applications import AuditResult as AuditResultModel
 from backend.models.applications import Decision as DecisionModel
 from backend.models.applications import OwedMaterial as OwedModel
 from backend.models.applications import Review as ReviewModel
+from backend.models.catalog import ItemStatus
 from backend.models.catalog import ServiceItem as ServiceItemModel
 from backend.models.catalog import ServiceItemVersion as VersionModel
 from backend.models.enterprises import Enterprise as EnterpriseModel
@@ -29,8 +30,10 @@ from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
 from backend.schema.accounts.types import UserType, roles_by_user
 from backend.schema.catalog.types import ServiceItemType, in_language, items_as_types
+from backend.schema.context import context_of, viewer_reach
 from backend.schema.enterprises.files import FileType
 from backend.schema.nodes import Node, global_id, register
+from backend.services.applications import states as application_states
 from backend.services.applications.policies import applications_visible_to
 from backend.services.applications.reviews import changes_since_return
 from backend.services.core.actors import Actor
@@ -55,6 +58,7 @@ PARTS = (
     "itemVersionNumber",
     "applicant",
     "filedBy",
+    "viewerCan",
 )
 
 
@@ -139,6 +143,21 @@ class ApplicationChange:
     after: JSON | None
 
 
+@strawberry.type(
+    name="ApplicationViewerCan",
+    description="What the viewer may do with the application now, by the application's action "
+    "table and its policies.",
+)
+class ApplicationViewerCan:
+    edit: bool = strawberry.field(description="Save it as a draft (the item is still offered).")
+    submit: bool = strawberry.field(description="Submit it (the item is still offered).")
+    withdraw: bool
+    review: bool = strawberry.field(description="Approve, return or reject it (auditApplication).")
+    supplement: bool = strawberry.field(
+        description="Fill in for the enterprise; once approved, only while a material is owed."
+    )
+
+
 @strawberry.type(name="Application", description="An enterprise's application for a service.")
 class ApplicationType(Node):
     number: str = strawberry.field(description="Human-facing, e.g. SQ-20261125-0042.")
@@ -171,6 +190,26 @@ class ApplicationType(Node):
     created_at: datetime
     submitted_at: datetime | None
     decided_at: datetime | None
+    _row: strawberry.Private[ApplicationModel]
+    _item_offered: strawberry.Private[bool]
+    _owes_material: strawberry.Private[bool]
+
+    @strawberry.field(description="What the viewer may do with the application now.")
+    async def viewer_can(self, info: strawberry.Info) -> ApplicationViewerCan:
+        actions = application_states.actions_for(
+            context_of(info).actor,
+            self._row,
+            await viewer_reach(info),
+            item_offered=self._item_offered,
+            owes_material=self._owes_material,
+        )
+        return ApplicationViewerCan(
+            edit=actions.edit,
+            submit=actions.submit,
+            withdraw=actions.withdraw,
+            review=actions.review,
+            supplement=actions.supplement,
+        )
 
 
 @dataclass
@@ -267,7 +306,7 @@ async def _load(actor: Actor, rows: Sequence[ApplicationModel], parts: Collectio
             audits[result.application_id] = result
     owed = _group(
         await OwedModel.filter(application_id__in=ids).order_by("id")
-        if "owedMaterials" in parts
+        if "owedMaterials" in parts or "viewerCan" in parts
         else []
     )
     orders = (
@@ -379,6 +418,9 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
         created_at=app.created_at,
         submitted_at=app.submitted_at,
         decided_at=app.decided_at,
+        _row=app,
+        _item_offered=item.status is ItemStatus.PUBLISHED,
+        _owes_material=any(o.supplied_at is None for o in loaded.owed.get(app.id, [])),
     )
 
 

@@ -7,9 +7,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from backend.models.accounts import Role, Session, User, UserRole
+from backend.services.core.transactions import in_transaction
 
 # Refresh `last_seen_at` at most this often, so reading pages does not write on every request.
 TOUCH_EVERY = timedelta(minutes=5)

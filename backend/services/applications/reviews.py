@@ -1,6 +1,6 @@
 """What happens to a submitted application: an auditor's decision, a withdrawal, a supplement.
 
-Each is one transaction through `applications.transition`; an approval opens the order in it.
+Each is one transaction through `APPLICATION.apply`; an approval opens the order in it.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
-
-from tortoise.transactions import in_transaction
 
 from backend.i18n import N_
 from backend.models.accounts import Role
@@ -31,9 +29,9 @@ from backend.services.applications.applications import (
     open_key,
     replace_attachments,
     tell_members,
-    transition,
 )
 from backend.services.applications.policies import applications_visible_to
+from backend.services.applications.states import APPLICATION
 from backend.services.core.actors import Actor, require_role, require_user
 from backend.services.core.errors import (
     ForbiddenTransition,
@@ -42,6 +40,8 @@ from backend.services.core.errors import (
     Problems,
     register_messages,
 )
+from backend.services.core.reach import reach_of
+from backend.services.core.transactions import in_transaction
 from backend.services.notifications import notifications
 from backend.services.orders import orders as order_service
 
@@ -103,18 +103,19 @@ async def decide(
     if decision is not Decision.APPROVE and not comment and not cleaned:
         found.add("comment", "DECISION_REASON_REQUIRED")
     found.raise_if_any()
-    if app.status is not S.UNDER_REVIEW:
-        raise ForbiddenTransition(status=app.status.value)
+    reach = await reach_of(actor)
+    # A stale version or a decided application is refused before anything is looked up.
+    APPLICATION.check(actor, app, ACTIONS[decision], reach, expected_version=expected_version)
     target, now = TARGETS[decision], datetime.now(UTC)
     rules = await _rules(app)
     revision = await ApplicationRevision.filter(application_id=app.id).order_by("-number").first()
     assert revision is not None  # under review: submitted at least once
     order: Order | None = None
     async with in_transaction() as conn:
-        app = await transition(
+        await APPLICATION.apply(
             conn, actor, app, ACTIONS[decision], to=target, expected_version=expected_version,
             changes={"decided_at": now, "open_key": open_key(app, target, rules)},
-            data={"comment": comment, "revision": revision.number},
+            data={"comment": comment, "revision": revision.number}, reach=reach,
         )  # fmt: skip
         await Review.create(
             application_id=app.id, revision_id=revision.id, reviewer_id=actor.user_id,
@@ -150,10 +151,11 @@ async def withdraw(actor: Actor, application_id: int, expected_version: int) -> 
     if not member:
         raise PermissionDenied()
     async with in_transaction() as conn:
-        return await transition(
-            conn, actor, app, "WITHDRAW", to=S.WITHDRAWN, expected_version=expected_version,
+        await APPLICATION.apply(
+            conn, actor, app, "WITHDRAW", expected_version=expected_version,
             changes={"open_key": None, "decided_at": datetime.now(UTC)},
         )  # fmt: skip
+    return app
 
 
 async def supplement(
@@ -188,16 +190,19 @@ async def supplement(
         if app.status is S.APPROVED and a.kind not in owed:
             found.add(("attachments", str(i), "kind"), "NOT_OWED")
     found.raise_if_any()
+    reach = await reach_of(actor)
+    APPLICATION.check(actor, app, "SUPPLEMENT", reach, expected_version=expected_version)
     if app.status is S.APPROVED and form_data is not None:
+        # Once approved, the answers are the order's: only owed materials still come in.
         raise ForbiddenTransition(status=app.status.value)
     changes: dict[str, Any] = {}
     if form_data is not None:
         changes["form_data"] = {**app.form_data, **form_data}
     kinds = {a.kind for a in given}
     async with in_transaction() as conn:
-        app = await transition(
+        await APPLICATION.apply(
             conn, acting, app, "SUPPLEMENT", expected_version=expected_version, changes=changes,
-            data={"fields": sorted((form_data or {}).keys()), "kinds": sorted(kinds)},
+            data={"fields": sorted((form_data or {}).keys()), "kinds": sorted(kinds)}, reach=reach,
         )  # fmt: skip
         if given:
             await replace_attachments(conn, app, given, user_id, kinds)

@@ -6,12 +6,12 @@ import contextlib
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
-from tortoise.transactions import in_transaction
 
 from backend.models.catalog import ServiceItem, ServicePin
 from backend.services.catalog.catalog import items_visible_to
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import Invalid
+from backend.services.core.transactions import in_transaction
 
 
 async def board(actor: Actor) -> list[ServiceItem]:

@@ -84,6 +84,7 @@ ROOT_SCOPES: dict[str, str] = {
 _DOMAINS: dict[str, tuple[str, ...]] = {
     "accounts:read": (
         "User", "ApiToken", "ApiTokenConnection", "ApiTokenEdge", "UserConnection", "UserEdge",
+        "PageAccess",
     ),
     "teams:read": (
         "Team", "TeamMember", "TeamConnection", "TeamEdge",
@@ -117,12 +118,13 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     "orders:read": (
         "Order", "OrderEvent", "OrderServiceItem", "OrderApplication", "NamedRef",
         "AssignmentReason", "AssignmentCandidate", "OrderConnection", "OrderEdge",
-        "OrderEventConnection", "OrderEventEdge",
+        "OrderEventConnection", "OrderEventEdge", "OrderViewerCan",
     ),
     "applications:read": (
         "Application", "ApplicationAttachment", "ApplicationChange", "ApplicationEnterprise",
         "ApplicationOrder", "ApplicationRevision", "AuditResult", "AuditProblem", "Review",
         "ReviewProblem", "OwedMaterial", "ApplicationConnection", "ApplicationEdge",
+        "ApplicationViewerCan",
     ),
 }  # fmt: skip
 # Types that only carry others: payloads and error lists, returned by root fields only (their

@@ -411,7 +411,8 @@ async def test_the_desk_never_supplements_a_draft_the_enterprise_is_writing(new_
              "formData": {"purpose": "代填"}}  # fmt: skip
     before = await counts()
     refused = (await w.auditor.gql(SUPPLEMENT, {"input": input}))["supplementApplication"]
-    assert [e["code"] for e in refused["userErrors"]] == ["FORBIDDEN_TRANSITION"]
+    # Not even seen: a draft is the enterprise's own until it is handed in.
+    assert [e["code"] for e in refused["userErrors"]] == ["NOT_FOUND"]
     assert await counts() == before
     # A draft the desk filed for a walk-in enterprise is the desk's own to fill in.
     filed = (await w.auditor.gql(SAVE, {"input": submission(w)}))["saveApplicationDraft"]

@@ -106,8 +106,8 @@ async def test_an_application_says_who_may_do_what_in_each_state(new_api: Any) -
     assert await _can(w.applicant, app_id) == {
         **NOTHING, "edit": True, "submit": True, "withdraw": True,
     }  # fmt: skip
-    # The enterprise's own draft is not the desk's to fill in.
-    assert await _can(w.auditor, app_id) == NOTHING
+    # The enterprise's own draft is not the desk's: it does not even see it.
+    assert (await w.auditor.gql(APPLICATION, {"id": app_id}))["node"] is None
     under = await submitted(
         w.applicant,
         submission(w, applicationId=app_id, expectedVersion=draft["application"]["version"],

@@ -11,6 +11,7 @@ from backend.schema.accounts.types import ApiTokenType, UserType
 from backend.schema.applications.mutations import ApplicationMutations
 from backend.schema.applications.queries import ApplicationQueries
 from backend.schema.applications.types import ApplicationType
+from backend.schema.boundary import TextBoundary
 from backend.schema.calendar.mutations import CalendarMutations
 from backend.schema.calendar.queries import CalendarQueries
 from backend.schema.catalog.mutations import CatalogMutations
@@ -89,6 +90,8 @@ schema = strawberry.Schema(
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).
         DocumentLimits,
         Admission,
+        # Every string checked, bounded and normalised, after admission, before any resolver.
+        TextBoundary,
         MaskBugs,
     ],
 )

@@ -63,6 +63,8 @@ from backend.schema.context import Context
 # Long enough for any description or answer a person writes; short enough that no string can
 # cost the database (SQLite refuses LIKE patterns over 50,000 bytes) or the logs much.
 MAX_TEXT = 10_000
+# A file's name as uploaded (the stored name keeps at most 255 of it).
+MAX_NAME = 1_000
 # Search words are matched with LIKE in several columns: a few words are all anyone types.
 MAX_SEARCH = 100
 SEARCH_NAMES = frozenset({"search"})
@@ -203,6 +205,11 @@ def clean_value(value: Any, type_: GraphQLInputType, slot: Slot) -> Any:
         return cleaned
     if isinstance(type_, GraphQLScalarType) and type_.name == "JSON":
         return _json(value, slot)
+    if isinstance(type_, GraphQLScalarType) and type_.name == "Upload":
+        # The file's name is text the client wrote (it is shown, and sent back on download).
+        if isinstance(getattr(value, "filename", None), str):
+            value.filename = _string(value.filename, replace(slot, limit=MAX_NAME))
+        return value
     if isinstance(value, str):
         return _string(value, slot)
     return value

@@ -59,10 +59,12 @@ from backend.models.applications import Application
 from backend.models.catalog import Category, ServiceItem
 from backend.models.orders import Order
 from backend.schema.context import Context
+from backend.services.catalog import catalog
 
-# Long enough for any description or answer a person writes; short enough that no string can
-# cost the database (SQLite refuses LIKE patterns over 50,000 bytes) or the logs much.
-MAX_TEXT = 10_000
+# The longest text any rule accepts (a service item's description); the services bound each
+# field tighter, as userErrors. This bound keeps any other string from costing the database
+# (SQLite refuses LIKE patterns over 50,000 bytes) or the logs.
+MAX_TEXT = catalog.MAX_TEXT
 # A file's name as uploaded (the stored name keeps at most 255 of it).
 MAX_NAME = 1_000
 # Search words are matched with LIKE in several columns: a few words are all anyone types.

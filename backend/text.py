@@ -41,7 +41,9 @@ def check(value: str) -> None:
 def normalise(value: str) -> str:
     """`value` checked, with LF line breaks and in NFC."""
     check(value)
-    return unicodedata.normalize("NFC", _LINE_BREAK.sub("\n", value))
+    value = _LINE_BREAK.sub("\n", value)
+    # Most text arrives composed already; the check is much cheaper than normalising.
+    return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
 
 
 def shown(value: str, limit: int = 40) -> str:

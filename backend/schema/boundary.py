@@ -21,6 +21,7 @@ and `locations` points at it in the document.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -47,6 +48,7 @@ from graphql import (
     VariableDefinitionNode,
     VariableNode,
     Visitor,
+    is_input_type,
     type_from_ast,
     visit,
 )
@@ -292,55 +294,108 @@ class _Rewrite(Visitor):
         return StringValueNode(value=value, block=node.block, loc=node.loc)
 
 
-def _operations(document: DocumentNode) -> Iterator[OperationDefinitionNode]:
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode):
-            yield definition
+def _operations(
+    document: DocumentNode, operation_name: str | None
+) -> Iterator[OperationDefinitionNode]:
+    """The operation that will run (every one when that is unclear: admission refuses those)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    named = [o for o in operations if o.name is not None and o.name.value == operation_name]
+    yield from named if operation_name is not None and named else operations
 
 
-def clean_request(
-    schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any]
-) -> tuple[DocumentNode, dict[str, Any]]:
-    """The document and the variables with their strings cleaned.
+@dataclass(frozen=True)
+class Analysis:
+    """What a document says about its strings: its literals cleaned, and each variable's slot."""
 
-    Raises `Refused` with the GraphQL error for the first string that is not accepted.
-    """
+    document: DocumentNode
+    variables: dict[str, tuple[GraphQLInputType, Slot]]
+
+
+def analyse(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None = None
+) -> Analysis:
+    """Checks every string written into `document`; raises `Refused` for a refused one."""
     type_info = TypeInfo(schema)
     literals = _Literals(type_info)
     visit(document, TypeInfoVisitor(type_info, literals))
-    declared: dict[str, Any] = {}
-    for operation in _operations(document):
+    variables: dict[str, tuple[GraphQLInputType, Slot]] = {}
+    for operation in _operations(document, operation_name):
         for definition in operation.variable_definitions or ():
-            declared[definition.variable.name.value] = type_from_ast(schema, definition.type)
-    cleaned = dict(variables)
-    for name, value in variables.items():
-        type_ = declared.get(name)
-        if type_ is None:
-            continue  # undeclared variables are never read
-        uses = literals.usages.get(name, [])
-        slot = Slot(
-            uses[0].field if uses else (f"${name}",),
-            uses[0].node if uses else None,
-            verbatim=any(use.verbatim for use in uses) or _named(type_).name == "ID",
-            limit=min((use.limit for use in uses), default=MAX_TEXT),
-        )
-        cleaned[name] = clean_value(value, type_, slot)
+            name = definition.variable.name.value
+            type_ = type_from_ast(schema, definition.type)
+            if not is_input_type(type_):
+                continue  # validation has named the unknown type
+            uses = literals.usages.get(name, [])
+            variables[name] = (
+                type_,
+                Slot(
+                    uses[0].field if uses else (f"${name}",),
+                    uses[0].node if uses else definition,
+                    verbatim=any(use.verbatim for use in uses) or _named(type_).name == "ID",
+                    limit=min((use.limit for use in uses), default=MAX_TEXT),
+                ),
+            )
     if literals.changes:
         document = visit(document, _Rewrite(literals.changes))
-    return document, cleaned
+    return Analysis(document, variables)
+
+
+def clean_variables(analysis: Analysis, variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The variables with their strings checked, bounded and normalised (or `Refused`)."""
+    cleaned = dict(variables)
+    for name, value in variables.items():
+        if name in analysis.variables:  # undeclared variables are never read
+            type_, slot = analysis.variables[name]
+            cleaned[name] = clean_value(value, type_, slot)
+    return cleaned
+
+
+def clean_request(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Mapping[str, Any],
+    operation_name: str | None = None,
+) -> tuple[DocumentNode, dict[str, Any]]:
+    """The document and the variables with their strings cleaned (or `Refused`)."""
+    analysis = analyse(schema, document, operation_name)
+    return analysis.document, clean_variables(analysis, variables)
+
+
+# Walking a document with its types costs milliseconds; the pages run a few dozen documents
+# and integrators a few more, so the analysis is kept per document text (refusals are not).
+ANALYSES_KEPT = 256
+_analyses: OrderedDict[tuple[str, str | None], Analysis] = OrderedDict()
+
+
+def _analysis(
+    schema: GraphQLSchema, query: str | None, document: DocumentNode, operation_name: str | None
+) -> Analysis:
+    if query is None:
+        return analyse(schema, document, operation_name)
+    key = (query, operation_name)
+    found = _analyses.get(key)
+    if found is not None:
+        _analyses.move_to_end(key)
+        return found
+    found = _analyses[key] = analyse(schema, document, operation_name)
+    if len(_analyses) > ANALYSES_KEPT:
+        _analyses.popitem(last=False)
+    return found
 
 
 class TextBoundary(SchemaExtension):
-    """Runs `clean_request` after admission and before execution."""
+    """Cleans the document and the variables after admission and before execution."""
 
     def on_execute(self) -> Iterator[None]:
         execution = self.execution_context
         document = execution.graphql_document
         if execution.result is None and document is not None:
             try:
-                execution.graphql_document, execution.variables = clean_request(
-                    execution.schema._schema, document, execution.variables or {}
+                analysis = _analysis(
+                    execution.schema._schema, execution.query, document, execution.operation_name
                 )
+                execution.graphql_document = analysis.document
+                execution.variables = clean_variables(analysis, execution.variables or {})
             except Refused as refused:
                 execution.result = GraphQLExecutionResult(data=None, errors=[refused.error])
                 context = execution.context

@@ -131,9 +131,10 @@ async def test_a_lone_surrogate_or_nul_in_a_search_is_invalid_text(api: Api) -> 
 
 
 async def test_text_written_into_the_document_is_checked_too(api: Api) -> None:
-    response = await api.post('{ serviceItems(search: "a\\u0000b") { totalCount } }')
-    body = refused(response, "INVALID_TEXT", ["search"])
-    assert body["errors"][0]["locations"] == [{"line": 1, "column": 24}]
+    for _ in range(2):  # a refused document is never kept as analysed
+        response = await api.post('{ serviceItems(search: "a\\u0000b") { totalCount } }')
+        body = refused(response, "INVALID_TEXT", ["search"])
+        assert body["errors"][0]["locations"] == [{"line": 1, "column": 24}]
 
 
 async def test_inside_a_variable_default_and_a_list_too(api: Api) -> None:
@@ -202,8 +203,9 @@ async def test_a_literal_in_the_document_is_normalised_before_it_is_used(api: Ap
     item, _ = await builders.published_item(None)
     item.search_text = f"caf{NFC_E} 咨询"
     await item.save()
-    data = await api.gql(f'{{ serviceItems(search: "caf{NFD_E}") {{ totalCount }} }}')
-    assert data["serviceItems"]["totalCount"] == 1
+    for _ in range(2):  # the second time, from the analysis kept for this document
+        data = await api.gql(f'{{ serviceItems(search: "caf{NFD_E}") {{ totalCount }} }}')
+        assert data["serviceItems"]["totalCount"] == 1
 
 
 def test_ids_passwords_cursors_and_keys_are_kept_while_text_is_normalised() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.tools import merge_types
 
 from backend.schema.accounts.mutations import AccountMutations
@@ -68,7 +71,20 @@ Mutation = merge_types(
     ),
 )
 
-schema = strawberry.Schema(
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # A refusal of the client's input (a malformed id, refused text, an invalid document)
+        # is an answer, not a fault: only unexpected errors are logged, with their traceback.
+        bugs = [
+            e
+            for e in errors
+            if e.original_error is not None and not isinstance(e.original_error, GraphQLError)
+        ]
+        super().process_errors(bugs, execution_context)
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     types=[

@@ -61,12 +61,11 @@ from backend.models.applications import Application
 from backend.models.catalog import Category, ServiceItem
 from backend.models.orders import Order
 from backend.schema.context import Context
-from backend.services.catalog import catalog
 
-# The longest text any rule accepts (a service item's description); the services bound each
-# field tighter, as userErrors. This bound keeps any other string from costing the database
-# (SQLite refuses LIKE patterns over 50,000 bytes) or the logs.
-MAX_TEXT = catalog.MAX_TEXT
+# Every string's bound. Well above each field's own (the longest, a service item's
+# description, takes 20,000), so a field that is too long is still answered at the field (a
+# userError; on a page, the message next to it); this bounds everything else.
+MAX_TEXT = 100_000
 # A file's name as uploaded (the stored name keeps at most 255 of it).
 MAX_NAME = 1_000
 # Search words are matched with LIKE in several columns: a few words are all anyone types.

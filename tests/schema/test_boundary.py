@@ -21,6 +21,7 @@ from backend.models.enterprises import Enterprise
 from backend.models.orders import Order
 from backend.schema import schema
 from backend.schema.boundary import LOOKUP_BOUNDS, MAX_SEARCH, MAX_TEXT, clean_request
+from backend.services.catalog import catalog
 from tests import builders
 from tests.conftest import PASSWORD, Api
 from tests.schema.application_helpers import SAVE, SUBMIT, counts, materials, submission, world
@@ -292,6 +293,21 @@ async def test_a_one_megabyte_search_is_too_long_everywhere(new_api: Any) -> Non
         "query($q: String) { serviceItems(search: $q) { totalCount } }", {"q": "检" * MAX_SEARCH}
     )
     assert data["serviceItems"]["totalCount"] == 0
+
+
+async def test_a_field_over_its_own_bound_is_still_a_user_error_at_the_field(
+    new_api: Any,
+) -> None:
+    assert MAX_TEXT > catalog.MAX_TEXT
+    admin = await signed_in(new_api, "admin@example.cn", ["ADMIN"])
+    data = await admin.gql(
+        """mutation($input: CreateCategoryInput!) { createCategory(input: $input) {
+             userErrors { field code } } }""",
+        {"input": {"nameZh": "类别", "descriptionZh": "说" * (catalog.MAX_TEXT + 1)}},
+    )
+    assert data["createCategory"]["userErrors"] == [
+        {"field": ["descriptionZh"], "code": "TOO_LONG"}
+    ]
 
 
 async def test_any_other_text_is_bounded_too(api: Api) -> None:

@@ -1,4 +1,4 @@
-"""The `servicehall` command: serve, migrate, seed, create-user, export-schema."""
+"""The `servicehall` command: serve, migrate, seed, create-user, export-schema, states."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 
 from tortoise import Tortoise
@@ -27,10 +28,10 @@ async def _migrate(settings: Settings) -> None:
         await Tortoise.close_connections()
 
 
-async def _with_db(settings: Settings, work: object) -> None:
+async def _with_db(settings: Settings, work: Awaitable[object]) -> None:
     await Tortoise.init(config=tortoise_config(settings.database_url))
     try:
-        await work  # type: ignore[misc]
+        await work
     finally:
         await Tortoise.close_connections()
 
@@ -102,6 +103,27 @@ def cmd_export_schema(_: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def state_tables() -> str:
+    """Every aggregate's action table, as docs/states.md has it."""
+    from backend.services.applications.states import APPLICATION
+    from backend.services.catalog.states import ITEM
+    from backend.services.core.states import markdown
+    from backend.services.enterprises.states import ENTERPRISE
+    from backend.services.orders.states import ORDER
+
+    return markdown([APPLICATION, ORDER, ENTERPRISE, ITEM])
+
+
+def cmd_states(_: Settings, args: argparse.Namespace) -> int:
+    text = state_tables()
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.output}.")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -143,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", "-o", default=str(ROOT / "schema.graphql"))
     export.set_defaults(run=cmd_export_schema)
+    states = commands.add_parser("states", help="print the action tables (or write docs/states.md)")
+    states.add_argument("--output", "-o", default="-", help="a file, e.g. docs/states.md")
+    states.set_defaults(run=cmd_states)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend import db_cancellation
 from backend.settings import load_settings
+
+# Wherever Tortoise is configured, its connection locks survive a cancelled query.
+db_cancellation.install()
 
 MODEL_MODULES = [
     "backend.models.accounts",

@@ -26,6 +26,10 @@ log = logging.getLogger("servicehall.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+# How deep JSON arrays and objects may nest in a request. Real inputs (an input object holding
+# a form's answers holding a list) stay under ten; without a bound, a body nested a thousand
+# deep ends in a RecursionError in the parser or in whatever walks the value next.
+MAX_JSON_DEPTH = 32
 
 
 class RequestProblem(Exception):
@@ -76,22 +80,51 @@ def _graphiql(request: Request) -> HTMLResponse:
     return HTMLResponse(html)
 
 
-async def _json_body(request: Request) -> Any:
-    body = await request.body()
+def _nesting(value: Any) -> int:
+    """How deep `value`'s arrays and objects nest (iteratively: no recursion to exhaust)."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        current, depth = pending.pop()
+        if isinstance(current, dict):
+            current = list(current.values())
+        elif not isinstance(current, list):
+            continue
+        depth += 1
+        if depth > MAX_JSON_DEPTH:
+            return depth
+        deepest = max(deepest, depth)
+        pending.extend((item, depth) for item in current)
+    return deepest
+
+
+def _load_json(raw: str | bytes, what: str) -> Any:
+    """`raw` parsed, or a 400 naming `what`: not JSON, or nested deeper than the bound."""
+    too_deep = RequestProblem(
+        400,
+        f"{what} nests arrays and objects deeper than {MAX_JSON_DEPTH} levels.",
+        code="JSON_TOO_DEEP",
+    )
     try:
-        return json.loads(body)
+        value = json.loads(raw)
+    except RecursionError as exc:
+        raise too_deep from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise RequestProblem(400, "The request body is not valid JSON.") from exc
+        raise RequestProblem(400, f"{what} is not valid JSON.") from exc
+    if _nesting(value) > MAX_JSON_DEPTH:
+        raise too_deep
+    return value
+
+
+async def _json_body(request: Request) -> Any:
+    return _load_json(await request.body(), "The request body")
 
 
 async def _multipart(request: Request) -> dict[str, Any]:
     """Reads `operations`, `map` and the files, and puts each file where the map says."""
     form = await request.form(max_files=10, max_fields=20)
-    try:
-        operations = json.loads(str(form.get("operations", "")))
-        file_map = json.loads(str(form.get("map", "{}")))
-    except ValueError as exc:
-        raise RequestProblem(400, "`operations` and `map` must be JSON.") from exc
+    operations = _load_json(str(form.get("operations", "")), "`operations`")
+    file_map = _load_json(str(form.get("map", "{}")), "`map`")
     if not isinstance(operations, dict) or not isinstance(file_map, dict):
         raise RequestProblem(400, "`operations` must be one operation; `map` an object.")
     for key, paths in file_map.items():
@@ -135,10 +168,7 @@ def _params(data: Any) -> tuple[str, dict[str, Any] | None, str | None]:
     variables = data.get("variables")
     operation_name = data.get("operationName")
     if isinstance(variables, str) and variables:
-        try:
-            variables = json.loads(variables)
-        except ValueError as exc:
-            raise RequestProblem(400, "`variables` is not valid JSON.") from exc
+        variables = _load_json(variables, "`variables`")
     if not isinstance(query, str) or not query.strip():
         raise RequestProblem(400, "The request has no `query` string.")
     if variables is not None and variables != "" and not isinstance(variables, dict):

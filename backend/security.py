@@ -60,7 +60,8 @@ def _cookies(scope: Scope) -> dict[str, str]:
 
 
 def _header(scope: Scope, wanted: bytes) -> str | None:
-    for name, value in scope.get("headers", []):
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for name, value in headers:
         if name == wanted:
             return value.decode("latin-1")
     return None
@@ -129,6 +130,10 @@ class Gatekeeper:
 
         try:
             await self._handle(scope, receive, send_noting_status, request_id)
+        except Exception:
+            # Escaping here, it becomes the 500 page outside this middleware: log what is sent.
+            status = status or 500
+            raise
         finally:
             # Our own access line, so it carries the request id (uvicorn's is turned off).
             access_log.info(

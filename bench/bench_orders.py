@@ -35,7 +35,6 @@ os.environ.setdefault("SERVICEHALL_ARGON2_MEMORY_COST", "1024")
 
 import asyncpg  # noqa: E402
 from tortoise.context import TortoiseContext  # noqa: E402
-from tortoise.transactions import in_transaction  # noqa: E402
 
 from backend.db import tortoise_config  # noqa: E402
 from backend.models.accounts import Role  # noqa: E402
@@ -43,6 +42,7 @@ from backend.models.applications import Application, ApplicationStatus  # noqa: 
 from backend.models.orders import Order  # noqa: E402
 from backend.services.core import numbering  # noqa: E402
 from backend.services.core.actors import Actor  # noqa: E402
+from backend.services.core.transactions import in_transaction  # noqa: E402
 from backend.services.orders import orders  # noqa: E402
 from tests import builders  # noqa: E402
 

@@ -88,4 +88,5 @@ async def approved_application(
         enterprise=enterprise,
         applicant=applicant,
         status=ApplicationStatus.APPROVED,
+        revision_count=1,  # approved means handed in at least once
     )

@@ -33,6 +33,10 @@ TEMPLATES_DIR = WEB_DIR / "templates"
 FLASH_COOKIE = "sh_flash"
 FRAGMENT_SPREAD = re.compile(r"\.\.\.\s*([A-Za-z_]\w*)")
 FLASH_SECONDS = 60
+# GraphQL error codes that mean the address named nothing (backend/schema/relay.py).
+NOT_FOUND_CODES = frozenset({"BAD_ID", "BAD_CURSOR", "BAD_PAGE_SIZE"})
+# ...and that the text sent was refused at the input boundary (backend/schema/boundary.py).
+REFUSED_INPUT_CODES = frozenset({"INVALID_TEXT", "TOO_LONG"})
 
 
 class OperationFailed(RuntimeError):
@@ -71,6 +75,7 @@ def templates_for(language: str) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The i18n extension adds this method at runtime; Environment's stubs do not declare it.
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localtime"] = localtime
     templates = Jinja2Templates(env=env)
@@ -120,9 +125,19 @@ async def run(
     *,
     context: Context | None = None,
 ) -> Result:
-    """Runs `web/operations/<name>.graphql` for this request; GraphQL errors are a bug (500)."""
+    """Runs `web/operations/<name>.graphql` for this request.
+
+    What the reader typed into the address or a form reaches the API as variables, so the API's
+    refusals of it are the reader's mistakes: a malformed id or cursor (or a missing one) is the
+    404 page, text the boundary refuses the 400 page. Any other GraphQL error is a bug (500).
+    """
     result, ctx = await execute(request, operation(name), variables, context=context)
     if result.errors:
+        found = {(error.extensions or {}).get("code") for error in result.errors}
+        if found & NOT_FOUND_CODES:
+            raise HTTPException(404)
+        if found & REFUSED_INPUT_CODES:
+            raise HTTPException(400)
         raise OperationFailed(f"{name}: {[e.message for e in result.errors]}")
     return Result(data=result.data or {}, context=ctx)
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from tortoise.transactions import in_transaction
-
 from backend.models.accounts import User
 from backend.models.enterprises import (
     Building,
@@ -22,6 +20,7 @@ from backend.models.enterprises import (
     PremisesBinding,
     Unit,
 )
+from backend.services.core.transactions import in_transaction
 from backend.services.enterprises.credit_codes import check_character
 
 # (name, the first 17 characters of the credit code, established, legal representative)

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.transactions import in_transaction
-
 from backend.demo import catalog as demo_catalog
 from backend.demo import enterprises as demo_enterprises
 from backend.demo.calendar import seed_calendar
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User
 from backend.services.accounts.accounts import Contact, _create_user, parse_contact
+from backend.services.core.transactions import in_transaction
 from backend.services.notifications import notifications
 
 DEMO_PASSWORD = "servicehall-demo"

@@ -18,6 +18,9 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.AUDITOR, Role.HANDLER, Role.SUPERVISOR, Role.ADMIN, Role.PROVIDER})
+# The park operator's own people. A provider's staff hold accounts made by admins, but they
+# work for a third party: they never see the park's teams, calendar, premises or providers.
+PARK_STAFF_ROLES = STAFF_ROLES - {Role.PROVIDER}
 
 
 class User(Model):
@@ -45,6 +48,7 @@ class UserRole(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="roles", on_delete=fields.CASCADE
     )
+    user_id: int
     role = fields.CharEnumField(Role, max_length=20)
 
     class Meta:
@@ -59,6 +63,7 @@ class Session(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="sessions", on_delete=fields.CASCADE
     )
+    user_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(db_index=True)
@@ -74,6 +79,7 @@ class ApiToken(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="api_tokens", on_delete=fields.CASCADE
     )
+    user_id: int
     name = fields.CharField(max_length=100)
     # The public part of the token, used to find the row; the secret part is stored hashed.
     prefix = fields.CharField(max_length=16, unique=True)
@@ -111,9 +117,11 @@ class TeamMember(Model):
     team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
         "models.Team", related_name="members", on_delete=fields.CASCADE
     )
+    team_id: int
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="team_memberships", on_delete=fields.CASCADE
     )
+    user_id: int
     kind = fields.CharEnumField(MemberKind, max_length=10)
     on_leave = fields.BooleanField(default=False)
     # Automatic assignment breaks ties by who was assigned least recently.
@@ -132,6 +140,7 @@ class Notification(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="notifications", on_delete=fields.CASCADE
     )
+    user_id: int
     kind = fields.CharField(max_length=50)
     params: dict[str, object] = fields.JSONField(default=dict)
     link = fields.CharField(max_length=255, default="")

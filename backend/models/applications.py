@@ -8,10 +8,16 @@ the application, never changes what was audited and reviewed.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from backend.models.accounts import User
+    from backend.models.catalog import ServiceItem, ServiceItemVersion
+    from backend.models.enterprises import Enterprise
+    from backend.models.files import StoredFile
 
 
 class ApplicationStatus(StrEnum):
@@ -32,26 +38,31 @@ class Decision(StrEnum):
 class Application(Model):
     id = fields.BigIntField(primary_key=True)
     number = fields.CharField(max_length=24, unique=True)
-    item: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    item: fields.ForeignKeyRelation[ServiceItem] = fields.ForeignKeyField(
         "models.ServiceItem", related_name="applications", on_delete=fields.RESTRICT
     )
+    item_id: int
     # Pinned at the first submit; a draft follows the live version until then.
-    item_version: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    item_version: fields.ForeignKeyNullableRelation[ServiceItemVersion] = fields.ForeignKeyField(
         "models.ServiceItemVersion",
         related_name="applications",
         null=True,
         on_delete=fields.RESTRICT,
     )
-    enterprise: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    item_version_id: int | None
+    enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
         "models.Enterprise", related_name="applications", on_delete=fields.RESTRICT
     )
-    applicant: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    enterprise_id: int
+    applicant: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="applications", on_delete=fields.RESTRICT
     )
+    applicant_id: int
     # Set when an auditor filed it for an enterprise that came in person or called.
-    filed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    filed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="applications_filed", null=True, on_delete=fields.SET_NULL
     )
+    filed_by_id: int | None
     status = fields.CharEnumField(ApplicationStatus, max_length=12, default=ApplicationStatus.DRAFT)
     form_data: dict[str, Any] = fields.JSONField(default=dict)
     # The applicant's written promise to supply deferred materials (容缺受理).
@@ -77,14 +88,17 @@ class ApplicationAttachment(Model):
     application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
         "models.Application", related_name="attachments", on_delete=fields.CASCADE
     )
+    application_id: int
     kind = fields.CharField(max_length=50)
-    file: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    file: fields.ForeignKeyRelation[StoredFile] = fields.ForeignKeyField(
         "models.StoredFile", related_name="attachments", on_delete=fields.RESTRICT
     )
+    file_id: int
     expires_on = fields.DateField(null=True)
-    added_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    added_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="attachments_added", null=True, on_delete=fields.SET_NULL
     )
+    added_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -98,16 +112,19 @@ class ApplicationRevision(Model):
     application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
         "models.Application", related_name="revisions", on_delete=fields.CASCADE
     )
+    application_id: int
     number = fields.IntField()
-    item_version: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    item_version: fields.ForeignKeyRelation[ServiceItemVersion] = fields.ForeignKeyField(
         "models.ServiceItemVersion", related_name="revisions", on_delete=fields.RESTRICT
     )
+    item_version_id: int
     form_data: dict[str, Any] = fields.JSONField(default=dict)
     # [{"kind", "fileId", "expiresOn"}], as they stood at this submit.
     attachments: list[dict[str, Any]] = fields.JSONField(default=list)
-    submitted_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    submitted_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="revisions_submitted", null=True, on_delete=fields.SET_NULL
     )
+    submitted_by_id: int | None
     acting_for_enterprise = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -123,9 +140,11 @@ class AuditResult(Model):
     application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
         "models.Application", related_name="audit_results", on_delete=fields.CASCADE
     )
+    application_id: int
     revision: fields.ForeignKeyRelation[ApplicationRevision] = fields.ForeignKeyField(
         "models.ApplicationRevision", related_name="audit_results", on_delete=fields.CASCADE
     )
+    revision_id: int
     passed = fields.BooleanField()
     # [{"code", "field": [...], "params": {...}}]
     problems: list[dict[str, Any]] = fields.JSONField(default=list)
@@ -142,12 +161,15 @@ class Review(Model):
     application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
         "models.Application", related_name="reviews", on_delete=fields.CASCADE
     )
+    application_id: int
     revision: fields.ForeignKeyRelation[ApplicationRevision] = fields.ForeignKeyField(
         "models.ApplicationRevision", related_name="reviews", on_delete=fields.CASCADE
     )
-    reviewer: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    revision_id: int
+    reviewer: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="reviews", null=True, on_delete=fields.SET_NULL
     )
+    reviewer_id: int | None
     decision = fields.CharEnumField(Decision, max_length=8)
     comment = fields.TextField(default="")
     # [{"field": [...], "message": "..."}], the auditor's own words per field.
@@ -165,12 +187,14 @@ class OwedMaterial(Model):
     application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
         "models.Application", related_name="owed_materials", on_delete=fields.CASCADE
     )
+    application_id: int
     kind = fields.CharField(max_length=50)
     due_on = fields.DateField()
     supplied_at = fields.DatetimeField(null=True)
-    supplied_file: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    supplied_file: fields.ForeignKeyNullableRelation[StoredFile] = fields.ForeignKeyField(
         "models.StoredFile", related_name="owed_supplied", null=True, on_delete=fields.SET_NULL
     )
+    supplied_file_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -182,9 +206,10 @@ class IdempotencyKey(Model):
     """The first result of a create-or-submit call, replayed when its key is used again."""
 
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="idempotency_keys", on_delete=fields.CASCADE
     )
+    user_id: int
     key = fields.CharField(max_length=100)
     operation = fields.CharField(max_length=50)
     # The aggregate the first call created or changed, to load and return again.

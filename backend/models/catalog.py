@@ -9,10 +9,14 @@ version they were submitted against, so an edit never changes what was applied f
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from backend.models.accounts import Team, User
+    from backend.models.enterprises import Provider
 
 
 class ItemStatus(StrEnum):
@@ -38,9 +42,10 @@ class Category(Model):
     description_zh = fields.TextField(default="")
     description_en = fields.TextField(default="")
     position = fields.IntField(default=0)
-    team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    team: fields.ForeignKeyNullableRelation[Team] = fields.ForeignKeyField(
         "models.Team", related_name="categories", null=True, on_delete=fields.SET_NULL
     )
+    team_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     version = fields.IntField(default=1)
 
@@ -53,10 +58,12 @@ class ServiceItem(Model):
     category: fields.ForeignKeyRelation[Category] = fields.ForeignKeyField(
         "models.Category", related_name="items", on_delete=fields.RESTRICT
     )
+    category_id: int
     status = fields.CharEnumField(ItemStatus, max_length=10, default=ItemStatus.DRAFT)
     live_version: fields.ForeignKeyNullableRelation[ServiceItemVersion] = fields.ForeignKeyField(
         "models.ServiceItemVersion", related_name="live_for", null=True, on_delete=fields.SET_NULL
     )
+    live_version_id: int | None
     latest_number = fields.IntField(default=0)
     position = fields.IntField(default=0)
     # Copied from the live version on publish, for lookup by name, ordering and search.
@@ -79,6 +86,7 @@ class ServiceItemVersion(Model):
     item: fields.ForeignKeyRelation[ServiceItem] = fields.ForeignKeyField(
         "models.ServiceItem", related_name="versions", on_delete=fields.CASCADE
     )
+    item_id: int
     number = fields.IntField()
     name_zh = fields.CharField(max_length=200)
     name_en = fields.CharField(max_length=200, default="")
@@ -97,18 +105,21 @@ class ServiceItemVersion(Model):
     audit_rules: list[dict[str, Any]] = fields.JSONField(default=list)
     review_mode = fields.CharEnumField(ReviewMode, max_length=10, default=ReviewMode.MANUAL)
     fulfilment = fields.CharEnumField(Fulfilment, max_length=10, default=Fulfilment.IN_HOUSE)
-    provider: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    provider: fields.ForeignKeyNullableRelation[Provider] = fields.ForeignKeyField(
         "models.Provider", related_name="item_versions", null=True, on_delete=fields.RESTRICT
     )
+    provider_id: int | None
     appointment_quota = fields.IntField(null=True)
     time_limit_days = fields.IntField(default=10)
     # The handling team when the item names its own; else the category's.
-    team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    team: fields.ForeignKeyNullableRelation[Team] = fields.ForeignKeyField(
         "models.Team", related_name="item_versions", null=True, on_delete=fields.SET_NULL
     )
-    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    team_id: int | None
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="item_versions_written", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -120,12 +131,14 @@ class ServicePin(Model):
     """An item on a person's own common-services board, in the order they keep."""
 
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="pins", on_delete=fields.CASCADE
     )
+    user_id: int
     item: fields.ForeignKeyRelation[ServiceItem] = fields.ForeignKeyField(
         "models.ServiceItem", related_name="pins", on_delete=fields.CASCADE
     )
+    item_id: int
     position = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -8,9 +8,14 @@ transaction: NULLs never collide, on SQLite and PostgreSQL alike, and no partial
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from backend.models.accounts import User
+    from backend.models.files import StoredFile
 
 
 class EnterpriseStatus(StrEnum):
@@ -36,19 +41,22 @@ class Enterprise(Model):
     contact_name = fields.CharField(max_length=100, default="")
     contact_phone = fields.CharField(max_length=30, default="")
     address = fields.CharField(max_length=300, default="")
-    licence: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    licence: fields.ForeignKeyNullableRelation[StoredFile] = fields.ForeignKeyField(
         "models.StoredFile",
         related_name="licensed_enterprises",
         null=True,
         on_delete=fields.RESTRICT,
     )
-    registered_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    licence_id: int | None
+    registered_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="registered_enterprises", null=True, on_delete=fields.SET_NULL
     )
+    registered_by_id: int | None
     review_reason = fields.TextField(default="")
-    reviewed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    reviewed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="reviewed_enterprises", null=True, on_delete=fields.SET_NULL
     )
+    reviewed_by_id: int | None
     reviewed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     version = fields.IntField(default=1)
@@ -59,12 +67,14 @@ class Enterprise(Model):
 
 class Membership(Model):
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="memberships", on_delete=fields.CASCADE
     )
+    user_id: int
     enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
         "models.Enterprise", related_name="memberships", on_delete=fields.CASCADE
     )
+    enterprise_id: int
     role = fields.CharEnumField(MembershipRole, max_length=10, default=MembershipRole.MEMBER)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -80,15 +90,18 @@ class Invitation(Model):
     enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
         "models.Enterprise", related_name="invitations", on_delete=fields.CASCADE
     )
+    enterprise_id: int
     code = fields.CharField(max_length=32, unique=True)
-    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="invitations_created", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
-    used_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    used_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="invitations_used", null=True, on_delete=fields.SET_NULL
     )
+    used_by_id: int | None
     used_at = fields.DatetimeField(null=True)
 
     class Meta:
@@ -110,6 +123,7 @@ class Floor(Model):
     building: fields.ForeignKeyRelation[Building] = fields.ForeignKeyField(
         "models.Building", related_name="floors", on_delete=fields.CASCADE
     )
+    building_id: int
     label = fields.CharField(max_length=20)
     position = fields.IntField(default=0)
 
@@ -123,6 +137,7 @@ class Unit(Model):
     floor: fields.ForeignKeyRelation[Floor] = fields.ForeignKeyField(
         "models.Floor", related_name="units", on_delete=fields.CASCADE
     )
+    floor_id: int
     label = fields.CharField(max_length=20)
     area_m2 = fields.DecimalField(max_digits=10, decimal_places=2, null=True)
 
@@ -138,16 +153,19 @@ class PremisesBinding(Model):
     unit: fields.ForeignKeyRelation[Unit] = fields.ForeignKeyField(
         "models.Unit", related_name="bindings", on_delete=fields.RESTRICT
     )
+    unit_id: int
     enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
         "models.Enterprise", related_name="premises_bindings", on_delete=fields.CASCADE
     )
+    enterprise_id: int
     starts_on = fields.DateField()
     ends_on = fields.DateField(null=True)
     # The unit's id while the binding is open, else NULL: one open binding per unit.
     open_unit_id = fields.BigIntField(null=True, unique=True)
-    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="premises_bound", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from backend.models.accounts import User
 
 
 class StoredFile(Model):
@@ -14,9 +19,10 @@ class StoredFile(Model):
     size = fields.BigIntField()
     mime_type = fields.CharField(max_length=100)
     original_name = fields.CharField(max_length=255)
-    uploaded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    uploaded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="files", null=True, on_delete=fields.SET_NULL
     )
+    uploaded_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

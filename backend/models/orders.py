@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from backend.models.accounts import Team, User
+    from backend.models.applications import Application
+    from backend.models.catalog import ServiceItem, ServiceItemVersion
+    from backend.models.enterprises import Enterprise, Provider
 
 
 class OrderStatus(StrEnum):
@@ -27,34 +33,43 @@ OPEN_STATUSES = (OrderStatus.ASSIGNED, OrderStatus.IN_PROGRESS, OrderStatus.WAIT
 class Order(Model):
     id = fields.BigIntField(primary_key=True)
     number = fields.CharField(max_length=24, unique=True)
-    application: fields.OneToOneRelation = fields.OneToOneField(
+    application: fields.OneToOneRelation[Application] = fields.OneToOneField(
         "models.Application", related_name="order", on_delete=fields.RESTRICT
     )
-    item: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    application_id: int
+    item: fields.ForeignKeyRelation[ServiceItem] = fields.ForeignKeyField(
         "models.ServiceItem", related_name="orders", on_delete=fields.RESTRICT
     )
-    item_version: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    item_id: int
+    item_version: fields.ForeignKeyRelation[ServiceItemVersion] = fields.ForeignKeyField(
         "models.ServiceItemVersion", related_name="orders", on_delete=fields.RESTRICT
     )
-    enterprise: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    item_version_id: int
+    enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
         "models.Enterprise", related_name="orders", on_delete=fields.RESTRICT
     )
-    applicant: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    enterprise_id: int
+    applicant: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="orders_applied", on_delete=fields.RESTRICT
     )
+    applicant_id: int
     # Who approved it (the patent's "auditor" column); NULL for instant approval.
-    auditor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    auditor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="orders_audited", null=True, on_delete=fields.SET_NULL
     )
-    team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    auditor_id: int | None
+    team: fields.ForeignKeyNullableRelation[Team] = fields.ForeignKeyField(
         "models.Team", related_name="orders", null=True, on_delete=fields.SET_NULL
     )
-    assignee: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    team_id: int | None
+    assignee: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="orders_assigned", null=True, on_delete=fields.SET_NULL
     )
-    provider: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    assignee_id: int | None
+    provider: fields.ForeignKeyNullableRelation[Provider] = fields.ForeignKeyField(
         "models.Provider", related_name="orders", null=True, on_delete=fields.SET_NULL
     )
+    provider_id: int | None
     status = fields.CharEnumField(
         OrderStatus, max_length=20, default=OrderStatus.PENDING_ASSIGNMENT, db_index=True
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.tools import merge_types
 
 from backend.schema.accounts.mutations import AccountMutations
@@ -11,6 +14,7 @@ from backend.schema.accounts.types import ApiTokenType, UserType
 from backend.schema.applications.mutations import ApplicationMutations
 from backend.schema.applications.queries import ApplicationQueries
 from backend.schema.applications.types import ApplicationType
+from backend.schema.boundary import TextBoundary
 from backend.schema.calendar.mutations import CalendarMutations
 from backend.schema.calendar.queries import CalendarQueries
 from backend.schema.catalog.mutations import CatalogMutations
@@ -67,7 +71,20 @@ Mutation = merge_types(
     ),
 )
 
-schema = strawberry.Schema(
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # A refusal of the client's input (a malformed id, refused text, an invalid document)
+        # is an answer, not a fault: only unexpected errors are logged, with their traceback.
+        bugs = [
+            e
+            for e in errors
+            if e.original_error is not None and not isinstance(e.original_error, GraphQLError)
+        ]
+        super().process_errors(bugs, execution_context)
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     types=[
@@ -89,6 +106,8 @@ schema = strawberry.Schema(
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).
         DocumentLimits,
         Admission,
+        # Every string checked, bounded and normalised, after admission, before any resolver.
+        TextBoundary,
         MaskBugs,
     ],
 )

@@ -5,6 +5,7 @@ The HTTP view and the web pages build the same context, so both faces run the sa
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,11 +13,13 @@ import strawberry
 
 from backend.services.accounts.throttle import CostLimiter, LoginThrottle
 from backend.services.core.actors import Actor
+from backend.services.core.reach import Reach, reach_of
 from backend.settings import Settings
 
 SESSION_COOKIE = "sh_session"
 CSRF_COOKIE = "sh_csrf"
 LANGUAGE_COOKIE = "sh_lang"
+REACH = "viewer_reach"  # the key of the viewer's reach among the loaders
 
 
 @dataclass
@@ -56,3 +59,13 @@ def context_of(info: strawberry.Info) -> Context:
     context = info.context
     assert isinstance(context, Context)
     return context
+
+
+async def viewer_reach(info: strawberry.Info) -> Reach:
+    """The viewer's enterprises and teams, loaded once per request however many rows ask."""
+    context = context_of(info)
+    task = context.loaders.get(REACH)
+    if task is None:
+        task = context.loaders[REACH] = asyncio.ensure_future(reach_of(context.actor))
+    reach: Reach = await task
+    return reach

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, get_type_hints
 
 import strawberry
 
+from backend.schema.context import context_of
 from backend.services.core.errors import ServiceError
+
+log = logging.getLogger(__name__)
 
 
 class UserErrorType(Protocol):
@@ -15,6 +21,7 @@ class UserErrorType(Protocol):
 
 
 ErrorT = TypeVar("ErrorT", bound=UserErrorType)
+PayloadT = TypeVar("PayloadT")
 
 
 @strawberry.enum(description="Why an account, session or token mutation did not go through.")
@@ -86,13 +93,36 @@ class NotificationError:
     message: str
 
 
+class UnlistedErrorCode(RuntimeError):
+    """A service raised a problem code its domain's error enum does not list: a bug to fix."""
+
+
+@functools.cache
+def codes_of(error_type: type[UserErrorType]) -> type[Enum]:
+    """The enum an error type's `code` field is declared with."""
+    codes = get_type_hints(error_type)["code"]
+    assert isinstance(codes, type) and issubclass(codes, Enum)
+    return codes
+
+
 def user_errors(
-    error_type: type[ErrorT], codes: type[Enum], exc: ServiceError, language: str
+    error_type: type[ErrorT], exc: ServiceError, language: str, *, strict: bool
 ) -> list[ErrorT]:
-    """The problems of `exc` as `error_type`s; a code the domain does not list shows as INVALID."""
+    """The problems of `exc` as `error_type`s.
+
+    A code the domain's enum does not list is a bug: under `strict` (every setting but
+    production, so tests and the demo fail loudly) it raises; in production the person still
+    gets the words and INVALID while the log says which code is missing.
+    """
+    codes = codes_of(error_type)
     result = []
     for problem in exc.problems:
-        code = codes.__members__.get(problem.code, codes.__members__["INVALID"])
+        code = codes.__members__.get(problem.code)
+        if code is None:
+            if strict:
+                raise UnlistedErrorCode(f"{codes.__name__} does not list {problem.code}")
+            log.error("%s does not list %s; shown as INVALID", codes.__name__, problem.code)
+            code = codes.__members__["INVALID"]
         result.append(
             error_type(
                 field=list(problem.field) if problem.field else None,
@@ -101,3 +131,20 @@ def user_errors(
             )
         )
     return result
+
+
+async def run_mutation(
+    info: strawberry.Info,
+    error_type: type[ErrorT],
+    change: Callable[[], Awaitable[PayloadT]],
+    failed: Callable[[list[ErrorT]], PayloadT],
+) -> PayloadT:
+    """Runs `change` (the service call and its payload); a `ServiceError` becomes the `failed`
+    payload with the domain's userErrors. Every mutation goes through here, so the mapping and
+    its strictness about unlisted codes live once."""
+    context = context_of(info)
+    try:
+        return await change()
+    except ServiceError as exc:
+        strict = not context.settings.production
+        return failed(user_errors(error_type, exc, context.language, strict=strict))

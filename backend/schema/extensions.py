@@ -1,8 +1,9 @@
 """What runs around every operation: admission (scopes, cost) and the masking of bugs.
 
 Admission happens before execution, so a refused request does no work: a token without the
-scope for a root field, or a query whose cost (objects times page sizes) is over the limit or
-over the token's budget for the minute, gets one error and no data.
+scope for a root field or for an object of another domain its selection reaches, or a query
+whose cost (objects times page sizes) is over the limit or over the token's budget for the
+minute, gets errors and no data.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
+    Node,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -39,7 +41,15 @@ from strawberry.extensions import (
 from backend.logs import request_id_var
 from backend.schema.context import Context
 from backend.schema.relay import DEFAULT_PAGE
-from backend.schema.scopes import SESSION, missing_scope
+from backend.schema.scopes import (
+    OPEN,
+    SESSION,
+    TYPE_SCOPES,
+    domain_of,
+    missing_scope,
+    missing_type_scope,
+    root_domain,
+)
 
 log = logging.getLogger("servicehall.graphql")
 
@@ -129,6 +139,99 @@ class CostCalculator:
         return 1 + multiplier * self.selection_cost(node.selection_set, result_type, seen)
 
 
+NODE_FIELDS = frozenset({"node", "nodes"})
+
+
+class ScopeWalk:
+    """Where a token's selection reaches objects its scopes do not cover.
+
+    Walks the document against the schema once, so the check costs nothing per row. Below a
+    root field, objects of that field's domain are covered by its scope; any other domain's
+    need that domain's read scope (`TYPE_SCOPES`). Under `node`/`nodes` the type a fragment
+    narrows to is checked by the node loader instead, and that type's domain is covered.
+    """
+
+    def __init__(
+        self, schema: Any, fragments: dict[str, FragmentDefinitionNode], scopes: frozenset[str]
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.scopes = scopes
+        # The first place each lacking scope is needed, in document order.
+        self.lacking: dict[str, tuple[str, str, Node]] = {}
+        self.walked: set[tuple[int, str, str | None, bool]] = set()
+
+    def root(self, field: FieldNode, root_type: GraphQLObjectType) -> None:
+        name = field.name.value
+        definition = root_type.fields.get(name)
+        if definition is None or field.selection_set is None or name.startswith("__"):
+            return  # introspection describes the schema, which is public
+        target = get_named_type(definition.type)
+        covered = root_domain(name)
+        if name in OPEN and covered is None:
+            own = TYPE_SCOPES.get(target.name)  # `me`: the caller's own account
+            covered = domain_of(own) if own else None
+        self._reach(target, field, name, covered)
+        self._walk(field.selection_set, target, name, covered, name in NODE_FIELDS, frozenset())
+
+    def _reach(self, target: GraphQLNamedType, at: Node, path: str, covered: str | None) -> None:
+        if not isinstance(target, GraphQLObjectType):
+            return
+        needed = missing_type_scope(target.name, covered, self.scopes)
+        if needed is not None and needed not in self.lacking:
+            self.lacking[needed] = (path, target.name, at)
+
+    def _walk(
+        self,
+        selection_set: SelectionSetNode,
+        parent: GraphQLNamedType,
+        path: str,
+        covered: str | None,
+        under_node: bool,
+        seen: frozenset[str],
+    ) -> None:
+        if not isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
+            return
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                definition = parent.fields.get(selection.name.value)
+                if definition is None or selection.selection_set is None:
+                    continue
+                target = get_named_type(definition.type)
+                inner = f"{path}.{selection.name.value}"
+                self._reach(target, selection, inner, covered)
+                self._walk(selection.selection_set, target, inner, covered, False, seen)
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                condition, fragment_set = selection.type_condition, selection.selection_set
+                inner_seen = seen
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:
+                    continue
+                condition, fragment_set = fragment.type_condition, fragment.selection_set
+                inner_seen = seen | {name}
+            else:
+                continue
+            target = self.schema.get_type(condition.name.value) if condition else parent
+            target = target or parent
+            narrowed = covered
+            if target is not parent and isinstance(target, GraphQLObjectType):
+                own = TYPE_SCOPES.get(target.name)
+                if under_node:
+                    narrowed = domain_of(own) if own else covered
+                else:
+                    self._reach(target, selection, path, covered)
+            # A fragment spread in many places is walked once per type, domain and position
+            # (node or not): what it can reach depends on nothing else.
+            key = (id(fragment_set), target.name, narrowed, under_node)
+            if key in self.walked:
+                continue
+            self.walked.add(key)
+            self._walk(fragment_set, target, path, narrowed, under_node, inner_seen)
+
+
 def operation_of(document: Any, operation_name: str | None) -> OperationDefinitionNode | None:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is None:
@@ -143,6 +246,21 @@ def _refuse(message: str, code: str, **extra: Any) -> GraphQLExecutionResult:
     return GraphQLExecutionResult(
         data=None, errors=[GraphQLError(message, extensions={"code": code, **extra})]
     )
+
+
+def _refuse_nested(lacking: dict[str, tuple[str, str, Node]]) -> GraphQLExecutionResult:
+    """One error per scope the token lacks, at the first field that needs it."""
+    errors = []
+    for needed, (path, type_name, at) in lacking.items():
+        reason = f"it needs the scope {needed}" if ":" in needed else "no token may read them"
+        errors.append(
+            GraphQLError(
+                f"This API token may not read the {type_name} objects at `{path}` ({reason}).",
+                nodes=at,
+                extensions={"code": "FORBIDDEN_SCOPE", "scope": needed, "field": path},
+            )
+        )
+    return GraphQLExecutionResult(data=None, errors=errors)
 
 
 def root_fields(
@@ -226,7 +344,8 @@ class Admission(SchemaExtension):
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
         if actor.scopes is not None:
-            for selection in root_fields(operation.selection_set, fragments):
+            selections = list(root_fields(operation.selection_set, fragments))
+            for selection in selections:
                 name = selection.name.value
                 lacking = missing_scope(name, actor.scopes)
                 if lacking == SESSION:
@@ -240,6 +359,13 @@ class Admission(SchemaExtension):
                         + (f" (it needs the scope {lacking})." if ":" in lacking else "."),
                         "FORBIDDEN_SCOPE",
                     )
+            root_type = schema.get_root_type(operation.operation)
+            walk = ScopeWalk(schema, fragments, actor.scopes)
+            for selection in selections:
+                if root_type is not None:
+                    walk.root(selection, root_type)
+            if walk.lacking:
+                return _refuse_nested(walk.lacking)
         # Variables are checked here, before anything runs, so a wrong one is a request error
         # (and the cost is computed from the values the operation will really use, defaults too).
         coerced = get_variable_values(schema, operation.variable_definitions or (), variables)

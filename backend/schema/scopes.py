@@ -1,4 +1,10 @@
-"""Which token scope each root field needs. A root field missing here is refused to tokens."""
+"""Which token scope each root field needs, and which each object type's data needs.
+
+A root field missing from `ROOT_SCOPES` is refused to tokens. Below a root field, an object of
+another domain needs that domain's read scope (`TYPE_SCOPES`), as `node` does: a token with
+only `catalog:read` reads a service item, not its handling team's members' e-mails. An object
+type missing from `TYPE_SCOPES` is refused to tokens, wherever it is reached.
+"""
 
 from __future__ import annotations
 
@@ -72,6 +78,75 @@ ROOT_SCOPES: dict[str, str] = {
     "supplementApplication": "applications:write",
 }
 
+# The read scope behind each object type's data, a connection's and an edge's being their
+# nodes'. Admission walks a token's selection against these before anything runs
+# (`backend/schema/extensions.py`).
+_DOMAINS: dict[str, tuple[str, ...]] = {
+    "accounts:read": (
+        "User", "ApiToken", "ApiTokenConnection", "ApiTokenEdge", "UserConnection", "UserEdge",
+        "PageAccess",
+    ),
+    "teams:read": (
+        "Team", "TeamMember", "TeamConnection", "TeamEdge",
+    ),
+    "notifications:read": (
+        "Notification", "NotificationConnection", "NotificationEdge",
+    ),
+    "calendar:read": (
+        "CalendarYear", "CalendarDay",
+    ),
+    "files:read": (
+        "File",
+    ),
+    "enterprises:read": (
+        "Enterprise", "EnterpriseMember", "EnterpriseMembership", "Invitation",
+        "EnterpriseConnection", "EnterpriseEdge",
+    ),
+    # A binding is where the register and an enterprise meet: the register's data.
+    "premises:read": (
+        "Building", "Floor", "Unit", "PremisesBinding", "BuildingConnection", "BuildingEdge",
+    ),
+    "providers:read": (
+        "Provider", "ProviderConnection", "ProviderEdge",
+    ),
+    "catalog:read": (
+        "Category", "ServiceItem", "ServiceItemVersionInfo", "ProcessStep", "LocalizedText",
+        "FormDefinition", "FormField", "FormOption", "AttachmentKind", "CategoryConnection",
+        "CategoryEdge", "ServiceItemConnection", "ServiceItemEdge",
+    ),
+    # An order's own views of its item, application and people (names only).
+    "orders:read": (
+        "Order", "OrderEvent", "OrderServiceItem", "OrderApplication", "NamedRef",
+        "AssignmentReason", "AssignmentCandidate", "OrderConnection", "OrderEdge",
+        "OrderEventConnection", "OrderEventEdge", "OrderViewerCan",
+    ),
+    "applications:read": (
+        "Application", "ApplicationAttachment", "ApplicationChange", "ApplicationEnterprise",
+        "ApplicationOrder", "ApplicationRevision", "AuditResult", "AuditProblem", "Review",
+        "ReviewProblem", "OwedMaterial", "ApplicationConnection", "ApplicationEdge",
+        "ApplicationViewerCan",
+    ),
+}  # fmt: skip
+# Types that only carry others: payloads and error lists, returned by root fields only (their
+# own fields are the root field's answer, which its scope covers), and page info.
+_CARRIERS = frozenset(
+    {
+        "AccountError", "ApiTokenPayload", "ApplicationError", "ApplicationOrderPayload",
+        "ApplicationPayload", "AssignOrderPayload", "BuildingPayload", "CalendarError",
+        "CatalogError", "CategoryPayload", "CheckApplicationPayload", "ClearCalendarDayPayload",
+        "CreateApiTokenPayload", "EnterpriseError", "EnterprisePayload", "FileError",
+        "InviteMemberPayload", "JoinEnterprisePayload", "LoginPayload", "LogoutPayload",
+        "MarkNotificationsReadPayload", "NotificationError", "OrderError", "PageInfo",
+        "PinnedServiceItemsPayload", "PremisesBindingPayload", "PremisesError", "ProviderError",
+        "ProviderPayload", "ServiceItemPayload", "SetCalendarDayPayload", "SignUpPayload",
+        "TeamError", "TeamPayload", "UploadFilePayload", "UserPayload",
+    }
+)  # fmt: skip
+TYPE_SCOPES: dict[str, str | None] = {
+    **dict.fromkeys(_CARRIERS),
+    **{name: scope for scope, names in _DOMAINS.items() for name in names},
+}
+
 # Session-only: a token never signs in, signs up, or mints or revokes tokens.
 SESSION_ONLY = frozenset(
     {"signUp", "login", "logout", "changePassword", "createApiToken", "revokeApiToken"}
@@ -80,6 +155,19 @@ SESSION_ONLY = frozenset(
 
 # What `missing_scope` answers for a field no token may run.
 SESSION = "session"
+# What `missing_scope` and `missing_type_scope` answer for what is not declared here.
+UNLISTED = "unlisted"
+
+
+def domain_of(scope: str) -> str:
+    """`catalog` for `catalog:read` or `catalog:write`."""
+    return scope.partition(":")[0]
+
+
+def root_domain(field_name: str) -> str | None:
+    """The domain a scoped root field is about; its objects need no further scope below it."""
+    needed = ROOT_SCOPES.get(field_name)
+    return domain_of(needed) if needed is not None else None
 
 
 def missing_scope(field_name: str, scopes: frozenset[str]) -> str | None:
@@ -90,5 +178,16 @@ def missing_scope(field_name: str, scopes: frozenset[str]) -> str | None:
         return SESSION
     needed = ROOT_SCOPES.get(field_name)
     if needed is None:
-        return "unlisted"
+        return UNLISTED
     return None if needed in scopes else needed
+
+
+def missing_type_scope(type_name: str, covered: str | None, scopes: frozenset[str]) -> str | None:
+    """The scope a token lacks to read `type_name` objects below a root field about the domain
+    `covered`, or None when it may."""
+    if type_name not in TYPE_SCOPES:
+        return UNLISTED
+    needed = TYPE_SCOPES[type_name]
+    if needed is None or needed in scopes or domain_of(needed) == covered:
+        return None
+    return needed

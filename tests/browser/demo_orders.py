@@ -12,7 +12,6 @@ import os
 from datetime import UTC, datetime, timedelta
 
 from tortoise import Tortoise
-from tortoise.transactions import in_transaction
 
 from backend.db import tortoise_config
 from backend.demo.seed import DEMO_USERS
@@ -22,6 +21,7 @@ from backend.models.catalog import Fulfilment, ItemStatus, ServiceItem
 from backend.models.enterprises import Membership
 from backend.models.orders import Order
 from backend.services.core.actors import Actor
+from backend.services.core.transactions import in_transaction
 from backend.services.orders import orders
 
 AUDITOR, HANDLER, APPLICANT = (DEMO_USERS[1].name, DEMO_USERS[2].name, DEMO_USERS[5].name)

@@ -10,11 +10,11 @@ import asyncio
 import sys
 
 from tortoise.context import TortoiseContext
-from tortoise.transactions import in_transaction
 
 from backend.db import tortoise_config
 from backend.models.applications import Application
 from backend.services.core.actors import Actor
+from backend.services.core.transactions import in_transaction
 from backend.services.orders import orders
 
 

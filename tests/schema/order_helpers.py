@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from backend.models.accounts import Role, Team, User
 from backend.models.catalog import ServiceItem, ServiceItemVersion
 from backend.models.enterprises import Enterprise, Membership
 from backend.models.orders import Order
 from backend.services.core.actors import Actor
+from backend.services.core.transactions import in_transaction
 from backend.services.orders import orders
 from tests import builders
 from tests.conftest import PASSWORD, Api

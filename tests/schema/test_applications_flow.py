@@ -133,8 +133,11 @@ async def test_an_auditor_approves_and_the_order_opens_assigned(new_api: Any) ->
     before = await counts()
     again = await decide(w.auditor, payload["application"], "APPROVE")
     assert [e["code"] for e in again["userErrors"]] == ["FORBIDDEN_TRANSITION"]
+    # With the version it had before the approval: stale comes first, naming the stored one.
     stale = await decide(w.auditor, app, "APPROVE")
-    assert [e["code"] for e in stale["userErrors"]] == ["FORBIDDEN_TRANSITION"]
+    assert [e["code"] for e in stale["userErrors"]] == ["STALE"]
+    stored, seen = payload["application"]["version"], app["version"]
+    assert f"当前版本 {stored}，您看到的是版本 {seen}" in stale["userErrors"][0]["message"]
     assert await counts() == before
 
 
@@ -224,11 +227,13 @@ async def test_every_allowed_and_forbidden_transition(new_api: Any) -> None:
     assert (await _withdraw(w.applicant, returned["application"]))["application"][
         "status"
     ] == "WITHDRAWN"
-    # A draft cannot be decided; UNDER_REVIEW -> WITHDRAWN; a decided one cannot be withdrawn.
+    # An enterprise's draft is not the desk's to see, let alone decide (the desk's own drafts
+    # cannot be decided either: test_applications_drafts); UNDER_REVIEW -> WITHDRAWN; a decided
+    # one cannot be withdrawn.
     draft = (await w.applicant.gql(SAVE, {"input": submission(w)}))["saveApplicationDraft"]
     assert [
         e["code"] for e in (await decide(w.auditor, draft["application"], "APPROVE"))["userErrors"]
-    ] == ["FORBIDDEN_TRANSITION"]
+    ] == ["NOT_FOUND"]
     under = await submitted(
         w.applicant,
         submission(w, applicationId=draft["application"]["id"],
@@ -396,3 +401,24 @@ async def test_the_item_can_be_named_by_category_and_name(new_api: Any) -> None:
     assert payload["application"]["serviceItemId"] == global_id("ServiceItem", w.item.id)
     other, _ = await item(None)
     assert other.id != w.item.id
+
+
+async def test_the_desk_never_supplements_a_draft_the_enterprise_is_writing(new_api: Any) -> None:
+    w = await world(new_api)
+    draft = (await w.applicant.gql(SAVE, {"input": submission(w)}))["saveApplicationDraft"]
+    app = draft["application"]
+    input = {"applicationId": app["id"], "expectedVersion": app["version"],
+             "formData": {"purpose": "代填"}}  # fmt: skip
+    before = await counts()
+    refused = (await w.auditor.gql(SUPPLEMENT, {"input": input}))["supplementApplication"]
+    # Not even seen: a draft is the enterprise's own until it is handed in.
+    assert [e["code"] for e in refused["userErrors"]] == ["NOT_FOUND"]
+    assert await counts() == before
+    # A draft the desk filed for a walk-in enterprise is the desk's own to fill in.
+    filed = (await w.auditor.gql(SAVE, {"input": submission(w)}))["saveApplicationDraft"]
+    mine = filed["application"]
+    assert mine["status"] == "DRAFT" and mine["filedBy"]["name"] == "审核员"
+    input = {**input, "applicationId": mine["id"], "expectedVersion": mine["version"]}
+    payload = (await w.auditor.gql(SUPPLEMENT, {"input": input}))["supplementApplication"]
+    assert payload["userErrors"] == []
+    assert payload["application"]["formData"]["purpose"] == "代填"

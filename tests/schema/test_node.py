@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import date
+from typing import Any
 
-from backend.models.accounts import ApiToken, Notification
+import pytest
+from graphql import GraphQLInterfaceType
+
+from backend.models.accounts import ApiToken, Notification, User
+from backend.models.enterprises import (
+    Building,
+    Enterprise,
+    Floor,
+    Membership,
+    PremisesBinding,
+    Provider,
+    Unit,
+)
+from backend.models.files import StoredFile
+from backend.services.core.actors import Actor
+from backend.services.core.transactions import in_transaction
+from backend.services.orders import orders
+from tests import builders
 from tests.conftest import Api
-from tests.schema.helpers import codes, global_id, issue_token
+from tests.schema.helpers import codes, global_id, issue_token, signed_in
 
 NODE = """query($id: ID!) { node(id: $id) { __typename id
     ... on Notification { kind } ... on ApiToken { name } ... on User { name } } }"""
@@ -111,3 +129,80 @@ async def test_too_many_ids_are_refused(api: Api) -> None:
     await api.sign_up("赵磊", "13800138000")
     body = (await api.post(NODES, {"ids": [global_id("User", i) for i in range(1, 102)]})).json()
     assert codes(body) == ["TOO_MANY_IDS"]
+
+
+async def _one_of_each(new_api: Any) -> tuple[Api, dict[str, str], Enterprise]:
+    """An admin, and one row of every Node type the admin may see (their own where personal)."""
+    admin = await signed_in(new_api, "admin@node.cn", ["ADMIN"], "管理员")
+    me = await User.get(email="admin@node.cn")
+    team, _ = await builders.team_with_handlers(1)
+    item, version = await builders.published_item(team)
+    enterprise = await builders.verified_enterprise()
+    application = await builders.approved_application(item, version, enterprise, me)
+    async with in_transaction() as conn:
+        order = await orders.open_order(
+            conn, Actor(), application, approved_by_id=None, timezone="Asia/Shanghai"
+        )
+    building = await Building.create(name="一号楼")
+    floor = await Floor.create(building=building, label="1F")
+    unit = await Unit.create(floor=floor, label="101")
+    binding = await PremisesBinding.create(
+        unit=unit, enterprise=enterprise, starts_on=date(2026, 1, 1), open_unit_id=unit.id
+    )
+    provider = await Provider.create(name="代理记账服务商")
+    stored = await StoredFile.create(
+        sha256="0" * 64, size=3, mime_type="application/pdf", original_name="a.pdf", uploaded_by=me
+    )
+    notification = await Notification.create(user=me, kind="WELCOME")
+    token = (await issue_token(admin, ["teams:read"]))["apiToken"]["id"]
+    ids = {
+        "User": global_id("User", me.id),
+        "ApiToken": token,
+        "Notification": global_id("Notification", notification.id),
+        "Team": global_id("Team", team.id),
+        "Category": global_id("Category", item.category_id),
+        "ServiceItem": global_id("ServiceItem", item.id),
+        "Enterprise": global_id("Enterprise", enterprise.id),
+        "Application": global_id("Application", application.id),
+        "Order": global_id("Order", order.id),
+        "Building": global_id("Building", building.id),
+        "PremisesBinding": global_id("PremisesBinding", binding.id),
+        "Provider": global_id("Provider", provider.id),
+        "File": global_id("File", stored.id),
+    }
+    return admin, ids, enterprise
+
+
+@pytest.mark.postgres
+async def test_every_node_type_is_found_by_node_id(db: str, new_api: Any) -> None:
+    from backend.schema import schema
+
+    node_interface = schema._schema.type_map["Node"]
+    assert isinstance(node_interface, GraphQLInterfaceType)
+    node_types = {t.name for t in schema._schema.get_possible_types(node_interface)}
+    admin, ids, _ = await _one_of_each(new_api)
+    # A new Node type needs a row here, and a loader registered for `node` to find it.
+    assert set(ids) == node_types
+    for type_name, wanted in ids.items():
+        found = (await admin.gql(NODE, {"id": wanted}))["node"]
+        assert found is not None, f"node(id) does not find a {type_name}"
+        assert (found["__typename"], found["id"]) == (type_name, wanted)
+    found = (await admin.gql(NODES, {"ids": list(ids.values())}))["nodes"]
+    assert [n and n["__typename"] for n in found] == list(ids)
+
+
+async def test_a_premises_binding_is_seen_by_staff_and_its_enterprise_only(
+    db: str, new_api: Any
+) -> None:
+    _, ids, enterprise = await _one_of_each(new_api)
+    binding = ids["PremisesBinding"]
+    outsider = await signed_in(new_api, "13700137000", ["APPLICANT"], "外人")
+    assert (await outsider.gql(NODE, {"id": binding}))["node"] is None
+    handler = await signed_in(new_api, "13500135000", ["HANDLER"], "办理员")
+    assert (await handler.gql(NODE, {"id": binding}))["node"] is not None
+    member = await signed_in(new_api, "13600136000", ["APPLICANT"], "员工")
+    await Membership.create(enterprise=enterprise, user=await User.get(phone="13600136000"))
+    assert (await member.gql(NODE, {"id": binding}))["node"] == {
+        "__typename": "PremisesBinding",
+        "id": binding,
+    }

@@ -263,7 +263,7 @@ async def test_staff_see_teams_and_applicants_do_not(api: Api, new_api) -> None:
 @pytest.mark.postgres
 async def test_a_change_made_with_a_token_records_the_actor_and_the_token(new_api) -> None:
     admin = await signed_in(new_api, "admin@example.com", ["ADMIN"])
-    integrator = await token_client(new_api, admin, ["teams:write"])
+    integrator = await token_client(new_api, admin, ["teams:write", "accounts:read"])
     created = (await integrator.gql(CREATE, {"input": {"name": "接口建的组"}}))["createTeam"]
     assert created["userErrors"] == []
     team = await Team.get(name="接口建的组")

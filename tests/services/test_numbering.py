@@ -6,9 +6,9 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from tortoise.transactions import in_transaction
 
 from backend.services.core.numbering import next_number
+from backend.services.core.transactions import in_transaction
 
 TZ = "Asia/Shanghai"
 

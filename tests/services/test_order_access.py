@@ -6,13 +6,13 @@ import asyncio
 from collections import Counter
 
 import pytest
-from tortoise.transactions import in_transaction
 
 from backend.models.accounts import Role, TeamMember
 from backend.models.enterprises import Membership
 from backend.models.events import Event
 from backend.models.orders import Order
 from backend.services.core.actors import Actor
+from backend.services.core.transactions import in_transaction
 from backend.services.orders import orders
 from backend.services.orders.policies import can_view_order, order_reach, orders_visible_to
 from tests import builders

@@ -6,7 +6,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tortoise.transactions import in_transaction
 
 from backend.models.accounts import MemberKind, Role, TeamMember
 from backend.models.catalog import Fulfilment
@@ -14,7 +13,9 @@ from backend.models.events import Event
 from backend.models.orders import Order, OrderStatus
 from backend.services.core.actors import Actor
 from backend.services.core.errors import ForbiddenTransition, Stale
+from backend.services.core.transactions import in_transaction
 from backend.services.orders import orders
+from backend.services.orders.states import ORDER
 from tests import builders
 
 TZ = "Asia/Shanghai"
@@ -108,22 +109,22 @@ async def test_transitions_outside_the_table_and_stale_versions_are_refused(db: 
     order = await _open(await _application(world))
     async with in_transaction() as conn:
         with pytest.raises(ForbiddenTransition):
-            await orders.transition(
+            await ORDER.apply(
                 conn,
                 SYSTEM,
                 order,
-                OrderStatus.FORWARDED,
+                "FORWARD_ACKNOWLEDGED",
                 expected_version=order.version,
-                kind="X",
+                consequence=True,
             )
         with pytest.raises(Stale):
-            await orders.transition(
+            await ORDER.apply(
                 conn,
                 SYSTEM,
                 order,
-                OrderStatus.IN_PROGRESS,
+                "ACCEPT",
                 expected_version=order.version - 1,
-                kind="X",
+                consequence=True,
             )
     assert (await Order.get(id=order.id)).status is OrderStatus.ASSIGNED
 

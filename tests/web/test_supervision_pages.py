@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from backend.models.accounts import Role, TeamMember
 from backend.models.orders import Order, OrderStatus
 from backend.services.core.actors import Actor
+from backend.services.core.transactions import in_transaction
 from backend.services.orders import orders
 from tests import builders
 from tests.conftest import Api

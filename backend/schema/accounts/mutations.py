@@ -12,15 +12,11 @@ from backend.models.accounts import Role as RoleModel
 from backend.models.accounts import User
 from backend.schema.accounts.types import ApiTokenType, UserType, users_as_types
 from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE, Context, CookieChange, context_of
-from backend.schema.errors import AccountError, AccountErrorCode, user_errors
+from backend.schema.errors import AccountError, run_mutation
 from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import decode_id_of
 from backend.services.accounts import accounts, sessions, tokens
-from backend.services.core.errors import Invalid, ServiceError
-
-
-def _errors(exc: ServiceError, context: Context) -> list[AccountError]:
-    return user_errors(AccountError, AccountErrorCode, exc, context.language)
+from backend.services.core.errors import Invalid
 
 
 async def _user_type(user_id: int) -> UserType:
@@ -133,32 +129,42 @@ class ApiTokenPayload:
     user_errors: list[AccountError]
 
 
+def _failed_user(errors: list[AccountError]) -> UserPayload:
+    return UserPayload(user=None, user_errors=errors)
+
+
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(description="An applicant signs up, and is signed in.")
     async def sign_up(self, info: strawberry.Info, input: SignUpInput) -> SignUpPayload:
         context = context_of(info)
-        language = normalise(input.language or context.language)
-        try:
+
+        async def change() -> SignUpPayload:
+            language = normalise(input.language or context.language)
             user = await accounts.sign_up(input.name, input.contact, input.password, language)
-        except ServiceError as exc:
-            return SignUpPayload(user=None, user_errors=_errors(exc, context))
-        await _sign_in(context, user.id)
-        return SignUpPayload(user=await _user_type(user.id), user_errors=[])
+            await _sign_in(context, user.id)
+            return SignUpPayload(user=await _user_type(user.id), user_errors=[])
+
+        return await run_mutation(
+            info, AccountError, change, lambda errors: SignUpPayload(user=None, user_errors=errors)
+        )
 
     @strawberry.mutation(description="Signs in with a session cookie.")
     async def login(self, info: strawberry.Info, input: LoginInput) -> LoginPayload:
         context = context_of(info)
-        try:
+
+        async def change() -> LoginPayload:
             user = await accounts.authenticate(
                 input.identifier, input.password, context.client_address, context.throttle
             )
-        except ServiceError as exc:
-            return LoginPayload(user=None, user_errors=_errors(exc, context))
-        if context.actor.session_id:
-            await sessions.end(context.actor.session_id)
-        await _sign_in(context, user.id)
-        return LoginPayload(user=await _user_type(user.id), user_errors=[])
+            if context.actor.session_id:
+                await sessions.end(context.actor.session_id)
+            await _sign_in(context, user.id)
+            return LoginPayload(user=await _user_type(user.id), user_errors=[])
+
+        return await run_mutation(
+            info, AccountError, change, lambda errors: LoginPayload(user=None, user_errors=errors)
+        )
 
     @strawberry.mutation(description="Ends the current session.")
     async def logout(self, info: strawberry.Info) -> LogoutPayload:
@@ -174,30 +180,33 @@ class AccountMutations:
         self, info: strawberry.Info, input: ChangePasswordInput
     ) -> UserPayload:
         context = context_of(info)
-        try:
+
+        async def change() -> UserPayload:
             user = await accounts.change_password(
                 context.actor, input.current_password, input.new_password
             )
-        except ServiceError as exc:
-            return UserPayload(user=None, user_errors=_errors(exc, context))
-        return UserPayload(user=await _user_type(user.id), user_errors=[])
+            return UserPayload(user=await _user_type(user.id), user_errors=[])
+
+        return await run_mutation(info, AccountError, change, _failed_user)
 
     @strawberry.mutation(description="Remembers the viewer's language (zh-CN or en).")
     async def set_language(self, info: strawberry.Info, input: SetLanguageInput) -> UserPayload:
         context = context_of(info)
-        try:
+
+        async def change() -> UserPayload:
             await accounts.set_language(context.actor, input.language)
-        except ServiceError as exc:
-            return UserPayload(user=None, user_errors=_errors(exc, context))
-        user = await _user_type(context.actor.user_id) if context.actor.user_id else None
-        return UserPayload(user=user, user_errors=[])
+            user = await _user_type(context.actor.user_id) if context.actor.user_id else None
+            return UserPayload(user=user, user_errors=[])
+
+        return await run_mutation(info, AccountError, change, _failed_user)
 
     @strawberry.mutation(description="An admin creates a staff account.")
     async def create_staff_user(
         self, info: strawberry.Info, input: CreateStaffUserInput
     ) -> UserPayload:
         context = context_of(info)
-        try:
+
+        async def change() -> UserPayload:
             user = await accounts.create_staff(
                 context.actor,
                 input.name,
@@ -208,37 +217,42 @@ class AccountMutations:
                 input.language or "zh-CN",
                 input.idempotency_key,
             )
-        except ServiceError as exc:
-            return UserPayload(user=None, user_errors=_errors(exc, context))
-        return UserPayload(user=await _user_type(user.id), user_errors=[])
+            return UserPayload(user=await _user_type(user.id), user_errors=[])
+
+        return await run_mutation(info, AccountError, change, _failed_user)
 
     @strawberry.mutation(description="An admin sets a person's roles.")
     async def set_user_roles(self, info: strawberry.Info, input: SetUserRolesInput) -> UserPayload:
         context = context_of(info)
-        user_id = decode_id_of(input.user_id, "User")
-        try:
+
+        async def change() -> UserPayload:
+            user_id = decode_id_of(input.user_id, "User")
             if user_id is None:
                 raise Invalid.at("userId", "NOT_FOUND")
             user = await accounts.set_roles(
                 context.actor, user_id, list(input.roles), input.expected_version
             )
-        except ServiceError as exc:
-            return UserPayload(user=None, user_errors=_errors(exc, context))
-        return UserPayload(user=await _user_type(user.id), user_errors=[])
+            return UserPayload(user=await _user_type(user.id), user_errors=[])
+
+        return await run_mutation(info, AccountError, change, _failed_user)
 
     @strawberry.mutation(description="Creates an API token; its secret is returned this once.")
     async def create_api_token(
         self, info: strawberry.Info, input: CreateApiTokenInput
     ) -> CreateApiTokenPayload:
         context = context_of(info)
-        try:
+
+        async def change() -> CreateApiTokenPayload:
             issued = await tokens.create(context.actor, input.name, input.scopes, input.expires_at)
-        except ServiceError as exc:
             return CreateApiTokenPayload(
-                api_token=None, secret=None, user_errors=_errors(exc, context)
+                api_token=ApiTokenType.of(issued.token), secret=issued.secret, user_errors=[]
             )
-        return CreateApiTokenPayload(
-            api_token=ApiTokenType.of(issued.token), secret=issued.secret, user_errors=[]
+
+        return await run_mutation(
+            info,
+            AccountError,
+            change,
+            lambda errors: CreateApiTokenPayload(api_token=None, secret=None, user_errors=errors),
         )
 
     @strawberry.mutation(description="Revokes one of the viewer's API tokens at once.")
@@ -246,11 +260,17 @@ class AccountMutations:
         self, info: strawberry.Info, input: RevokeApiTokenInput
     ) -> ApiTokenPayload:
         context = context_of(info)
-        token_id = decode_id_of(input.api_token_id, "ApiToken")
-        try:
+
+        async def change() -> ApiTokenPayload:
+            token_id = decode_id_of(input.api_token_id, "ApiToken")
             if token_id is None:
                 raise Invalid.at("apiTokenId", "NOT_FOUND")
             token = await tokens.revoke(context.actor, token_id)
-        except ServiceError as exc:
-            return ApiTokenPayload(api_token=None, user_errors=_errors(exc, context))
-        return ApiTokenPayload(api_token=ApiTokenType.of(token), user_errors=[])
+            return ApiTokenPayload(api_token=ApiTokenType.of(token), user_errors=[])
+
+        return await run_mutation(
+            info,
+            AccountError,
+            change,
+            lambda errors: ApiTokenPayload(api_token=None, user_errors=errors),
+        )

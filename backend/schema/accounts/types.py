@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -14,12 +15,45 @@ from backend.models.accounts import User as UserModel
 from backend.models.accounts import UserRole
 from backend.schema.context import context_of
 from backend.schema.nodes import Node, global_id, register
-from backend.services.accounts.policies import can_view_contact, users_visible_to
+from backend.services.accounts.policies import (
+    can_view_contact,
+    pages_open_to,
+    users_visible_to,
+)
 from backend.services.calendar import calendar
 from backend.services.core.actors import Actor
 from backend.services.notifications import notifications
 
 strawberry.enum(RoleModel, name="Role", description="What a person does in the park.")
+
+
+@strawberry.type(
+    name="PageAccess",
+    description="Which pages the signed-in person may open, by the rules their operations enforce.",
+)
+class PageAccessType:
+    service_desk: bool = strawberry.field(description="The audit desk (auditors).")
+    order_queue: bool = strawberry.field(
+        description="The order queue: every order, or a handler's own."
+    )
+    all_orders: bool = strawberry.field(
+        description="The queue shows every order (supervisors, admins, auditors)."
+    )
+    unassigned_orders: bool = strawberry.field(
+        description="Supervision: orders nobody holds, and reassigning them."
+    )
+    people: bool
+    teams: bool
+    catalog: bool = strawberry.field(description="Catalog administration.")
+    calendar: bool = strawberry.field(description="The working calendar.")
+    enterprise_review: bool
+    premises: bool
+    providers: bool
+    applicant_portal: bool = strawberry.field(
+        description="My enterprises and my applications (people with no staff role)."
+    )
+    tokens: bool = strawberry.field(description="Personal API tokens.")
+    notifications: bool
 
 
 @strawberry.type(name="User")
@@ -64,6 +98,15 @@ class UserType(Node):
         if context.actor.user_id != self._model.id:
             return []
         return await calendar.years_missing(context.actor, context.settings.timezone)
+
+    @strawberry.field(
+        description="Which pages the signed-in person may open; null for anyone else."
+    )
+    def can(self, info: strawberry.Info) -> PageAccessType | None:
+        actor = context_of(info).actor
+        if actor.user_id is None or actor.user_id != self._model.id:
+            return None
+        return PageAccessType(**dataclasses.asdict(pages_open_to(actor)))
 
     @strawberry.field(description="Unread inbox entries; only for the signed-in person.")
     async def unread_notification_count(self, info: strawberry.Info) -> int | None:

@@ -12,21 +12,20 @@ from strawberry.scalars import JSON
 from backend.models.applications import Application as ApplicationModel
 from backend.models.applications import Decision
 from backend.models.orders import Order as OrderModel
-from backend.schema.applications.errors import ApplicationError, ApplicationErrorCode
+from backend.schema.applications.errors import ApplicationError
 from backend.schema.applications.types import (
     ApplicationOrder,
     ApplicationType,
     applications_as_types,
 )
 from backend.schema.context import context_of
-from backend.schema.errors import user_errors
+from backend.schema.errors import run_mutation
 from backend.schema.nodes import global_id
 from backend.schema.relay import decode_id_of, input_pk, optional_input_pk
 from backend.services.applications import applications
 from backend.services.applications import reviews as application_reviews
 from backend.services.applications.applications import ApplicationInput as Request
 from backend.services.applications.applications import AttachmentInput as AttachmentRequest
-from backend.services.core.errors import ServiceError
 
 
 @strawberry.input(description="A material: its kind (from the item's form) and the file.")
@@ -121,10 +120,6 @@ def request_of(input: ApplicationInput) -> Request:
     )
 
 
-def errors_of(info: strawberry.Info, exc: ServiceError) -> list[ApplicationError]:
-    return user_errors(ApplicationError, ApplicationErrorCode, exc, context_of(info).language)
-
-
 async def _as_type(info: strawberry.Info, app: ApplicationModel) -> ApplicationType:
     return (await applications_as_types(context_of(info).actor, [app]))[0]
 
@@ -139,24 +134,32 @@ def _order(order: OrderModel | None) -> ApplicationOrder | None:
 
 
 async def _run(info: strawberry.Info, change: Awaitable[ApplicationModel]) -> ApplicationPayload:
-    try:
+    async def done() -> ApplicationPayload:
         app = await change
-    except ServiceError as exc:
-        return ApplicationPayload(application=None, user_errors=errors_of(info, exc))
-    return ApplicationPayload(application=await _as_type(info, app), user_errors=[])
+        return ApplicationPayload(application=await _as_type(info, app), user_errors=[])
+
+    return await run_mutation(
+        info,
+        ApplicationError,
+        done,
+        lambda errors: ApplicationPayload(application=None, user_errors=errors),
+    )
 
 
 async def _run_with_order(
     info: strawberry.Info, change: Awaitable[tuple[ApplicationModel, OrderModel | None]]
 ) -> ApplicationOrderPayload:
-    try:
+    async def done() -> ApplicationOrderPayload:
         app, order = await change
-    except ServiceError as exc:
         return ApplicationOrderPayload(
-            application=None, order=None, user_errors=errors_of(info, exc)
+            application=await _as_type(info, app), order=_order(order), user_errors=[]
         )
-    return ApplicationOrderPayload(
-        application=await _as_type(info, app), order=_order(order), user_errors=[]
+
+    return await run_mutation(
+        info,
+        ApplicationError,
+        done,
+        lambda errors: ApplicationOrderPayload(application=None, order=None, user_errors=errors),
     )
 
 

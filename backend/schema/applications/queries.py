@@ -9,7 +9,7 @@ from backend.models.accounts import Role
 from backend.models.applications import ApplicationStatus as StatusModel
 from backend.models.enterprises import Enterprise, EnterpriseStatus
 from backend.schema.applications.errors import ApplicationError
-from backend.schema.applications.mutations import ApplicationInput, errors_of, request_of
+from backend.schema.applications.mutations import ApplicationInput, request_of
 from backend.schema.applications.types import (
     PARTS,
     ApplicationEnterprise,
@@ -19,6 +19,7 @@ from backend.schema.applications.types import (
 )
 from backend.schema.catalog.loading import selects
 from backend.schema.context import context_of
+from backend.schema.errors import run_mutation
 from backend.schema.nodes import global_id
 from backend.schema.relay import (
     Connection,
@@ -28,7 +29,6 @@ from backend.schema.relay import (
 )
 from backend.services.applications import applications
 from backend.services.applications.policies import applications_visible_to
-from backend.services.core.errors import ServiceError
 from backend.services.enterprises import enterprises
 
 
@@ -142,19 +142,26 @@ class ApplicationQueries:
         self, info: strawberry.Info, input: ApplicationInput
     ) -> CheckApplicationPayload:
         context = context_of(info)
-        try:
+
+        async def check() -> CheckApplicationPayload:
             outcome = await applications.check(
                 context.actor, request_of(input), timezone=context.settings.timezone
             )
-        except ServiceError as exc:
             return CheckApplicationPayload(
-                passed=False, problems=[], owed=[], user_errors=errors_of(info, exc)
+                passed=outcome.passed,
+                problems=[AuditProblem.of(p, context.language) for p in outcome.problems],
+                owed=outcome.owed,
+                user_errors=[],
             )
-        return CheckApplicationPayload(
-            passed=outcome.passed,
-            problems=[AuditProblem.of(p, context.language) for p in outcome.problems],
-            owed=outcome.owed,
-            user_errors=[],
+
+        # A check answers like the submit it rehearses, through the same mapping of problems.
+        return await run_mutation(
+            info,
+            ApplicationError,
+            check,
+            lambda errors: CheckApplicationPayload(
+                passed=False, problems=[], owed=[], user_errors=errors
+            ),
         )
 
 

@@ -21,6 +21,7 @@ from backend.models.applications import AuditResult as AuditResultModel
 from backend.models.applications import Decision as DecisionModel
 from backend.models.applications import OwedMaterial as OwedModel
 from backend.models.applications import Review as ReviewModel
+from backend.models.catalog import ItemStatus
 from backend.models.catalog import ServiceItem as ServiceItemModel
 from backend.models.catalog import ServiceItemVersion as VersionModel
 from backend.models.enterprises import Enterprise as EnterpriseModel
@@ -29,8 +30,10 @@ from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
 from backend.schema.accounts.types import UserType, roles_by_user
 from backend.schema.catalog.types import ServiceItemType, in_language, items_as_types
+from backend.schema.context import context_of, viewer_reach
 from backend.schema.enterprises.files import FileType
 from backend.schema.nodes import Node, global_id, register
+from backend.services.applications import states as application_states
 from backend.services.applications.policies import applications_visible_to
 from backend.services.applications.reviews import changes_since_return
 from backend.services.core.actors import Actor
@@ -55,6 +58,7 @@ PARTS = (
     "itemVersionNumber",
     "applicant",
     "filedBy",
+    "viewerCan",
 )
 
 
@@ -139,6 +143,21 @@ class ApplicationChange:
     after: JSON | None
 
 
+@strawberry.type(
+    name="ApplicationViewerCan",
+    description="What the viewer may do with the application now, by the application's action "
+    "table and its policies.",
+)
+class ApplicationViewerCan:
+    edit: bool = strawberry.field(description="Save it as a draft (the item is still offered).")
+    submit: bool = strawberry.field(description="Submit it (the item is still offered).")
+    withdraw: bool
+    review: bool = strawberry.field(description="Approve, return or reject it (auditApplication).")
+    supplement: bool = strawberry.field(
+        description="Fill in for the enterprise; once approved, only while a material is owed."
+    )
+
+
 @strawberry.type(name="Application", description="An enterprise's application for a service.")
 class ApplicationType(Node):
     number: str = strawberry.field(description="Human-facing, e.g. SQ-20261125-0042.")
@@ -171,6 +190,26 @@ class ApplicationType(Node):
     created_at: datetime
     submitted_at: datetime | None
     decided_at: datetime | None
+    _row: strawberry.Private[ApplicationModel]
+    _item_offered: strawberry.Private[bool]
+    _owes_material: strawberry.Private[bool]
+
+    @strawberry.field(description="What the viewer may do with the application now.")
+    async def viewer_can(self, info: strawberry.Info) -> ApplicationViewerCan:
+        actions = application_states.actions_for(
+            context_of(info).actor,
+            self._row,
+            await viewer_reach(info),
+            item_offered=self._item_offered,
+            owes_material=self._owes_material,
+        )
+        return ApplicationViewerCan(
+            edit=actions.edit,
+            submit=actions.submit,
+            withdraw=actions.withdraw,
+            review=actions.review,
+            supplement=actions.supplement,
+        )
 
 
 @dataclass
@@ -200,13 +239,13 @@ def _group(rows: Sequence[Any]) -> dict[int, list[Any]]:
 
 async def _load(actor: Actor, rows: Sequence[ApplicationModel], parts: Collection[str]) -> Loaded:
     ids = [a.id for a in rows]
-    items = {i.id: i for i in await ServiceItemModel.filter(id__in={a.item_id for a in rows})}  # type: ignore[attr-defined]
+    items = {i.id: i for i in await ServiceItemModel.filter(id__in={a.item_id for a in rows})}
     item_types: dict[int, ServiceItemType] = {}
     if "serviceItem" in parts and items:
         listed = list(items.values())
         types = await items_as_types(actor, listed, with_teams=False, with_versions=False)
         item_types = {i.id: t for i, t in zip(listed, types, strict=True)}
-    enterprise_ids = {a.enterprise_id for a in rows}  # type: ignore[attr-defined]
+    enterprise_ids = {a.enterprise_id for a in rows}
     enterprises = {e.id: e for e in await EnterpriseModel.filter(id__in=enterprise_ids)}
     wants_reviews = "reviews" in parts or "changesSinceReturn" in parts
     wants_revisions = "revisions" in parts or "changesSinceReturn" in parts
@@ -217,9 +256,9 @@ async def _load(actor: Actor, rows: Sequence[ApplicationModel], parts: Collectio
     )
     user_ids: set[int] = set()
     if "applicant" in parts:
-        user_ids |= {a.applicant_id for a in rows}  # type: ignore[attr-defined]
+        user_ids |= {a.applicant_id for a in rows}
     if "filedBy" in parts:
-        user_ids |= {a.filed_by_id for a in rows if a.filed_by_id}  # type: ignore[attr-defined]
+        user_ids |= {a.filed_by_id for a in rows if a.filed_by_id}
     if "reviews" in parts:
         user_ids |= {r.reviewer_id for rs in reviews.values() for r in rs if r.reviewer_id}
     users: dict[int, UserType] = {}
@@ -231,7 +270,7 @@ async def _load(actor: Actor, rows: Sequence[ApplicationModel], parts: Collectio
         if wants_revisions
         else []
     )
-    version_ids = {a.item_version_id for a in rows if a.item_version_id}  # type: ignore[attr-defined]
+    version_ids = {a.item_version_id for a in rows if a.item_version_id}
     if "revisions" in parts:
         version_ids |= {r.item_version_id for rs in revisions.values() for r in rs}
     version_numbers: dict[int, int] = {}
@@ -258,20 +297,20 @@ async def _load(actor: Actor, rows: Sequence[ApplicationModel], parts: Collectio
     }
     attachments: dict[int, list[AttachmentType]] = defaultdict(list)
     for a in attachment_rows:
-        attachments[a.application_id].append(  # type: ignore[attr-defined]
+        attachments[a.application_id].append(
             AttachmentType(kind=a.kind, file=files[a.file.id], expires_on=a.expires_on)
         )
     audits: dict[int, AuditResultModel] = {}
     if "auditResult" in parts:
         for result in await AuditResultModel.filter(application_id__in=ids).order_by("id"):
-            audits[result.application_id] = result  # type: ignore[attr-defined]
+            audits[result.application_id] = result
     owed = _group(
         await OwedModel.filter(application_id__in=ids).order_by("id")
-        if "owedMaterials" in parts
+        if "owedMaterials" in parts or "viewerCan" in parts
         else []
     )
     orders = (
-        {o.application_id: o for o in await OrderModel.filter(application_id__in=ids)}  # type: ignore[attr-defined]
+        {o.application_id: o for o in await OrderModel.filter(application_id__in=ids)}
         if "order" in parts
         else {}
     )
@@ -302,14 +341,14 @@ def _audit(result: AuditResultModel, revisions: dict[int, int], language: str) -
     return AuditResultType(
         passed=result.passed,
         problems=[AuditProblem.of(p, language) for p in problems],
-        revision_number=revisions.get(result.revision_id, 0),  # type: ignore[attr-defined]
+        revision_number=revisions.get(result.revision_id, 0),
         at=result.created_at,
     )
 
 
 def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationType:
-    item = loaded.items[app.item_id]  # type: ignore[attr-defined]
-    enterprise = loaded.enterprises[app.enterprise_id]  # type: ignore[attr-defined]
+    item = loaded.items[app.item_id]
+    enterprise = loaded.enterprises[app.enterprise_id]
     revisions = loaded.revisions.get(app.id, [])
     revision_numbers = {r.id: r.number for r in revisions}
     reviews = loaded.reviews.get(app.id, [])
@@ -327,8 +366,8 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
             name=enterprise.name,
             credit_code=enterprise.credit_code,
         ),
-        applicant=loaded.users.get(app.applicant_id),  # type: ignore[attr-defined]
-        filed_by=loaded.users.get(app.filed_by_id or 0),  # type: ignore[attr-defined]
+        applicant=loaded.users.get(app.applicant_id),
+        filed_by=loaded.users.get(app.filed_by_id or 0),
         form_data=cast(JSON, app.form_data),
         promised_deferred=app.promised_deferred,
         attachments=loaded.attachments.get(app.id, []),
@@ -337,9 +376,9 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
             ReviewType(
                 decision=r.decision,
                 comment=r.comment,
-                reviewer=loaded.users.get(r.reviewer_id or 0),  # type: ignore[attr-defined]
+                reviewer=loaded.users.get(r.reviewer_id or 0),
                 at=r.created_at,
-                revision_number=revision_numbers.get(r.revision_id, 0),  # type: ignore[attr-defined]
+                revision_number=revision_numbers.get(r.revision_id, 0),
                 problems=[
                     ReviewProblem(field=list(p.get("field") or []), message=p.get("message", ""))
                     for p in r.problems
@@ -353,7 +392,7 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
                 submitted_at=r.created_at,
                 form_data=cast(JSON, r.form_data),
                 attachments=_revision_attachments(r, loaded.files),
-                item_version_number=loaded.version_numbers.get(r.item_version_id),  # type: ignore[attr-defined]
+                item_version_number=loaded.version_numbers.get(r.item_version_id),
                 by_staff_for_enterprise=r.acting_for_enterprise,
             )
             for r in revisions
@@ -375,10 +414,13 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
             for c in changes_since_return(revisions, reviews)
         ],
         version=app.version,
-        item_version_number=loaded.version_numbers.get(app.item_version_id or 0),  # type: ignore[attr-defined]
+        item_version_number=loaded.version_numbers.get(app.item_version_id or 0),
         created_at=app.created_at,
         submitted_at=app.submitted_at,
         decided_at=app.decided_at,
+        _row=app,
+        _item_offered=item.status is ItemStatus.PUBLISHED,
+        _owes_material=any(o.supplied_at is None for o in loaded.owed.get(app.id, [])),
     )
 
 

@@ -7,11 +7,10 @@ from datetime import date
 import strawberry
 
 from backend.models.calendar import DayKind
-from backend.schema.calendar.types import CalendarDay, CalendarError, CalendarErrorCode
+from backend.schema.calendar.types import CalendarDay, CalendarError
 from backend.schema.context import context_of
-from backend.schema.errors import user_errors
+from backend.schema.errors import run_mutation
 from backend.services.calendar import calendar
-from backend.services.core.errors import ServiceError
 
 
 @strawberry.input
@@ -46,15 +45,20 @@ class CalendarMutations:
         self, info: strawberry.Info, input: SetCalendarDayInput
     ) -> SetCalendarDayPayload:
         context = context_of(info)
-        try:
+
+        async def change() -> SetCalendarDayPayload:
             row = await calendar.set_day(
                 context.actor, input.day, input.kind, input.name_zh, input.name_en
             )
-        except ServiceError as exc:
-            errors = user_errors(CalendarError, CalendarErrorCode, exc, context.language)
-            return SetCalendarDayPayload(calendar_day=None, user_errors=errors)
-        return SetCalendarDayPayload(
-            calendar_day=CalendarDay.of(row, context.language), user_errors=[]
+            return SetCalendarDayPayload(
+                calendar_day=CalendarDay.of(row, context.language), user_errors=[]
+            )
+
+        return await run_mutation(
+            info,
+            CalendarError,
+            change,
+            lambda errors: SetCalendarDayPayload(calendar_day=None, user_errors=errors),
         )
 
     @strawberry.mutation(description="Takes a day out of the calendar (back to the weekday rule).")
@@ -62,9 +66,14 @@ class CalendarMutations:
         self, info: strawberry.Info, input: ClearCalendarDayInput
     ) -> ClearCalendarDayPayload:
         context = context_of(info)
-        try:
+
+        async def change() -> ClearCalendarDayPayload:
             await calendar.clear_day(context.actor, input.day)
-        except ServiceError as exc:
-            errors = user_errors(CalendarError, CalendarErrorCode, exc, context.language)
-            return ClearCalendarDayPayload(cleared=False, user_errors=errors)
-        return ClearCalendarDayPayload(cleared=True, user_errors=[])
+            return ClearCalendarDayPayload(cleared=True, user_errors=[])
+
+        return await run_mutation(
+            info,
+            CalendarError,
+            change,
+            lambda errors: ClearCalendarDayPayload(cleared=False, user_errors=errors),
+        )

@@ -75,7 +75,7 @@ def _loader(
             )
             types = await items_as_types(actor, rows, with_teams=teams, with_versions=versions)
             for row, item_type in zip(rows, types, strict=True):
-                key = (row.category_id, include, teams, versions)  # type: ignore[attr-defined]
+                key = (row.category_id, include, teams, versions)
                 found[key].append((row, item_type))
         return [found[key] for key in keys]
 

@@ -8,7 +8,7 @@ import strawberry
 
 from backend.models.catalog import Category as CategoryModel
 from backend.models.catalog import ServiceItem as ServiceItemModel
-from backend.schema.catalog.errors import CatalogError, CatalogErrorCode
+from backend.schema.catalog.errors import CatalogError
 from backend.schema.catalog.inputs import (
     CreateCategoryInput,
     CreateServiceItemInput,
@@ -21,11 +21,10 @@ from backend.schema.catalog.inputs import (
 from backend.schema.catalog.loading import as_types
 from backend.schema.catalog.types import CategoryType, ServiceItemType
 from backend.schema.context import context_of
-from backend.schema.errors import user_errors
+from backend.schema.errors import run_mutation
 from backend.schema.relay import input_pk, optional_input_pk
 from backend.services.catalog import catalog, pins
 from backend.services.core.actors import Actor
-from backend.services.core.errors import ServiceError
 
 
 @strawberry.type
@@ -46,42 +45,55 @@ class PinnedServiceItemsPayload:
     user_errors: list[CatalogError]
 
 
-def _errors(info: strawberry.Info, exc: ServiceError) -> list[CatalogError]:
-    return user_errors(CatalogError, CatalogErrorCode, exc, context_of(info).language)
-
-
 async def _category(
     info: strawberry.Info, change: Callable[[Actor], Awaitable[CategoryModel]]
 ) -> CategoryPayload:
     context = context_of(info)
-    try:
+
+    async def done() -> CategoryPayload:
         row = await change(context.actor)
-    except ServiceError as exc:
-        return CategoryPayload(category=None, user_errors=_errors(info, exc))
-    return CategoryPayload(category=CategoryType.of(row, context.language), user_errors=[])
+        return CategoryPayload(category=CategoryType.of(row, context.language), user_errors=[])
+
+    return await run_mutation(
+        info, CatalogError, done, lambda errors: CategoryPayload(category=None, user_errors=errors)
+    )
 
 
 async def _item(
     info: strawberry.Info, change: Callable[[Actor], Awaitable[ServiceItemModel]]
 ) -> ServiceItemPayload:
     actor = context_of(info).actor
-    try:
+
+    async def done() -> ServiceItemPayload:
         row = await change(actor)
-    except ServiceError as exc:
-        return ServiceItemPayload(service_item=None, user_errors=_errors(info, exc))
-    return ServiceItemPayload(service_item=(await as_types(info, actor, [row]))[0], user_errors=[])
+        return ServiceItemPayload(
+            service_item=(await as_types(info, actor, [row]))[0], user_errors=[]
+        )
+
+    return await run_mutation(
+        info,
+        CatalogError,
+        done,
+        lambda errors: ServiceItemPayload(service_item=None, user_errors=errors),
+    )
 
 
 async def _board(
     info: strawberry.Info, change: Callable[[Actor], Awaitable[list[ServiceItemModel]]]
 ) -> PinnedServiceItemsPayload:
     actor = context_of(info).actor
-    try:
+
+    async def done() -> PinnedServiceItemsPayload:
         rows = await change(actor)
-    except ServiceError as exc:
-        return PinnedServiceItemsPayload(pinned_service_items=None, user_errors=_errors(info, exc))
-    return PinnedServiceItemsPayload(
-        pinned_service_items=await as_types(info, actor, rows), user_errors=[]
+        return PinnedServiceItemsPayload(
+            pinned_service_items=await as_types(info, actor, rows), user_errors=[]
+        )
+
+    return await run_mutation(
+        info,
+        CatalogError,
+        done,
+        lambda errors: PinnedServiceItemsPayload(pinned_service_items=None, user_errors=errors),
     )
 
 

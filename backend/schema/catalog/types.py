@@ -210,7 +210,7 @@ class CategoryType(Node):
     async def handling_team(self, info: strawberry.Info) -> TeamType | None:
         from backend.schema.catalog.loading import category_team
 
-        return await category_team(info, self._model.team_id)  # type: ignore[attr-defined]
+        return await category_team(info, self._model.team_id)
 
 
 @strawberry.type(name="ServiceItem")
@@ -272,7 +272,7 @@ async def items_as_types(
     admin = can_manage_catalog(actor)
     language = actor.language
     ids = [i.id for i in items]
-    live_ids = {i.live_version_id for i in items} - {None}  # type: ignore[attr-defined]
+    live_ids = {i.live_version_id for i in items} - {None}
     latest = {i.id: i.latest_number for i in items}
     if admin:
         condition = Q(item_id__in=ids, number__in=set(latest.values())) | Q(id__in=live_ids)
@@ -280,20 +280,15 @@ async def items_as_types(
     else:
         rows = await VersionModel.filter(id__in=live_ids)
     by_id = {r.id: r for r in rows}
-    shown = {
-        r.item_id: r  # type: ignore[attr-defined]
-        for r in rows
-        if (r.number == latest[r.item_id] if admin else True)  # type: ignore[attr-defined]
-    }
+    shown = {r.item_id: r for r in rows if (r.number == latest[r.item_id] if admin else True)}
     categories = {
         c.id: CategoryType.of(c, language)
-        for c in await CategoryModel.filter(id__in={i.category_id for i in items})  # type: ignore[attr-defined]
+        for c in await CategoryModel.filter(id__in={i.category_id for i in items})
     }
     teams: dict[int, TeamType] = {}
     if with_teams and can_view_teams(actor):
-        team_ids = {v.team_id for v in shown.values()} | {  # type: ignore[attr-defined]
-            c._model.team_id  # type: ignore[attr-defined]
-            for c in categories.values()
+        team_ids = {v.team_id for v in shown.values()} | {
+            c._model.team_id for c in categories.values()
         }
         team_rows = await TeamModel.filter(id__in=team_ids - {None})
         teams = {t.id: tt for t, tt in zip(team_rows, await teams_as_types(team_rows), strict=True)}
@@ -301,9 +296,9 @@ async def items_as_types(
     result = []
     for item in items:
         version = shown[item.id]
-        category = categories[item.category_id]  # type: ignore[attr-defined]
-        team_id = version.team_id or category._model.team_id  # type: ignore[attr-defined]
-        live = by_id.get(item.live_version_id)  # type: ignore[attr-defined]
+        category = categories[item.category_id]
+        team_id = version.team_id or category._model.team_id
+        live = by_id.get(item.live_version_id)
         result.append(
             _item_type(
                 item,
@@ -326,13 +321,13 @@ async def _histories(items: Sequence[ServiceItemModel]) -> dict[int, list[Servic
         .order_by("-number")
         .only("id", "item_id", "number", "created_at", "created_by_id")
     )
-    authors = sorted({v.created_by_id for v in versions} - {None})  # type: ignore[attr-defined]
+    authors = sorted({v.created_by_id for v in versions if v.created_by_id is not None})
     roles = await roles_by_user(authors)
     users = {u.id: u for u in await UserModel.filter(id__in=authors)}
-    live = {i.live_version_id for i in items}  # type: ignore[attr-defined]
+    live = {i.live_version_id for i in items}
     for v in versions:
-        author = users.get(v.created_by_id)  # type: ignore[attr-defined]
-        history[v.item_id].append(  # type: ignore[attr-defined]
+        author = users.get(v.created_by_id)
+        history[v.item_id].append(
             ServiceItemVersionInfo(
                 number=v.number,
                 created_at=v.created_at,
@@ -387,11 +382,7 @@ def _item_type(
         audit_rules=cast(JSON, v.audit_rules),
         review_mode=v.review_mode,
         fulfilment=v.fulfilment,
-        provider_id=(
-            global_id("Provider", v.provider_id)  # type: ignore[attr-defined]
-            if v.provider_id is not None  # type: ignore[attr-defined]
-            else None
-        ),
+        provider_id=(global_id("Provider", v.provider_id) if v.provider_id is not None else None),
         appointment_quota=v.appointment_quota,
         time_limit_days=v.time_limit_days,
         status=item.status,

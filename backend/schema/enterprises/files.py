@@ -15,14 +15,14 @@ from backend.models.applications import ApplicationAttachment
 from backend.models.enterprises import Enterprise
 from backend.models.files import StoredFile
 from backend.schema.context import context_of
-from backend.schema.enterprises.errors import FileError, FileErrorCode
-from backend.schema.errors import user_errors
+from backend.schema.enterprises.errors import FileError
+from backend.schema.errors import run_mutation
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import decode_id_of
 from backend.services.applications import applications
 from backend.services.applications.policies import applications_visible_to
 from backend.services.core.actors import Actor
-from backend.services.core.errors import Invalid, ServiceError
+from backend.services.core.errors import Invalid
 from backend.services.enterprises import enterprises
 from backend.services.files import storage, uploads
 from backend.services.files.policies import can_download_file, files_visible_to
@@ -121,7 +121,8 @@ class FileMutations:
     async def upload_file(self, info: strawberry.Info, input: UploadFileInput) -> UploadFilePayload:
         context = context_of(info)
         source = input.file
-        try:
+
+        async def change() -> UploadFilePayload:
             if not isinstance(source, UploadFile):
                 # A JSON request cannot carry a file: the variable must come from the multipart map.
                 raise Invalid.at("file", "REQUIRED")
@@ -141,7 +142,8 @@ class FileMutations:
                 input.purpose,
                 policy,
             )
-        except ServiceError as exc:
-            errors = user_errors(FileError, FileErrorCode, exc, context.language)
-            return UploadFilePayload(file=None, user_errors=errors)
-        return UploadFilePayload(file=FileType.of(stored, downloadable=True), user_errors=[])
+            return UploadFilePayload(file=FileType.of(stored, downloadable=True), user_errors=[])
+
+        return await run_mutation(
+            info, FileError, change, lambda errors: UploadFilePayload(file=None, user_errors=errors)
+        )

@@ -11,16 +11,16 @@ import strawberry
 from backend.models.enterprises import Enterprise as EnterpriseModel
 from backend.models.enterprises import MembershipRole as MembershipRoleModel
 from backend.schema.context import context_of
-from backend.schema.enterprises.errors import EnterpriseError, EnterpriseErrorCode
+from backend.schema.enterprises.errors import EnterpriseError
 from backend.schema.enterprises.types import (
     EnterpriseMembership,
     EnterpriseType,
     enterprises_as_types,
 )
-from backend.schema.errors import user_errors
+from backend.schema.errors import run_mutation
 from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import decode_id_of, input_pk
-from backend.services.core.errors import Invalid, ServiceError
+from backend.services.core.errors import Invalid
 from backend.services.enterprises import enterprises
 from backend.services.enterprises.enterprises import Decision, EnterpriseFields, local_today
 
@@ -121,18 +121,19 @@ def _fields(input: RegisterEnterpriseInput | ResubmitEnterpriseInput) -> Enterpr
     )
 
 
-def _errors(info: strawberry.Info, exc: ServiceError) -> list[EnterpriseError]:
-    return user_errors(EnterpriseError, EnterpriseErrorCode, exc, context_of(info).language)
-
-
 async def _run(info: strawberry.Info, change: Awaitable[EnterpriseModel]) -> EnterprisePayload:
-    try:
+    async def done() -> EnterprisePayload:
         enterprise = await change
-    except ServiceError as exc:
-        return EnterprisePayload(enterprise=None, user_errors=_errors(info, exc))
-    actor = context_of(info).actor
-    return EnterprisePayload(
-        enterprise=(await enterprises_as_types(actor, [enterprise]))[0], user_errors=[]
+        actor = context_of(info).actor
+        return EnterprisePayload(
+            enterprise=(await enterprises_as_types(actor, [enterprise]))[0], user_errors=[]
+        )
+
+    return await run_mutation(
+        info,
+        EnterpriseError,
+        done,
+        lambda errors: EnterprisePayload(enterprise=None, user_errors=errors),
     )
 
 
@@ -206,18 +207,24 @@ class EnterpriseMutations:
         self, info: strawberry.Info, input: InviteMemberInput
     ) -> InviteMemberPayload:
         actor = context_of(info).actor
-        try:
+
+        async def change() -> InviteMemberPayload:
             pk = input_pk(input.enterprise_id, "Enterprise", "enterpriseId")
             invitation = await enterprises.invite(actor, pk, input.idempotency_key)
-        except ServiceError as exc:
-            return InviteMemberPayload(invitation=None, user_errors=_errors(info, exc))
-        return InviteMemberPayload(
-            invitation=Invitation(
-                code=invitation.code,
-                expires_at=invitation.expires_at,
-                created_at=invitation.created_at,
-            ),
-            user_errors=[],
+            return InviteMemberPayload(
+                invitation=Invitation(
+                    code=invitation.code,
+                    expires_at=invitation.expires_at,
+                    created_at=invitation.created_at,
+                ),
+                user_errors=[],
+            )
+
+        return await run_mutation(
+            info,
+            EnterpriseError,
+            change,
+            lambda errors: InviteMemberPayload(invitation=None, user_errors=errors),
         )
 
     @strawberry.mutation(description="Joins the enterprise of an invitation code as a member.")
@@ -225,17 +232,23 @@ class EnterpriseMutations:
         self, info: strawberry.Info, input: JoinEnterpriseInput
     ) -> JoinEnterprisePayload:
         actor = context_of(info).actor
-        try:
+
+        async def change() -> JoinEnterprisePayload:
             membership = await enterprises.join(actor, input.code)
-        except ServiceError as exc:
-            return JoinEnterprisePayload(membership=None, user_errors=_errors(info, exc))
-        enterprise = await EnterpriseModel.get(id=membership.enterprise_id)  # type: ignore[attr-defined]
-        types = await enterprises_as_types(actor, [enterprise])
-        return JoinEnterprisePayload(
-            membership=EnterpriseMembership(
-                role=MembershipRoleModel(membership.role),
-                joined_at=membership.created_at,
-                enterprise=types[0],
-            ),
-            user_errors=[],
+            enterprise = await EnterpriseModel.get(id=membership.enterprise_id)
+            types = await enterprises_as_types(actor, [enterprise])
+            return JoinEnterprisePayload(
+                membership=EnterpriseMembership(
+                    role=MembershipRoleModel(membership.role),
+                    joined_at=membership.created_at,
+                    enterprise=types[0],
+                ),
+                user_errors=[],
+            )
+
+        return await run_mutation(
+            info,
+            EnterpriseError,
+            change,
+            lambda errors: JoinEnterprisePayload(membership=None, user_errors=errors),
         )

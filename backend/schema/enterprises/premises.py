@@ -13,14 +13,13 @@ from backend.models.enterprises import Building as BuildingModel
 from backend.models.enterprises import Floor as FloorModel
 from backend.models.enterprises import PremisesBinding as BindingModel
 from backend.schema.context import context_of
-from backend.schema.enterprises.errors import PremisesError, PremisesErrorCode
+from backend.schema.enterprises.errors import PremisesError
 from backend.schema.enterprises.types import PremisesBindingType
-from backend.schema.errors import user_errors
+from backend.schema.errors import run_mutation
 from backend.schema.idempotency import idempotency_key
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection, connection, fetch_page, input_pk
 from backend.services.core.actors import Actor
-from backend.services.core.errors import ServiceError
 from backend.services.enterprises import premises
 from backend.services.enterprises.policies import can_view_premises
 
@@ -164,8 +163,12 @@ class PremisesBindingPayload:
     user_errors: list[PremisesError]
 
 
-def _errors(info: strawberry.Info, exc: ServiceError) -> list[PremisesError]:
-    return user_errors(PremisesError, PremisesErrorCode, exc, context_of(info).language)
+def _failed_building(errors: list[PremisesError]) -> BuildingPayload:
+    return BuildingPayload(building=None, user_errors=errors)
+
+
+def _failed_binding(errors: list[PremisesError]) -> PremisesBindingPayload:
+    return PremisesBindingPayload(binding=None, user_errors=errors)
 
 
 async def _building_payload(building_id: int) -> BuildingPayload:
@@ -188,60 +191,65 @@ class PremisesMutations:
         self, info: strawberry.Info, input: CreateBuildingInput
     ) -> BuildingPayload:
         actor = context_of(info).actor
-        try:
+
+        async def change() -> BuildingPayload:
             building = await premises.create_building(
                 actor, input.name, input.address, input.idempotency_key
             )
-        except ServiceError as exc:
-            return BuildingPayload(building=None, user_errors=_errors(info, exc))
-        return await _building_payload(building.id)
+            return await _building_payload(building.id)
+
+        return await run_mutation(info, PremisesError, change, _failed_building)
 
     @strawberry.mutation(description="Adds a floor to a building; admins only.")
     async def create_floor(self, info: strawberry.Info, input: CreateFloorInput) -> BuildingPayload:
         actor = context_of(info).actor
-        try:
+
+        async def change() -> BuildingPayload:
             pk = input_pk(input.building_id, "Building", "buildingId")
             floor = await premises.create_floor(
                 actor, pk, input.label, input.position, input.idempotency_key
             )
-        except ServiceError as exc:
-            return BuildingPayload(building=None, user_errors=_errors(info, exc))
-        return await _building_payload(floor.building_id)  # type: ignore[attr-defined]
+            return await _building_payload(floor.building_id)
+
+        return await run_mutation(info, PremisesError, change, _failed_building)
 
     @strawberry.mutation(description="Adds a unit to a floor; admins only.")
     async def create_unit(self, info: strawberry.Info, input: CreateUnitInput) -> BuildingPayload:
         actor = context_of(info).actor
-        try:
+
+        async def change() -> BuildingPayload:
             pk = input_pk(input.floor_id, "Floor", "floorId")
             unit = await premises.create_unit(
                 actor, pk, input.label, input.area_m2, input.idempotency_key
             )
-        except ServiceError as exc:
-            return BuildingPayload(building=None, user_errors=_errors(info, exc))
-        floor = await FloorModel.get(id=unit.floor_id)  # type: ignore[attr-defined]
-        return await _building_payload(floor.building_id)  # type: ignore[attr-defined]
+            floor = await FloorModel.get(id=unit.floor_id)
+            return await _building_payload(floor.building_id)
+
+        return await run_mutation(info, PremisesError, change, _failed_building)
 
     @strawberry.mutation(description="Binds a unit to a verified enterprise; admins only.")
     async def bind_premises(
         self, info: strawberry.Info, input: BindPremisesInput
     ) -> PremisesBindingPayload:
         actor = context_of(info).actor
-        try:
+
+        async def change() -> PremisesBindingPayload:
             unit = input_pk(input.unit_id, "Unit", "unitId")
             enterprise = input_pk(input.enterprise_id, "Enterprise", "enterpriseId")
             binding = await _binding(premises.bind(actor, unit, enterprise, input.starts_on))
-        except ServiceError as exc:
-            return PremisesBindingPayload(binding=None, user_errors=_errors(info, exc))
-        return PremisesBindingPayload(binding=binding, user_errors=[])
+            return PremisesBindingPayload(binding=binding, user_errors=[])
+
+        return await run_mutation(info, PremisesError, change, _failed_binding)
 
     @strawberry.mutation(description="Ends a binding on a date, keeping it as history.")
     async def end_premises_binding(
         self, info: strawberry.Info, input: EndPremisesBindingInput
     ) -> PremisesBindingPayload:
         actor = context_of(info).actor
-        try:
+
+        async def change() -> PremisesBindingPayload:
             pk = input_pk(input.binding_id, "PremisesBinding", "bindingId")
             binding = await _binding(premises.end_binding(actor, pk, input.ends_on))
-        except ServiceError as exc:
-            return PremisesBindingPayload(binding=None, user_errors=_errors(info, exc))
-        return PremisesBindingPayload(binding=binding, user_errors=[])
+            return PremisesBindingPayload(binding=binding, user_errors=[])
+
+        return await run_mutation(info, PremisesError, change, _failed_binding)

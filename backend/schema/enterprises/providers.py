@@ -10,13 +10,13 @@ import strawberry
 
 from backend.models.enterprises import Provider as ProviderModel
 from backend.schema.context import context_of
-from backend.schema.enterprises.errors import ProviderError, ProviderErrorCode
-from backend.schema.errors import user_errors
+from backend.schema.enterprises.errors import ProviderError
+from backend.schema.errors import run_mutation
 from backend.schema.idempotency import idempotency_key
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
 from backend.services.core.actors import Actor
-from backend.services.core.errors import Invalid, ServiceError
+from backend.services.core.errors import Invalid
 from backend.services.enterprises import providers
 from backend.services.enterprises.policies import providers_visible_to
 from backend.services.enterprises.providers import ProviderFields
@@ -107,6 +107,10 @@ def _fields(input: CreateProviderInput | UpdateProviderInput) -> ProviderFields:
     )
 
 
+def _failed(errors: list[ProviderError]) -> ProviderPayload:
+    return ProviderPayload(provider=None, user_errors=errors)
+
+
 @strawberry.type
 class ProviderMutations:
     @strawberry.mutation(description="Adds a provider; admins only.")
@@ -114,28 +118,28 @@ class ProviderMutations:
         self, info: strawberry.Info, input: CreateProviderInput
     ) -> ProviderPayload:
         context = context_of(info)
-        try:
+
+        async def change() -> ProviderPayload:
             provider = await providers.create_provider(
                 context.actor, _fields(input), input.idempotency_key
             )
-        except ServiceError as exc:
-            errors = user_errors(ProviderError, ProviderErrorCode, exc, context.language)
-            return ProviderPayload(provider=None, user_errors=errors)
-        return ProviderPayload(provider=ProviderType.of(provider), user_errors=[])
+            return ProviderPayload(provider=ProviderType.of(provider), user_errors=[])
+
+        return await run_mutation(info, ProviderError, change, _failed)
 
     @strawberry.mutation(description="Changes a provider; admins only.")
     async def update_provider(
         self, info: strawberry.Info, input: UpdateProviderInput
     ) -> ProviderPayload:
         context = context_of(info)
-        try:
+
+        async def change() -> ProviderPayload:
             pk = decode_id_of(input.provider_id, "Provider")
             if pk is None:
                 raise Invalid.at("providerId", "NOT_FOUND")
             provider = await providers.update_provider(
                 context.actor, pk, _fields(input), input.expected_version
             )
-        except ServiceError as exc:
-            errors = user_errors(ProviderError, ProviderErrorCode, exc, context.language)
-            return ProviderPayload(provider=None, user_errors=errors)
-        return ProviderPayload(provider=ProviderType.of(provider), user_errors=[])
+            return ProviderPayload(provider=ProviderType.of(provider), user_errors=[])
+
+        return await run_mutation(info, ProviderError, change, _failed)

@@ -21,7 +21,11 @@ from backend.schema.enterprises.files import FileType
 from backend.schema.nodes import Node, global_id, register
 from backend.services.core.actors import Actor
 from backend.services.enterprises import premises
-from backend.services.enterprises.policies import can_download_licence, enterprises_visible_to
+from backend.services.enterprises.policies import (
+    can_download_licence,
+    enterprises_visible_to,
+    premises_bindings_visible_to,
+)
 
 strawberry.enum(
     EnterpriseStatusModel, name="EnterpriseStatus", description="Where a registration stands."
@@ -56,7 +60,7 @@ class PremisesBindingType(Node):
             floor_label=floor,
             unit_label=unit.label,
             area_m2=unit.area_m2,
-            enterprise_id=global_id("Enterprise", binding.enterprise_id),  # type: ignore[attr-defined]
+            enterprise_id=global_id("Enterprise", binding.enterprise_id),
             enterprise_name=enterprise,
         )
 
@@ -67,6 +71,18 @@ class PremisesBindingType(Node):
         return cls.of(
             binding, unit, unit.floor.building.name, unit.floor.label, binding.enterprise.name
         )
+
+
+async def _load_bindings(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
+    rows = (
+        await premises_bindings_visible_to(actor)
+        .filter(id__in=list(pks))
+        .select_related("unit__floor__building", "enterprise")
+    )
+    return {b.id: PremisesBindingType.loaded(b) for b in rows}
+
+
+register("PremisesBinding", _load_bindings, "premises:read")
 
 
 @strawberry.type
@@ -121,13 +137,13 @@ async def enterprises_as_types(
         .order_by("role", "created_at", "id")
     )
     roles = await roles_by_user(sorted({m.user.id for m in memberships}))
-    licence_ids = [e.licence_id for e in rows if e.licence_id is not None]  # type: ignore[attr-defined]
+    licence_ids = [e.licence_id for e in rows if e.licence_id is not None]
     licences = {f.id: f for f in await StoredFile.filter(id__in=licence_ids)}
     bindings = await premises.bindings_of(ids)
     members: dict[int, list[EnterpriseMember]] = {pk: [] for pk in ids}
     viewer_roles: dict[int, MembershipRoleModel] = {}
     for m in memberships:
-        enterprise_id = m.enterprise_id  # type: ignore[attr-defined]
+        enterprise_id = m.enterprise_id
         members[enterprise_id].append(
             EnterpriseMember(
                 user=UserType.of(m.user, roles[m.user.id]), role=m.role, joined_at=m.created_at
@@ -137,10 +153,10 @@ async def enterprises_as_types(
             viewer_roles[enterprise_id] = m.role
     history: dict[int, list[PremisesBindingType]] = {pk: [] for pk in ids}
     for b in bindings:
-        history[b.enterprise_id].append(PremisesBindingType.loaded(b))  # type: ignore[attr-defined]
+        history[b.enterprise_id].append(PremisesBindingType.loaded(b))
     result = []
     for e in rows:
-        licence = licences.get(e.licence_id)  # type: ignore[attr-defined]
+        licence = licences.get(e.licence_id)
         downloadable = can_download_licence(actor, e.id, viewer_roles)
         result.append(
             EnterpriseType(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from backend.schema.context import context_of
-from backend.schema.errors import NotificationError, NotificationErrorCode, user_errors
+from backend.schema.errors import NotificationError, run_mutation
 from backend.schema.relay import decode_id_of
-from backend.services.core.errors import Invalid, ServiceError
+from backend.services.core.errors import Invalid
 from backend.services.notifications import notifications
 
 
@@ -32,7 +32,8 @@ class NotificationMutations:
         self, info: strawberry.Info, input: MarkNotificationsReadInput
     ) -> MarkNotificationsReadPayload:
         context = context_of(info)
-        try:
+
+        async def change() -> MarkNotificationsReadPayload:
             ids: list[int] | None = None
             if input.ids is not None:
                 ids = []
@@ -42,8 +43,14 @@ class NotificationMutations:
                         raise Invalid.at(("ids", str(index)), "INVALID")
                     ids.append(pk)
             marked = await notifications.mark_read(context.actor, ids)
-        except ServiceError as exc:
-            errors = user_errors(NotificationError, NotificationErrorCode, exc, context.language)
-            return MarkNotificationsReadPayload(marked=0, unread_count=0, user_errors=errors)
-        unread = await notifications.unread_count(context.actor)
-        return MarkNotificationsReadPayload(marked=marked, unread_count=unread, user_errors=[])
+            unread = await notifications.unread_count(context.actor)
+            return MarkNotificationsReadPayload(marked=marked, unread_count=unread, user_errors=[])
+
+        return await run_mutation(
+            info,
+            NotificationError,
+            change,
+            lambda errors: MarkNotificationsReadPayload(
+                marked=0, unread_count=0, user_errors=errors
+            ),
+        )

@@ -6,11 +6,11 @@ import strawberry
 
 from backend.schema.catalog.loading import selects
 from backend.schema.context import context_of
-from backend.schema.errors import user_errors
-from backend.schema.orders.errors import OrderError, OrderErrorCode
+from backend.schema.errors import run_mutation
+from backend.schema.orders.errors import OrderError
 from backend.schema.orders.types import OrderType, visible_orders
 from backend.schema.relay import decode_id_of
-from backend.services.core.errors import Invalid, ServiceError
+from backend.services.core.errors import Invalid
 from backend.services.orders import assignment
 
 
@@ -40,7 +40,8 @@ class OrderMutations:
         self, info: strawberry.Info, input: AssignOrderInput
     ) -> AssignOrderPayload:
         context = context_of(info)
-        try:
+
+        async def change() -> AssignOrderPayload:
             order_id = decode_id_of(input.order_id, "Order")
             if order_id is None:
                 raise Invalid.at("orderId", "NOT_FOUND")
@@ -52,10 +53,14 @@ class OrderMutations:
             order = await assignment.assign_order(
                 context.actor, order_id, handler_id, input.reason, input.expected_version
             )
-        except ServiceError as exc:
-            errors = user_errors(OrderError, OrderErrorCode, exc, context.language)
-            return AssignOrderPayload(order=None, user_errors=errors)
-        found = await visible_orders(
-            context.actor, ids=[order.id], with_events=selects(info, "timeline")
+            found = await visible_orders(
+                context.actor, ids=[order.id], with_events=selects(info, "timeline")
+            )
+            return AssignOrderPayload(order=found[0] if found else None, user_errors=[])
+
+        return await run_mutation(
+            info,
+            OrderError,
+            change,
+            lambda errors: AssignOrderPayload(order=None, user_errors=errors),
         )
-        return AssignOrderPayload(order=found[0] if found else None, user_errors=[])

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime
-from enum import Enum
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
@@ -16,6 +15,7 @@ from backend.models.events import Event as EventModel
 from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
 from backend.schema.catalog.types import in_language
+from backend.schema.context import context_of, viewer_reach
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import (
     Connection,
@@ -27,6 +27,10 @@ from backend.schema.relay import (
 )
 from backend.services.core.actors import Actor
 from backend.services.orders import lists as order_lists
+from backend.services.orders import orders as order_service
+from backend.services.orders import states as order_states
+from backend.services.orders.handlers import AssignmentReason as AssignmentReasonRecord
+from backend.services.orders.handlers import AssignmentRule
 from backend.services.orders.policies import (
     can_view_assignment_reason,
     can_view_order,
@@ -65,12 +69,7 @@ class OrderServiceItem:
     category_name: str
 
 
-@strawberry.enum(description="How the handler of an order was chosen.")
-class AssignmentRule(Enum):
-    FEWEST_OPEN_ORDERS_THEN_LEAST_RECENT = "FEWEST_OPEN_ORDERS_THEN_LEAST_RECENT"
-    CHOSEN_BY_SUPERVISOR = "CHOSEN_BY_SUPERVISOR"
-    NO_ELIGIBLE_HANDLER = "NO_ELIGIBLE_HANDLER"
-    NO_TEAM = "NO_TEAM"
+strawberry.enum(AssignmentRule, description="How the handler of an order was chosen.")
 
 
 @strawberry.type(description="A handler who could take the order, when it was assigned.")
@@ -109,33 +108,36 @@ def _status(value: object) -> OrderStatusModel | None:
     return OrderStatusModel(str(value)) if value in OrderStatusModel.__members__ else None
 
 
-def _reason_as_type(reason: Mapping[str, Any]) -> AssignmentReason | None:
-    if reason.get("rule") not in AssignmentRule.__members__:
+def _reason_as_type(reason: AssignmentReasonRecord | None) -> AssignmentReason | None:
+    if reason is None:
         return None
     eligible = [
         AssignmentCandidate(
-            user=_user_ref(e["userId"], e["name"]),
-            load=int(e["load"]),
-            last_assigned_at=(
-                datetime.fromisoformat(e["lastAssignedAt"]) if e.get("lastAssignedAt") else None
-            ),
+            user=_user_ref(c.user_id, c.name), load=c.load, last_assigned_at=c.last_assigned_at
         )
-        for e in reason.get("eligible") or []
+        for c in reason.eligible
     ]
-    chosen = next((c.user for c in eligible if c.user.id == _chosen_id(reason)), None)
-    by = reason.get("by")
+    chosen = next((c for c in reason.eligible if c.user_id == reason.chosen), None)
+    by = reason.decided_by
     return AssignmentReason(
-        rule=AssignmentRule(reason["rule"]),
+        rule=reason.rule,
         eligible=eligible,
-        chosen=chosen,
-        note=str(reason.get("note") or ""),
-        decided_by=_user_ref(by["userId"], by["name"]) if by and by.get("userId") else None,
+        chosen=_user_ref(chosen.user_id, chosen.name) if chosen else None,
+        note=reason.note,
+        decided_by=_user_ref(by[0], by[1]) if by else None,
     )
 
 
-def _chosen_id(reason: Mapping[str, Any]) -> str | None:
-    chosen = reason.get("chosen")
-    return global_id("User", int(chosen)) if chosen is not None else None
+@strawberry.type(
+    name="OrderViewerCan",
+    description="What the viewer may do with the order now, by the order's action table and "
+    "its policies (steps the API does not offer yet are left out).",
+)
+class OrderViewerCan:
+    reassign: bool = strawberry.field(description="Give it to a named handler (assignOrder).")
+    assign_automatically: bool = strawberry.field(
+        description="Re-run the automatic choice (assignOrder without a handler)."
+    )
 
 
 def event_as_type(event: EventModel) -> OrderEvent:
@@ -182,9 +184,20 @@ class OrderType(Node):
         description="The committed time limit in working days, from the item version applied for."
     )
     version: int
+    is_overdue: bool = strawberry.field(description="Still open and past its due time.")
     _pk: strawberry.Private[int]
+    _row: strawberry.Private[OrderModel]
     _reason: strawberry.Private[AssignmentReason | None]
     _events: strawberry.Private[list[OrderEvent]]
+
+    @strawberry.field(description="What the viewer may do with the order now.")
+    async def viewer_can(self, info: strawberry.Info) -> OrderViewerCan:
+        actions = order_states.actions_for(
+            context_of(info).actor, self._row, await viewer_reach(info)
+        )
+        return OrderViewerCan(
+            reassign=actions.reassign, assign_automatically=actions.assign_automatically
+        )
 
     @strawberry.field(
         description="Who was eligible and why this handler: supervisors and admins; null for "
@@ -236,6 +249,7 @@ async def orders_as_types(
             events[event.aggregate_id].append(event_as_type(event))
     show_reason = can_view_assignment_reason(actor)
     language = actor.language
+    now = datetime.now(UTC)
     result = []
     for row in rows:
         item, category = row.item, row.item.category
@@ -268,8 +282,14 @@ async def orders_as_types(
                 due_at=row.due_at,
                 time_limit_days=row.item_version.time_limit_days,
                 version=row.version,
+                is_overdue=order_service.is_overdue(row, now),
                 _pk=row.id,
-                _reason=_reason_as_type(row.assignment_reason) if show_reason else None,
+                _row=row,
+                _reason=(
+                    _reason_as_type(AssignmentReasonRecord.from_json(row.assignment_reason))
+                    if show_reason
+                    else None
+                ),
                 _events=events[row.id],
             )
         )

@@ -9,11 +9,10 @@ import strawberry
 from backend.models.accounts import MemberKind as MemberKindModel
 from backend.models.accounts import Team as TeamModel
 from backend.schema.context import context_of
-from backend.schema.errors import TeamError, TeamErrorCode, user_errors
+from backend.schema.errors import TeamError, run_mutation
 from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import input_pk
 from backend.schema.teams.types import TeamType, teams_as_types
-from backend.services.core.errors import ServiceError
 from backend.services.teams import teams
 
 
@@ -55,13 +54,13 @@ class SetHandlerLeaveInput:
 
 
 async def _run(info: strawberry.Info, change: Awaitable[TeamModel]) -> TeamPayload:
-    context = context_of(info)
-    try:
+    async def done() -> TeamPayload:
         team = await change
-    except ServiceError as exc:
-        errors = user_errors(TeamError, TeamErrorCode, exc, context.language)
-        return TeamPayload(team=None, user_errors=errors)
-    return TeamPayload(team=(await teams_as_types([team]))[0], user_errors=[])
+        return TeamPayload(team=(await teams_as_types([team]))[0], user_errors=[])
+
+    return await run_mutation(
+        info, TeamError, done, lambda errors: TeamPayload(team=None, user_errors=errors)
+    )
 
 
 async def _member_change(info: strawberry.Info, input: TeamMemberInput, add: bool) -> TeamModel:

@@ -46,7 +46,7 @@ async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
     roles = await roles_by_user(sorted({m.user.id for m in members}))
     by_team: dict[int, list[TeamMember]] = {t.id: [] for t in teams}
     for member in members:
-        by_team[member.team_id].append(  # type: ignore[attr-defined]
+        by_team[member.team_id].append(
             TeamMember(
                 user=UserType.of(member.user, roles[member.user.id]),
                 kind=member.kind,

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from backend.i18n import SUPPORTED
 from backend.models.accounts import Role, Session, User, UserRole
@@ -24,8 +22,9 @@ from backend.services.core.errors import (
     Problem,
     Problems,
     ServiceError,
-    Stale,
 )
+from backend.services.core.states import bump_version
+from backend.services.core.transactions import in_transaction
 from backend.services.notifications import notifications
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -171,9 +170,7 @@ async def create_staff(
         return await claim.after(exc)
 
     async def record_and_welcome(user: User, conn: BaseDBAsyncClient) -> None:
-        await events.record(
-            actor, "user", user.id, 1, "STAFF_CREATED", {"roles": names}, using_db=conn
-        )
+        await events.record(conn, actor, "user", user.id, "STAFF_CREATED", {"roles": names})
         await notifications.notify(
             user.id, "STAFF_WELCOME", {"name": user.name, "roles": names}, using_db=conn
         )
@@ -206,25 +203,18 @@ async def set_roles(actor: Actor, user_id: int, roles: list[Role], expected_vers
             admins = await UserRole.filter(role=Role.ADMIN).using_db(conn).count()
             if admins <= 1:
                 raise Invalid.at("roles", "LAST_ADMIN")
-        updated = (
-            await User.filter(id=user_id, version=expected_version)
-            .using_db(conn)
-            .update(version=F("version") + 1)
-        )
-        if not updated:
-            raise Stale(expected=expected_version, actual=user.version)
+        await bump_version(conn, User, user_id, expected_version)
         await UserRole.filter(user_id=user_id, role__not_in=list(wanted)).using_db(conn).delete()
         await UserRole.bulk_create(
             [UserRole(user_id=user_id, role=r) for r in sorted(wanted - current)], using_db=conn
         )
         await events.record(
+            conn,
             actor,
             "user",
             user_id,
-            expected_version + 1,
             "ROLES_SET",
             {"from": sorted(current), "to": sorted(wanted)},
-            using_db=conn,
         )
         await notifications.notify(
             user_id, "ROLES_CHANGED", {"roles": sorted(wanted)}, using_db=conn
@@ -282,28 +272,23 @@ async def change_password(actor: Actor, current: str, new: str) -> User:
     _check_password(problems, new, "newPassword")
     problems.raise_if_any()
     async with in_transaction() as conn:
-        # The version is bumped where it is read, so two changes at once cannot both number
-        # their event with the same version.
-        changed = (
-            await User.filter(id=user_id, version=user.version)
+        # From the version the current password was checked against: of two changes at once,
+        # the second is STALE instead of replacing the first unseen.
+        await bump_version(conn, User, user_id, user.version)
+        await (
+            User.filter(id=user_id)
             .using_db(conn)
             .update(
-                password_hash=passwords.hash_password(new),
-                password_changed_at=datetime.now(UTC),
-                version=F("version") + 1,
+                password_hash=passwords.hash_password(new), password_changed_at=datetime.now(UTC)
             )
         )
-        if not changed:
-            raise Stale(expected=user.version, actual=user.version + 1)
         await (
             Session.filter(user_id=user_id)
             .exclude(id=actor.session_id or "")
             .using_db(conn)
             .delete()
         )
-        await events.record(
-            actor, "user", user_id, user.version + 1, "PASSWORD_CHANGED", using_db=conn
-        )
+        await events.record(conn, actor, "user", user_id, "PASSWORD_CHANGED")
         await notifications.notify(user_id, "PASSWORD_CHANGED", using_db=conn)
     await user.refresh_from_db()
     return user

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tortoise.queryset import QuerySet
 
 from backend.models.accounts import Role, User
+from backend.services.calendar.policies import can_manage_calendar
+from backend.services.catalog.policies import can_manage_catalog
 from backend.services.core.actors import Actor
+from backend.services.enterprises.policies import (
+    can_manage_premises,
+    can_manage_providers,
+    can_review_enterprises,
+)
+from backend.services.orders.policies import can_assign_orders, sees_every_order
+from backend.services.teams.policies import can_manage_teams
 
 
 def can_manage_staff(actor: Actor) -> bool:
     return actor.has(Role.ADMIN)
-
-
-def can_view_user(actor: Actor, user: User) -> bool:
-    if actor.user_id is None:
-        return False
-    return actor.user_id == user.id or actor.has(Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR)
 
 
 def can_view_contact(actor: Actor, user: User) -> bool:
@@ -29,3 +34,44 @@ def users_visible_to(actor: Actor) -> QuerySet[User]:
     if actor.user_id is None:
         return User.filter(id=-1)
     return User.filter(id=actor.user_id)
+
+
+@dataclass(frozen=True)
+class PageAccess:
+    """Which of the pages a person may open, by the same rules their operations enforce."""
+
+    service_desk: bool  # the audit desk: queue, decisions, filing for walk-ins
+    order_queue: bool  # /orders: every order, or a handler's own
+    all_orders: bool  # the queue shows every order, not only the viewer's
+    unassigned_orders: bool  # supervision: orders nobody holds, and reassigning
+    people: bool
+    teams: bool
+    catalog: bool
+    calendar: bool
+    enterprise_review: bool
+    premises: bool
+    providers: bool
+    applicant_portal: bool  # "My enterprises", "My applications": people with no staff role
+    tokens: bool
+    notifications: bool
+
+
+def pages_open_to(actor: Actor) -> PageAccess:
+    signed_in = actor.user_id is not None
+    every_order = sees_every_order(actor)
+    return PageAccess(
+        service_desk=signed_in and actor.has(Role.AUDITOR),
+        order_queue=signed_in and (every_order or actor.has(Role.HANDLER)),
+        all_orders=signed_in and every_order,
+        unassigned_orders=signed_in and can_assign_orders(actor),
+        people=signed_in and can_manage_staff(actor),
+        teams=signed_in and can_manage_teams(actor),
+        catalog=signed_in and can_manage_catalog(actor),
+        calendar=signed_in and can_manage_calendar(actor),
+        enterprise_review=signed_in and can_review_enterprises(actor),
+        premises=signed_in and can_manage_premises(actor),
+        providers=signed_in and can_manage_providers(actor),
+        applicant_portal=signed_in and not actor.is_staff,
+        tokens=signed_in,
+        notifications=signed_in,
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from backend.models.accounts import Role, Session, User, UserRole
+from backend.services.core.transactions import in_transaction
 
 # Refresh `last_seen_at` at most this often, so reading pages does not write on every request.
 TOUCH_EVERY = timedelta(minutes=5)
@@ -25,16 +26,23 @@ class SignedIn:
 
 
 async def start(user: User, *, days: int, user_agent: str, address: str) -> str:
-    """Opens a session and returns the secret for the cookie."""
+    """Opens a session and returns the secret for the cookie.
+
+    Signing in is when sessions are made, so it is also when the expired ones are swept out:
+    the table holds live sessions and the few expired ones nobody has signed in since.
+    """
     secret = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    await Session.create(
-        id=session_key(secret),
-        user=user,
-        expires_at=now + timedelta(days=days),
-        user_agent=user_agent[:255],
-        address=address[:64],
-    )
+    async with in_transaction() as conn:
+        await Session.filter(expires_at__lte=now).using_db(conn).delete()
+        await Session.create(
+            id=session_key(secret),
+            user=user,
+            expires_at=now + timedelta(days=days),
+            user_agent=user_agent[:255],
+            address=address[:64],
+            using_db=conn,
+        )
     return secret
 
 
@@ -44,7 +52,12 @@ async def resume(secret: str) -> SignedIn | None:
         return None
     now = datetime.now(UTC)
     session = await Session.get_or_none(id=session_key(secret)).select_related("user")
-    if session is None or session.expires_at <= now or not session.user.is_active:
+    if session is None:
+        return None
+    if session.expires_at <= now:
+        await end(session.id)
+        return None
+    if not session.user.is_active:
         return None
     roles = await UserRole.filter(user_id=session.user.id).values_list("role", flat=True)
     if now - session.last_seen_at > TOUCH_EVERY:
@@ -54,7 +67,3 @@ async def resume(secret: str) -> SignedIn | None:
 
 async def end(session_id: str) -> None:
     await Session.filter(id=session_id).delete()
-
-
-async def end_expired() -> int:
-    return await Session.filter(expires_at__lte=datetime.now(UTC)).delete()

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from backend.models.accounts import ApiToken, Role, User, UserRole
 from backend.services.core import events
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import NotFound, PermissionDenied, Problem, Problems
+from backend.services.core.transactions import in_transaction
 
 # Each scope lets a token run the operations of one domain; the schema maps root fields to them.
 SCOPES: dict[str, str] = {
@@ -114,13 +114,7 @@ async def create(
             using_db=conn,
         )
         await events.record(
-            actor,
-            "api_token",
-            token.id,
-            1,
-            "TOKEN_CREATED",
-            {"scopes": token.scopes},
-            using_db=conn,
+            conn, actor, "api_token", token.id, "TOKEN_CREATED", {"scopes": token.scopes}
         )
     return IssuedToken(token, f"sh_{prefix}_{secret}")
 
@@ -139,7 +133,7 @@ async def revoke(actor: Actor, token_id: int) -> ApiToken:
                 .update(revoked_at=now)
             )
             if revoked:
-                await events.record(actor, "api_token", token.id, 2, "TOKEN_REVOKED", using_db=conn)
+                await events.record(conn, actor, "api_token", token.id, "TOKEN_REVOKED")
         await token.refresh_from_db()
     return token
 

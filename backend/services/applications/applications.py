@@ -1,10 +1,11 @@
-"""Applications: drafts, submits (the audit runs inside), and the one transition function.
+"""Applications: drafts and submits (the audit runs inside).
 
-Every change of an application goes through `transition`: it checks the action against the
-table, bumps the version from the expected one (a stale one is refused) and writes the event
-row, in the caller's transaction. Preconditions (the item is published, the enterprise is
-verified and the actor may act for it, the files are theirs) are checked before anything is
-written; the audit's problems are the outcome of a submit, not an error.
+Every change of an application goes through `APPLICATION.apply` (the table is in
+backend/services/applications/states.py): it checks the version, the table and the policy,
+bumps the version and writes the event row, in the caller's transaction. Preconditions (the
+item is published, the enterprise is verified and the actor may act for it, the files are
+theirs) are checked before anything is written; the audit's problems are the outcome of a
+submit, not an error.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 
 from backend.i18n import N_
 from backend.models.accounts import Role
@@ -45,12 +45,12 @@ from backend.services.applications.audit import (
     EnterpriseFacts,
     audit,
 )
+from backend.services.applications.states import APPLICATION, OPEN, ApplicationEventKind
 from backend.services.calendar import calendar
 from backend.services.catalog import catalog
 from backend.services.core import events, idempotency, numbering
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
-    ForbiddenTransition,
     Invalid,
     PermissionDenied,
     Problem,
@@ -76,78 +76,14 @@ register_messages(
 )
 
 S = ApplicationStatus
-OPEN = (S.DRAFT, S.RETURNED, S.UNDER_REVIEW)
 APPLICATION_PREFIX = "SQ"
-
-
-@dataclass(frozen=True)
-class Move:
-    sources: frozenset[ApplicationStatus]
-    targets: frozenset[ApplicationStatus]  # empty: the status stays as it is
-    event: str
-
-
-# The only changes an application can go through.
-TRANSITIONS: dict[str, Move] = {
-    "SAVE_DRAFT": Move(frozenset({S.DRAFT, S.RETURNED}), frozenset(), "APPLICATION_DRAFT_SAVED"),
-    "SUBMIT": Move(
-        frozenset({S.DRAFT, S.RETURNED}),
-        frozenset({S.RETURNED, S.UNDER_REVIEW, S.APPROVED}),
-        "APPLICATION_SUBMITTED",
-    ),
-    "APPROVE": Move(frozenset({S.UNDER_REVIEW}), frozenset({S.APPROVED}), "APPLICATION_APPROVED"),
-    "RETURN": Move(frozenset({S.UNDER_REVIEW}), frozenset({S.RETURNED}), "APPLICATION_RETURNED"),
-    "REJECT": Move(frozenset({S.UNDER_REVIEW}), frozenset({S.REJECTED}), "APPLICATION_REJECTED"),
-    "WITHDRAW": Move(frozenset(OPEN), frozenset({S.WITHDRAWN}), "APPLICATION_WITHDRAWN"),
-    "SUPPLEMENT": Move(frozenset({*OPEN, S.APPROVED}), frozenset(), "APPLICATION_SUPPLEMENTED"),
-}
 
 
 def open_key(application: Application, status: ApplicationStatus, rules: Any) -> str | None:
     """The one-open-per-enterprise key while open, for items whose rules ask for it."""
     if status not in OPEN or not audit_rules.one_open_per_enterprise(rules):
         return None
-    return f"{application.enterprise_id}:{application.item_id}"  # type: ignore[attr-defined]
-
-
-async def transition(
-    conn: BaseDBAsyncClient,
-    actor: Actor,
-    application: Application,
-    action: str,
-    *,
-    expected_version: int,
-    to: ApplicationStatus | None = None,
-    changes: dict[str, Any] | None = None,
-    data: dict[str, Any] | None = None,
-) -> Application:
-    """Applies `action` (to status `to`) with `changes`, or raises; the event is in `conn`."""
-    move = TRANSITIONS[action]
-    target = to or application.status
-    if application.status not in move.sources or (move.targets and target not in move.targets):
-        raise ForbiddenTransition(status=application.status.value)
-    values = {"status": target, **(changes or {})}
-    updated = (
-        await Application.filter(id=application.id, version=expected_version)
-        .using_db(conn)
-        .update(version=F("version") + 1, **values)
-    )
-    if not updated:
-        raise Stale(expected=expected_version, actual=application.version)
-    previous = application.status
-    for name, value in values.items():
-        setattr(application, name, value)
-    application.version = expected_version + 1
-    await events.record(
-        actor,
-        "application",
-        application.id,
-        application.version,
-        move.event,
-        {"from": previous.value, "to": target.value, **(data or {})},
-        using_db=conn,
-    )
-    return application
+    return f"{application.enterprise_id}:{application.item_id}"
 
 
 # -- what a draft or a submit says --------------------------------------------------------------
@@ -199,8 +135,8 @@ async def _item(actor: Actor, request: ApplicationInput, app: Application | None
     elif request.category_name and request.service_item_name:
         item = await catalog.item_by_name(actor, request.category_name, request.service_item_name)
     elif app is not None:
-        item = await ServiceItem.get(id=app.item_id)  # type: ignore[attr-defined]
-    if item is None or (app is not None and item.id != app.item_id):  # type: ignore[attr-defined]
+        item = await ServiceItem.get(id=app.item_id)
+    if item is None or (app is not None and item.id != app.item_id):
         raise Invalid.at("serviceItemId", "NOT_FOUND")
     if item.status is not ItemStatus.PUBLISHED:
         raise Invalid.at("serviceItemId", "ITEM_NOT_AVAILABLE")
@@ -229,7 +165,7 @@ async def _owner_id(enterprise: Enterprise) -> int:
     )
     if owner is None:
         raise Invalid.at("enterpriseId", "FORBIDDEN")
-    return int(owner.user_id)  # type: ignore[attr-defined]
+    return int(owner.user_id)
 
 
 async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
@@ -242,13 +178,13 @@ async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
             raise Invalid.at("applicationId", "NOT_FOUND")
     enterprise_id = request.enterprise_id
     if app is not None:
-        if enterprise_id is not None and enterprise_id != app.enterprise_id:  # type: ignore[attr-defined]
+        if enterprise_id is not None and enterprise_id != app.enterprise_id:
             raise Invalid.at("applicationId", "NOT_FOUND")
-        enterprise_id = app.enterprise_id  # type: ignore[attr-defined]
+        enterprise_id = app.enterprise_id
     enterprise, for_enterprise = await _enterprise(actor, enterprise_id)
     item = await _item(actor, request, app)
-    pinned = app.item_version_id if app is not None else None  # type: ignore[attr-defined]
-    version = await ServiceItemVersion.get(id=pinned or item.live_version_id)  # type: ignore[attr-defined]
+    pinned = app.item_version_id if app is not None else None
+    version = await ServiceItemVersion.get(id=pinned or item.live_version_id)
     problems = Problems()
     if not isinstance(request.form_data, Mapping):
         problems.add("formData", "WRONG_TYPE")
@@ -262,7 +198,7 @@ async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
         attached = {int(str(r)) for r in rows}
     for i, attachment in enumerate(request.attachments):
         stored = files.get(attachment.file_id) if attachment.file_id is not None else None
-        mine = stored is not None and stored.uploaded_by_id == user_id  # type: ignore[attr-defined]
+        mine = stored is not None and stored.uploaded_by_id == user_id
         if not (mine or (stored is not None and stored.id in attached)):
             problems.add(("attachments", str(i), "fileId"), "ATTACHMENT_NOT_YOURS")
         if not attachment.kind.strip():
@@ -270,7 +206,7 @@ async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
     problems.raise_if_any()
     acting = replace(actor, acting_for_enterprise_id=enterprise.id) if for_enterprise else actor
     if app is not None:
-        applicant_id = int(app.applicant_id)  # type: ignore[attr-defined]
+        applicant_id = int(app.applicant_id)
     else:
         applicant_id = await _owner_id(enterprise) if for_enterprise else user_id
     filed_by = user_id if for_enterprise else None
@@ -337,8 +273,8 @@ async def _create(conn: BaseDBAsyncClient, prepared: Prepared, timezone: str) ->
     if app.open_key is not None:
         await Application.filter(id=app.id).using_db(conn).update(open_key=app.open_key)
     await events.record(
-        prepared.actor, "application", app.id, 1, "APPLICATION_CREATED",
-        {"number": app.number, "filedBy": prepared.filed_by_id}, using_db=conn,
+        conn, prepared.actor, "application", app.id, ApplicationEventKind.APPLICATION_CREATED,
+        {"number": app.number, "filedBy": prepared.filed_by_id},
     )  # fmt: skip
     if prepared.filed_by_id is not None:
         await tell_members(
@@ -410,7 +346,7 @@ async def save_draft(actor: Actor, request: ApplicationInput, *, timezone: str) 
 
     async def write(conn: BaseDBAsyncClient) -> Application:
         app = prepared.application or await _create(conn, prepared, timezone)
-        app = await transition(
+        await APPLICATION.apply(
             conn, prepared.actor, app, "SAVE_DRAFT", expected_version=expected,
             changes={"form_data": dict(request.form_data),
                      "promised_deferred": request.promise_deferred},
@@ -451,7 +387,7 @@ async def submit(
         app = prepared.application or await _create(conn, prepared, timezone)
         target, now = _target(outcome, prepared.version), datetime.now(UTC)
         revision_number = app.revision_count + 1
-        app = await transition(
+        await APPLICATION.apply(
             conn, prepared.actor, app, "SUBMIT", to=target, expected_version=expected,
             changes={
                 "form_data": dict(request.form_data),
@@ -505,7 +441,7 @@ async def _tell_applicant(
     }
     params = {"number": app.number, "order": order}
     await notifications.notify(
-        app.applicant_id,  # type: ignore[attr-defined]
+        app.applicant_id,
         kinds[status],
         params,
         f"/applications/{app.number}",
@@ -539,7 +475,7 @@ async def _owe(
         lines["en"].append(f"{name_en} ({', '.join(formats)}) by {due.isoformat()}")
     materials = {"zh": "；".join(lines["zh"]), "en": "; ".join(lines["en"])}
     await notifications.notify(
-        app.applicant_id,  # type: ignore[attr-defined]
+        app.applicant_id,
         "MATERIALS_OWED",
         {"number": app.number, "materials": materials},
         f"/applications/{app.number}",
@@ -550,9 +486,9 @@ async def _owe(
 async def attachment_policy(item_id: int | None, kind: str | None) -> UploadPolicy:
     """What an upload of material `kind` for the item takes: the kind's types and size."""
     item = await ServiceItem.get_or_none(id=item_id) if item_id is not None else None
-    if item is None or item.status is not ItemStatus.PUBLISHED or item.live_version_id is None:  # type: ignore[attr-defined]
+    if item is None or item.status is not ItemStatus.PUBLISHED or item.live_version_id is None:
         raise Invalid.at("serviceItemId", "NOT_FOUND")
-    version = await ServiceItemVersion.get(id=item.live_version_id)  # type: ignore[attr-defined]
+    version = await ServiceItemVersion.get(id=item.live_version_id)
     found = next((k for k in version.form.get("attachments") or [] if k["kind"] == kind), None)
     if found is None:
         raise Invalid.at("attachmentKind", "UNKNOWN_ATTACHMENT_KIND")

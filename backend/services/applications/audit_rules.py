@@ -95,7 +95,9 @@ class RuleContext:
             return None
 
 
-Check = Callable[[Mapping[str, Any], Mapping[str, Mapping[str, Any]]], list[tuple[str, str, dict]]]
+# (config key, code, params): one problem with a rule's configuration.
+ConfigProblem = tuple[str, str, dict[str, object]]
+Check = Callable[[Mapping[str, Any], Mapping[str, Mapping[str, Any]]], list[ConfigProblem]]
 Evaluate = Callable[[Mapping[str, Any], RuleContext], list[Problem]]
 
 
@@ -119,7 +121,9 @@ def rule_type(name: str, check: Check) -> Callable[[Evaluate], Evaluate]:
 def _field(key_name: str, comparable: bool = True) -> Check:
     """A check that `rule[key_name]` names a field of the form (of a comparable type)."""
 
-    def check(rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]) -> list:
+    def check(
+        rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]
+    ) -> list[ConfigProblem]:
         key = rule.get(key_name)
         if not isinstance(key, str) or key not in fields:
             return [(key_name, "RULE_FIELD_UNKNOWN", {"key": str(key)})]
@@ -131,21 +135,29 @@ def _field(key_name: str, comparable: bool = True) -> Check:
 
 
 def _all(*checks: Check) -> Check:
-    def check(rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]) -> list:
+    def check(
+        rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]
+    ) -> list[ConfigProblem]:
         return [found for c in checks for found in c(rule, fields)]
 
     return check
 
 
-def _no_config(rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]) -> list:
+def _no_config(
+    rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]
+) -> list[ConfigProblem]:
     return []
 
 
-def _check_operator(rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]) -> list:
+def _check_operator(
+    rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]
+) -> list[ConfigProblem]:
     return [] if rule.get("op") in OPERATORS else [("op", "INVALID_OPERATOR", {})]
 
 
-def _check_same_kind(rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]) -> list:
+def _check_same_kind(
+    rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]
+) -> list[ConfigProblem]:
     """Both sides numbers or both dates (a side that is no comparable field is reported once)."""
     kinds = [
         COMPARABLE.get(str(fields.get(str(rule.get(k)), {}).get("type"))) for k in ("left", "right")
@@ -172,7 +184,9 @@ def _compare(rule: Mapping[str, Any], context: RuleContext) -> list[Problem]:
     return [Problem(code, ("formData", rule["left"]), params)]
 
 
-def _check_limits(rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]) -> list:
+def _check_limits(
+    rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]
+) -> list[ConfigProblem]:
     limits = rule.get("limits")
     if not isinstance(limits, Mapping) or not limits:
         return [("limits", "INVALID_RULE_LIMITS", {})]
@@ -229,7 +243,9 @@ def _premises_bound(rule: Mapping[str, Any], context: RuleContext) -> list[Probl
     )
 
 
-def _check_months(rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]) -> list:
+def _check_months(
+    rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]
+) -> list[ConfigProblem]:
     months = rule.get("months")
     if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 1200:
         return [("months", "BELOW_MINIMUM", {"min": 1})]

@@ -1,7 +1,9 @@
 """Who may see applications.
 
-Members see their enterprises' own; auditors, supervisors and admins see all; handlers see
-those behind the orders they hold.
+Members see their enterprises' own; auditors, supervisors and admins see every one submitted
+at least once, and the desk's own drafts (filed for a walk-in); handlers see those behind the
+orders they hold. A draft an enterprise has never submitted is its own: the park sees it only
+once it is handed in, so neither it nor its files reach any staff role before then.
 """
 
 from __future__ import annotations
@@ -16,18 +18,19 @@ from backend.models.orders import Order
 from backend.services.core.actors import Actor
 
 
-def sees_every_application(actor: Actor) -> bool:
+def sees_every_handed_in_application(actor: Actor) -> bool:
     return actor.has(Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN)
 
 
 def applications_visible_to(actor: Actor) -> QuerySet[Application]:
     if actor.user_id is None:
         return Application.filter(id=-1)
-    if sees_every_application(actor):
-        return Application.all()
     mine = Q(
         enterprise_id__in=Subquery(Membership.filter(user_id=actor.user_id).values("enterprise_id"))
     )
+    if sees_every_handed_in_application(actor):
+        handed_in = Q(revision_count__gt=0) | Q(filed_by_id__isnull=False)
+        return Application.filter(mine | handed_in)
     if actor.has(Role.HANDLER):
         handled = Order.filter(assignee_id=actor.user_id).values("application_id")
         return Application.filter(mine | Q(id__in=Subquery(handled)))

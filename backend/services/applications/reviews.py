@@ -1,6 +1,6 @@
 """What happens to a submitted application: an auditor's decision, a withdrawal, a supplement.
 
-Each is one transaction through `applications.transition`; an approval opens the order in it.
+Each is one transaction through `APPLICATION.apply`; an approval opens the order in it.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
-
-from tortoise.transactions import in_transaction
 
 from backend.i18n import N_
 from backend.models.accounts import Role
@@ -23,7 +21,7 @@ from backend.models.applications import (
     Review,
 )
 from backend.models.catalog import ServiceItemVersion
-from backend.models.enterprises import Membership
+from backend.models.enterprises import Enterprise, Membership
 from backend.models.files import StoredFile
 from backend.models.orders import Order
 from backend.services.applications.applications import (
@@ -31,9 +29,9 @@ from backend.services.applications.applications import (
     open_key,
     replace_attachments,
     tell_members,
-    transition,
 )
 from backend.services.applications.policies import applications_visible_to
+from backend.services.applications.states import APPLICATION
 from backend.services.core.actors import Actor, require_role, require_user
 from backend.services.core.errors import (
     ForbiddenTransition,
@@ -42,6 +40,8 @@ from backend.services.core.errors import (
     Problems,
     register_messages,
 )
+from backend.services.core.reach import reach_of
+from backend.services.core.transactions import in_transaction
 from backend.services.notifications import notifications
 from backend.services.orders import orders as order_service
 
@@ -71,7 +71,7 @@ async def _visible(actor: Actor, application_id: int) -> Application:
 
 
 async def _rules(app: Application) -> Any:
-    version_id = app.item_version_id  # type: ignore[attr-defined]
+    version_id = app.item_version_id
     if version_id is None:
         return []
     version = await ServiceItemVersion.get(id=version_id)
@@ -103,18 +103,19 @@ async def decide(
     if decision is not Decision.APPROVE and not comment and not cleaned:
         found.add("comment", "DECISION_REASON_REQUIRED")
     found.raise_if_any()
-    if app.status is not S.UNDER_REVIEW:
-        raise ForbiddenTransition(status=app.status.value)
+    reach = await reach_of(actor)
+    # A stale version or a decided application is refused before anything is looked up.
+    APPLICATION.check(actor, app, ACTIONS[decision], reach, expected_version=expected_version)
     target, now = TARGETS[decision], datetime.now(UTC)
     rules = await _rules(app)
     revision = await ApplicationRevision.filter(application_id=app.id).order_by("-number").first()
     assert revision is not None  # under review: submitted at least once
     order: Order | None = None
     async with in_transaction() as conn:
-        app = await transition(
+        await APPLICATION.apply(
             conn, actor, app, ACTIONS[decision], to=target, expected_version=expected_version,
             changes={"decided_at": now, "open_key": open_key(app, target, rules)},
-            data={"comment": comment, "revision": revision.number},
+            data={"comment": comment, "revision": revision.number}, reach=reach,
         )  # fmt: skip
         await Review.create(
             application_id=app.id, revision_id=revision.id, reviewer_id=actor.user_id,
@@ -130,7 +131,7 @@ async def decide(
             Decision.REJECT: "APPLICATION_REJECTED",
         }
         await notifications.notify(
-            app.applicant_id,  # type: ignore[attr-defined]
+            app.applicant_id,
             kinds[decision],
             {"number": app.number, "order": order.number if order else ""},
             f"/applications/{app.number}",
@@ -145,15 +146,16 @@ async def withdraw(actor: Actor, application_id: int, expected_version: int) -> 
     app = await _visible(actor, application_id)
     member = await Membership.filter(
         user_id=user_id,
-        enterprise_id=app.enterprise_id,  # type: ignore[attr-defined]
+        enterprise_id=app.enterprise_id,
     ).exists()
     if not member:
         raise PermissionDenied()
     async with in_transaction() as conn:
-        return await transition(
-            conn, actor, app, "WITHDRAW", to=S.WITHDRAWN, expected_version=expected_version,
+        await APPLICATION.apply(
+            conn, actor, app, "WITHDRAW", expected_version=expected_version,
             changes={"open_key": None, "decided_at": datetime.now(UTC)},
         )  # fmt: skip
+    return app
 
 
 async def supplement(
@@ -171,7 +173,7 @@ async def supplement(
     require_role(actor, Role.AUDITOR)
     user_id = require_user(actor)
     app = await _visible(actor, application_id)
-    acting = replace(actor, acting_for_enterprise_id=app.enterprise_id)  # type: ignore[attr-defined]
+    acting = replace(actor, acting_for_enterprise_id=app.enterprise_id)
     owed = {
         o.kind: o
         for o in await OwedMaterial.filter(application_id=app.id, supplied_at__isnull=True)
@@ -188,16 +190,19 @@ async def supplement(
         if app.status is S.APPROVED and a.kind not in owed:
             found.add(("attachments", str(i), "kind"), "NOT_OWED")
     found.raise_if_any()
+    reach = await reach_of(actor)
+    APPLICATION.check(actor, app, "SUPPLEMENT", reach, expected_version=expected_version)
     if app.status is S.APPROVED and form_data is not None:
+        # Once approved, the answers are the order's: only owed materials still come in.
         raise ForbiddenTransition(status=app.status.value)
     changes: dict[str, Any] = {}
     if form_data is not None:
         changes["form_data"] = {**app.form_data, **form_data}
     kinds = {a.kind for a in given}
     async with in_transaction() as conn:
-        app = await transition(
+        await APPLICATION.apply(
             conn, acting, app, "SUPPLEMENT", expected_version=expected_version, changes=changes,
-            data={"fields": sorted((form_data or {}).keys()), "kinds": sorted(kinds)},
+            data={"fields": sorted((form_data or {}).keys()), "kinds": sorted(kinds)}, reach=reach,
         )  # fmt: skip
         if given:
             await replace_attachments(conn, app, given, user_id, kinds)
@@ -209,7 +214,7 @@ async def supplement(
                     .using_db(conn)
                     .update(supplied_at=now, supplied_file_id=a.file_id)
                 )
-        enterprise = await app.enterprise.using_db(conn)
+        enterprise = await Enterprise.get(id=app.enterprise_id, using_db=conn)
         await tell_members(
             conn, enterprise.id, "APPLICATION_SUPPLEMENTED",
             {"staff": actor.name, "number": app.number, "enterprise": enterprise.name},
@@ -227,7 +232,7 @@ def changes_since_return(
         return []
     last_return = max(returns, key=lambda r: (r.created_at, r.id))
     by_id = {r.id: r for r in revisions}
-    before = by_id.get(last_return.revision_id)  # type: ignore[attr-defined]
+    before = by_id.get(last_return.revision_id)
     after = max(revisions, key=lambda r: r.number)
     if before is None or after.number <= before.number:
         return []

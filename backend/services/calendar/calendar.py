@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from backend.i18n import N_
 from backend.models.calendar import CalendarDay, DayKind
@@ -19,6 +18,8 @@ from backend.services.calendar.policies import can_manage_calendar
 from backend.services.core import events
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Invalid, PermissionDenied, Problems, register_messages
+from backend.services.core.states import bump_version
+from backend.services.core.transactions import in_transaction
 
 register_messages(
     {
@@ -118,19 +119,23 @@ async def set_day(
                     day=day, kind=kind, name_zh=cleaned_zh, name_en=cleaned_en, using_db=conn
                 )
             else:
+                # No expected version: the last admin to set a day wins, queued behind others.
+                entry.version = await bump_version(conn, CalendarDay, entry.id, None)
                 entry.kind = kind
                 entry.name_zh = cleaned_zh
                 entry.name_en = cleaned_en
-                entry.version += 1
-                await entry.save(using_db=conn)
+                await (
+                    CalendarDay.filter(id=entry.id)
+                    .using_db(conn)
+                    .update(kind=kind, name_zh=cleaned_zh, name_en=cleaned_en)
+                )
             await events.record(
+                conn,
                 actor,
                 "calendar_day",
                 entry.id,
-                entry.version,
                 "DAY_SET",
                 {"day": day.isoformat(), "kind": kind.value},
-                using_db=conn,
             )
     except IntegrityError as exc:  # two admins entering the same day at once
         raise Invalid.at("day", "STALE") from exc
@@ -146,12 +151,11 @@ async def clear_day(actor: Actor, day: date) -> None:
         if entry is None:
             raise Invalid.at("day", "DAY_NOT_LISTED")
         await events.record(
+            conn,
             actor,
             "calendar_day",
             entry.id,
-            entry.version + 1,
             "DAY_CLEARED",
             {"day": day.isoformat(), "kind": entry.kind.value},
-            using_db=conn,
         )
         await entry.delete(using_db=conn)

@@ -11,4 +11,4 @@ def can_manage_calendar(actor: Actor) -> bool:
 
 
 def can_view_calendar(actor: Actor) -> bool:
-    return actor.is_staff
+    return actor.is_park_staff

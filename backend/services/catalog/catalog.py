@@ -14,9 +14,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from backend.i18n import N_
 from backend.models.accounts import Team
@@ -32,6 +31,7 @@ from backend.models.enterprises import Provider
 from backend.services.applications import audit_rules
 from backend.services.catalog import forms
 from backend.services.catalog.policies import can_manage_catalog
+from backend.services.catalog.states import ITEM, ItemEventKind
 from backend.services.core import events, idempotency
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
@@ -44,6 +44,8 @@ from backend.services.core.errors import (
     Stale,
     register_messages,
 )
+from backend.services.core.states import bump_version
+from backend.services.core.transactions import in_transaction
 
 register_messages(
     {
@@ -136,28 +138,12 @@ async def create_category(
     async def write(conn: BaseDBAsyncClient) -> Category:
         category = await Category.create(**values, using_db=conn)
         await events.record(
-            actor, "category", category.id, 1, "CATEGORY_CREATED", {"name": values["name_zh"]},
-            using_db=conn,
-        )  # fmt: skip
+            conn, actor, "category", category.id, "CATEGORY_CREATED", {"name": values["name_zh"]}
+        )
         return category
 
     category, _ = await claim.run(write, conflict=lambda: Invalid.at("nameZh", "NAME_TAKEN"))
     return category
-
-
-async def _bump(
-    conn: BaseDBAsyncClient, model: type[Category] | type[ServiceItem], pk: int, expected: int
-) -> int:
-    """Raises the row's version from `expected`; the new version (NotFound, Stale otherwise)."""
-    current = await model.filter(id=pk).using_db(conn).values_list("version", flat=True)
-    if not current:
-        raise NotFound()
-    changed = (
-        await model.filter(id=pk, version=expected).using_db(conn).update(version=F("version") + 1)
-    )
-    if not changed:
-        raise Stale(expected=expected, actual=current[0])
-    return expected + 1
 
 
 async def update_category(
@@ -169,12 +155,16 @@ async def update_category(
     values = await _check_category(fields, category_id)
     try:
         async with in_transaction() as conn:
-            version = await _bump(conn, Category, category_id, expected_version)
+            await bump_version(conn, Category, category_id, expected_version)
             await Category.filter(id=category_id).using_db(conn).update(**values)
             await events.record(
-                actor, "category", category_id, version, "CATEGORY_UPDATED",
-                {"name": values["name_zh"]}, using_db=conn,
-            )  # fmt: skip
+                conn,
+                actor,
+                "category",
+                category_id,
+                "CATEGORY_UPDATED",
+                {"name": values["name_zh"]},
+            )
     except IntegrityError as exc:
         raise Invalid.at("nameZh", "NAME_TAKEN") from exc
     return await Category.get(id=category_id)
@@ -330,7 +320,7 @@ async def create_item(
             item=item, number=1, created_by_id=actor.user_id, **version, using_db=conn
         )
         await events.record(
-            actor, "service_item", item.id, 1, "ITEM_CREATED", {"number": 1}, using_db=conn
+            conn, actor, "service_item", item.id, ItemEventKind.ITEM_CREATED, {"number": 1}
         )
         return item
 
@@ -346,25 +336,25 @@ async def update_item(
     item = await ServiceItem.get_or_none(id=item_id)
     if item is None:
         raise NotFound()
-    version = await _check_content(content, item.category_id, item_id)  # type: ignore[attr-defined]
+    version = await _check_content(content, item.category_id, item_id)
     try:
         async with in_transaction() as conn:
-            sequence = await _bump(conn, ServiceItem, item_id, expected_version)
+            item = await _item_in(conn, item_id)
             number = item.latest_number + 1
+            await ITEM.apply(
+                conn, actor, item, "EDIT", expected_version=expected_version,
+                data={"number": number},
+            )  # fmt: skip
             await ServiceItemVersion.create(
                 item_id=item_id, number=number, created_by_id=actor.user_id, **version,
                 using_db=conn,
             )  # fmt: skip
             changes: dict[str, Any] = {"latest_number": number}
-            if item.live_version_id is None:  # type: ignore[attr-defined]
+            if item.live_version_id is None:
                 changes.update(_denormalised(version))  # never published: lookups see the draft
             if content.position is not None:
                 changes["position"] = content.position
             await ServiceItem.filter(id=item_id).using_db(conn).update(**changes)
-            await events.record(
-                actor, "service_item", item_id, sequence, "ITEM_EDITED", {"number": number},
-                using_db=conn,
-            )  # fmt: skip
     except IntegrityError as exc:
         # Two edits from the same version: the version number's unique index decides.
         raise Stale(expected=expected_version, actual=expected_version + 1) from exc
@@ -378,22 +368,19 @@ async def publish_item(actor: Actor, item_id: int, expected_version: int) -> Ser
     if item is None:
         raise NotFound()
     async with in_transaction() as conn:
-        sequence = await _bump(conn, ServiceItem, item_id, expected_version)
+        item = await _item_in(conn, item_id)
+        ITEM.check(actor, item, "PUBLISH", None, expected_version=expected_version)
         latest = await ServiceItemVersion.get(
             item_id=item_id, number=item.latest_number, using_db=conn
         )
-        if item.status is ItemStatus.PUBLISHED and item.live_version_id == latest.id:  # type: ignore[attr-defined]
+        if item.status is ItemStatus.PUBLISHED and item.live_version_id == latest.id:
+            # Nothing new to show: publishing again would change nothing.
             raise ForbiddenTransition(status=item.status.value)
-        fields = {"name_zh": latest.name_zh, "name_en": latest.name_en}
-        fields["search_text"] = search_text(latest)
-        await (
-            ServiceItem.filter(id=item_id)
-            .using_db(conn)
-            .update(status=ItemStatus.PUBLISHED, live_version_id=latest.id, **fields)
-        )
-        await events.record(
-            actor, "service_item", item_id, sequence, "ITEM_PUBLISHED", {"number": latest.number},
-            using_db=conn,
+        await ITEM.apply(
+            conn, actor, item, "PUBLISH", expected_version=expected_version,
+            changes={"live_version_id": latest.id, "name_zh": latest.name_zh,
+                     "name_en": latest.name_en, "search_text": search_text(latest)},
+            data={"number": latest.number},
         )  # fmt: skip
     return await ServiceItem.get(id=item_id)
 
@@ -404,13 +391,17 @@ async def retire_item(actor: Actor, item_id: int, expected_version: int) -> Serv
     item = await ServiceItem.get_or_none(id=item_id)
     if item is None:
         raise NotFound()
-    if item.status is ItemStatus.RETIRED:
-        raise ForbiddenTransition(status=item.status.value)
     async with in_transaction() as conn:
-        sequence = await _bump(conn, ServiceItem, item_id, expected_version)
-        await ServiceItem.filter(id=item_id).using_db(conn).update(status=ItemStatus.RETIRED)
-        await events.record(actor, "service_item", item_id, sequence, "ITEM_RETIRED", using_db=conn)
+        item = await _item_in(conn, item_id)
+        await ITEM.apply(conn, actor, item, "RETIRE", expected_version=expected_version)
     return await ServiceItem.get(id=item_id)
+
+
+async def _item_in(conn: BaseDBAsyncClient, item_id: int) -> ServiceItem:
+    item = await ServiceItem.get_or_none(id=item_id, using_db=conn)
+    if item is None:
+        raise NotFound()
+    return item
 
 
 # -- reading ----------------------------------------------------------------------------------

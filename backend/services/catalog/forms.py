@@ -160,6 +160,7 @@ def _check_bounds(problems: Problems, at: tuple[str, ...], field: dict[str, Any]
             problems.add((*at, name), "INVALID_BOUND", type=field["type"])
         else:
             found[name] = value
+    # Both bounds are of the field's one kind (numbers, or dates), which the union cannot say.
     if "min" in found and "max" in found and found["min"] > found["max"]:  # type: ignore[operator]
         problems.add((*at, "min"), "MIN_ABOVE_MAX")
 
@@ -433,7 +434,8 @@ def _date_limit(low: bool) -> Any:
     return check
 
 
-FormValidator = validators.extend(
+# jsonschema's stubs leave extend() unannotated; what it returns is a validator class.
+FormValidator = validators.extend(  # type: ignore[no-untyped-call]
     Draft202012Validator,
     {
         "x-minMoney": _money_limit(low=True),

@@ -6,12 +6,12 @@ import contextlib
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
-from tortoise.transactions import in_transaction
 
 from backend.models.catalog import ServiceItem, ServicePin
 from backend.services.catalog.catalog import items_visible_to
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import Invalid
+from backend.services.core.transactions import in_transaction
 
 
 async def board(actor: Actor) -> list[ServiceItem]:
@@ -32,8 +32,7 @@ async def _rewrite(user_id: int, item_ids: list[int]) -> None:
     """Stores `item_ids` as the user's board, in that order, in one transaction."""
     async with in_transaction() as conn:
         current = {
-            pin.item_id: pin  # type: ignore[attr-defined]
-            for pin in await ServicePin.filter(user_id=user_id).using_db(conn)
+            pin.item_id: pin for pin in await ServicePin.filter(user_id=user_id).using_db(conn)
         }
         for gone in set(current) - set(item_ids):
             await ServicePin.filter(id=current[gone].id).using_db(conn).delete()
@@ -49,7 +48,7 @@ async def _rewrite(user_id: int, item_ids: list[int]) -> None:
 
 async def _order(user_id: int) -> list[int]:
     rows = await ServicePin.filter(user_id=user_id).order_by("position", "id")
-    return [row.item_id for row in rows]  # type: ignore[attr-defined]
+    return [row.item_id for row in rows]
 
 
 async def pin(actor: Actor, item_id: int, position: int | None) -> list[ServiceItem]:

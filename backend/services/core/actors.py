@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from backend.models.accounts import STAFF_ROLES, Role
+from backend.models.accounts import PARK_STAFF_ROLES, STAFF_ROLES, Role
 from backend.services.core.errors import NotAuthenticated, PermissionDenied
 
 
@@ -28,7 +28,13 @@ class Actor:
 
     @property
     def is_staff(self) -> bool:
+        """Holds an account admins made (providers included): not a reason to see anything."""
         return bool(self.roles & STAFF_ROLES)
+
+    @property
+    def is_park_staff(self) -> bool:
+        """Works for the park operator: may see its teams, calendar, premises and providers."""
+        return bool(self.roles & PARK_STAFF_ROLES)
 
     def has(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))

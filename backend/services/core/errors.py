@@ -45,7 +45,6 @@ MESSAGES: dict[str, str] = {
     ),
     "FORBIDDEN_TRANSITION": N_("This cannot be done while the status is {status}."),
     "UNKNOWN_SCOPE": N_("Unknown scope: {scope}."),
-    "SCOPE_NOT_ALLOWED": N_("A token cannot be given a scope its owner does not have: {scope}."),
     "IN_THE_PAST": N_("Choose a time in the future."),
     "NOT_STAFF": N_("Only staff with the handler or auditor role can join a team this way."),
     "ALREADY_MEMBER": N_("This person is already in the team in that role."),

@@ -29,12 +29,12 @@ from typing import Generic, TypeVar
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
-from tortoise.transactions import in_transaction
 
 from backend.i18n import N_
 from backend.models.applications import IdempotencyKey
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import Invalid, ServiceError, register_messages
+from backend.services.core.transactions import in_transaction
 
 register_messages(
     {

@@ -25,15 +25,16 @@ async def next_number(
     """The next number for `prefix` on `moment`'s date in the park's time zone."""
     day = moment.astimezone(ZoneInfo(timezone)).strftime("%Y%m%d")
     key = f"{prefix}-{day}"
+    return f"{key}-{await next_value(connection, key):04d}"
+
+
+async def next_value(connection: BaseDBAsyncClient, key: str) -> int:
+    """Advances the counter `key` (created at 0 on first use) and returns its new value."""
     (p1,) = _placeholders(connection, 1)
-    await connection.execute_query(
-        f"INSERT INTO counters (key, value) VALUES ({p1}, 0) ON CONFLICT (key) DO NOTHING",  # noqa: S608
-        [key],
-    )
-    # execute_query_dict: the asyncpg client drops the rows of an UPDATE in execute_query.
+    # execute_query_dict: the asyncpg client drops the rows of a write in execute_query.
     rows = await connection.execute_query_dict(
-        f"UPDATE counters SET value = value + 1 WHERE key = {p1} RETURNING value",  # noqa: S608
+        f"INSERT INTO counters (key, value) VALUES ({p1}, 1) "  # noqa: S608
+        "ON CONFLICT (key) DO UPDATE SET value = counters.value + 1 RETURNING value",
         [key],
     )
-    value = int(rows[0]["value"])
-    return f"{key}-{value:04d}"
+    return int(rows[0]["value"])

@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from backend.i18n import N_
 from backend.models.enterprises import (
@@ -32,18 +31,20 @@ from backend.models.files import StoredFile
 from backend.services.core import events, idempotency
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
-    ForbiddenTransition,
     Invalid,
     NotFound,
     PermissionDenied,
     Problem,
     Problems,
     ServiceError,
-    Stale,
     register_messages,
 )
+from backend.services.core.reach import reach_of
+from backend.services.core.states import bump_version
+from backend.services.core.transactions import in_transaction
 from backend.services.enterprises import credit_codes
 from backend.services.enterprises.policies import can_review_enterprises, enterprises_visible_to
+from backend.services.enterprises.states import ENTERPRISE
 from backend.services.files.uploads import LICENCE_POLICY
 from backend.services.notifications import notifications
 
@@ -187,8 +188,8 @@ async def _check_licence(
         problems.add("licenceFileId", "REQUIRED")
         return
     stored = await StoredFile.get_or_none(id=file_id)
-    keeps_current = enterprise is not None and enterprise.licence_id == file_id  # type: ignore[attr-defined]
-    if stored is None or (stored.uploaded_by_id != user_id and not keeps_current):  # type: ignore[attr-defined]
+    keeps_current = enterprise is not None and enterprise.licence_id == file_id
+    if stored is None or (stored.uploaded_by_id != user_id and not keeps_current):
         problems.add("licenceFileId", "LICENCE_NOT_YOURS")
     elif stored.mime_type not in LICENCE_POLICY.mime_types:
         problems.add(
@@ -237,13 +238,12 @@ async def register(
             using_db=conn,
         )
         await events.record(
+            conn,
             actor,
             "enterprise",
             enterprise.id,
-            1,
             "ENTERPRISE_REGISTERED",
             {"creditCode": cleaned.credit_code},
-            using_db=conn,
         )
         return enterprise
 
@@ -256,15 +256,15 @@ async def register(
 
 async def _bump(conn: BaseDBAsyncClient, enterprise_id: int, expected: int | None) -> Enterprise:
     """Takes the next version (the expected one + 1, or any when `expected` is None)."""
+    missing = lambda: Invalid.at("enterpriseId", "NOT_FOUND")  # noqa: E731
+    await bump_version(conn, Enterprise, enterprise_id, expected, missing=missing)
+    return await Enterprise.get(id=enterprise_id, using_db=conn)
+
+
+async def _locked(conn: BaseDBAsyncClient, enterprise_id: int) -> Enterprise:
     enterprise = await Enterprise.get_or_none(id=enterprise_id, using_db=conn)
     if enterprise is None:
         raise Invalid.at("enterpriseId", "NOT_FOUND")
-    query = Enterprise.filter(id=enterprise_id).using_db(conn)
-    if expected is not None:
-        query = query.filter(version=expected)
-    if not await query.update(version=F("version") + 1):
-        raise Stale(expected=expected, actual=enterprise.version)
-    enterprise = await Enterprise.get(id=enterprise_id, using_db=conn)
     return enterprise
 
 
@@ -281,30 +281,20 @@ async def review(
     if len(cleaned) > 2000:
         raise Invalid.at("reason", "TOO_LONG", max=2000)
     async with in_transaction() as conn:
-        enterprise = await _bump(conn, enterprise_id, expected_version)
-        if enterprise.status is not EnterpriseStatus.PENDING:
-            raise ForbiddenTransition(status=enterprise.status.value)
+        enterprise = await _locked(conn, enterprise_id)
         verified = decision is Decision.VERIFY
-        status = EnterpriseStatus.VERIFIED if verified else EnterpriseStatus.REJECTED
         changes: dict[str, object] = {
-            "status": status,
             "review_reason": cleaned,
             "reviewed_by_id": actor.user_id,
             "reviewed_at": datetime.now(UTC),
         }
         if not verified:
             changes["live_credit_code"] = None
-        await Enterprise.filter(id=enterprise_id).using_db(conn).update(**changes)
-        await events.record(
-            actor,
-            "enterprise",
-            enterprise_id,
-            enterprise.version,
-            "ENTERPRISE_VERIFIED" if verified else "ENTERPRISE_REJECTED",
-            {"reason": cleaned},
-            using_db=conn,
-        )
-        registrant = enterprise.registered_by_id  # type: ignore[attr-defined]
+        await ENTERPRISE.apply(
+            conn, actor, enterprise, "VERIFY" if verified else "REJECT",
+            expected_version=expected_version, changes=changes, data={"reason": cleaned},
+        )  # fmt: skip
+        registrant = enterprise.registered_by_id
         if registrant is not None:
             await notifications.notify(
                 registrant,
@@ -336,28 +326,16 @@ async def resubmit(
 ) -> Enterprise:
     """An owner corrects a REJECTED registration and sends it back for review."""
     enterprise = await _require_owner(actor, enterprise_id)
-    if enterprise.status is not EnterpriseStatus.REJECTED:
-        raise ForbiddenTransition(status=enterprise.status.value)
+    reach = await reach_of(actor)
+    ENTERPRISE.check(actor, enterprise, "RESUBMIT", reach, expected_version=expected_version)
     cleaned = await _check(actor, fields, today, enterprise)
     try:
         async with in_transaction() as conn:
-            bumped = await _bump(conn, enterprise_id, expected_version)
-            if bumped.status is not EnterpriseStatus.REJECTED:
-                raise ForbiddenTransition(status=bumped.status.value)
-            await (
-                Enterprise.filter(id=enterprise_id)
-                .using_db(conn)
-                .update(**_columns(cleaned), status=EnterpriseStatus.PENDING)
-            )
-            await events.record(
-                actor,
-                "enterprise",
-                enterprise_id,
-                bumped.version,
-                "ENTERPRISE_RESUBMITTED",
-                {"creditCode": cleaned.credit_code},
-                using_db=conn,
-            )
+            await ENTERPRISE.apply(
+                conn, actor, await _locked(conn, enterprise_id), "RESUBMIT",
+                expected_version=expected_version, changes=_columns(cleaned),
+                data={"creditCode": cleaned.credit_code}, reach=reach,
+            )  # fmt: skip
     except IntegrityError as exc:
         raise Invalid.at("creditCode", "DUPLICATE_CREDIT_CODE") from exc
     return await Enterprise.get(id=enterprise_id)
@@ -390,13 +368,12 @@ async def invite(
             using_db=conn,
         )
         await events.record(
+            conn,
             actor,
             "invitation",
             invitation.id,
-            1,
             "INVITATION_CREATED",
             {"enterpriseId": enterprise_id},
-            using_db=conn,
         )
         return invitation
 
@@ -416,7 +393,7 @@ async def join(actor: Actor, code: str) -> Membership:
     now = datetime.now(UTC)
     if invitation.expires_at <= now:
         raise Invalid.at("code", "INVITATION_EXPIRED")
-    enterprise_id: int = invitation.enterprise_id  # type: ignore[attr-defined]
+    enterprise_id: int = invitation.enterprise_id
     if await Membership.filter(enterprise_id=enterprise_id, user_id=user_id).exists():
         raise Invalid.at("code", "ALREADY_IN_ENTERPRISE")
     try:
@@ -438,13 +415,12 @@ async def join(actor: Actor, code: str) -> Membership:
                 using_db=conn,
             )
             await events.record(
+                conn,
                 actor,
                 "enterprise",
                 enterprise_id,
-                enterprise.version,
                 "MEMBER_JOINED",
                 {"userId": user_id, "invitationId": invitation.id},
-                using_db=conn,
             )
             await _tell_owners(conn, enterprise, "MEMBER_JOINED", {"name": actor.name})
     except IntegrityError as exc:
@@ -487,13 +463,7 @@ async def remove_member(actor: Actor, enterprise_id: int, user_id: int) -> Enter
                 raise Invalid.at("userId", "LAST_OWNER")
         await Membership.filter(id=membership.id).using_db(conn).delete()
         await events.record(
-            actor,
-            "enterprise",
-            enterprise_id,
-            enterprise.version,
-            "MEMBER_REMOVED",
-            {"userId": user_id},
-            using_db=conn,
+            conn, actor, "enterprise", enterprise_id, "MEMBER_REMOVED", {"userId": user_id}
         )
         await notifications.notify(
             user_id, "MEMBER_REMOVED", {"enterprise": enterprise.name}, using_db=conn

@@ -12,16 +12,12 @@ from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from backend.models.accounts import Role
-from backend.models.enterprises import Enterprise, Membership, Provider
+from backend.models.enterprises import Enterprise, Membership, PremisesBinding, Provider
 from backend.services.core.actors import Actor
 
 
 def can_review_enterprises(actor: Actor) -> bool:
     return actor.has(Role.ADMIN)
-
-
-def can_view_enterprise(actor: Actor, enterprise: Enterprise, member_of: Collection[int]) -> bool:
-    return actor.has(Role.ADMIN) or enterprise.id in member_of
 
 
 def enterprises_visible_to(actor: Actor) -> QuerySet[Enterprise]:
@@ -40,7 +36,16 @@ def can_download_licence(actor: Actor, enterprise_id: int, member_of: Collection
 
 
 def can_view_premises(actor: Actor) -> bool:
-    return actor.is_staff
+    return actor.is_park_staff
+
+
+def premises_bindings_visible_to(actor: Actor) -> QuerySet[PremisesBinding]:
+    """Staff read the whole register; others the bindings of the enterprises they may see."""
+    if can_view_premises(actor):
+        return PremisesBinding.all()
+    return PremisesBinding.filter(
+        enterprise_id__in=Subquery(enterprises_visible_to(actor).values("id"))
+    )
 
 
 def can_manage_premises(actor: Actor) -> bool:
@@ -48,7 +53,7 @@ def can_manage_premises(actor: Actor) -> bool:
 
 
 def can_view_providers(actor: Actor) -> bool:
-    return actor.is_staff
+    return actor.is_park_staff
 
 
 def can_manage_providers(actor: Actor) -> bool:

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from backend.i18n import N_
 from backend.models.enterprises import (
@@ -32,6 +31,7 @@ from backend.services.core.errors import (
     ServiceError,
     register_messages,
 )
+from backend.services.core.transactions import in_transaction
 from backend.services.enterprises.policies import can_manage_premises
 
 register_messages(
@@ -83,7 +83,7 @@ async def create_building(
 
     async def write(conn: BaseDBAsyncClient) -> Building:
         building = await Building.create(name=cleaned, address=address.strip(), using_db=conn)
-        await events.record(actor, "building", building.id, 1, "BUILDING_CREATED", using_db=conn)
+        await events.record(conn, actor, "building", building.id, "BUILDING_CREATED")
         return building
 
     building, _ = await claim.run(write, conflict=lambda: Invalid.at("name", "NAME_TAKEN"))
@@ -113,9 +113,8 @@ async def create_floor(
             building_id=building_id, label=cleaned, position=position, using_db=conn
         )
         await events.record(
-            actor, "floor", floor.id, 1, "FLOOR_CREATED", {"buildingId": building_id},
-            using_db=conn,
-        )  # fmt: skip
+            conn, actor, "floor", floor.id, "FLOOR_CREATED", {"buildingId": building_id}
+        )
         return floor
 
     floor, _ = await claim.run(write, conflict=lambda: Invalid.at("label", "LABEL_TAKEN"))
@@ -149,9 +148,7 @@ async def create_unit(
 
     async def write(conn: BaseDBAsyncClient) -> Unit:
         unit = await Unit.create(floor_id=floor_id, label=cleaned, area_m2=area, using_db=conn)
-        await events.record(
-            actor, "unit", unit.id, 1, "UNIT_CREATED", {"floorId": floor_id}, using_db=conn
-        )
+        await events.record(conn, actor, "unit", unit.id, "UNIT_CREATED", {"floorId": floor_id})
         return unit
 
     unit, _ = await claim.run(write, conflict=lambda: Invalid.at("label", "LABEL_TAKEN"))
@@ -192,13 +189,12 @@ async def bind(actor: Actor, unit_id: int, enterprise_id: int, starts_on: date) 
                 using_db=conn,
             )
             await events.record(
+                conn,
                 actor,
                 "premises_binding",
                 binding.id,
-                1,
                 "PREMISES_BOUND",
                 {"unitId": unit_id, "enterpriseId": enterprise_id},
-                using_db=conn,
             )
     except IntegrityError as exc:
         # Bound by another admin at the same moment: the unique index decides.
@@ -225,13 +221,12 @@ async def end_binding(actor: Actor, binding_id: int, ends_on: date) -> PremisesB
         if not ended:
             raise Invalid.at("bindingId", "BINDING_ENDED")
         await events.record(
+            conn,
             actor,
             "premises_binding",
             binding_id,
-            2,
             "PREMISES_RELEASED",
             {"endsOn": ends_on.isoformat()},
-            using_db=conn,
         )
     return await PremisesBinding.get(id=binding_id)
 
@@ -254,11 +249,11 @@ async def load_register(building_ids: list[int]) -> Register:
     )
     by_building: dict[int, list[Floor]] = {pk: [] for pk in building_ids}
     for floor in floors:
-        by_building[floor.building_id].append(floor)  # type: ignore[attr-defined]
+        by_building[floor.building_id].append(floor)
     by_floor: dict[int, list[Unit]] = {f.id: [] for f in floors}
     for unit in units:
-        by_floor[unit.floor_id].append(unit)  # type: ignore[attr-defined]
-    return Register(by_building, by_floor, {b.unit_id: b for b in bindings})  # type: ignore[attr-defined]
+        by_floor[unit.floor_id].append(unit)
+    return Register(by_building, by_floor, {b.unit_id: b for b in bindings})
 
 
 async def bindings_of(enterprise_ids: list[int]) -> list[PremisesBinding]:

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from backend.models.enterprises import Provider
 from backend.services.accounts.accounts import EMAIL
 from backend.services.core import events, idempotency
 from backend.services.core.actors import Actor, require_user
-from backend.services.core.errors import Invalid, PermissionDenied, Problems, ServiceError, Stale
+from backend.services.core.errors import Invalid, PermissionDenied, Problems, ServiceError
+from backend.services.core.states import bump_version
+from backend.services.core.transactions import in_transaction
 from backend.services.enterprises.enterprises import normalise_phone
 from backend.services.enterprises.policies import can_manage_providers
 
@@ -85,7 +85,7 @@ async def create_provider(
 
     async def write(conn: BaseDBAsyncClient) -> Provider:
         provider = await Provider.create(**columns, using_db=conn)
-        await events.record(actor, "provider", provider.id, 1, "PROVIDER_CREATED", using_db=conn)
+        await events.record(conn, actor, "provider", provider.id, "PROVIDER_CREATED")
         return provider
 
     provider, _ = await claim.run(write, conflict=lambda: Invalid.at("name", "NAME_TAKEN"))
@@ -101,22 +101,15 @@ async def update_provider(
     columns = await _check(fields, provider_id)
     try:
         async with in_transaction() as conn:
-            current = await Provider.get(id=provider_id, using_db=conn)
-            changed = (
-                await Provider.filter(id=provider_id, version=expected_version)
-                .using_db(conn)
-                .update(**columns, version=F("version") + 1)
-            )
-            if not changed:
-                raise Stale(expected=expected_version, actual=current.version)
+            await bump_version(conn, Provider, provider_id, expected_version)
+            await Provider.filter(id=provider_id).using_db(conn).update(**columns)
             await events.record(
+                conn,
                 actor,
                 "provider",
                 provider_id,
-                expected_version + 1,
                 "PROVIDER_UPDATED",
                 {"name": columns["name"], "active": columns["active"]},
-                using_db=conn,
             )
     except IntegrityError as exc:
         raise Invalid.at("name", "NAME_TAKEN") from exc

@@ -27,7 +27,7 @@ def can_download_file(
     a material of an application (`attached_to_visible`), whoever may see the application."""
     if actor.user_id is None:
         return False
-    if file.uploaded_by_id == actor.user_id or attached_to_visible:  # type: ignore[attr-defined]
+    if file.uploaded_by_id == actor.user_id or attached_to_visible:
         return True
     return any(can_download_licence(actor, e, member_of) for e in licence_of)
 

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Protocol
 
 import puremagic
-from tortoise.transactions import in_transaction
 
 from backend.i18n import N_
 from backend.models.files import StoredFile
 from backend.services.core import events
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import Invalid, register_messages
+from backend.services.core.transactions import in_transaction
 from backend.services.files import storage
 
 register_messages(
@@ -136,12 +136,11 @@ async def upload(
             using_db=conn,
         )
         await events.record(
+            conn,
             actor,
             "file",
             stored.id,
-            1,
             "FILE_UPLOADED",
             {"purpose": purpose.value, "mimeType": mime, "size": stored.size},
-            using_db=conn,
         )
     return stored

@@ -8,9 +8,5 @@ from backend.models.accounts import Notification
 from backend.services.core.actors import Actor
 
 
-def can_view_notification(actor: Actor, notification: Notification) -> bool:
-    return actor.user_id is not None and notification.user_id == actor.user_id  # type: ignore[attr-defined]
-
-
 def notifications_visible_to(actor: Actor) -> QuerySet[Notification]:
     return Notification.filter(user_id=actor.user_id if actor.user_id is not None else -1)

@@ -52,15 +52,13 @@ def can_view_order(actor: Actor, order: Order, reach: OrderReach) -> bool:
         return False
     if sees_every_order(actor):
         return True
-    if order.enterprise_id in reach.member_of:  # type: ignore[attr-defined]
+    if order.enterprise_id in reach.member_of:
         return True
     if not actor.has(Role.HANDLER):
         return False
-    if order.assignee_id == actor.user_id:  # type: ignore[attr-defined]
+    if order.assignee_id == actor.user_id:
         return True
-    return (
-        order.status is OrderStatus.PENDING_ASSIGNMENT and order.team_id in reach.handles_for  # type: ignore[attr-defined]
-    )
+    return order.status is OrderStatus.PENDING_ASSIGNMENT and order.team_id in reach.handles_for
 
 
 def orders_visible_to(actor: Actor) -> QuerySet[Order]:

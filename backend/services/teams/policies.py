@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from backend.models.accounts import Role, Team
+from backend.models.accounts import Role
 from backend.services.core.actors import Actor
 
 
 def can_view_teams(actor: Actor) -> bool:
-    return actor.is_staff
+    return actor.is_park_staff
 
 
 def can_manage_teams(actor: Actor) -> bool:
     return actor.has(Role.ADMIN)
-
-
-def can_view_team(actor: Actor, team: Team) -> bool:
-    return can_view_teams(actor)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User, UserRole
 from backend.services.core import events, idempotency
@@ -16,8 +14,9 @@ from backend.services.core.errors import (
     PermissionDenied,
     Problems,
     ServiceError,
-    Stale,
 )
+from backend.services.core.states import bump_version
+from backend.services.core.transactions import in_transaction
 from backend.services.notifications import notifications
 from backend.services.teams.policies import can_manage_teams
 
@@ -58,7 +57,7 @@ async def create_team(
 
     async def write(conn: BaseDBAsyncClient) -> Team:
         team = await Team.create(name=cleaned, description=text, using_db=conn)
-        await events.record(actor, "team", team.id, 1, "TEAM_CREATED", using_db=conn)
+        await events.record(conn, actor, "team", team.id, "TEAM_CREATED")
         return team
 
     team, _ = await claim.run(write, conflict=lambda: Invalid.at("name", "NAME_TAKEN"))
@@ -66,18 +65,9 @@ async def create_team(
 
 
 async def _bump(conn: BaseDBAsyncClient, team_id: int, expected_version: int) -> Team:
-    team = await Team.get_or_none(id=team_id, using_db=conn)
-    if team is None:
-        raise Invalid.at("teamId", "NOT_FOUND")
-    changed = (
-        await Team.filter(id=team_id, version=expected_version)
-        .using_db(conn)
-        .update(version=F("version") + 1)
-    )
-    if not changed:
-        raise Stale(expected=expected_version, actual=team.version)
-    team.version = expected_version + 1
-    return team
+    missing = lambda: Invalid.at("teamId", "NOT_FOUND")  # noqa: E731
+    await bump_version(conn, Team, team_id, expected_version, missing=missing)
+    return await Team.get(id=team_id, using_db=conn)
 
 
 async def update_team(
@@ -89,17 +79,9 @@ async def update_team(
         raise Invalid.at("name", "NAME_TAKEN")
     try:
         async with in_transaction() as conn:
-            team = await _bump(conn, team_id, expected_version)
+            await _bump(conn, team_id, expected_version)
             await Team.filter(id=team_id).using_db(conn).update(name=cleaned, description=text)
-            await events.record(
-                actor,
-                "team",
-                team_id,
-                team.version,
-                "TEAM_UPDATED",
-                {"name": cleaned},
-                using_db=conn,
-            )
+            await events.record(conn, actor, "team", team_id, "TEAM_UPDATED", {"name": cleaned})
     except IntegrityError as exc:
         # Renamed to a name another rename took at the same moment: the unique index decides.
         raise Invalid.at("name", "NAME_TAKEN") from exc
@@ -122,13 +104,12 @@ async def add_member(
             team = await _bump(conn, team_id, expected_version)
             await TeamMember.create(team_id=team_id, user_id=user_id, kind=kind, using_db=conn)
             await events.record(
+                conn,
                 actor,
                 "team",
                 team_id,
-                team.version,
                 "MEMBER_ADDED",
                 {"userId": user_id, "kind": kind.value},
-                using_db=conn,
             )
             await notifications.notify(user_id, "TEAM_JOINED", {"team": team.name}, using_db=conn)
     except IntegrityError as exc:
@@ -142,7 +123,7 @@ async def remove_member(
 ) -> Team:
     _require_admin(actor)
     async with in_transaction() as conn:
-        team = await _bump(conn, team_id, expected_version)
+        await _bump(conn, team_id, expected_version)
         removed = (
             await TeamMember.filter(team_id=team_id, user_id=user_id, kind=kind)
             .using_db(conn)
@@ -151,13 +132,7 @@ async def remove_member(
         if not removed:
             raise NotFound()
         await events.record(
-            actor,
-            "team",
-            team_id,
-            team.version,
-            "MEMBER_REMOVED",
-            {"userId": user_id, "kind": kind.value},
-            using_db=conn,
+            conn, actor, "team", team_id, "MEMBER_REMOVED", {"userId": user_id, "kind": kind.value}
         )
     return await Team.get(id=team_id)
 
@@ -168,7 +143,7 @@ async def set_on_leave(
     """Marks a handler on leave (or back): automatic assignment skips them while away."""
     _require_admin(actor)
     async with in_transaction() as conn:
-        team = await _bump(conn, team_id, expected_version)
+        await _bump(conn, team_id, expected_version)
         changed = (
             await TeamMember.filter(team_id=team_id, user_id=user_id, kind=MemberKind.HANDLER)
             .using_db(conn)
@@ -177,12 +152,11 @@ async def set_on_leave(
         if not changed:
             raise Invalid.at("userId", "NOT_FOUND")
         await events.record(
+            conn,
             actor,
             "team",
             team_id,
-            team.version,
             "HANDLER_LEAVE_SET",
             {"userId": user_id, "onLeave": on_leave},
-            using_db=conn,
         )
     return await Team.get(id=team_id)

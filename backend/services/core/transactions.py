@@ -1,0 +1,76 @@
+"""One transaction per change, and what happens once it is committed.
+
+`in_transaction()` is Tortoise's, plus a list of the events the transaction records: when the
+outermost one commits, each event goes to every hook in `AFTER_COMMIT` (notifications and live
+updates plug in there). A rolled-back transaction hands nothing on, so nobody hears of a change
+that did not happen. A transaction opened inside another shares the outer one's list: only the
+outer commit is final.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction as tortoise_transaction
+
+from backend.models.events import Event
+
+log = logging.getLogger(__name__)
+
+AfterCommit = Callable[[Event], Awaitable[None]]
+
+# Hooks run in registration order for each committed event. Empty until something listens.
+AFTER_COMMIT: list[AfterCommit] = []
+
+_pending: ContextVar[list[Event] | None] = ContextVar("servicehall_pending_events", default=None)
+
+
+def after_commit(hook: AfterCommit) -> AfterCommit:
+    """Registers `hook` for every committed event (usable as a decorator)."""
+    AFTER_COMMIT.append(hook)
+    return hook
+
+
+def pending_events() -> list[Event]:
+    """The open transaction's list of recorded events; a bug to record outside one."""
+    pending = _pending.get()
+    if pending is None:
+        raise RuntimeError("events are recorded inside backend.services.core.transactions")
+    return pending
+
+
+@asynccontextmanager
+async def in_transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    outer = _pending.get()
+    if outer is not None:
+        mark = len(outer)
+        try:
+            async with tortoise_transaction() as conn:
+                yield conn
+        except BaseException:
+            del outer[mark:]  # rolled back to the savepoint: those events never happened
+            raise
+        return
+    pending: list[Event] = []
+    token = _pending.set(pending)
+    try:
+        async with tortoise_transaction() as conn:
+            yield conn
+    finally:
+        _pending.reset(token)
+    # Only reached when the block committed: an exception above skips this.
+    await _hand_on(pending)
+
+
+async def _hand_on(events: list[Event]) -> None:
+    for event in events:
+        for hook in list(AFTER_COMMIT):
+            try:
+                await hook(event)
+            except Exception:
+                # The change is committed: a listener's failure must not turn it into an error.
+                log.exception("after-commit hook %r failed on event %s", hook, event.id)

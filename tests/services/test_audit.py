@@ -250,4 +250,5 @@ def test_every_rule_type_is_registered_once() -> None:
         "PREMISES_BOUND",
         "ESTABLISHED_MONTHS",
         "ONE_OPEN_PER_ENTERPRISE",
+        "MATCHES_ENTERPRISE",
     }

@@ -137,12 +137,13 @@ async def test_an_automatic_item_confirms_with_its_order(new_api: Any) -> None:
 async def test_a_draft_keeps_its_answers_and_files(new_api: Any) -> None:
     w = await world(new_api)
     form = await w.applicant.client.get(item_path(w))
-    fields = {"idempotencyKey": key_of(form.text), "answer-amount": "300", "step": "draft"}
+    fields = {"idempotencyKey": key_of(form.text), "answer-amount": "３,０００", "step": "draft"}
     response = await post_apply(w.applicant, item_path(w), fields, {"answer-file-licence": LICENCE})
     assert response.status_code == 303, main(response.text)
     draft = await w.applicant.client.get(response.headers["location"])
     html = main(draft.text)
-    assert "草稿已保存" in html and 'value="300"' in html and "licence.pdf" in html
+    # The amount as typed on a full-width keyboard, read and kept in its one stored form.
+    assert "草稿已保存" in html and 'value="3000"' in html and "licence.pdf" in html
     assert 'name="answer-file-licence-keep"' in html
     app = await Application.get()
     assert app.status.value == "DRAFT"

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from backend.demo import seed as demo
 from backend.models.applications import Application
-from backend.models.catalog import ReviewMode
+from backend.models.catalog import ReviewMode, ServiceItem
 from backend.models.enterprises import Enterprise
 from backend.services.catalog import forms
 from backend.services.core.errors import Problems
@@ -213,3 +214,42 @@ async def test_applying_as_one_enterprise_with_anothers_credit_code_is_refused(
     check = await _check(w, formData=same, attachments=await materials(w.owner))
     assert (check["userErrors"], check["problems"]) == ([], [])
     assert global_id("Enterprise", other.id) != global_id("Enterprise", w.enterprise.id)
+
+
+@pytest.mark.postgres
+async def test_the_demo_legal_consultation_refuses_another_enterprises_credit_code(
+    new_api: Any,
+) -> None:
+    """The finding as it was: an AUTO item approved at once with another firm's code."""
+    assert await demo.seed() is True
+    applicant = new_api()
+    assert (await applicant.login("13800138000", demo.DEMO_PASSWORD))["userErrors"] == []
+    ours = await Enterprise.get(name="杭州云栖智能科技有限公司")
+    theirs = await Enterprise.get(name="浙江绿源新材料股份有限公司")
+    legal = await ServiceItem.get(name_zh="法律咨询")
+    answers = {
+        "company": ours.name,
+        "creditCode": theirs.credit_code,
+        "contact": "赵磊",
+        "phone": "13800138000",
+        "topic": "contract",
+        "question": "合同违约如何处理？",
+    }
+    input = {
+        "serviceItemId": global_id("ServiceItem", legal.id),
+        "enterpriseId": global_id("Enterprise", ours.id),
+        "formData": answers,
+    }
+    payload = await submitted(applicant, input)
+    app = payload["application"]
+    assert app["status"] == "RETURNED" and payload["order"] is None
+    assert [(p["field"], p["code"]) for p in app["auditResult"]["problems"]] == [
+        (["formData", "creditCode"], "NOT_THE_ENTERPRISES_RECORD")
+    ]
+    # Left out, the name and the code come from the record, and the same request is approved.
+    del answers["company"], answers["creditCode"]
+    again = await submitted(
+        applicant, {**input, "applicationId": app["id"], "expectedVersion": app["version"]}
+    )
+    assert again["application"]["status"] == "APPROVED"
+    assert again["application"]["formData"]["creditCode"] == ours.credit_code

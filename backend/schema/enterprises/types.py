@@ -18,10 +18,12 @@ from backend.models.enterprises import Unit as UnitModel
 from backend.models.files import StoredFile
 from backend.schema.accounts.types import UserType, roles_by_user
 from backend.schema.enterprises.files import FileType
+from backend.schema.enterprises.records import EnterpriseRecordEntry, entries_of
 from backend.schema.nodes import Node, global_id, register
 from backend.services.core.actors import Actor
 from backend.services.enterprises import premises
 from backend.services.enterprises.policies import can_download_licence, enterprises_visible_to
+from backend.services.enterprises.records import record_of
 
 strawberry.enum(
     EnterpriseStatusModel, name="EnterpriseStatus", description="Where a registration stands."
@@ -101,6 +103,9 @@ class EnterpriseType(Node):
     premises_history: list[PremisesBindingType] = strawberry.field(
         description="Every binding, ended ones too, newest first."
     )
+    record: list[EnterpriseRecordEntry] = strawberry.field(
+        description="What a form's mirror fields take from the enterprise, part by part."
+    )
 
 
 @strawberry.type
@@ -162,6 +167,7 @@ async def enterprises_as_types(
                 viewer_role=viewer_roles.get(e.id),
                 premises=[b for b in history[e.id] if b.ends_on is None],
                 premises_history=history[e.id],
+                record=entries_of(record_of(e)),
             )
         )
     return result

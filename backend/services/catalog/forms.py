@@ -83,7 +83,9 @@ register_messages(
         "INVALID_MAX_BYTES": N_("Allow a size between 1 byte and {max} MB."),
         "DEFERRABLE_NOT_REQUIRED": N_("Only a required material can be accepted as owed."),
         "UNKNOWN_RECORD_FIELD": N_("The enterprise's record has no such entry: {value}."),
-        "MIRROR_WRONG_TYPE": N_("A field of type {type} cannot hold the enterprise's {record}."),
+        "MIRROR_WRONG_TYPE": N_(
+            "A field of this type cannot hold this part of the enterprise's record."
+        ),
         # Problems with answers (applicants read these).
         "WRONG_TYPE": N_("This answer is not of the expected kind."),
         "NOT_A_NUMBER": N_("Enter a number."),
@@ -223,7 +225,7 @@ def _clean_field(problems: Problems, at: tuple[str, ...], raw: Mapping[str, Any]
         if mirrors not in EnterpriseRecord.__members__:
             problems.add((*at, "mirrors"), "UNKNOWN_RECORD_FIELD", value=str(mirrors))
         elif type_name not in MIRROR_TYPES[EnterpriseRecord(mirrors)]:
-            problems.add((*at, "mirrors"), "MIRROR_WRONG_TYPE", type=type_name, record=mirrors)
+            problems.add((*at, "mirrors"), "MIRROR_WRONG_TYPE")
     if pattern is not None:
         if field["type"] not in TEXT_TYPES:
             problems.add((*at, "pattern"), "PATTERN_NOT_APPLICABLE")

@@ -438,6 +438,7 @@ def test_a_definition_error_raises_with_every_problem() -> None:
         (" 1,000.05 ", "1000.05"),
         (1200, "1200"),
         ("١٠٠٠", "١٠٠٠"),  # no amount: left as typed, for the format check to refuse
+        ("５" * 41, "５" * 41),  # longer than any amount: not even read
     ],
 )
 def test_an_amount_is_stored_in_one_canonical_form(typed: Any, stored: str) -> None:

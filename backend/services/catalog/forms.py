@@ -120,6 +120,8 @@ MONEY = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,2})?$")
 # An amount or a number as people write it: digits grouped by commas in threes.
 GROUPED = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 PLAIN_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+# Longer than any amount or number people write: left unread, for the checks to refuse.
+LONGEST_NUMBER = 40
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
@@ -541,7 +543,7 @@ def read_money(value: Any) -> Any:
     that is no amount is returned as it came, for the format check to refuse."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > LONGEST_NUMBER:
         return value
     text = _ungrouped(fold_width(value).strip())
     if not MONEY.match(text):
@@ -553,7 +555,7 @@ def read_money(value: Any) -> Any:
 def read_number(value: Any) -> Any:
     """A number typed as text (`１２`, `1,200`, `3.5`) as a JSON number; anything else as it
     came, for the type check to refuse."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > LONGEST_NUMBER:
         return value
     text = _ungrouped(fold_width(value).strip())
     if not PLAIN_NUMBER.match(text):

@@ -44,9 +44,16 @@ def options(*pairs: tuple[str, str, str]) -> list[dict[str, Any]]:
     return [{"value": v, "label": t(zh, en)} for v, zh, en in pairs]
 
 
+# What the park holds on the enterprise is filled from its record, never asked again.
 COMPANY = [
-    field("company", "TEXT", "企业名称", "Company name", max="100"),
-    field("creditCode", "CREDIT_CODE", "统一社会信用代码", "Unified social credit code"),
+    field("company", "TEXT", "企业名称", "Company name", max="100", mirrors="NAME"),
+    field(
+        "creditCode",
+        "CREDIT_CODE",
+        "统一社会信用代码",
+        "Unified social credit code",
+        mirrors="CREDIT_CODE",
+    ),
     field("contact", "TEXT", "联系人", "Contact person", max="30"),
     field("phone", "PHONE", "联系电话", "Phone"),
 ]
@@ -352,7 +359,7 @@ CATALOG: list[dict[str, Any]] = [
                 "review_mode": ReviewMode.AUTO,
                 "time_limit_days": 3,
                 "fields": [
-                    field("company", "TEXT", "企业名称", "Company name", max="100"),
+                    field("company", "TEXT", "企业名称", "Company name", max="100", mirrors="NAME"),
                     field("email", "EMAIL", "接收邮箱", "E-mail for the updates"),
                     field(
                         "topics",
@@ -665,6 +672,11 @@ CATALOG: list[dict[str, Any]] = [
 ]
 
 
+def _matching(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A content-audit rule for each mirror field: its answer must be the enterprise's record."""
+    return [{"type": "MATCHES_ENTERPRISE", "field": f["key"]} for f in fields if f.get("mirrors")]
+
+
 def _content(item: dict[str, Any], position: int) -> catalog.ItemContent:
     return catalog.ItemContent(
         name_zh=item["name"]["zh"],
@@ -678,6 +690,7 @@ def _content(item: dict[str, Any], position: int) -> catalog.ItemContent:
         process_steps=item["steps"],
         reminders=item["reminders"],
         form={"fields": item["fields"], "attachments": item["attachments"]},
+        audit_rules=_matching(item["fields"]),
         review_mode=item["review_mode"],
         fulfilment=Fulfilment.IN_HOUSE,
         appointment_quota=item.get("appointment_quota"),

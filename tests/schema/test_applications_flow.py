@@ -67,12 +67,12 @@ async def test_a_failed_audit_returns_it_and_a_resubmit_keeps_the_pinned_version
     new_api: Any,
 ) -> None:
     w = await world(new_api)
-    first = await submitted(w.applicant, submission(w, formData={"amount": "12"}))
+    first = await submitted(w.applicant, submission(w, formData={"purpose": "周转"}))
     app = first["application"]
     assert app["status"] == "RETURNED"
     problems = app["auditResult"]["problems"]
     assert [(p["field"], p["code"]) for p in problems] == [
-        (["formData", "amount"], "BELOW_MINIMUM"),
+        (["formData", "amount"], "REQUIRED"),
         (["attachments", "licence"], "MATERIAL_REQUIRED"),
         (["attachments", "report"], "PROMISE_REQUIRED"),
     ]
@@ -323,11 +323,11 @@ async def test_preconditions_are_clean_user_errors_and_write_nothing(
 async def test_check_runs_the_audit_and_writes_nothing(new_api: Any) -> None:
     w = await world(new_api, rules=[{"type": "PREMISES_BOUND"}])
     before = await counts()
-    data = await w.applicant.gql(CHECK, {"input": submission(w, formData={"amount": "x"})})
+    data = await w.applicant.gql(CHECK, {"input": submission(w, formData={})})
     result = data["checkApplication"]
     assert result["passed"] is False
     assert [p["code"] for p in result["problems"]] == [
-        "INVALID_MONEY", "MATERIAL_REQUIRED", "PROMISE_REQUIRED", "PREMISES_NOT_BOUND",
+        "REQUIRED", "MATERIAL_REQUIRED", "PROMISE_REQUIRED", "PREMISES_NOT_BOUND",
     ]  # fmt: skip
     assert await counts() == before
 

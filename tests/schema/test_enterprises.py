@@ -354,3 +354,21 @@ async def test_tokens_need_the_enterprise_scopes(api: Api, new_api, app: Any) ->
     blind = await token_client(new_api, api, ["notifications:read"])
     response = await blind.post("{ enterprises { totalCount } }")
     assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN_SCOPE"
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.postgres
+async def test_a_credit_code_in_full_width_digits_is_read_and_other_scripts_refused(
+    api: Api, app: Any
+) -> None:
+    await api.sign_up("赵磊", "13800138000")
+    code = credit_code(2)
+    arabic = code[:2] + code[2:8].translate(ARABIC_INDIC) + code[8:]
+    refused = await register(api, arabic)
+    assert _codes(refused) == {"creditCode": "CREDIT_CODE_CHARACTERS"}
+    assert refused["userErrors"][0]["message"]
+    enterprise = await registered(api, code[:2] + code[2:8].translate(FULL_WIDTH) + code[8:])
+    assert enterprise["creditCode"] == code

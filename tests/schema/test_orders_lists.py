@@ -116,3 +116,28 @@ async def test_a_list_costs_the_same_statements_for_2_orders_as_for_20(
         assert data["orders"]["totalCount"] == total
         assert all(e["node"]["timeline"]["totalCount"] == 2 for e in data["orders"]["edges"])
     assert counts[0] == counts[1] <= 8, sql_counter.statements
+
+
+@pytest.mark.postgres
+async def test_the_date_filter_finds_an_order_on_its_park_day_across_utc_midnight(
+    new_api,
+) -> None:
+    """05:53 on 11-30 in Shanghai is 21:53 on 11-29 in UTC: the order belongs to 11-30."""
+    p = await park(handlers=1)
+    early = await open_order(p)
+    late_evening = await open_order(p)
+    await Order.filter(id=early.id).update(created_at=datetime(2026, 11, 29, 21, 53, tzinfo=UTC))
+    await Order.filter(id=late_evening.id).update(
+        created_at=datetime(2026, 11, 29, 15, 59, tzinfo=UTC)  # 23:59 on 11-29 in Shanghai
+    )
+    supervisor = await login(new_api, await builders.user(Role.SUPERVISOR))
+
+    async def on(day: str, next_day: str) -> set[str]:
+        wanted = {
+            "createdAfter": f"{day}T00:00:00+08:00",
+            "createdBefore": f"{next_day}T00:00:00+08:00",
+        }
+        return _numbers(await all_pages(supervisor, {"filter": wanted}))
+
+    assert await on("2026-11-30", "2026-12-01") == {early.number}
+    assert await on("2026-11-29", "2026-11-30") == {late_evening.number}

@@ -9,6 +9,7 @@ import pytest
 
 from backend.services.applications import audit_rules
 from backend.services.applications.audit import AttachmentFact, EnterpriseFacts, audit
+from backend.services.enterprises.records import EnterpriseRecord
 
 TODAY = date(2026, 3, 10)
 MB = 1024 * 1024
@@ -250,4 +251,48 @@ def test_every_rule_type_is_registered_once() -> None:
         "PREMISES_BOUND",
         "ESTABLISHED_MONTHS",
         "ONE_OPEN_PER_ENTERPRISE",
+        "MATCHES_ENTERPRISE",
     }
+
+
+def test_a_mirror_rule_needs_a_field_that_mirrors_the_record() -> None:
+    form = {
+        "fields": [
+            {"key": "code", "type": "CREDIT_CODE", "mirrors": "CREDIT_CODE", "label": label("码")},
+            {"key": "note", "type": "TEXT", "label": label("备注")},
+        ]
+    }
+    rules = [
+        {"type": "MATCHES_ENTERPRISE", "field": "code"},
+        {"type": "MATCHES_ENTERPRISE", "field": "note"},
+        {"type": "MATCHES_ENTERPRISE", "field": "nope"},
+    ]
+    assert [(p.code, p.field) for p in audit_rules.check_rules(rules, form)] == [
+        ("RULE_FIELD_NOT_MIRROR", ("auditRules", "1", "field")),
+        ("RULE_FIELD_UNKNOWN", ("auditRules", "2", "field")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ("91330100MA2CFXY10Q", None),
+        ("9133 0100 ma2c-fxy1 0q", None),
+        ("91３３０１００MA2CFXY10Q", None),
+        ("91350100M000100Y43", "NOT_THE_ENTERPRISES_RECORD"),
+    ],
+)
+def test_a_mirror_answer_must_be_the_chosen_enterprises_record(
+    given: str, problem: str | None
+) -> None:
+    field = {"key": "code", "type": "CREDIT_CODE", "mirrors": "CREDIT_CODE", "label": label("码")}
+    context = audit_rules.RuleContext(
+        fields={"code": field},
+        data={"code": given},
+        enterprise=EnterpriseFacts(
+            date(2020, 1, 1), True, 0, {EnterpriseRecord.CREDIT_CODE: "91330100MA2CFXY10Q"}
+        ),
+        today=date(2026, 11, 30),
+    )
+    found = audit_rules.evaluate([{"type": "MATCHES_ENTERPRISE", "field": "code"}], context)
+    assert [p.code for p in found] == ([] if problem is None else [problem])

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from backend.services.enterprises.credit_codes import check_character, normalise, problem_with
+from backend.services.enterprises.credit_codes import (
+    CreditCodeProblem,
+    check_character,
+    normalise,
+    problem_with,
+)
 
 REAL = ["91350100M000100Y43", "91110000802100433B"]
 
@@ -41,3 +46,14 @@ def test_letters_outside_the_alphabet_and_wrong_lengths_are_told_apart() -> None
 def test_codes_are_normalised_before_checking() -> None:
     assert normalise(" 9135 0100-m000100y43 ") == "91350100M000100Y43"
     assert check_character("91350100M000100Y4") == "3"
+
+
+def test_full_width_digits_and_letters_are_read_as_ascii() -> None:
+    assert normalise("91３３０１００ｍａ2CFXY10Q") == "91330100MA2CFXY10Q"
+    assert problem_with(normalise("91３３０１００MA2CFXY10Q")) is None
+
+
+@pytest.mark.parametrize("digits", ["٣٣٠١٠٠", "۳۳۰۱۰۰", "३३०१००"])
+def test_digits_of_other_scripts_are_wrong_characters_not_an_error(digits: str) -> None:
+    code = normalise(f"91{digits}MA2CFXY10Q")
+    assert problem_with(code) == CreditCodeProblem("CHARACTERS")

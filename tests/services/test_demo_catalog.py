@@ -41,3 +41,16 @@ async def test_the_demo_seed_publishes_the_six_categories_once(db: str) -> None:
     count = await ServiceItem.all().count()
     assert await demo.seed() is False
     assert await ServiceItem.all().count() == count
+
+
+@pytest.mark.postgres
+async def test_demo_items_fill_the_enterprise_from_its_record_and_audit_it(db: str) -> None:
+    assert await demo.seed() is True
+    legal = await ServiceItemVersion.get(name_zh="法律咨询")
+    mirrors = {f["key"]: f.get("mirrors") for f in legal.form["fields"]}
+    assert (mirrors["company"], mirrors["creditCode"]) == ("NAME", "CREDIT_CODE")
+    assert {"type": "MATCHES_ENTERPRISE", "field": "creditCode"} in legal.audit_rules
+    for version in await ServiceItemVersion.all():
+        mirrored = {f["key"] for f in version.form["fields"] if f.get("mirrors")}
+        checked = {r["field"] for r in version.audit_rules if r["type"] == "MATCHES_ENTERPRISE"}
+        assert mirrored == checked, version.name_zh

@@ -248,8 +248,29 @@ def test_numbers_and_their_range() -> None:
     assert _answers(fields, {"staff": 500.0}) == []
     assert _answers(fields, {"staff": 0}) == [("BELOW_MINIMUM", ("formData", "staff"))]
     assert _answers(fields, {"staff": 501}) == [("ABOVE_MAXIMUM", ("formData", "staff"))]
-    assert _answers(fields, {"staff": "12"}) == [("NOT_A_NUMBER", ("formData", "staff"))]
     assert _answers(fields, {"staff": True}) == [("NOT_A_NUMBER", ("formData", "staff"))]
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("12", None),
+        ("１２", None),
+        ("1.5", None),
+        ("501", "ABOVE_MAXIMUM"),
+        ("1,2", "NOT_A_NUMBER"),
+        ("١٢", "NOT_A_NUMBER"),  # Arabic-Indic digits: refused, not read as 12
+        ("१२", "NOT_A_NUMBER"),  # Devanagari
+        ("twelve", "NOT_A_NUMBER"),
+    ],
+)
+def test_a_number_typed_as_text_is_read_with_ascii_or_full_width_digits_only(
+    typed: str, code: str | None
+) -> None:
+    fields = [_field("staff", "NUMBER", min="1", max="500")]
+    assert _answers(fields, {"staff": typed}) == (
+        [] if code is None else [(code, ("formData", "staff"))]
+    )
 
 
 @pytest.mark.parametrize(
@@ -263,7 +284,14 @@ def test_numbers_and_their_range() -> None:
         ("999", "BELOW_MINIMUM"),
         ("5000000.01", "ABOVE_MAXIMUM"),
         ("1000.505", "INVALID_MONEY"),
-        ("1,000.50", "INVALID_MONEY"),
+        ("1,000.50", None),
+        ("１,０００.５０", None),
+        ("１，０００．５", None),
+        ("5,000,000", None),
+        ("5,000,001", "ABOVE_MAXIMUM"),
+        ("1,00,000", "INVALID_MONEY"),
+        ("10,00", "INVALID_MONEY"),
+        ("١٠٠٠", "INVALID_MONEY"),
         ("-1", "INVALID_MONEY"),
         ("一千元", "INVALID_MONEY"),
         (1000.5, "INVALID_MONEY"),
@@ -398,3 +426,115 @@ def test_a_definition_error_raises_with_every_problem() -> None:
     with pytest.raises(Invalid) as caught:
         problems.raise_if_any()
     assert [p.code for p in caught.value.problems] == ["UNKNOWN_FIELD_TYPE", "OPTIONS_REQUIRED"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("500,000", "500000"),
+        ("５００,０００", "500000"),
+        ("500000.00", "500000"),
+        ("1000.5", "1000.50"),
+        (" 1,000.05 ", "1000.05"),
+        (1200, "1200"),
+        ("١٠٠٠", "١٠٠٠"),  # no amount: left as typed, for the format check to refuse
+        ("５" * 41, "５" * 41),  # longer than any amount: not even read
+    ],
+)
+def test_an_amount_is_stored_in_one_canonical_form(typed: Any, stored: str) -> None:
+    assert forms.read_money(typed) == stored
+
+
+def _checked(fields: list[dict[str, Any]], data: Any, **kw: Any) -> forms.CheckedAnswers:
+    problems = Problems()
+    definition = forms.check_definition({"fields": fields}, problems)
+    assert not problems.items
+    return forms.check_answers(definition, data, **kw)
+
+
+def test_a_draft_is_held_to_everything_but_completeness() -> None:
+    fields = [
+        _field("story", "LONG_TEXT", max="50"),
+        _field("company", "TEXT"),
+        _field("agree", "CHECKBOX"),
+    ]
+    for field in fields:
+        field["required"] = True
+    draft = _checked(fields, {"story": "x" * 300_000, "nope": {"deep": 1}}, complete=False)
+    assert [(p.code, p.field) for p in draft.problems] == [
+        ("TOO_LONG", ("formData", "story")),
+        ("UNKNOWN_FIELD", ("formData", "nope")),
+    ]
+    assert _checked(fields, {"story": 12}, complete=False).problems[0].code == "WRONG_TYPE"
+    assert _checked(fields, {"company": {"name": "x"}}, complete=False).problems[0].code == (
+        "WRONG_TYPE"
+    )
+    assert _checked(fields, {"agree": False}, complete=False).problems == []
+    assert _checked(fields, {}, complete=False).problems == []
+    submitted = _checked(fields, {"agree": False}, complete=True)
+    assert [p.code for p in submitted.problems] == ["REQUIRED", "REQUIRED", "MUST_BE_CHECKED"]
+
+
+def test_answers_are_read_into_their_stored_form() -> None:
+    fields = [
+        _field("amount", "MONEY"),
+        _field("code", "CREDIT_CODE"),
+        _field("staff", "NUMBER"),
+        _field("note", "TEXT"),
+    ]
+    checked = _checked(
+        fields,
+        {
+            "amount": "５００,０００",
+            "code": "91３３０１００ma2cfxy10q",
+            "staff": "１２",
+            "note": "",
+        },
+        complete=False,
+    )
+    assert checked.problems == []
+    assert checked.stored == {"amount": "500000", "code": "91330100MA2CFXY10Q", "staff": 12}
+
+
+def test_an_arabic_indic_credit_code_gets_the_usual_problem_not_an_error() -> None:
+    checked = _checked(
+        [_field("code", "CREDIT_CODE")], {"code": "91٣٣٠١٠٠MA2CFXY10F"}, complete=True
+    )
+    assert [(p.code, p.field) for p in checked.problems] == [
+        ("INVALID_CREDIT_CODE", ("formData", "code"))
+    ]
+
+
+def test_a_mirror_field_is_filled_from_the_record_and_stored_as_it_has_it() -> None:
+    fields = [
+        {**_field("company", "TEXT", max="5"), "required": True, "mirrors": "NAME"},
+        {**_field("code", "CREDIT_CODE"), "required": True, "mirrors": "CREDIT_CODE"},
+    ]
+    record = {
+        forms.EnterpriseRecord.NAME: "星河科技有限公司",  # longer than the field's 5: the park's
+        forms.EnterpriseRecord.CREDIT_CODE: "91330100MA2CFXY10Q",
+    }
+    filled = _checked(fields, {}, complete=True, record=record)
+    assert filled.problems == []
+    assert filled.stored == {"company": "星河科技有限公司", "code": "91330100MA2CFXY10Q"}
+    other = _checked(fields, {"code": "91350100M000100Y43"}, complete=True, record=record)
+    assert other.data["code"] == "91350100M000100Y43"  # what was given, for the audit to see
+    assert other.stored["code"] == "91330100MA2CFXY10Q"
+
+
+def test_a_mirror_must_name_a_part_of_the_record_its_type_can_hold() -> None:
+    problems = Problems()
+    forms.check_definition(
+        {
+            "fields": [
+                {**_field("a", "TEXT"), "mirrors": "SHOE_SIZE"},
+                {**_field("b", "NUMBER"), "mirrors": "CREDIT_CODE"},
+                {**_field("c", "LONG_TEXT"), "mirrors": "ADDRESS"},
+            ]
+        },
+        problems,
+    )
+    assert [(p.code, p.field) for p in problems.items] == [
+        ("UNKNOWN_RECORD_FIELD", ("form", "fields", "0", "mirrors")),
+        ("MIRROR_WRONG_TYPE", ("form", "fields", "1", "mirrors")),
+    ]

@@ -137,12 +137,13 @@ async def test_an_automatic_item_confirms_with_its_order(new_api: Any) -> None:
 async def test_a_draft_keeps_its_answers_and_files(new_api: Any) -> None:
     w = await world(new_api)
     form = await w.applicant.client.get(item_path(w))
-    fields = {"idempotencyKey": key_of(form.text), "answer-amount": "300", "step": "draft"}
+    fields = {"idempotencyKey": key_of(form.text), "answer-amount": "３,０００", "step": "draft"}
     response = await post_apply(w.applicant, item_path(w), fields, {"answer-file-licence": LICENCE})
     assert response.status_code == 303, main(response.text)
     draft = await w.applicant.client.get(response.headers["location"])
     html = main(draft.text)
-    assert "草稿已保存" in html and 'value="300"' in html and "licence.pdf" in html
+    # The amount as typed on a full-width keyboard, read and kept in its one stored form.
+    assert "草稿已保存" in html and 'value="3000"' in html and "licence.pdf" in html
     assert 'name="answer-file-licence-keep"' in html
     app = await Application.get()
     assert app.status.value == "DRAFT"
@@ -177,3 +178,40 @@ async def test_the_multipart_form_without_the_csrf_token_is_refused(new_api: Any
     w = await world(new_api)
     response = await post_apply(w.applicant, item_path(w), {"step": "continue"}, csrf=False)
     assert response.status_code == 403
+
+
+async def test_fields_the_park_holds_are_filled_from_the_record_and_read_only(
+    new_api: Any,
+) -> None:
+    w = await world(new_api)
+    code = "91330100MA2CFXY10Q"
+    await Enterprise.filter(id=w.enterprise.id).update(credit_code=code, live_credit_code=code)
+    other = await builders.verified_enterprise("别家公司")
+    mirrors = [
+        {"key": "company", "type": "TEXT", "label": {"zh": "企业名称", "en": "Company"},
+         "required": True, "min": None, "max": "100", "options": [], "pattern": None,
+         "help": {"zh": "", "en": ""}, "mirrors": "NAME"},
+        {"key": "creditCode", "type": "CREDIT_CODE", "label": {"zh": "信用代码", "en": "Code"},
+         "required": True, "min": None, "max": None, "options": [], "pattern": None,
+         "help": {"zh": "", "en": ""}, "mirrors": "CREDIT_CODE"},
+    ]  # fmt: skip
+    w.version.form = {**w.version.form, "fields": [*w.version.form["fields"], *mirrors]}
+    await w.version.save()
+    form = await w.applicant.client.get(item_path(w))
+    html = main(form.text)
+    assert (
+        f'<input type="text" id="answer-company" name="answer-company" value="{w.enterprise.name}"'
+        " readonly" in html
+    )
+    assert f'name="answer-creditCode" value="{code}" readonly' in html
+    assert "取自园区登记的申请企业信息，此处不可修改。" in html
+    # A browser that sends another enterprise's name and code anyway: the record is what counts.
+    check = await _to_check_page(
+        w, **{"answer-company": other.name, "answer-creditCode": "91350100M000100Y43"}
+    )
+    values = hidden(main(check.text))
+    assert ("answer-creditCode", code) in values and ("answer-company", w.enterprise.name) in values
+    response = await w.applicant.client.post(item_path(w) + "/submit", data=dict(values))
+    assert response.status_code == 303
+    app = await Application.get()
+    assert (app.form_data["company"], app.form_data["creditCode"]) == (w.enterprise.name, code)

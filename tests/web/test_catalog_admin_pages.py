@@ -265,3 +265,26 @@ async def test_preview_renders_the_submitted_fields_unsaved(admin: Api) -> None:
     assert "大型" in response.text and "营业执照" in response.text and "5 MB" in response.text
     editor = await admin.client.get(f"/admin/catalog/items/{made['item']['id']}/edit")
     assert "企业名称" not in editor.text
+
+
+async def test_a_field_is_set_to_mirror_the_enterprises_record_and_keeps_it(admin: Api) -> None:
+    made = await _published_item(admin)
+    path = f"/admin/catalog/items/{made['item']['id']}/edit"
+    fields = _editor_fields((await admin.client.get(path)).text)
+    assert fields["form.fields.0.mirrors"] == ""
+    # An amount cannot hold a credit code: refused at the choice, nothing saved.
+    wrong = await submit(
+        admin, path, {**fields, "form.fields.0.mirrors": "CREDIT_CODE", "action": "save"}
+    )
+    assert wrong.status_code == 422
+    problem = wrong.text.split('name="form.fields.0.mirrors"', 1)[1].split("</div>", 1)[0]
+    assert "该类型的字段无法承载企业档案中的这一项。" in problem, problem
+    fields.update(
+        {"form.fields.0.type": "CREDIT_CODE", "form.fields.0.min": "", "form.fields.0.max": ""}
+    )
+    saved = await submit(
+        admin, path, {**fields, "form.fields.0.mirrors": "CREDIT_CODE", "action": "save"}
+    )
+    assert saved.status_code == 303, saved.text[:3000]
+    again = _editor_fields((await admin.client.get(path)).text)
+    assert again["form.fields.0.mirrors"] == "CREDIT_CODE"

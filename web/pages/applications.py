@@ -76,16 +76,12 @@ def _date(value: str) -> str | None:
         return None
 
 
-def _number(value: str) -> Any:
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return int(number) if number.is_integer() and "." not in value else number
-
-
 def form_data(item: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """The form's answers in the API's shape: empty answers left out, numbers and booleans typed."""
+    """The form's answers in the API's shape: empty answers left out, booleans and lists typed.
+
+    Numbers and amounts go as typed: the service reads them (full-width digits, grouping
+    commas) the same way on every path, and refuses what is no number with the field's code.
+    """
     data: dict[str, Any] = {}
     for f in item["form"]["fields"]:
         value = values.get(f["key"])
@@ -96,7 +92,7 @@ def form_data(item: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
             if value:
                 data[f["key"]] = list(value)
         elif isinstance(value, str) and value:
-            data[f["key"]] = _number(value) if f["type"] == "NUMBER" else value
+            data[f["key"]] = value
     return data
 
 
@@ -230,13 +226,24 @@ def _verified(data: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _mirrored(data: dict[str, Any], answers: Answers) -> Answers:
+    """Mirror fields as the chosen enterprise's record has them: never asked again (the
+    service stores the record for them whatever is sent)."""
+    chosen = next((e for e in _verified(data) if str(e["id"]) == answers.enterprise_id), None)
+    record = {entry["part"]: entry["value"] for entry in (chosen or {}).get("record") or []}
+    for f in data["serviceItem"]["form"]["fields"]:
+        if f.get("mirrors") and record.get(f["mirrors"]):
+            answers.values[f["key"]] = record[f["mirrors"]]
+    return answers
+
+
 def _answers(data: dict[str, Any], form: FormData) -> Answers:
     """The posted answers; the enterprise is the first verified one unless one was chosen."""
     answers = answers_from_form(data["serviceItem"], form)
     enterprises = _verified(data)
     if not answers.enterprise_id and enterprises:
         answers.enterprise_id = str(enterprises[0]["id"])
-    return answers
+    return _mirrored(data, answers)
 
 
 def _form_page(
@@ -253,7 +260,7 @@ def _form_page(
     values = {
         "item": item,
         "enterprises": enterprises,
-        "answers": answers,
+        "answers": _mirrored(data, answers),
         "problems": problems or Problems(),
         "application": application,
         "deferrable": [k for k in item["form"]["attachments"] if k["deferrable"]],

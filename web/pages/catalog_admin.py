@@ -46,6 +46,8 @@ FIELD_TYPES = (
     "EMAIL",
     "CREDIT_CODE",
 )
+# The parts of an enterprise's record a field can be filled from (`EnterpriseRecord`).
+RECORD_PARTS = ("NAME", "CREDIT_CODE", "LEGAL_REPRESENTATIVE", "ADDRESS")
 MIME_TYPES = (
     ("application/pdf", "PDF"),
     ("image/jpeg", "JPEG"),
@@ -227,6 +229,7 @@ def draft_of_item(item: dict[str, Any]) -> dict[str, Any]:
                     "min": f["min"] or "",
                     "max": f["max"] or "",
                     "pattern": f["pattern"] or "",
+                    "mirrors": f["mirrors"] or "",
                     "help": _pair(f["helpZh"], f["helpEn"]),
                 }
                 for f in form["fields"]
@@ -313,6 +316,7 @@ def draft_of_form(form: FormData) -> dict[str, Any]:
                 "min": text(form, f"{at}.min"),
                 "max": text(form, f"{at}.max"),
                 "pattern": text(form, f"{at}.pattern"),
+                "mirrors": text(form, f"{at}.mirrors"),
                 "help": pair(f"{at}.help"),
             }
         )
@@ -385,6 +389,7 @@ def _new_row(kind: str, rows: list[Any]) -> Any:
             "min": "",
             "max": "",
             "pattern": "",
+            "mirrors": "",
             "help": _pair(),
         }
     taken = {row["kind"] for row in rows}
@@ -465,6 +470,7 @@ def definition(draft: dict[str, Any]) -> dict[str, Any]:
                 "min": f["min"] or None,
                 "max": f["max"] or None,
                 "pattern": f["pattern"] or None,
+                "mirrors": f["mirrors"] if f["mirrors"] in RECORD_PARTS else None,
                 "help": f["help"],
             }
             for f in draft["form"]["fields"]
@@ -555,7 +561,7 @@ def input_names(draft: dict[str, Any]) -> set[str]:
         at = f"form.fields.{i}"
         names |= {
             f"{at}.{part}"
-            for part in ("key", "type", "required", "options", "min", "max", "pattern")
+            for part in ("key", "type", "required", "options", "min", "max", "pattern", "mirrors")
         }
         names |= {f"{at}.{part}.{lang}" for part in ("label", "help") for lang in ("zh", "en")}
     for i in range(len(draft["form"]["attachments"])):
@@ -626,6 +632,7 @@ async def _show_editor(
         "teams": _nodes(data["teams"]),
         "providers": _nodes(data["providers"]),
         "field_types": FIELD_TYPES,
+        "record_parts": RECORD_PARTS,
         "mime_types": MIME_TYPES,
         "preview": preview_form(draft, language_of(request)),
         "action_url": f"/admin/catalog/items/{item_id}/edit"

@@ -11,7 +11,6 @@ mutation with the file ids, so every problem is shown beside its field at once.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
@@ -130,14 +129,6 @@ async def queue(request: Request) -> Response:
 # Reading the answers and materials of a form -----------------------------------------------
 
 
-def _number(value: str) -> Any:
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return value  # the API names the problem
-    return int(number) if number == int(number) else float(number)
-
-
 def _answer(field: dict[str, Any], form: FormData, name: str) -> Any:
     """One answer as the API takes it; None when left empty."""
     if field["type"] == "MULTIPLE_CHOICE":
@@ -145,10 +136,8 @@ def _answer(field: dict[str, Any], form: FormData, name: str) -> Any:
         return chosen or None
     if field["type"] == "CHECKBOX":
         return True if form.get(name) else None
-    value = text(form, name)
-    if not value:
-        return None
-    return _number(value) if field["type"] == "NUMBER" else value
+    # Numbers and amounts go as typed: the service reads them as it does on every path.
+    return text(form, name) or None
 
 
 def answers_of(definition: dict[str, Any], form: FormData, prefix: str) -> dict[str, Any]:

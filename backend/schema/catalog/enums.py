@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from backend.models.catalog import Fulfilment, ItemStatus, ReviewMode
+from backend.schema.enterprises import records  # noqa: F401  (registers EnterpriseRecord)
 from backend.services.catalog.forms import FieldType
 
 strawberry.enum(ItemStatus, name="ServiceItemStatus", description="Whether applicants see it.")

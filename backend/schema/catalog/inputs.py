@@ -13,6 +13,7 @@ from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import optional_input_pk
 from backend.services.catalog import forms
 from backend.services.catalog.catalog import CategoryFields, ItemContent
+from backend.services.enterprises.records import EnterpriseRecord
 
 
 @strawberry.input(description="A text in Chinese and, optionally, English.")
@@ -79,6 +80,11 @@ class FormFieldInput:
     max: str | None = None
     pattern: str | None = None
     help: LocalizedTextInput | None = None
+    mirrors: EnterpriseRecord | None = strawberry.field(
+        default=None,
+        description="Fill this field from the chosen enterprise's record (a field of a type "
+        "that can hold it).",
+    )
 
 
 @strawberry.input
@@ -110,6 +116,7 @@ class FormDefinitionInput:
                     "max": f.max,
                     "pattern": f.pattern,
                     "help": _text(f.help),
+                    "mirrors": f.mirrors.value if f.mirrors else None,
                 }
                 for f in self.fields
             ],

@@ -31,6 +31,7 @@ from backend.schema.teams.types import TeamType, teams_as_types
 from backend.services.catalog import catalog, forms
 from backend.services.catalog.policies import can_manage_catalog
 from backend.services.core.actors import Actor
+from backend.services.enterprises.records import EnterpriseRecord
 from backend.services.teams.policies import can_view_teams
 
 
@@ -89,6 +90,10 @@ class FormField:
     help: str
     help_zh: str
     help_en: str
+    mirrors: EnterpriseRecord | None = strawberry.field(
+        description="The part of the chosen enterprise's record this field holds: filled from "
+        "the record, shown read-only, and stored as the record has it."
+    )
 
 
 @strawberry.type
@@ -135,6 +140,7 @@ def form_as_type(form: Mapping[str, Any], language: str) -> FormDefinition:
                 help=_pick(language, f.get("help")),
                 help_zh=(f.get("help") or {}).get("zh", ""),
                 help_en=(f.get("help") or {}).get("en", ""),
+                mirrors=EnterpriseRecord(f["mirrors"]) if f.get("mirrors") else None,
             )
             for f in form.get("fields") or []
         ],

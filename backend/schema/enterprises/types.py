@@ -18,6 +18,7 @@ from backend.models.enterprises import Unit as UnitModel
 from backend.models.files import StoredFile
 from backend.schema.accounts.types import UserType, roles_by_user
 from backend.schema.enterprises.files import FileType
+from backend.schema.enterprises.records import EnterpriseRecordEntry, entries_of
 from backend.schema.nodes import Node, global_id, register
 from backend.services.core.actors import Actor
 from backend.services.enterprises import premises
@@ -26,6 +27,7 @@ from backend.services.enterprises.policies import (
     enterprises_visible_to,
     premises_bindings_visible_to,
 )
+from backend.services.enterprises.records import record_of
 
 strawberry.enum(
     EnterpriseStatusModel, name="EnterpriseStatus", description="Where a registration stands."
@@ -117,6 +119,9 @@ class EnterpriseType(Node):
     premises_history: list[PremisesBindingType] = strawberry.field(
         description="Every binding, ended ones too, newest first."
     )
+    record: list[EnterpriseRecordEntry] = strawberry.field(
+        description="What a form's mirror fields take from the enterprise, part by part."
+    )
 
 
 @strawberry.type
@@ -178,6 +183,7 @@ async def enterprises_as_types(
                 viewer_role=viewer_roles.get(e.id),
                 premises=[b for b in history[e.id] if b.ends_on is None],
                 premises_history=history[e.id],
+                record=entries_of(record_of(e)),
             )
         )
     return result

@@ -10,7 +10,7 @@ submit, not an error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -47,7 +47,7 @@ from backend.services.applications.audit import (
 )
 from backend.services.applications.states import APPLICATION, OPEN, ApplicationEventKind
 from backend.services.calendar import calendar
-from backend.services.catalog import catalog
+from backend.services.catalog import catalog, forms
 from backend.services.core import events, idempotency, numbering
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
@@ -60,6 +60,7 @@ from backend.services.core.errors import (
     register_messages,
 )
 from backend.services.enterprises.enterprises import local_today
+from backend.services.enterprises.records import record_of
 from backend.services.files.uploads import UploadPolicy
 from backend.services.notifications import notifications
 from backend.services.orders import orders as order_service
@@ -126,6 +127,7 @@ class Prepared:
     filed_by_id: int | None
     application: Application | None
     files: dict[int, StoredFile]
+    answers: forms.CheckedAnswers  # read, well-formed; not yet checked for completeness
 
 
 async def _item(actor: Actor, request: ApplicationInput, app: Application | None) -> ServiceItem:
@@ -186,8 +188,11 @@ async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
     pinned = app.item_version_id if app is not None else None
     version = await ServiceItemVersion.get(id=pinned or item.live_version_id)
     problems = Problems()
-    if not isinstance(request.form_data, Mapping):
-        problems.add("formData", "WRONG_TYPE")
+    # Malformed answers are refused on every path; only a submit's audit asks for completeness.
+    answers = forms.check_answers(
+        version.form, request.form_data, complete=False, record=record_of(enterprise)
+    )
+    problems.items.extend(answers.problems)
     ids = [a.file_id for a in request.attachments if a.file_id is not None]
     files = {f.id: f for f in await StoredFile.filter(id__in=ids)}
     attached: set[int] = set()
@@ -210,7 +215,7 @@ async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
     else:
         applicant_id = await _owner_id(enterprise) if for_enterprise else user_id
     filed_by = user_id if for_enterprise else None
-    return Prepared(acting, item, version, enterprise, applicant_id, filed_by, app, files)
+    return Prepared(acting, item, version, enterprise, applicant_id, filed_by, app, files, answers)
 
 
 async def facts(prepared: Prepared) -> EnterpriseFacts:
@@ -225,6 +230,7 @@ async def facts(prepared: Prepared) -> EnterpriseFacts:
         established_on=enterprise.established_on,
         has_premises=await premises.exists(),
         open_applications=await others.count(),
+        record=record_of(enterprise),
     )
 
 
@@ -242,7 +248,7 @@ async def run_audit(prepared: Prepared, request: ApplicationInput, today: date) 
     return audit(
         prepared.version.form,
         prepared.version.audit_rules,
-        request.form_data,
+        prepared.answers.data,
         attachments,
         await facts(prepared),
         promise_deferred=request.promise_deferred,
@@ -348,7 +354,7 @@ async def save_draft(actor: Actor, request: ApplicationInput, *, timezone: str) 
         app = prepared.application or await _create(conn, prepared, timezone)
         await APPLICATION.apply(
             conn, prepared.actor, app, "SAVE_DRAFT", expected_version=expected,
-            changes={"form_data": dict(request.form_data),
+            changes={"form_data": prepared.answers.stored,
                      "promised_deferred": request.promise_deferred},
         )  # fmt: skip
         await replace_attachments(conn, app, request.attachments, actor.user_id)
@@ -390,7 +396,7 @@ async def submit(
         await APPLICATION.apply(
             conn, prepared.actor, app, "SUBMIT", to=target, expected_version=expected,
             changes={
-                "form_data": dict(request.form_data),
+                "form_data": prepared.answers.stored,
                 "promised_deferred": request.promise_deferred,
                 "item_version_id": prepared.version.id,
                 "revision_count": revision_number,
@@ -403,7 +409,7 @@ async def submit(
         await replace_attachments(conn, app, request.attachments, user_id)
         revision = await ApplicationRevision.create(
             application_id=app.id, number=revision_number, item_version_id=prepared.version.id,
-            form_data=dict(request.form_data),
+            form_data=prepared.answers.stored,
             attachments=[a.snapshot() for a in request.attachments],
             submitted_by_id=user_id, acting_for_enterprise=prepared.filed_by_id is not None
             or prepared.actor.acting_for_enterprise_id is not None, using_db=conn,

@@ -2,7 +2,7 @@
 
 Nothing here reads the database; the service loads the facts first (`AttachmentFact`,
 `EnterpriseFacts`) and stores the outcome. The format audit checks the answers against the
-item's JSON Schema (`forms.validate_form_data`) and each material against its kind; the
+item's JSON Schema (`forms.check_answers`) and each material against its kind; the
 content audit runs the item's declarative rules (`audit_rules`). Every problem is reported at
 once, at a path into the submitted input, as a code with params.
 """
@@ -129,7 +129,8 @@ def audit(
     today: date,
 ) -> AuditOutcome:
     """The format audit, then the content audit; passes when neither finds a problem."""
-    problems = list(forms.validate_form_data(form, form_data))
+    answers = forms.check_answers(form, form_data, complete=True, record=enterprise.record)
+    problems = list(answers.problems)
     kinds = {k["kind"]: k for k in form.get("attachments") or []}
     problems += _attachment_problems(kinds, attachments, today)
     given = {a.kind for a in attachments}
@@ -145,8 +146,7 @@ def audit(
             problems.append(Problem("PROMISE_REQUIRED", at, label))
         else:
             owed.append(kind["kind"])
-    data = form_data if isinstance(form_data, Mapping) else {}
     fields = {f["key"]: f for f in form.get("fields") or []}
-    context = RuleContext(fields=fields, data=data, enterprise=enterprise, today=today)
+    context = RuleContext(fields=fields, data=answers.data, enterprise=enterprise, today=today)
     problems += audit_rules.evaluate(list(rules), context)
     return AuditOutcome(passed=not problems, problems=problems, owed=[] if problems else owed)

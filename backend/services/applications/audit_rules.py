@@ -9,13 +9,16 @@ application. Adding a type is one `@rule_type(...)` function pair here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from backend.i18n import N_
 from backend.services.core.errors import Problem, register_messages
+from backend.services.core.folding import fold_width
+from backend.services.enterprises import credit_codes
+from backend.services.enterprises.records import EnterpriseRecord
 
 register_messages(
     {
@@ -23,6 +26,10 @@ register_messages(
         "UNKNOWN_RULE_TYPE": N_("Unknown audit rule type: {type}."),
         "RULE_FIELD_UNKNOWN": N_("The form has no field {key} for this rule."),
         "RULE_FIELD_WRONG_TYPE": N_("The field {key} is not of a type this rule can compare."),
+        "RULE_FIELD_NOT_MIRROR": N_(
+            "The field {key} does not mirror the enterprise's record, so there is nothing to "
+            "check it against."
+        ),
         "INVALID_OPERATOR": N_("Use one of these comparisons: <, <=, ==, !=, >=, >."),
         "INVALID_RULE_LIMITS": N_(
             "Give the limits as an object from each option's value to an amount, such as "
@@ -43,6 +50,9 @@ register_messages(
         ),
         "TOO_RECENTLY_ESTABLISHED": N_(
             "Only enterprises established at least {months} months ago can apply for this service."
+        ),
+        "NOT_THE_ENTERPRISES_RECORD": N_(
+            "{field} must be as the park holds it for the chosen enterprise: {held}."
         ),
         "ALREADY_OPEN": N_(
             "Your enterprise already has an application for this service in progress. Finish or "
@@ -68,6 +78,7 @@ class EnterpriseFacts:
     has_premises: bool
     # Other open applications (DRAFT, RETURNED, UNDER_REVIEW) of the enterprise for the item.
     open_applications: int
+    record: Mapping[EnterpriseRecord, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -271,6 +282,35 @@ def _one_open(rule: Mapping[str, Any], context: RuleContext) -> list[Problem]:
     if context.enterprise.open_applications == 0:
         return []
     return [Problem("ALREADY_OPEN", ("serviceItemId",))]
+
+
+def _check_mirror(
+    rule: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]]
+) -> list[ConfigProblem]:
+    key = str(rule.get("field"))
+    if key in fields and fields[key].get("mirrors") not in EnterpriseRecord.__members__:
+        return [("field", "RULE_FIELD_NOT_MIRROR", {"key": key})]
+    return []
+
+
+def _as_held(value: str, part: EnterpriseRecord) -> str:
+    """A record entry or an answer in the form they are compared in."""
+    if part is EnterpriseRecord.CREDIT_CODE:
+        return credit_codes.normalise(value)
+    return " ".join(fold_width(value).split())
+
+
+@rule_type("MATCHES_ENTERPRISE", _all(_field("field", comparable=False), _check_mirror))
+def _matches_enterprise(rule: Mapping[str, Any], context: RuleContext) -> list[Problem]:
+    """A mirror field's answer is the chosen enterprise's record: no applying as one enterprise
+    with another's credit code."""
+    key = rule["field"]
+    part = EnterpriseRecord(context.fields[key]["mirrors"])
+    given, held = context.data.get(key), context.enterprise.record.get(part, "")
+    if not isinstance(given, str) or not held or _as_held(given, part) == _as_held(held, part):
+        return []  # missing: completeness is the format audit's; no record: nothing to hold to
+    params: dict[str, object] = {"field": context.label(key), "held": held}
+    return [Problem("NOT_THE_ENTERPRISES_RECORD", ("formData", key), params)]
 
 
 def one_open_per_enterprise(rules: Any) -> bool:

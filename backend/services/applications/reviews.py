@@ -5,7 +5,7 @@ Each is one transaction through `APPLICATION.apply`; an approval opens the order
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +20,7 @@ from backend.models.applications import (
     OwedMaterial,
     Review,
 )
-from backend.models.catalog import ServiceItemVersion
+from backend.models.catalog import ServiceItem, ServiceItemVersion
 from backend.models.enterprises import Enterprise, Membership
 from backend.models.files import StoredFile
 from backend.models.orders import Order
@@ -32,6 +32,7 @@ from backend.services.applications.applications import (
 )
 from backend.services.applications.policies import applications_visible_to
 from backend.services.applications.states import APPLICATION
+from backend.services.catalog import forms
 from backend.services.core.actors import Actor, require_role, require_user
 from backend.services.core.errors import (
     ForbiddenTransition,
@@ -42,6 +43,7 @@ from backend.services.core.errors import (
 )
 from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
+from backend.services.enterprises.records import record_of
 from backend.services.notifications import notifications
 from backend.services.orders import orders as order_service
 
@@ -68,6 +70,15 @@ async def _visible(actor: Actor, application_id: int) -> Application:
     if app is None:
         raise Invalid.at("applicationId", "NOT_FOUND")
     return app
+
+
+async def _version(app: Application) -> ServiceItemVersion:
+    """The version the application is pinned to, else its item's live one (a draft)."""
+    version_id = app.item_version_id
+    if version_id is None:
+        item = await ServiceItem.get(id=app.item_id)
+        version_id = item.live_version_id
+    return await ServiceItemVersion.get(id=version_id)
 
 
 async def _rules(app: Application) -> Any:
@@ -179,8 +190,15 @@ async def supplement(
         for o in await OwedMaterial.filter(application_id=app.id, supplied_at__isnull=True)
     }
     found = Problems()
-    if form_data is not None and not isinstance(form_data, Mapping):
-        found.add("formData", "WRONG_TYPE")
+    answers: forms.CheckedAnswers | None = None
+    if form_data is not None:
+        enterprise = await app.enterprise
+        version = await _version(app)
+        # The answers supplied are held to the same check as the applicant's own.
+        answers = forms.check_answers(
+            version.form, form_data, complete=False, record=record_of(enterprise)
+        )
+        found.items.extend(answers.problems)
     given = list(attachments or [])
     ids = [a.file_id for a in given if a.file_id is not None]
     files = {f.id: f for f in await StoredFile.filter(id__in=ids, uploaded_by_id=user_id)}
@@ -196,8 +214,8 @@ async def supplement(
         # Once approved, the answers are the order's: only owed materials still come in.
         raise ForbiddenTransition(status=app.status.value)
     changes: dict[str, Any] = {}
-    if form_data is not None:
-        changes["form_data"] = {**app.form_data, **form_data}
+    if answers is not None:
+        changes["form_data"] = {**app.form_data, **answers.stored}
     kinds = {a.kind for a in given}
     async with in_transaction() as conn:
         await APPLICATION.apply(

@@ -11,12 +11,18 @@ Answers are checked against the form as JSON Schema (draft 2020-12), the same do
 integrators read in `serviceItem.formSchema`. Money is a decimal string, so its range is a pair
 of custom keywords compared as decimals; phone numbers, credit codes, amounts and dates are
 formats the validator asserts.
+
+`check_answers` is the one check of answers every write runs (a draft save, a check, a submit,
+a supplement): it first reads each answer as people write it (full-width digits, grouping
+commas in amounts and numbers, a credit code with spaces) into its stored form, then checks
+types, lengths, known keys and nesting; only a submit also asks for completeness.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -26,7 +32,9 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError, val
 
 from backend.i18n import N_
 from backend.services.core.errors import Problem, Problems, register_messages
+from backend.services.core.folding import fold_width
 from backend.services.enterprises import credit_codes
+from backend.services.enterprises.records import EnterpriseRecord
 
 
 class FieldType(StrEnum):
@@ -41,6 +49,15 @@ class FieldType(StrEnum):
     PHONE = "PHONE"
     EMAIL = "EMAIL"
     CREDIT_CODE = "CREDIT_CODE"
+
+
+# The field types that can hold each part of the record.
+MIRROR_TYPES = {
+    EnterpriseRecord.NAME: ("TEXT", "LONG_TEXT"),
+    EnterpriseRecord.CREDIT_CODE: ("CREDIT_CODE",),
+    EnterpriseRecord.LEGAL_REPRESENTATIVE: ("TEXT", "LONG_TEXT"),
+    EnterpriseRecord.ADDRESS: ("TEXT", "LONG_TEXT"),
+}
 
 
 register_messages(
@@ -65,6 +82,10 @@ register_messages(
         ),
         "INVALID_MAX_BYTES": N_("Allow a size between 1 byte and {max} MB."),
         "DEFERRABLE_NOT_REQUIRED": N_("Only a required material can be accepted as owed."),
+        "UNKNOWN_RECORD_FIELD": N_("The enterprise's record has no such entry: {value}."),
+        "MIRROR_WRONG_TYPE": N_(
+            "A field of this type cannot hold this part of the enterprise's record."
+        ),
         # Problems with answers (applicants read these).
         "WRONG_TYPE": N_("This answer is not of the expected kind."),
         "NOT_A_NUMBER": N_("Enter a number."),
@@ -94,10 +115,16 @@ register_messages(
 
 KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,49}$")
 MIME = re.compile(r"^[a-z0-9][a-z0-9.+-]*/[a-z0-9*][a-z0-9.+*-]*$")
-MONEY = re.compile(r"^\d{1,13}(\.\d{1,2})?$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+# `[0-9]`, never `\d`: `\d` matches the digits of every script, which `Decimal` then reads.
+MONEY = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,2})?$")
+# An amount or a number as people write it: digits grouped by commas in threes.
+GROUPED = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+PLAIN_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+# Longer than any amount or number people write: left unread, for the checks to refuse.
+LONGEST_NUMBER = 40
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ATTACHMENT_MB = 50
 DEFAULT_MAX_LENGTH = {FieldType.TEXT: 200, FieldType.LONG_TEXT: 5000}
@@ -191,10 +218,17 @@ def _clean_field(problems: Problems, at: tuple[str, ...], raw: Mapping[str, Any]
         **bounds,
         "pattern": pattern,
         "help": _text(raw.get("help")),
+        "mirrors": raw.get("mirrors") or None,
     }
     if type_name not in FieldType.__members__:
         return field
     _check_bounds(problems, at, field)
+    mirrors = field["mirrors"]
+    if mirrors is not None:
+        if mirrors not in EnterpriseRecord.__members__:
+            problems.add((*at, "mirrors"), "UNKNOWN_RECORD_FIELD", value=str(mirrors))
+        elif type_name not in MIRROR_TYPES[EnterpriseRecord(mirrors)]:
+            problems.add((*at, "mirrors"), "MIRROR_WRONG_TYPE")
     if pattern is not None:
         if field["type"] not in TEXT_TYPES:
             problems.add((*at, "pattern"), "PATTERN_NOT_APPLICABLE")
@@ -298,17 +332,20 @@ def _number(text: str) -> int | float:
     return int(value) if value == int(value) else float(value)
 
 
-def _property(field: Mapping[str, Any], language: str) -> dict[str, Any]:
+def _property(field: Mapping[str, Any], language: str, complete: bool) -> dict[str, Any]:
     kind = FieldType(field["type"])
     low, high = field.get("min"), field.get("max")
+    required = bool(field["required"]) and complete
     prop: dict[str, Any] = {"title": _in(language, field["label"]), "x-fieldType": kind.value}
+    if field.get("mirrors"):
+        prop["x-mirrors"] = field["mirrors"]
     help_text = _in(language, field.get("help") or {})
     if help_text:
         prop["description"] = help_text
     if kind in TEXT_TYPES:
         prop["type"] = "string"
         minimum = int(low) if low is not None else 0
-        if field["required"]:
+        if required:
             minimum = max(minimum, 1)
         if minimum:
             prop["minLength"] = minimum
@@ -342,15 +379,15 @@ def _property(field: Mapping[str, Any], language: str) -> dict[str, Any]:
             uniqueItems=True,
         )
         minimum = int(low) if low is not None else 0
-        if field["required"]:
+        if required:
             minimum = max(minimum, 1)
         if minimum:
             prop["minItems"] = minimum
-        if high is not None:
-            prop["maxItems"] = int(high)
+        # Never more choices than options, so a long list is refused before it is compared.
+        prop["maxItems"] = int(high) if high is not None else len(field["options"])
     elif kind is FieldType.CHECKBOX:
         prop["type"] = "boolean"
-        if field["required"]:
+        if required:
             prop["const"] = True
     else:
         formats = {
@@ -362,14 +399,20 @@ def _property(field: Mapping[str, Any], language: str) -> dict[str, Any]:
     return prop
 
 
-def form_schema(definition: Mapping[str, Any], language: str = "zh-CN") -> dict[str, Any]:
-    """The form's answers as a JSON Schema document (titles in `language`)."""
+def form_schema(
+    definition: Mapping[str, Any], language: str = "zh-CN", *, complete: bool = True
+) -> dict[str, Any]:
+    """The form's answers as a JSON Schema document (titles in `language`).
+
+    `complete=False` leaves out what only a submission must have (required answers, a ticked
+    box): the schema a draft's answers are held to.
+    """
     fields = definition.get("fields") or []
     return {
         "$schema": SCHEMA_DIALECT,
         "type": "object",
-        "properties": {f["key"]: _property(f, language) for f in fields},
-        "required": [f["key"] for f in fields if f["required"]],
+        "properties": {f["key"]: _property(f, language, complete) for f in fields},
+        "required": [f["key"] for f in fields if f["required"] and complete],
         "additionalProperties": False,
     }
 
@@ -491,33 +534,93 @@ def _present(value: Any) -> bool:
     return not (isinstance(value, list) and not value)
 
 
-def validate_form_data(definition_or_schema: Mapping[str, Any], data: Any) -> list[Problem]:
-    """Every problem with `data` (answers by field key), in the form's order; [] when fine.
+def _ungrouped(text: str) -> str:
+    """`text` without its grouping commas when they group digits in threes (`1,000,000`)."""
+    return text.replace(",", "") if GROUPED.match(text) else text
 
-    Takes a stored form definition or the JSON Schema made from it. Empty answers (blank
-    text, an empty list, null) count as not given.
-    """
-    schema = (
-        definition_or_schema
-        if "properties" in definition_or_schema
-        else form_schema(definition_or_schema)
-    )
-    if not isinstance(data, Mapping):
-        return [Problem("WRONG_TYPE", ("formData",))]
-    answers = {str(k): v for k, v in data.items() if _present(v)}
+
+def read_money(value: Any) -> Any:
+    """An amount as people write it (`５００,０００`, `1000.5`, `1,000`) as its stored form: a
+    decimal string without grouping, whole amounts without decimals, others with two. Anything
+    that is no amount is returned as it came, for the format check to refuse."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or len(value) > LONGEST_NUMBER:
+        return value
+    text = _ungrouped(fold_width(value).strip())
+    if not MONEY.match(text):
+        return value
+    amount = Decimal(text)
+    return str(int(amount)) if amount == int(amount) else f"{amount:.2f}"
+
+
+def read_number(value: Any) -> Any:
+    """A number typed as text (`１２`, `1,200`, `3.5`) as a JSON number; anything else as it
+    came, for the type check to refuse."""
+    if not isinstance(value, str) or len(value) > LONGEST_NUMBER:
+        return value
+    text = _ungrouped(fold_width(value).strip())
+    if not PLAIN_NUMBER.match(text):
+        return value
+    number = Decimal(text)
+    return int(number) if number == int(number) else float(number)
+
+
+def _read(kind: str, value: Any) -> Any:
+    """One answer as people write it, read into the form it is checked and stored in."""
+    if kind == FieldType.MONEY:
+        return read_money(value)
+    if kind == FieldType.NUMBER:
+        return read_number(value)
+    if not isinstance(value, str):
+        return value
+    if kind == FieldType.CREDIT_CODE:
+        return credit_codes.normalise(value)
+    if kind in (FieldType.DATE, FieldType.PHONE):
+        return fold_width(value).strip()
+    if kind == FieldType.EMAIL:
+        return value.strip()
+    return value
+
+
+def read_answers(properties: Mapping[str, Any], data: Mapping[Any, Any]) -> dict[str, Any]:
+    """The given answers (empty ones left out), each read as its field's type reads it."""
+    answers: dict[str, Any] = {}
+    for key, value in data.items():
+        if not _present(value):
+            continue
+        kind = properties.get(str(key), {}).get("x-fieldType", "")
+        answers[str(key)] = _read(kind, value)
+    return answers
+
+
+def _problems(
+    schema: Mapping[str, Any], answers: Mapping[str, Any], trusted: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """Every problem with read answers, in the form's order; `trusted` answers are not checked."""
     properties: Mapping[str, Any] = schema.get("properties", {})
     order = {key: i for i, key in enumerate(properties)}
     found: list[tuple[int, int, Problem]] = []
     for key in schema.get("required", []):
         if key not in answers:
             found.append((order.get(key, len(order)), 0, Problem("REQUIRED", ("formData", key))))
-    for key in answers:
-        if key not in properties:
+    checked: dict[str, Any] = {}
+    for key, value in answers.items():
+        prop = properties.get(key)
+        if key in trusted:
+            continue
+        if prop is None:
             found.append((len(order), 0, Problem("UNKNOWN_FIELD", ("formData", key))))
+        elif isinstance(value, str) and len(value) > prop.get("maxLength", len(value)):
+            # Refused on its length alone: a pattern is never run over an oversized answer.
+            too_long = Problem("TOO_LONG", ("formData", key), {"max": prop["maxLength"]})
+            found.append((order[key], 0, too_long))
+        else:
+            checked[key] = value
     validator = FormValidator(schema, format_checker=format_checker)
     errors = [
         e
-        for e in validator.iter_errors(answers)
+        for e in validator.iter_errors(checked)
         if e.validator not in ("required", "additionalProperties")  # reported above, once each
     ]
     # An answer of the wrong kind gets that one problem, not every rule it then also breaks.
@@ -528,3 +631,70 @@ def validate_form_data(definition_or_schema: Mapping[str, Any], data: Any) -> li
         key = str(error.absolute_path[0]) if error.absolute_path else ""
         found.append((order.get(key, len(order)), n + 1, _problem(error, properties.get(key, {}))))
     return [problem for _, _, problem in sorted(found, key=lambda t: (t[0], t[1]))]
+
+
+def validate_form_data(definition_or_schema: Mapping[str, Any], data: Any) -> list[Problem]:
+    """Every problem with `data` (answers by field key), in the form's order; [] when fine.
+
+    Takes a stored form definition or the JSON Schema made from it. Empty answers (blank
+    text, an empty list, null) count as not given; answers are read as `read_answers` reads
+    them (full-width digits, grouping commas) before they are checked.
+    """
+    schema = (
+        definition_or_schema
+        if "properties" in definition_or_schema
+        else form_schema(definition_or_schema)
+    )
+    if not isinstance(data, Mapping):
+        return [Problem("WRONG_TYPE", ("formData",))]
+    return _problems(schema, read_answers(schema.get("properties", {}), data))
+
+
+@dataclass(frozen=True)
+class CheckedAnswers:
+    """Answers read into their stored form, and what is wrong with them."""
+
+    data: dict[str, Any]  # as given, read; mirror fields left empty filled from the record
+    problems: list[Problem]
+    # Mirror fields with the record's value: what is stored for them, whatever was given.
+    mirrored: dict[str, str]
+
+    @property
+    def stored(self) -> dict[str, Any]:
+        """What a write keeps: the answers, with every mirror field as the record has it."""
+        return {**self.data, **self.mirrored}
+
+
+def mirrors_of(definition: Mapping[str, Any]) -> dict[str, EnterpriseRecord]:
+    """The form's mirror fields: field key to the part of the enterprise's record it holds."""
+    return {
+        f["key"]: EnterpriseRecord(f["mirrors"])
+        for f in definition.get("fields") or []
+        if f.get("mirrors") in EnterpriseRecord.__members__
+    }
+
+
+def check_answers(
+    definition: Mapping[str, Any],
+    data: Any,
+    *,
+    complete: bool,
+    record: Mapping[EnterpriseRecord, str] | None = None,
+) -> CheckedAnswers:
+    """The one check of a form's answers, for every write: a draft save, a check, a submit and
+    a supplement. Types, lengths, known keys and nesting always; required answers only when
+    `complete` (a submission). Mirror fields take the enterprise's `record`: an empty one is
+    filled from it, and one given as the record has it is not checked again (the park checked
+    it when it verified the enterprise)."""
+    if not isinstance(data, Mapping):
+        return CheckedAnswers({}, [Problem("WRONG_TYPE", ("formData",))], {})
+    schema = form_schema(definition, complete=complete)
+    answers = read_answers(schema["properties"], data)
+    mirrored: dict[str, str] = {}
+    for key, part in mirrors_of(definition).items():
+        held = _read(schema["properties"][key]["x-fieldType"], (record or {}).get(part, ""))
+        if isinstance(held, str) and held.strip():
+            mirrored[key] = held
+            answers.setdefault(key, held)
+    trusted = frozenset(k for k, v in mirrored.items() if answers.get(k) == v)
+    return CheckedAnswers(answers, _problems(schema, answers, trusted), mirrored)

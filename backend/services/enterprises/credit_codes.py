@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from backend.services.core.folding import fold_width
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# `[0-9]`, not `\d`: a Unicode digit of another script would pass the shape and then fail
+# `ALPHABET.index` in the check character.
+SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 @dataclass(frozen=True)
@@ -24,8 +28,9 @@ class CreditCodeProblem:
 
 
 def normalise(value: str) -> str:
-    """Upper case, with the spaces and dashes people type removed."""
-    return re.sub(r"[\s-]", "", value).upper()
+    """Upper case ASCII, with full-width forms folded and the spaces and dashes people type
+    removed."""
+    return re.sub(r"[\s-]", "", fold_width(value)).upper()
 
 
 def check_character(first_seventeen: str) -> str:

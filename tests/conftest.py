@@ -32,6 +32,7 @@ from backend.settings import ROOT, Settings
 
 BACKEND = os.environ.get("SERVICEHALL_TEST_BACKEND", "sqlite")
 PG_URL = os.environ.get("SERVICEHALL_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("SERVICEHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
 PASSWORD = "correct horse battery"
@@ -107,6 +108,28 @@ def pg_template() -> Iterator[str]:
     asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def require_redis(url: str = REDIS_URL) -> str:
+    """The test Redis URL; a missing Redis skips locally but fails CI, like PostgreSQL."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        message = f"Redis is not reachable at {url} ({exc}): Redis tests skipped"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return require_redis()
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if BACKEND == "postgres":
@@ -143,8 +166,11 @@ def settings(db: str) -> Settings:
         database_url=db,
         argon2_time_cost=1,
         argon2_memory_cost=1024,
-        login_failures_per_account="5/15 minutes",
+        login_failures_per_account_and_address="5/15 minutes",
         login_failures_per_address="20/15 minutes",
+        login_failures_per_account="50/hour",
+        # Tests sign many people up from one test address; the sign-up limit has its own tests.
+        sign_ups_per_address="1000/hour",
     )
 
 

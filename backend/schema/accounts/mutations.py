@@ -140,7 +140,14 @@ class AccountMutations:
         context = context_of(info)
         language = normalise(input.language or context.language)
         try:
-            user = await accounts.sign_up(input.name, input.contact, input.password, language)
+            user = await accounts.sign_up(
+                input.name,
+                input.contact,
+                input.password,
+                language,
+                context.client_address,
+                context.throttle,
+            )
         except ServiceError as exc:
             return SignUpPayload(user=None, user_errors=_errors(exc, context))
         await _sign_in(context, user.id)

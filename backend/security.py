@@ -5,9 +5,12 @@ One pure-ASGI middleware, so every route — pages, `/graphql`, downloads — ge
 - a bearer token authenticates an integrator (an unknown, expired or revoked one is a 401);
 - otherwise the session cookie, if any, authenticates a person;
 - every write that is not bearer-authenticated carries a CSRF token (header `X-CSRF-Token`, a
-  `csrf_token` form field, or for multipart forms a `csrf_token` query parameter) derived from
-  the visitor's CSRF cookie. The one exemption is a JSON `/graphql` POST with no session cookie:
-  it carries no credentials, and browsers cannot send JSON cross-site without a preflight.
+  `csrf_token` form field, or for multipart forms a `csrf_token` query parameter): an HMAC over
+  the session (signed in) or the visitor's pre-session id in the CSRF cookie (signed out, for
+  the sign-in and sign-up forms). A sibling host that can set cookies can plant a visitor id,
+  but not a token for someone's session. The one exemption is a JSON `/graphql` POST with no
+  session cookie: it carries no credentials, and browsers cannot send JSON cross-site without a
+  preflight.
 """
 
 from __future__ import annotations
@@ -42,8 +45,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_FORM_BYTES = 1024 * 1024
 
 
-def csrf_token_for(secret_key: str, cookie_value: str) -> str:
-    digest = hmac.new(secret_key.encode(), b"csrf:" + cookie_value.encode(), hashlib.sha256)
+def csrf_token_for(secret_key: str, *, session_id: str | None, visitor_id: str) -> str:
+    """The CSRF token of a session, or of a signed-out visitor's pre-session id."""
+    bound_to = f"session:{session_id}" if session_id else f"visitor:{visitor_id}"
+    digest = hmac.new(secret_key.encode(), b"csrf:" + bound_to.encode(), hashlib.sha256)
     return digest.hexdigest()
 
 
@@ -188,7 +193,9 @@ class Gatekeeper:
         if not csrf_cookie:
             new_csrf_cookie = csrf_cookie = secrets.token_urlsafe(32)
         state["actor"] = actor
-        state["csrf_token"] = csrf_token_for(self.settings.secret_key, csrf_cookie)
+        state["csrf_token"] = csrf_token_for(
+            self.settings.secret_key, session_id=actor.session_id, visitor_id=csrf_cookie
+        )
         state["request_id"] = request_id
 
         if scope["type"] == "http" and scope["method"] not in SAFE_METHODS and bearer is None:

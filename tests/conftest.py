@@ -26,8 +26,9 @@ from tortoise.context import TortoiseContext
 
 from backend.app import create_app
 from backend.db import tortoise_config
-from backend.schema.context import CSRF_COOKIE
+from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE
 from backend.security import csrf_token_for
+from backend.services.accounts.sessions import session_key
 from backend.settings import ROOT, Settings
 
 BACKEND = os.environ.get("SERVICEHALL_TEST_BACKEND", "sqlite")
@@ -188,7 +189,13 @@ class Api:
         self.token: str | None = None
 
     def csrf(self) -> str:
-        return csrf_token_for(self.secret, self.client.cookies.get(CSRF_COOKIE) or "")
+        """The token the pages would hold: bound to the session if the client has one."""
+        session = self.client.cookies.get(SESSION_COOKIE)
+        return csrf_token_for(
+            self.secret,
+            session_id=session_key(session) if session else None,
+            visitor_id=self.client.cookies.get(CSRF_COOKIE) or "",
+        )
 
     async def prime(self) -> None:
         """Fetches a page once so the visitor has a CSRF cookie, as a browser would."""

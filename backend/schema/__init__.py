@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import strawberry
 from strawberry.tools import merge_types
 
 from backend.schema.accounts.mutations import AccountMutations
@@ -22,7 +21,7 @@ from backend.schema.enterprises.premises import BuildingType, PremisesMutations,
 from backend.schema.enterprises.providers import ProviderMutations, ProviderQueries, ProviderType
 from backend.schema.enterprises.queries import EnterpriseQueries
 from backend.schema.enterprises.types import EnterpriseType, PremisesBindingType
-from backend.schema.extensions import Admission, DocumentLimits, MaskBugs
+from backend.schema.extensions import Admission, DocumentLimits, LoggedSchema, MaskBugs
 from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
 from backend.schema.notifications.queries import NotificationQueries
@@ -67,7 +66,7 @@ Mutation = merge_types(
     ),
 )
 
-schema = strawberry.Schema(
+schema = LoggedSchema(
     query=Query,
     mutation=Mutation,
     types=[

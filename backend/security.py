@@ -42,6 +42,21 @@ log = logging.getLogger("servicehall.http")
 access_log = logging.getLogger("servicehall.access")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Pages run this site's own scripts and styles only (none inline; htmx 4 adds its indicator
+# styles as a constructed stylesheet, which needs no exception), and no other site may frame
+# them. A response that sets its own policy (GraphiQL, downloads) keeps it.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+SECURITY_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+)
 MAX_FORM_BYTES = 1024 * 1024
 
 
@@ -193,8 +208,13 @@ class Gatekeeper:
         if not csrf_cookie:
             new_csrf_cookie = csrf_cookie = secrets.token_urlsafe(32)
         state["actor"] = actor
+        # Bound to the session cookie's hash, the session's id while it lives: a page opened before
+        # its session ended still posts, and is answered as signed out rather than as forged.
+        session_cookie = cookies.get(SESSION_COOKIE)
         state["csrf_token"] = csrf_token_for(
-            self.settings.secret_key, session_id=actor.session_id, visitor_id=csrf_cookie
+            self.settings.secret_key,
+            session_id=sessions.session_key(session_cookie) if session_cookie else None,
+            visitor_id=csrf_cookie,
         )
         state["request_id"] = request_id
 
@@ -226,6 +246,8 @@ class Gatekeeper:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [h for h in SECURITY_HEADERS if h[0] not in present]
                 headers.append((b"x-request-id", request_id.encode()))
                 if new_csrf_cookie is not None:
                     headers.append((b"set-cookie", self._csrf_cookie(new_csrf_cookie).encode()))

@@ -96,6 +96,7 @@ async def test_the_storage_folder_is_not_served(app, api: Api) -> None:
         assert response.content != PDF
 
 
+@pytest.mark.postgres
 async def test_a_link_serves_no_one_but_the_person_it_was_made_for(app, api: Api, new_api) -> None:
     owner = await _owner(api)
     file_id, _ = await _stored(app, owner=owner)
@@ -111,6 +112,7 @@ async def test_a_link_serves_no_one_but_the_person_it_was_made_for(app, api: Api
     assert (await api.client.get(f"/files/{token}")).status_code == 200
 
 
+@pytest.mark.postgres
 async def test_a_link_signed_for_oneself_does_not_reach_another_persons_file(
     app, api: Api, new_api
 ) -> None:

@@ -94,6 +94,7 @@ async def test_a_signed_out_visitor_cannot_change_a_password(api: Api) -> None:
     assert [e["code"] for e in result["userErrors"]] == ["NOT_AUTHENTICATED"]
 
 
+@pytest.mark.postgres
 async def test_five_failures_throttle_the_account_from_that_address_only(api: Api, new_api) -> None:
     await api.sign_up("赵磊", "13800138000")
     attacker = new_api("198.51.100.20")
@@ -115,6 +116,7 @@ async def test_five_failures_throttle_the_account_from_that_address_only(api: Ap
     assert await _login_codes(new_api("198.51.100.21"), "13800138000", PASSWORD) == []
 
 
+@pytest.mark.postgres
 async def test_guessing_spread_over_many_addresses_trips_the_ceiling_and_tells_the_owner(
     api: Api, new_api
 ) -> None:

@@ -49,6 +49,7 @@ async def test_logout_ends_the_session(api: Api) -> None:
     assert (await api.gql(ME))["me"] is None
 
 
+@pytest.mark.postgres
 async def test_a_session_cookie_replayed_after_logout_is_signed_out(api: Api, new_api) -> None:
     await api.sign_up("赵磊", "13800138000")
     stolen = api.client.cookies.get(SESSION_COOKIE)
@@ -60,6 +61,7 @@ async def test_a_session_cookie_replayed_after_logout_is_signed_out(api: Api, ne
     assert response.json()["data"]["me"] is None
 
 
+@pytest.mark.postgres
 async def test_a_registered_contact_is_not_revealed_to_an_incomplete_sign_up(
     api: Api, new_api
 ) -> None:
@@ -92,6 +94,7 @@ async def strict_sign_ups(settings: Settings) -> Any:
         await client.aclose()
 
 
+@pytest.mark.postgres
 async def test_sign_up_attempts_are_throttled_per_address(strict_sign_ups: Any) -> None:
     prober = strict_sign_ups("198.51.100.60")
     for phone in ("13800138001", "13800138002"):

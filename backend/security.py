@@ -60,9 +60,14 @@ SECURITY_HEADERS = (
 MAX_FORM_BYTES = 1024 * 1024
 
 
-def csrf_token_for(secret_key: str, *, session_id: str | None, visitor_id: str) -> str:
-    """The CSRF token of a session, or of a signed-out visitor's pre-session id."""
-    bound_to = f"session:{session_id}" if session_id else f"visitor:{visitor_id}"
+def csrf_token_for(secret_key: str, *, session_cookie: str | None, visitor_id: str) -> str:
+    """The CSRF token of a request: bound to its session cookie's hash (the session's id while
+    it lives, so a page opened before its session ended still posts, and is answered as signed
+    out rather than as forged), or with no session cookie to the visitor's pre-session id."""
+    if session_cookie:
+        bound_to = f"session:{sessions.session_key(session_cookie)}"
+    else:
+        bound_to = f"visitor:{visitor_id}"
     digest = hmac.new(secret_key.encode(), b"csrf:" + bound_to.encode(), hashlib.sha256)
     return digest.hexdigest()
 
@@ -208,12 +213,9 @@ class Gatekeeper:
         if not csrf_cookie:
             new_csrf_cookie = csrf_cookie = secrets.token_urlsafe(32)
         state["actor"] = actor
-        # Bound to the session cookie's hash, the session's id while it lives: a page opened before
-        # its session ended still posts, and is answered as signed out rather than as forged.
-        session_cookie = cookies.get(SESSION_COOKIE)
         state["csrf_token"] = csrf_token_for(
             self.settings.secret_key,
-            session_id=sessions.session_key(session_cookie) if session_cookie else None,
+            session_cookie=cookies.get(SESSION_COOKIE),
             visitor_id=csrf_cookie,
         )
         state["request_id"] = request_id

@@ -28,7 +28,6 @@ from backend.app import create_app
 from backend.db import tortoise_config
 from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE
 from backend.security import csrf_token_for
-from backend.services.accounts.sessions import session_key
 from backend.settings import ROOT, Settings
 
 BACKEND = os.environ.get("SERVICEHALL_TEST_BACKEND", "sqlite")
@@ -190,10 +189,9 @@ class Api:
 
     def csrf(self) -> str:
         """The token the pages would hold: bound to the session if the client has one."""
-        session = self.client.cookies.get(SESSION_COOKIE)
         return csrf_token_for(
             self.secret,
-            session_id=session_key(session) if session else None,
+            session_cookie=self.client.cookies.get(SESSION_COOKIE),
             visitor_id=self.client.cookies.get(CSRF_COOKIE) or "",
         )
 

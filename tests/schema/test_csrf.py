@@ -168,7 +168,7 @@ async def test_a_planted_visitor_cookie_and_its_token_do_not_pass_for_a_session(
     await _signed_up(api)
     planted = "planted-by-a-sibling-host"
     _replace_cookie(api, "sh_csrf", planted)
-    known = csrf_token_for(api.secret, session_id=None, visitor_id=planted)
+    known = csrf_token_for(api.secret, session_cookie=None, visitor_id=planted)
     response = await api.client.post(
         "/graphql", json={"query": ME}, headers={"X-CSRF-Token": known}
     )

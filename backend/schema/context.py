@@ -17,6 +17,7 @@ from backend.settings import Settings
 SESSION_COOKIE = "sh_session"
 CSRF_COOKIE = "sh_csrf"
 LANGUAGE_COOKIE = "sh_lang"
+DEVICE_COOKIE = "sh_device"
 
 
 @dataclass
@@ -35,6 +36,8 @@ class Context:
     cost_limiter: CostLimiter
     client_address: str = ""
     user_agent: str = ""
+    # The browser's device cookie (see `services/accounts/devices.py`), read by sign-in.
+    device_cookie: str = ""
     # The `operationName` the request named, if any (a document of several needs one).
     operation_name: str | None = None
     loaders: dict[str, Any] = field(default_factory=dict)

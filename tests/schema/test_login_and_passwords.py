@@ -136,6 +136,14 @@ async def test_guessing_spread_over_many_addresses_trips_the_ceiling_and_tells_t
     inbox = await api.gql("{ notifications(first: 5) { edges { node { message } } } }")
     messages = [e["node"]["message"] for e in inbox["notifications"]["edges"]]
     assert any("暂停" in m and "60" in m for m in messages), messages
+    # A browser that has signed in to the account before still can (its device cookie); one
+    # that has signed in only as someone else cannot.
+    await api.gql("mutation { logout { ok } }")
+    assert await _login_codes(api, "13800138000", PASSWORD) == []
+    someone = new_api("198.51.100.51")
+    assert (await someone.sign_up("钱七", "13900139000"))["userErrors"] == []
+    await someone.gql("mutation { logout { ok } }")
+    assert await _login_codes(someone, "13800138000", PASSWORD) == ["THROTTLED"]
 
 
 async def test_the_account_count_does_not_care_how_the_number_is_written(api: Api, new_api) -> None:

@@ -263,20 +263,26 @@ async def find_by_contact(identifier: str) -> User | None:
 
 
 async def authenticate(
-    identifier: str, password: str, address: str, throttle: LoginThrottle
+    identifier: str,
+    password: str,
+    address: str,
+    throttle: LoginThrottle,
+    device_user_id: int | None = None,
 ) -> User:
     """The user behind these credentials, or `Invalid`/`Throttled`.
 
     Unknown accounts and wrong passwords give the same answer in the same time, and both count
     against the limits (see `throttle`). When the failures trip the account's ceiling, its owner
-    is told in their inbox.
+    is told in their inbox; `device_user_id` (the user the browser's device cookie vouches for)
+    lets the owner's own browsers past the ceiling.
     """
     # One account, however its contact is written ("138 0013 8000", "+8613800138000").
     contact = parse_contact(identifier)
     account_key = (contact.email or contact.phone) if contact else identifier.strip().lower()
     assert account_key is not None
-    await throttle.check(account_key, address)
     user = await find_by_contact(identifier)
+    known_device = user is not None and device_user_id == user.id
+    await throttle.check(account_key, address, known_device=known_device)
     if user is None:
         await passwords.burn_time(password)
     if user is None or not await passwords.verify_password(user.password_hash, password):

@@ -9,8 +9,9 @@ one can lock someone else out from their own address:
 - per address, over all accounts: one place spraying many accounts stops (a success does not
   clear it, so one good password does not reopen a guessing spree);
 - per account over all addresses, a high ceiling against guessing spread over many addresses.
-  Tripping it pauses sign-in to the account for its window, and `failed` says so once per
-  window so the owner can be told.
+  Tripping it pauses sign-in to the account for its window, except from browsers that have
+  signed in to it before (`devices`), and `failed` says so once per window so the owner can be
+  told.
 
 Sign-up attempts count per address, so sign-up cannot be used to test which phones and e-mail
 addresses are registered at speed.
@@ -83,13 +84,15 @@ class LoginThrottle(_Limiter):
         """How long sign-in to an account stays paused once its ceiling trips."""
         return _minutes(self._per_account)
 
-    async def check(self, account: str, address: str) -> None:
-        """Raises `Throttled` when this account may not be tried from this address now."""
-        checks = (
+    async def check(self, account: str, address: str, *, known_device: bool = False) -> None:
+        """Raises `Throttled` when this account may not be tried from this address now; a
+        browser that has signed in to the account before (`known_device`) passes its ceiling."""
+        checks = [
             (self._per_pair, "login-pair", (account, address)),
             (self._per_address, "login-address", (address,)),
-            (self._per_account, "login-account", (account,)),
-        )
+        ]
+        if not known_device:
+            checks.append((self._per_account, "login-account", (account,)))
         for item, namespace, keys in checks:
             if not await self._limiter.test(item, namespace, *keys):
                 raise Throttled(minutes=_minutes(item))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -35,8 +36,8 @@ async def test_a_hash_with_weaker_parameters_is_upgraded(restore_hasher: None) -
 
 
 async def test_hashing_does_not_stall_the_event_loop(restore_hasher: None) -> None:
-    """With the production cost one hash takes tens of milliseconds of CPU; while four run, the
-    loop keeps ticking (on the loop, each hash would stop it for its whole duration)."""
+    """With the production cost one hash takes tens of milliseconds of CPU or more; while four
+    run, the loop keeps ticking (on the loop, each hash would stop it for its whole duration)."""
     passwords.configure(time_cost=3, memory_cost=65536, threads=2)
     started = time.perf_counter()
     await passwords.hash_password("warm up the pool")
@@ -56,8 +57,10 @@ async def test_hashing_does_not_stall_the_event_loop(restore_hasher: None) -> No
     await asyncio.gather(*(passwords.hash_password(f"password {i}") for i in range(4)))
     done.set()
     await ticker
-    assert len(gaps) > 4
-    assert max(gaps) < one_hash * 0.75, (max(gaps), one_hash)
+    # On the loop the four hashes run back to back and the ticker wakes once or twice; off it,
+    # it keeps waking every few milliseconds (the median, as a busy machine adds stray pauses).
+    assert len(gaps) >= 10, (len(gaps), one_hash)
+    assert statistics.median(gaps) < one_hash / 4, (statistics.median(gaps), one_hash)
 
 
 async def test_no_more_hashes_run_at_once_than_the_threads_allow(

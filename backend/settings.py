@@ -1,7 +1,8 @@
 """Settings, read once from `SERVICEHALL_*` environment variables.
 
 The defaults run a demo on one machine: SQLite under `./var/`, in-memory rate limits, port 8000.
-A production deployment (`SERVICEHALL_ENV=production`) must set its own secret key.
+Anything but a development demo (`SERVICEHALL_ENV=production`, or any other value) must set its
+own secret key; production also refuses argon2 parameters below the library's defaults.
 """
 
 from __future__ import annotations

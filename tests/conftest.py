@@ -119,6 +119,7 @@ def require_redis(url: str = REDIS_URL) -> str:
         message = f"Redis is not reachable at {url} ({exc}): Redis tests skipped"
         if IN_CI:
             pytest.fail(message)
+        print(f"\n!!! {message} !!!", file=sys.stderr)
         pytest.skip(message)
     finally:
         client.close()

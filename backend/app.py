@@ -25,7 +25,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     settings = settings or load_settings()
     settings.check()
     passwords.configure(
-        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_cost,
+        parallelism=settings.argon2_parallelism,
+        threads=settings.password_hash_threads,
     )
     i18n.configure(settings.locales_dir)
 
@@ -65,8 +68,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     app.state.settings = settings
     app.state.throttle = LoginThrottle(
         settings.rate_limit_storage,
-        settings.login_failures_per_account,
-        settings.login_failures_per_address,
+        per_account_and_address=settings.login_failures_per_account_and_address,
+        per_address=settings.login_failures_per_address,
+        per_account=settings.login_failures_per_account,
+        sign_ups_per_address=settings.sign_ups_per_address,
     )
     app.state.cost_limiter = CostLimiter(settings.rate_limit_storage, settings.cost_per_minute)
     return app

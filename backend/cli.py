@@ -47,7 +47,10 @@ def cmd_seed(settings: Settings, _: argparse.Namespace) -> int:
     from backend.services.accounts import passwords
 
     passwords.configure(
-        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_cost,
+        parallelism=settings.argon2_parallelism,
+        threads=settings.password_hash_threads,
     )
 
     async def run() -> None:
@@ -73,7 +76,10 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     from backend.services.core.errors import ServiceError
 
     passwords.configure(
-        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_cost,
+        parallelism=settings.argon2_parallelism,
+        threads=settings.password_hash_threads,
     )
     password = args.password or getpass.getpass("Password: ")
     roles = [Role(r.upper()) for r in args.role]

@@ -5,9 +5,12 @@ One pure-ASGI middleware, so every route — pages, `/graphql`, downloads — ge
 - a bearer token authenticates an integrator (an unknown, expired or revoked one is a 401);
 - otherwise the session cookie, if any, authenticates a person;
 - every write that is not bearer-authenticated carries a CSRF token (header `X-CSRF-Token`, a
-  `csrf_token` form field, or for multipart forms a `csrf_token` query parameter) derived from
-  the visitor's CSRF cookie. The one exemption is a JSON `/graphql` POST with no session cookie:
-  it carries no credentials, and browsers cannot send JSON cross-site without a preflight.
+  `csrf_token` form field, or for multipart forms a `csrf_token` query parameter): an HMAC over
+  the session (signed in) or the visitor's pre-session id in the CSRF cookie (signed out, for
+  the sign-in and sign-up forms). A sibling host that can set cookies can plant a visitor id,
+  but not a token for someone's session. The one exemption is a JSON `/graphql` POST with no
+  session cookie: it carries no credentials, and browsers cannot send JSON cross-site without a
+  preflight.
 """
 
 from __future__ import annotations
@@ -39,11 +42,33 @@ log = logging.getLogger("servicehall.http")
 access_log = logging.getLogger("servicehall.access")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Pages run this site's own scripts and styles only (none inline; htmx 4 adds its indicator
+# styles as a constructed stylesheet, which needs no exception), and no other site may frame
+# them. A response that sets its own policy (GraphiQL, downloads) keeps it.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+SECURITY_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+)
 MAX_FORM_BYTES = 1024 * 1024
 
 
-def csrf_token_for(secret_key: str, cookie_value: str) -> str:
-    digest = hmac.new(secret_key.encode(), b"csrf:" + cookie_value.encode(), hashlib.sha256)
+def csrf_token_for(secret_key: str, *, session_cookie: str | None, visitor_id: str) -> str:
+    """The CSRF token of a request: bound to its session cookie's hash (the session's id while
+    it lives, so a page opened before its session ended still posts, and is answered as signed
+    out rather than as forged), or with no session cookie to the visitor's pre-session id."""
+    if session_cookie:
+        bound_to = f"session:{sessions.session_key(session_cookie)}"
+    else:
+        bound_to = f"visitor:{visitor_id}"
+    digest = hmac.new(secret_key.encode(), b"csrf:" + bound_to.encode(), hashlib.sha256)
     return digest.hexdigest()
 
 
@@ -193,7 +218,11 @@ class Gatekeeper:
         if not csrf_cookie:
             new_csrf_cookie = csrf_cookie = secrets.token_urlsafe(32)
         state["actor"] = actor
-        state["csrf_token"] = csrf_token_for(self.settings.secret_key, csrf_cookie)
+        state["csrf_token"] = csrf_token_for(
+            self.settings.secret_key,
+            session_cookie=cookies.get(SESSION_COOKIE),
+            visitor_id=csrf_cookie,
+        )
         state["request_id"] = request_id
 
         if scope["type"] == "http" and scope["method"] not in SAFE_METHODS and bearer is None:
@@ -224,6 +253,8 @@ class Gatekeeper:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [h for h in SECURITY_HEADERS if h[0] not in present]
                 headers.append((b"x-request-id", request_id.encode()))
                 if new_csrf_cookie is not None:
                     headers.append((b"set-cookie", self._csrf_cookie(new_csrf_cookie).encode()))

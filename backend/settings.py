@@ -1,7 +1,8 @@
 """Settings, read once from `SERVICEHALL_*` environment variables.
 
 The defaults run a demo on one machine: SQLite under `./var/`, in-memory rate limits, port 8000.
-A production deployment (`SERVICEHALL_ENV=production`) must set its own secret key.
+Anything but a development demo (`SERVICEHALL_ENV=production`, or any other value) must set its
+own secret key; production also refuses argon2 parameters below the library's defaults.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
 
 DEMO_SECRET_KEY = "demo-secret-key-change-me-in-production"
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,11 +38,19 @@ class Settings:
     storage_dir: Path = ROOT / "var" / "files"
     locales_dir: Path = ROOT / "web" / "locales"
     session_days: int = 14
-    # argon2 cost: the library defaults in production; tests set cheap values through the env.
-    argon2_time_cost: int = 3
-    argon2_memory_cost: int = 65536
-    login_failures_per_account: str = "5/15 minutes"
+    # argon2 cost: at least argon2-cffi's defaults in production (`check` refuses less, or a
+    # server started with test values would re-hash stored passwords down at each sign-in).
+    argon2_time_cost: int = DEFAULT_TIME_COST
+    argon2_memory_cost: int = DEFAULT_MEMORY_COST
+    argon2_parallelism: int = DEFAULT_PARALLELISM
+    # Hashes computed at once (each a thread and `argon2_memory_cost` KiB); more sign-ins wait.
+    password_hash_threads: int = 2
+    # Sign-in failures: one account from one address, one address over all accounts, and a
+    # high ceiling per account over all addresses (tripping it tells the owner).
+    login_failures_per_account_and_address: str = "5/15 minutes"
     login_failures_per_address: str = "30/15 minutes"
+    login_failures_per_account: str = "100/hour"
+    sign_ups_per_address: str = "10/hour"
     max_query_cost: int = 5000
     cost_per_minute: int = 50000
     max_query_depth: int = 12
@@ -59,13 +70,31 @@ class Settings:
             return "async+" + self.redis_url
         return "async+memory://"
 
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
     def check(self) -> None:
-        if self.production and self.secret_key == DEMO_SECRET_KEY:
+        # The demo key is public: anything signed with it (sessions' CSRF tokens, download
+        # links) could be forged, so only a development demo may run on it.
+        if not self.development and self.secret_key == DEMO_SECRET_KEY:
             raise SettingsError(
-                "SERVICEHALL_SECRET_KEY is the demo key; set a secret of your own for production."
+                f"SERVICEHALL_SECRET_KEY is the demo key; set a secret of your own for {self.env}."
             )
         if self.production and len(self.secret_key) < 32:
             raise SettingsError("SERVICEHALL_SECRET_KEY must be at least 32 characters.")
+        if self.production and (
+            self.argon2_time_cost < DEFAULT_TIME_COST
+            or self.argon2_memory_cost < DEFAULT_MEMORY_COST
+            or self.argon2_parallelism < DEFAULT_PARALLELISM
+        ):
+            raise SettingsError(
+                "SERVICEHALL_ARGON2_* are below argon2's defaults (time cost "
+                f"{DEFAULT_TIME_COST}, memory cost {DEFAULT_MEMORY_COST}, parallelism "
+                f"{DEFAULT_PARALLELISM}); production would re-hash passwords down to them."
+            )
+        if self.password_hash_threads < 1:
+            raise SettingsError("SERVICEHALL_PASSWORD_HASH_THREADS must be at least 1.")
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -86,12 +115,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         storage_dir=Path(get("STORAGE_DIR", str(base.storage_dir))),
         argon2_time_cost=int(get("ARGON2_TIME_COST", str(base.argon2_time_cost))),
         argon2_memory_cost=int(get("ARGON2_MEMORY_COST", str(base.argon2_memory_cost))),
-        login_failures_per_account=get(
-            "LOGIN_FAILURES_PER_ACCOUNT", base.login_failures_per_account
+        argon2_parallelism=int(get("ARGON2_PARALLELISM", str(base.argon2_parallelism))),
+        password_hash_threads=int(get("PASSWORD_HASH_THREADS", str(base.password_hash_threads))),
+        login_failures_per_account_and_address=get(
+            "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", base.login_failures_per_account_and_address
         ),
         login_failures_per_address=get(
             "LOGIN_FAILURES_PER_ADDRESS", base.login_failures_per_address
         ),
+        login_failures_per_account=get(
+            "LOGIN_FAILURES_PER_ACCOUNT", base.login_failures_per_account
+        ),
+        sign_ups_per_address=get("SIGN_UPS_PER_ADDRESS", base.sign_ups_per_address),
         max_query_cost=int(get("MAX_QUERY_COST", str(base.max_query_cost))),
         cost_per_minute=int(get("COST_PER_MINUTE", str(base.cost_per_minute))),
         max_query_depth=int(get("MAX_QUERY_DEPTH", str(base.max_query_depth))),

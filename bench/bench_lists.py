@@ -41,6 +41,16 @@ from backend.services.accounts import accounts  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 
 SECRET = "bench-secret-key-bench-secret-key-bench"
+
+
+def _csrf(client: httpx2.AsyncClient) -> str:
+    return csrf_token_for(
+        SECRET,
+        session_cookie=client.cookies.get("sh_session"),
+        visitor_id=client.cookies.get("sh_csrf") or "",
+    )
+
+
 PASSWORD = "bench password 1"
 
 
@@ -103,7 +113,7 @@ async def measure(url: str, seconds: float) -> None:
         transport = httpx2.ASGITransport(app=app)
         async with httpx2.AsyncClient(transport=transport, base_url="http://bench") as client:
             await client.get("/graphql", params={"query": "{ __typename }"})
-            headers = {"X-CSRF-Token": csrf_token_for(SECRET, client.cookies.get("sh_csrf") or "")}
+            headers = {"X-CSRF-Token": _csrf(client)}
             login = await client.post(
                 "/graphql",
                 headers=headers,
@@ -113,7 +123,7 @@ async def measure(url: str, seconds: float) -> None:
                 },
             )
             assert login.json()["data"]["login"]["user"], login.text
-            headers = {"X-CSRF-Token": csrf_token_for(SECRET, client.cookies.get("sh_csrf") or "")}
+            headers = {"X-CSRF-Token": _csrf(client)}
 
             async def post(query: str) -> None:
                 response = await client.post("/graphql", headers=headers, json={"query": query})

@@ -80,8 +80,12 @@ class Client:
         self._token()
 
     def _token(self) -> None:
-        cookie = self.http.cookies.get("sh_csrf") or ""
-        self.headers = {"X-CSRF-Token": csrf_token_for(SECRET, cookie)}
+        token = csrf_token_for(
+            SECRET,
+            session_cookie=self.http.cookies.get("sh_session"),
+            visitor_id=self.http.cookies.get("sh_csrf") or "",
+        )
+        self.headers = {"X-CSRF-Token": token}
 
     async def gql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         response = await self.http.post(

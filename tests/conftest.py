@@ -26,12 +26,13 @@ from tortoise.context import TortoiseContext
 
 from backend.app import create_app
 from backend.db import tortoise_config
-from backend.schema.context import CSRF_COOKIE
+from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE
 from backend.security import csrf_token_for
 from backend.settings import ROOT, Settings
 
 BACKEND = os.environ.get("SERVICEHALL_TEST_BACKEND", "sqlite")
 PG_URL = os.environ.get("SERVICEHALL_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("SERVICEHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
 PASSWORD = "correct horse battery"
@@ -107,6 +108,29 @@ def pg_template() -> Iterator[str]:
     asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def require_redis(url: str = REDIS_URL) -> str:
+    """The test Redis URL; a missing Redis skips locally but fails CI, like PostgreSQL."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        message = f"Redis is not reachable at {url} ({exc}): Redis tests skipped"
+        if IN_CI:
+            pytest.fail(message)
+        print(f"\n!!! {message} !!!", file=sys.stderr)
+        pytest.skip(message)
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return require_redis()
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if BACKEND == "postgres":
@@ -143,8 +167,11 @@ def settings_for(database_url: str) -> Settings:
         database_url=database_url,
         argon2_time_cost=1,
         argon2_memory_cost=1024,
-        login_failures_per_account="5/15 minutes",
+        login_failures_per_account_and_address="5/15 minutes",
         login_failures_per_address="20/15 minutes",
+        login_failures_per_account="50/hour",
+        # Tests sign many people up from one test address; the sign-up limit has its own tests.
+        sign_ups_per_address="1000/hour",
     )
 
 
@@ -167,7 +194,12 @@ class Api:
         self.token: str | None = None
 
     def csrf(self) -> str:
-        return csrf_token_for(self.secret, self.client.cookies.get(CSRF_COOKIE) or "")
+        """The token the pages would hold: bound to the session if the client has one."""
+        return csrf_token_for(
+            self.secret,
+            session_cookie=self.client.cookies.get(SESSION_COOKIE),
+            visitor_id=self.client.cookies.get(CSRF_COOKIE) or "",
+        )
 
     async def prime(self) -> None:
         """Fetches a page once so the visitor has a CSRF cookie, as a browser would."""

@@ -40,6 +40,39 @@ def test_production_refuses_to_start_with_the_demo_secret_key() -> None:
         load_settings({"SERVICEHALL_ENV": "production"})
 
 
+def test_any_environment_but_development_refuses_the_demo_secret_key() -> None:
+    with pytest.raises(SettingsError, match="demo key"):
+        load_settings({"SERVICEHALL_ENV": "staging"})
+
+
+PRODUCTION = {"SERVICEHALL_ENV": "production", "SERVICEHALL_SECRET_KEY": "x" * 40}
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("ARGON2_TIME_COST", "1"), ("ARGON2_MEMORY_COST", "1024"), ("ARGON2_PARALLELISM", "1")],
+)
+def test_production_refuses_argon2_parameters_below_the_library_defaults(
+    name: str, value: str
+) -> None:
+    with pytest.raises(SettingsError, match="below argon2's defaults"):
+        load_settings({**PRODUCTION, f"SERVICEHALL_{name}": value})
+
+
+def test_production_hashes_with_the_library_defaults_or_stronger() -> None:
+    from argon2 import PasswordHasher
+
+    library = PasswordHasher()
+    settings = load_settings(PRODUCTION)
+    assert (
+        settings.argon2_time_cost,
+        settings.argon2_memory_cost,
+        settings.argon2_parallelism,
+    ) == (library.time_cost, library.memory_cost, library.parallelism)
+    stronger = load_settings({**PRODUCTION, "SERVICEHALL_ARGON2_MEMORY_COST": "131072"})
+    assert stronger.argon2_memory_cost == 131072
+
+
 def test_production_starts_with_a_secret_of_its_own() -> None:
     settings = load_settings({"SERVICEHALL_ENV": "production", "SERVICEHALL_SECRET_KEY": "x" * 40})
     assert settings.production

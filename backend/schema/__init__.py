@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import strawberry
-from graphql import GraphQLError
 from strawberry.tools import merge_types
 
 from backend.schema.accounts.mutations import AccountMutations
@@ -26,7 +22,7 @@ from backend.schema.enterprises.premises import BuildingType, PremisesMutations,
 from backend.schema.enterprises.providers import ProviderMutations, ProviderQueries, ProviderType
 from backend.schema.enterprises.queries import EnterpriseQueries
 from backend.schema.enterprises.types import EnterpriseType, PremisesBindingType
-from backend.schema.extensions import Admission, DocumentLimits, MaskBugs
+from backend.schema.extensions import Admission, DocumentLimits, LoggedSchema, MaskBugs
 from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
 from backend.schema.notifications.queries import NotificationQueries
@@ -71,20 +67,7 @@ Mutation = merge_types(
     ),
 )
 
-
-class Schema(strawberry.Schema):
-    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        # A refusal of the client's input (a malformed id, refused text, an invalid document)
-        # is an answer, not a fault: only unexpected errors are logged, with their traceback.
-        bugs = [
-            e
-            for e in errors
-            if e.original_error is not None and not isinstance(e.original_error, GraphQLError)
-        ]
-        super().process_errors(bugs, execution_context)
-
-
-schema = Schema(
+schema = LoggedSchema(
     query=Query,
     mutation=Mutation,
     types=[

@@ -20,6 +20,7 @@ SESSION_COOKIE = "sh_session"
 CSRF_COOKIE = "sh_csrf"
 LANGUAGE_COOKIE = "sh_lang"
 REACH = "viewer_reach"  # the key of the viewer's reach among the loaders
+DEVICE_COOKIE = "sh_device"
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Context:
     cost_limiter: CostLimiter
     client_address: str = ""
     user_agent: str = ""
+    # The browser's device cookie (see `services/accounts/devices.py`), read by sign-in.
+    device_cookie: str = ""
     # The `operationName` the request named, if any (a document of several needs one).
     operation_name: str | None = None
     loaders: dict[str, Any] = field(default_factory=dict)

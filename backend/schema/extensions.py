@@ -31,12 +31,14 @@ from graphql import (
     get_named_type,
 )
 from graphql.execution.values import get_variable_values
+from strawberry import Schema
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.types import ExecutionContext
 
 from backend.logs import request_id_var
 from backend.schema.context import Context
@@ -427,3 +429,19 @@ class MaskBugs(MaskErrors):
 
     def on_operation(self) -> Iterator[None]:
         yield from super().on_operation()
+
+
+class LoggedSchema(Schema):
+    """Logs a bug at ERROR with its traceback, and an expected refusal (a validation error, a
+    refused admission or scope, a malformed id) at INFO on one line: a client's mistake is not
+    the server's, and must not bury the bugs."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if _is_bug(error):
+                log.error("%s", error.message, exc_info=error.original_error)
+            else:
+                code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
+                log.info("refused (%s): %s", code, error.message)

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE, Context
+from backend.schema.context import CSRF_COOKIE, DEVICE_COOKIE, SESSION_COOKIE, Context
 from backend.services.core.actors import ANONYMOUS, Actor
 
 
@@ -25,6 +25,7 @@ def build_context(connection: HTTPConnection) -> Context:
         cost_limiter=state.cost_limiter,
         client_address=connection.client.host if connection.client else "",
         user_agent=connection.headers.get("user-agent", ""),
+        device_cookie=connection.cookies.get(DEVICE_COOKIE, ""),
     )
 
 

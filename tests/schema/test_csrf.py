@@ -1,9 +1,11 @@
-"""CSRF: cookie-authenticated writes carry a token derived from the visitor's CSRF cookie."""
+"""CSRF: cookie-authenticated writes carry a token bound to the session (or, signed out, to the
+visitor's pre-session id)."""
 
 from __future__ import annotations
 
 import httpx2
 
+from backend.security import csrf_token_for
 from tests.conftest import Api
 from tests.schema.helpers import issue_token
 
@@ -150,4 +152,41 @@ async def test_logging_in_without_a_session_needs_no_csrf_token_but_sets_a_new_o
 async def test_a_form_post_elsewhere_needs_the_token_too(api: Api) -> None:
     await _signed_up(api)
     response = await api.client.post("/graphql", data={"query": "{ __typename }"})
+    assert response.status_code == 403
+
+
+def _replace_cookie(api: Api, name: str, value: str) -> None:
+    api.client.cookies.delete(name)
+    api.client.cookies.set(name, value)
+
+
+async def test_a_planted_visitor_cookie_and_its_token_do_not_pass_for_a_session(
+    api: Api,
+) -> None:
+    """A sibling host can set the victim's CSRF cookie to a value whose token it knows; once the
+    victim is signed in, that token is worth nothing."""
+    await _signed_up(api)
+    planted = "planted-by-a-sibling-host"
+    _replace_cookie(api, "sh_csrf", planted)
+    known = csrf_token_for(api.secret, session_cookie=None, visitor_id=planted)
+    response = await api.client.post(
+        "/graphql", json={"query": ME}, headers={"X-CSRF-Token": known}
+    )
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_FAILED"
+    # The session's own token still works with the planted cookie in place.
+    response = await api.client.post(
+        "/graphql", json={"query": ME}, headers={"X-CSRF-Token": api.csrf()}
+    )
+    assert response.json()["data"]["me"]["name"] == "赵磊"
+
+
+async def test_one_sessions_token_does_not_work_for_another(api: Api, new_api) -> None:
+    await _signed_up(api)
+    other = new_api()
+    assert (await other.login("13800138000"))["userErrors"] == []
+    _replace_cookie(other, "sh_csrf", api.client.cookies.get("sh_csrf") or "")
+    response = await other.client.post(
+        "/graphql", json={"query": ME}, headers={"X-CSRF-Token": api.csrf()}
+    )
     assert response.status_code == 403

@@ -234,3 +234,47 @@ def test_every_error_enum_is_checked() -> None:
         if isinstance(graphql_type, GraphQLEnumType) and name.endswith("ErrorCode")
     }
     assert in_schema == {enum.__name__ for enum in REACH}
+
+
+def _graphql_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name.startswith(("strawberry", "servicehall.graphql"))]
+
+
+async def test_expected_refusals_are_logged_on_one_line_below_error(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    refusals = [
+        "{ nothingHere }",  # validation
+        '{ node(id: "not-an-id") { id } }',  # a malformed id
+        "{ notifications(first: 500) { totalCount } }",  # a bad page size
+        "query A { me { id } } query B { me { id } }",  # admission: which operation?
+    ]
+    with caplog.at_level(logging.DEBUG):
+        for query in refusals:
+            body = (await api.post(query)).json()
+            assert "INTERNAL_ERROR" not in str(body), body
+    records = _graphql_records(caplog)
+    assert len(records) == len(refusals)
+    assert {r.levelno for r in records} == {logging.INFO}
+    assert not any(r.exc_info for r in records)
+    messages = [r.getMessage() for r in records]
+    assert any("BAD_PAGE_SIZE" in m for m in messages), messages
+    assert any("OPERATION_NAME_REQUIRED" in m for m in messages), messages
+
+
+async def test_a_bug_is_logged_at_error_with_its_traceback(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await api.sign_up("赵磊", "13800138000")
+
+    async def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("the inbox is down")
+
+    monkeypatch.setattr(notifications, "unread_count", broken)
+    with caplog.at_level(logging.DEBUG):
+        await api.post("{ me { unreadNotificationCount } }")
+    records = _graphql_records(caplog)
+    assert [r.levelno for r in records] == [logging.ERROR]
+    exc_info = records[0].exc_info
+    assert exc_info and isinstance(exc_info[1], RuntimeError)
+    assert "Traceback" in caplog.text

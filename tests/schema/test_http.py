@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import httpx2
 import pytest
@@ -218,6 +219,21 @@ async def test_graphiql_is_served_to_a_browser(client: httpx2.AsyncClient) -> No
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
     assert "X-CSRF-Token" in response.text
+
+
+async def test_graphiql_runs_only_its_own_inline_script_and_cannot_be_framed(
+    client: httpx2.AsyncClient,
+) -> None:
+    response = await client.get("/graphql", headers={"Accept": "text/html"})
+    policy = response.headers["content-security-policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    assert nonce, policy
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    assert "frame-ancestors 'none'" in policy
+    inline = re.findall(r"<script(?: nonce=\"([^\"]*)\")?>", response.text)
+    assert inline == [nonce.group(1)]
+    again = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert again.headers["content-security-policy"] != policy, "a fresh nonce each time"
 
 
 async def test_an_unacceptable_accept_header_is_406(client: httpx2.AsyncClient) -> None:

@@ -9,34 +9,74 @@ import pytest
 from backend.services.accounts.throttle import CostLimiter, LoginThrottle
 from backend.services.core.errors import Throttled
 
-REDIS = "async+redis://127.0.0.1:6379/15"
+
+def _throttle(storage: str, pair: str = "3/15 minutes", ceiling: str = "6/hour") -> LoginThrottle:
+    return LoginThrottle(
+        storage,
+        per_account_and_address=pair,
+        per_address="5/15 minutes",
+        per_account=ceiling,
+        sign_ups_per_address="2/hour",
+    )
 
 
 async def _exercise_login_throttle(storage: str) -> None:
-    throttle = LoginThrottle(storage, "3/15 minutes", "5/15 minutes")
+    throttle = _throttle(storage)
     try:
         await _login_throttle_rules(throttle)
+        await _ceiling_rules(throttle)
+        await _sign_up_rules(throttle)
     finally:
         await throttle.close()
 
 
+def _fresh(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex}"
+
+
 async def _login_throttle_rules(throttle: LoginThrottle) -> None:
-    account, other, address = (f"{name}-{uuid.uuid4().hex}" for name in "abc")
+    account, other, address, elsewhere = (_fresh(name) for name in "abcd")
     for _ in range(3):
         await throttle.check(account, address)
-        await throttle.failed(account, address)
+        assert await throttle.failed(account, address) is False
     with pytest.raises(Throttled) as refused:
         await throttle.check(account, address)
     assert refused.value.problems[0].code == "THROTTLED"
     assert refused.value.problems[0].params == {"minutes": 15}
-    # A success clears the account's count, but not the address's.
-    await throttle.succeeded(account)
+    # The owner elsewhere is not locked out by failures from this address.
+    await throttle.check(account, elsewhere)
+    # A success clears the pair's count, but not the address's.
+    await throttle.succeeded(account, address)
     await throttle.check(account, address)
     for _ in range(2):
         await throttle.failed(other, address)
     with pytest.raises(Throttled):
-        await throttle.check(f"fresh-{uuid.uuid4().hex}", address)
-    await throttle.check(f"fresh-{uuid.uuid4().hex}", f"elsewhere-{uuid.uuid4().hex}")
+        await throttle.check(_fresh("fresh"), address)
+    await throttle.check(_fresh("fresh"), elsewhere)
+
+
+async def _ceiling_rules(throttle: LoginThrottle) -> None:
+    """Guessing one account from many addresses: the ceiling trips once, and says so once."""
+    account = _fresh("spread")
+    tripped = [await throttle.failed(account, _fresh("bot")) for _ in range(8)]
+    assert tripped == [False] * 5 + [True, False, False]
+    with pytest.raises(Throttled) as refused:
+        await throttle.check(account, _fresh("owner"))
+    assert refused.value.problems[0].params == {"minutes": 60}
+    assert throttle.ceiling_minutes == 60
+    # A browser that has signed in to the account before passes the ceiling.
+    await throttle.check(account, _fresh("owner"), known_device=True)
+
+
+async def _sign_up_rules(throttle: LoginThrottle) -> None:
+    address = _fresh("signup")
+    await throttle.signing_up(address)
+    await throttle.signing_up(address)
+    with pytest.raises(Throttled) as refused:
+        await throttle.signing_up(address)
+    assert refused.value.problems[0].code == "TOO_MANY_SIGN_UPS"
+    assert refused.value.problems[0].params == {"minutes": 60}
+    await throttle.signing_up(_fresh("signup"))
 
 
 async def _exercise_cost_limiter(storage: str) -> None:
@@ -51,7 +91,7 @@ async def _exercise_cost_limiter(storage: str) -> None:
         await limiter.close()
 
 
-async def test_memory_login_throttle_counts_per_account_and_address() -> None:
+async def test_memory_login_throttle_counts_per_pair_address_and_account() -> None:
     await _exercise_login_throttle("async+memory://")
 
 
@@ -60,21 +100,12 @@ async def test_memory_cost_limiter_spends_a_budget_per_token() -> None:
 
 
 @pytest.fixture
-def redis_storage() -> str:
-    import redis
-
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis is not reachable at 127.0.0.1:6379 ({exc})")
-    finally:
-        client.close()
-    return REDIS
+def redis_storage(redis_url: str) -> str:
+    return "async+" + redis_url
 
 
 @pytest.mark.postgres
-async def test_redis_login_throttle_counts_per_account_and_address(redis_storage: str) -> None:
+async def test_redis_login_throttle_counts_per_pair_address_and_account(redis_storage: str) -> None:
     await _exercise_login_throttle(redis_storage)
 
 
@@ -85,14 +116,14 @@ async def test_redis_cost_limiter_spends_a_budget_per_token(redis_storage: str) 
 
 @pytest.mark.postgres
 async def test_two_processes_share_one_redis_count(redis_storage: str) -> None:
-    first = LoginThrottle(redis_storage, "2/15 minutes", "50/15 minutes")
-    second = LoginThrottle(redis_storage, "2/15 minutes", "50/15 minutes")
-    account = f"shared-{uuid.uuid4().hex}"
+    first = _throttle(redis_storage, pair="2/15 minutes")
+    second = _throttle(redis_storage, pair="2/15 minutes")
+    account, address = _fresh("shared"), _fresh("address")
     try:
-        await first.failed(account, "203.0.113.1")
-        await second.failed(account, "203.0.113.2")
+        await first.failed(account, address)
+        await second.failed(account, address)
         with pytest.raises(Throttled):
-            await first.check(account, "203.0.113.3")
+            await first.check(account, address)
     finally:
         await first.close()
         await second.close()

@@ -129,6 +129,41 @@ async def test_login_and_logout_by_form(api: Api) -> None:
     assert 'href="/login"' in after.text and "/admin/users" not in after.text
 
 
+async def test_signing_out_by_form_ends_the_session_for_its_old_cookie_too(
+    api: Api, new_api
+) -> None:
+    await make_user("admin@example.cn", ["ADMIN"], name="管理员")
+    assert (await sign_in_by_form(api, "admin@example.cn", PASSWORD)).status_code == 303
+    stolen = api.client.cookies.get("sh_session")
+    assert stolen
+    out = await api.client.post("/logout", data={"csrf_token": await csrf_from_page(api.client)})
+    assert out.status_code == 303
+    replay = new_api()
+    replay.client.cookies.set("sh_session", stolen)
+    page = await replay.client.get("/admin/users")
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/login")
+    home = await replay.client.get("/")
+    assert "管理员" not in home.text and 'href="/login"' in home.text
+
+
+async def test_signing_in_by_form_marks_the_browser_as_the_owners(api: Api) -> None:
+    from backend.models.accounts import User
+    from backend.services.accounts import devices
+    from tests.conftest import SECRET
+
+    await make_user("d@example.cn", ["HANDLER"])
+    response = await sign_in_by_form(api, "d@example.cn", PASSWORD)
+    assert response.status_code == 303
+    device = api.client.cookies.get("sh_device")
+    user = await User.get(email="d@example.cn")
+    assert devices.device_user(SECRET, device) == user.id
+    (set_device,) = [
+        c for c in response.headers.get_list("set-cookie") if c.startswith("sh_device=")
+    ]
+    assert "httponly" in set_device.lower() and "samesite=lax" in set_device.lower()
+
+
 async def test_login_goes_back_to_next(api: Api) -> None:
     await make_user("h@example.cn", ["HANDLER"])
     page = await api.client.get("/notifications")

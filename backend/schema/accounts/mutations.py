@@ -11,11 +11,18 @@ from backend.i18n import normalise
 from backend.models.accounts import Role as RoleModel
 from backend.models.accounts import User
 from backend.schema.accounts.types import ApiTokenType, UserType, users_as_types
-from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE, Context, CookieChange, context_of
+from backend.schema.context import (
+    CSRF_COOKIE,
+    DEVICE_COOKIE,
+    SESSION_COOKIE,
+    Context,
+    CookieChange,
+    context_of,
+)
 from backend.schema.errors import AccountError, run_mutation
 from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import decode_id_of
-from backend.services.accounts import accounts, sessions, tokens
+from backend.services.accounts import accounts, devices, sessions, tokens
 from backend.services.core.errors import Invalid
 
 
@@ -24,7 +31,8 @@ async def _user_type(user_id: int) -> UserType:
 
 
 async def _sign_in(context: Context, user_id: int) -> None:
-    """Opens a session for the transport to set as a cookie, and rotates the CSRF secret."""
+    """Opens a session for the transport to set as a cookie, rotates the CSRF secret, and marks
+    the browser as one that has signed in to this account."""
     user = await User.get(id=user_id)
     secret = await sessions.start(
         user,
@@ -35,6 +43,8 @@ async def _sign_in(context: Context, user_id: int) -> None:
     max_age = context.settings.session_days * 86400
     context.cookies.append(CookieChange(SESSION_COOKIE, secret, max_age))
     context.cookies.append(CookieChange(CSRF_COOKIE, secrets.token_urlsafe(32), max_age))
+    device = devices.device_token(context.settings.secret_key, user_id)
+    context.cookies.append(CookieChange(DEVICE_COOKIE, device, devices.DEVICE_DAYS * 86400))
 
 
 @strawberry.input
@@ -141,7 +151,14 @@ class AccountMutations:
 
         async def change() -> SignUpPayload:
             language = normalise(input.language or context.language)
-            user = await accounts.sign_up(input.name, input.contact, input.password, language)
+            user = await accounts.sign_up(
+                input.name,
+                input.contact,
+                input.password,
+                language,
+                context.client_address,
+                context.throttle,
+            )
             await _sign_in(context, user.id)
             return SignUpPayload(user=await _user_type(user.id), user_errors=[])
 
@@ -155,7 +172,11 @@ class AccountMutations:
 
         async def change() -> LoginPayload:
             user = await accounts.authenticate(
-                input.identifier, input.password, context.client_address, context.throttle
+                input.identifier,
+                input.password,
+                context.client_address,
+                context.throttle,
+                devices.device_user(context.settings.secret_key, context.device_cookie),
             )
             if context.actor.session_id:
                 await sessions.end(context.actor.session_id)

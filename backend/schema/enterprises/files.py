@@ -55,10 +55,12 @@ class FileType(Node):
         description="A short-lived link to the bytes; null unless the viewer may download it."
     )
     def download_url(self, info: strawberry.Info) -> str | None:
-        if not self._downloadable:
+        context = context_of(info)
+        user_id = context.actor.user_id
+        if not self._downloadable or user_id is None:
             return None
-        settings = context_of(info).settings
-        return f"/files/{storage.download_token(settings.secret_key, self._model.id)}"
+        token = storage.download_token(context.settings.secret_key, self._model.id, user_id=user_id)
+        return f"/files/{token}"
 
 
 async def files_as_types(actor: Actor, files: Sequence[StoredFile]) -> list[FileType]:

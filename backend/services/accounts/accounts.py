@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from backend.i18n import SUPPORTED
+from backend.i18n import N_, SUPPORTED
 from backend.models.accounts import Role, Session, User, UserRole
 from backend.services.accounts import passwords
 from backend.services.accounts.policies import can_manage_staff
@@ -22,10 +22,19 @@ from backend.services.core.errors import (
     Problem,
     Problems,
     ServiceError,
+    register_messages,
 )
 from backend.services.core.states import bump_version
 from backend.services.core.transactions import in_transaction
 from backend.services.notifications import notifications
+
+register_messages(
+    {
+        "TOO_MANY_SIGN_UPS": N_(
+            "Too many sign-ups from this network. Try again in {minutes} minutes."
+        ),
+    }
+)
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -72,7 +81,18 @@ async def _contact_taken(contact: Contact) -> bool:
     return await User.filter(phone=contact.phone).exists()
 
 
-async def sign_up(name: str, contact_text: str, password: str, language: str) -> User:
+async def sign_up(
+    name: str,
+    contact_text: str,
+    password: str,
+    language: str,
+    address: str,
+    throttle: LoginThrottle,
+) -> User:
+    """Every attempt counts against the address, and whether a contact is registered is only
+    answered to an otherwise complete sign-up (which, had the contact been free, would have made
+    an account): probing for registered phones and e-mails is slow and leaves accounts behind."""
+    await throttle.signing_up(address)
     problems = Problems()
     cleaned = _check_name(problems, name)
     contact = parse_contact(contact_text)
@@ -80,11 +100,11 @@ async def sign_up(name: str, contact_text: str, password: str, language: str) ->
         problems.add("contact", "REQUIRED")
     elif contact is None:
         problems.add("contact", "INVALID_CONTACT")
-    elif await _contact_taken(contact):
-        problems.add("contact", "CONTACT_TAKEN")
     _check_password(problems, password)
     problems.raise_if_any()
     assert contact is not None
+    if await _contact_taken(contact):
+        raise Invalid.at("contact", "CONTACT_TAKEN")
 
     async def welcome(user: User, conn: BaseDBAsyncClient) -> None:
         await notifications.notify(user.id, "WELCOME", {"name": user.name}, using_db=conn)
@@ -102,7 +122,7 @@ async def _create_user(
     claim: idempotency.Claim[User] | None = None,
 ) -> User:
     """Creates the user and their roles, and runs `then` in the same transaction."""
-    password_hash = passwords.hash_password(password)
+    password_hash = await passwords.hash_password(password)
 
     async def write(conn: BaseDBAsyncClient) -> User:
         user = await User.create(
@@ -233,30 +253,41 @@ async def find_by_contact(identifier: str) -> User | None:
 
 
 async def authenticate(
-    identifier: str, password: str, address: str, throttle: LoginThrottle
+    identifier: str,
+    password: str,
+    address: str,
+    throttle: LoginThrottle,
+    device_user_id: int | None = None,
 ) -> User:
     """The user behind these credentials, or `Invalid`/`Throttled`.
 
-    Unknown accounts and wrong passwords give the same answer in the same time, and both
-    count against the per-account and per-address limits.
+    Unknown accounts and wrong passwords give the same answer in the same time, and both count
+    against the limits (see `throttle`). When the failures trip the account's ceiling, its owner
+    is told in their inbox; `device_user_id` (the user the browser's device cookie vouches for)
+    lets the owner's own browsers past the ceiling.
     """
     # One account, however its contact is written ("138 0013 8000", "+8613800138000").
     contact = parse_contact(identifier)
     account_key = (contact.email or contact.phone) if contact else identifier.strip().lower()
     assert account_key is not None
-    await throttle.check(account_key, address)
     user = await find_by_contact(identifier)
+    known_device = user is not None and device_user_id == user.id
+    await throttle.check(account_key, address, known_device=known_device)
     if user is None:
-        passwords.burn_time(password)
-    if user is None or not passwords.verify_password(user.password_hash, password):
-        await throttle.failed(account_key, address)
+        await passwords.burn_time(password)
+    if user is None or not await passwords.verify_password(user.password_hash, password):
+        ceiling_tripped = await throttle.failed(account_key, address)
+        if ceiling_tripped and user is not None:
+            await notifications.notify(
+                user.id, "SIGN_IN_PAUSED", {"minutes": throttle.ceiling_minutes}
+            )
         raise Invalid.at("password", "WRONG_CREDENTIALS")
     if not user.is_active:
         raise Invalid.at("identifier", "ACCOUNT_DISABLED")
     if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+        user.password_hash = await passwords.hash_password(password)
         await user.save(update_fields=["password_hash"])
-    await throttle.succeeded(account_key)
+    await throttle.succeeded(account_key, address)
     return user
 
 
@@ -267,10 +298,11 @@ async def change_password(actor: Actor, current: str, new: str) -> User:
         raise PermissionDenied([Problem("TOKEN_NOT_ALLOWED")])
     user = await User.get(id=user_id)
     problems = Problems()
-    if not passwords.verify_password(user.password_hash, current):
+    if not await passwords.verify_password(user.password_hash, current):
         problems.add("currentPassword", "WRONG_PASSWORD")
     _check_password(problems, new, "newPassword")
     problems.raise_if_any()
+    new_hash = await passwords.hash_password(new)
     async with in_transaction() as conn:
         # From the version the current password was checked against: of two changes at once,
         # the second is STALE instead of replacing the first unseen.
@@ -278,9 +310,7 @@ async def change_password(actor: Actor, current: str, new: str) -> User:
         await (
             User.filter(id=user_id)
             .using_db(conn)
-            .update(
-                password_hash=passwords.hash_password(new), password_changed_at=datetime.now(UTC)
-            )
+            .update(password_hash=new_hash, password_changed_at=datetime.now(UTC))
         )
         await (
             Session.filter(user_id=user_id)

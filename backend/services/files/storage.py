@@ -2,7 +2,8 @@
 
 Bytes live at `<storage_dir>/<aa>/<bb>/<sha256>`; nothing serves that folder directly. The
 only way in is `/files/<signed token>`, and only a permission-checked GraphQL field mints
-tokens (`download_token`), each valid for `settings.download_url_seconds`.
+tokens (`download_token`), each valid for `settings.download_url_seconds` and only for the
+person it was made for: a link passed on (or leaked in a log or a referrer) serves no one else.
 """
 
 from __future__ import annotations
@@ -62,9 +63,10 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=_SALT)
 
 
-def download_token(secret_key: str, file_id: int) -> str:
-    """A token for `/files/<token>`; call only after checking the viewer may see the file."""
-    return _serializer(secret_key).dumps({"f": file_id})
+def download_token(secret_key: str, file_id: int, *, user_id: int) -> str:
+    """A token for `/files/<token>` that only `user_id` may use; call only after checking that
+    this user may see the file."""
+    return _serializer(secret_key).dumps({"f": file_id, "u": user_id})
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,22 @@ class DownloadRefused(Exception):
     reason: str
 
 
-def file_id_from_token(secret_key: str, token: str, max_age_seconds: int) -> int:
+@dataclass(frozen=True)
+class DownloadLink:
+    file_id: int
+    user_id: int
+
+
+def read_download_token(secret_key: str, token: str, max_age_seconds: int) -> DownloadLink:
     try:
         payload = _serializer(secret_key).loads(token, max_age=max_age_seconds)
     except SignatureExpired as exc:
         raise DownloadRefused("expired") from exc
     except BadSignature as exc:
         raise DownloadRefused("invalid") from exc
-    if not isinstance(payload, dict) or not isinstance(payload.get("f"), int):
+    if not isinstance(payload, dict):
         raise DownloadRefused("invalid")
-    return int(payload["f"])
+    file_id, user_id = payload.get("f"), payload.get("u")
+    if not isinstance(file_id, int) or not isinstance(user_id, int):
+        raise DownloadRefused("invalid")
+    return DownloadLink(file_id, user_id)

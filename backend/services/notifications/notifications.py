@@ -20,6 +20,13 @@ KINDS: dict[str, str] = {
     "ROLES_CHANGED": N_("Your roles are now: {roles}."),
     "TEAM_JOINED": N_("You were added to the team {team}."),
     "PASSWORD_CHANGED": N_("Your password was changed and your other sessions were ended."),
+    "SIGN_IN_PAUSED": N_(
+        "Someone entered wrong passwords for your account many times from several places, so "
+        "signing in to it is paused for {minutes} minutes, except in browsers you have signed in "
+        "with before. Where you are signed in, you stay signed in. If it was you, sign in from one "
+        "of those browsers or wait. If it was not, your password was not guessed; to be safe, "
+        "change it to a long one you use nowhere else, and tell the park's administrator."
+    ),
     "ORDER_ASSIGNED": N_("Order {number} was assigned to you."),
     "ORDER_TAKEN_AWAY": N_("Order {number} was given to another handler by a supervisor."),
     # Enterprises

@@ -12,7 +12,9 @@ from backend.models.accounts import Role
 from tests import builders
 from tests.conftest import Api
 from tests.schema.application_helpers import (
+    CHECK,
     SAVE,
+    SUBMIT,
     decide,
     login,
     materials,
@@ -138,3 +140,24 @@ async def test_the_desks_own_draft_cannot_be_decided(new_api: Any) -> None:
     draft = await _draft(w.auditor, submission(w))
     decided = await decide(w.auditor, draft, "APPROVE")
     assert [e["code"] for e in decided["userErrors"]] == ["FORBIDDEN_TRANSITION"]
+
+
+async def test_the_desk_cannot_save_submit_or_check_over_an_enterprises_draft(
+    new_api: Any,
+) -> None:
+    w = await world(new_api)
+    draft = await _draft(w.applicant, submission(w))
+    over = submission(
+        w, applicationId=draft["id"], expectedVersion=draft["version"], formData={"purpose": "改"}
+    )
+    saved = (await w.auditor.gql(SAVE, {"input": over}))["saveApplicationDraft"]
+    sent = (await w.auditor.gql(SUBMIT, {"input": over}))["submitApplication"]
+    checked = (await w.auditor.gql(CHECK, {"input": over}))["checkApplication"]
+    for payload in (saved, sent, checked):
+        assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
+            (["applicationId"], "NOT_FOUND")
+        ]
+    mine = (await w.applicant.gql(BY_ID, {"id": draft["id"]}))["application"]
+    assert mine == {"id": draft["id"]}
+    again = await _draft(w.applicant, {**over, "formData": draft["formData"]})
+    assert again["version"] == draft["version"] + 1  # the auditor changed nothing in between

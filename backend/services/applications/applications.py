@@ -45,6 +45,7 @@ from backend.services.applications.audit import (
     EnterpriseFacts,
     audit,
 )
+from backend.services.applications.policies import applications_visible_to
 from backend.services.applications.states import APPLICATION, OPEN, ApplicationEventKind
 from backend.services.calendar import calendar
 from backend.services.catalog import catalog, forms
@@ -175,7 +176,8 @@ async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
     user_id = require_user(actor)
     app: Application | None = None
     if request.application_id is not None:
-        app = await Application.get_or_none(id=request.application_id)
+        # Only an application the actor may see: another enterprise's draft does not exist to them.
+        app = await applications_visible_to(actor).get_or_none(id=request.application_id)
         if app is None:
             raise Invalid.at("applicationId", "NOT_FOUND")
     enterprise_id = request.enterprise_id

@@ -100,7 +100,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "enterprises:read": (
         "Enterprise", "EnterpriseMember", "EnterpriseMembership", "Invitation",
-        "EnterpriseConnection", "EnterpriseEdge",
+        "EnterpriseConnection", "EnterpriseEdge", "EnterpriseRecordEntry",
     ),
     # A binding is where the register and an enterprise meet: the register's data.
     "premises:read": (

@@ -84,6 +84,7 @@ ROOT_SCOPES: dict[str, str] = {
 _DOMAINS: dict[str, tuple[str, ...]] = {
     "accounts:read": (
         "User", "ApiToken", "ApiTokenConnection", "ApiTokenEdge", "UserConnection", "UserEdge",
+        "PageAccess",
     ),
     "teams:read": (
         "Team", "TeamMember", "TeamConnection", "TeamEdge",
@@ -99,7 +100,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "enterprises:read": (
         "Enterprise", "EnterpriseMember", "EnterpriseMembership", "Invitation",
-        "EnterpriseConnection", "EnterpriseEdge",
+        "EnterpriseConnection", "EnterpriseEdge", "EnterpriseViewerCan",
     ),
     # A binding is where the register and an enterprise meet: the register's data.
     "premises:read": (
@@ -111,18 +112,19 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     "catalog:read": (
         "Category", "ServiceItem", "ServiceItemVersionInfo", "ProcessStep", "LocalizedText",
         "FormDefinition", "FormField", "FormOption", "AttachmentKind", "CategoryConnection",
-        "CategoryEdge", "ServiceItemConnection", "ServiceItemEdge",
+        "CategoryEdge", "ServiceItemConnection", "ServiceItemEdge", "ServiceItemViewerCan",
     ),
     # An order's own views of its item, application and people (names only).
     "orders:read": (
         "Order", "OrderEvent", "OrderServiceItem", "OrderApplication", "NamedRef",
         "AssignmentReason", "AssignmentCandidate", "OrderConnection", "OrderEdge",
-        "OrderEventConnection", "OrderEventEdge",
+        "OrderEventConnection", "OrderEventEdge", "OrderViewerCan",
     ),
     "applications:read": (
         "Application", "ApplicationAttachment", "ApplicationChange", "ApplicationEnterprise",
         "ApplicationOrder", "ApplicationRevision", "AuditResult", "AuditProblem", "Review",
         "ReviewProblem", "OwedMaterial", "ApplicationConnection", "ApplicationEdge",
+        "ApplicationViewerCan",
     ),
 }  # fmt: skip
 # Types that only carry others: payloads and error lists, returned by root fields only (their

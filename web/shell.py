@@ -247,7 +247,7 @@ def as_int(value: str) -> int:
         return 0
 
 
-class _PageResponse(HTMLResponse):
+class PageResponse(HTMLResponse):
     """A page rendered as it is sent, so the menu can ask the schema's `me { can }` first
     when the route did not (`page` itself is not async, and most routes need no viewer)."""
 
@@ -257,9 +257,13 @@ class _PageResponse(HTMLResponse):
         self._request = request
         self._template = template
         self._values = values
+        self._rendered = False
         super().__init__(b"", status_code=status_code)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def render_page(self) -> None:
+        """Asks for the menu if nobody has, and renders; `__call__` does it if nobody did."""
+        if self._rendered:
+            return
         values = self._values
         if values["can"] is None and signed_in(self._request):
             values = {**values, "can": await self._menu_access()}
@@ -267,6 +271,10 @@ class _PageResponse(HTMLResponse):
         self.raw_headers = [
             (name, value) for name, value in self.raw_headers if name != b"content-length"
         ] + [(b"content-length", str(len(self.body)).encode("latin-1"))]
+        self._rendered = True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.render_page()
         await super().__call__(scope, receive, send)
 
     async def _menu_access(self) -> dict[str, bool] | None:
@@ -290,7 +298,7 @@ def page(
     status_code: int = 200,
     context: Context | None = None,
     here: str | None = None,
-) -> Response:
+) -> PageResponse:
     """Renders a page in the viewer's language, with the shell's header data and the flash.
 
     The menu shows the pages `me { can }` opens: from `viewer` when the page's operation asked
@@ -313,7 +321,7 @@ def page(
         "here": _here(request, here),
     }
     jinja_template = templates_for(language).get_template(template)
-    response = _PageResponse(request, jinja_template, {**shell, **(values or {})}, status_code)
+    response = PageResponse(request, jinja_template, {**shell, **(values or {})}, status_code)
     if flash is not None or request.cookies.get(FLASH_COOKIE):
         response.delete_cookie(FLASH_COOKIE, path="/", httponly=True, samesite="lax")
     if context is not None:

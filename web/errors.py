@@ -37,13 +37,16 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     request_id = _request_id(request)
     log.error("unhandled error (request %s)", request_id, exc_info=exc)
+    response: Response
     try:
-        response = page(
+        shown = page(
             request,
             "error.html",
             {"status_code": 500, "request_id": request_id},
             status_code=500,
         )
+        await shown.render_page()  # here, so a failure falls back to plain text
+        response = shown
     except Exception:  # the error page itself failed: plain text still names the request
         log.exception("the 500 page could not be rendered")
         response = PlainTextResponse(f"Internal Server Error (request {request_id})", 500)

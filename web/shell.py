@@ -6,6 +6,7 @@ gettext catalog installed, so concurrent requests in different languages never s
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,12 +17,14 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
+from graphql import GraphQLEnumType
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
+from starlette.types import Receive, Scope, Send
 
 from backend import i18n
 from backend.schema.context import Context
@@ -37,6 +40,8 @@ FLASH_SECONDS = 60
 NOT_FOUND_CODES = frozenset({"BAD_ID", "BAD_CURSOR", "BAD_PAGE_SIZE"})
 # ...and that the text sent was refused at the input boundary (backend/schema/boundary.py).
 REFUSED_INPUT_CODES = frozenset({"INVALID_TEXT", "TOO_LONG"})
+
+log = logging.getLogger("servicehall.web")
 
 
 class OperationFailed(RuntimeError):
@@ -78,6 +83,8 @@ def templates_for(language: str) -> Jinja2Templates:
     # The i18n extension adds this method at runtime; Environment's stubs do not declare it.
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localtime"] = localtime
+    # Choices in forms (a fulfilment, a team member's kind) are the schema's enum values.
+    env.globals["enum_values"] = enum_values
     templates = Jinja2Templates(env=env)
     _templates[language] = (catalog, templates)
     return templates
@@ -207,25 +214,43 @@ def signed_in(request: Request) -> bool:
     return getattr(_actor(request), "user_id", None) is not None
 
 
-def roles_of(request: Request) -> list[str]:
-    return sorted(str(role) for role in getattr(_actor(request), "roles", ()))
+async def viewer_of(request: Request) -> dict[str, Any] | None:
+    """The signed-in person as the shell shows them, with `can`, asked once per request."""
+    if not signed_in(request):
+        return None
+    viewer: dict[str, Any] | None = getattr(request.state, "viewer", None)
+    if viewer is None:
+        viewer = (await run(request, "shell")).data["me"]
+        request.state.viewer = viewer
+    return viewer
 
 
-def has_role(request: Request, role: str) -> bool:
-    return role in roles_of(request)
+async def may_open(request: Request, name: str) -> bool:
+    """Whether the schema's `me { can { <name> } }` lets the viewer open that page."""
+    viewer = await viewer_of(request)
+    return bool(viewer and viewer["can"] and viewer["can"][name])
 
 
-def require_admin(request: Request) -> None:
-    if not has_role(request, "ADMIN"):
-        raise HTTPException(403)
-
-
-def admin_only(request: Request) -> Response | None:
-    """For admin pages: the sign-in redirect for visitors, the 403 page for other roles."""
+async def only_for(request: Request, name: str) -> Response | None:
+    """For pages not everyone may open: the sign-in redirect for visitors, the 403 page for
+    people `me.can.<name>` leaves out."""
     if not signed_in(request):
         return login_redirect(request)
-    require_admin(request)
+    if not await may_open(request, name):
+        raise HTTPException(403)
     return None
+
+
+@cache
+def enum_values(name: str) -> tuple[str, ...]:
+    """The values of the schema's enum `name`, in the schema's order: filter choices and form
+    values come from here, so a new status shows up without a list in `web/`."""
+    from backend.schema import schema
+
+    enum = schema._schema.get_type(name)
+    if not isinstance(enum, GraphQLEnumType):
+        raise KeyError(f"the schema has no enum {name}")
+    return tuple(enum.values)
 
 
 def as_int(value: str) -> int:
@@ -234,6 +259,48 @@ def as_int(value: str) -> int:
         return int(value)
     except ValueError:
         return 0
+
+
+class PageResponse(HTMLResponse):
+    """A page rendered as it is sent, so the menu can ask the schema's `me { can }` first
+    when the route did not (`page` itself is not async, and most routes need no viewer)."""
+
+    def __init__(
+        self, request: Request, template: jinja2.Template, values: dict[str, Any], status_code: int
+    ) -> None:
+        self._request = request
+        self._template = template
+        self._values = values
+        self._rendered = False
+        super().__init__(b"", status_code=status_code)
+
+    async def render_page(self) -> None:
+        """Asks for the menu if nobody has, and renders; `__call__` does it if nobody did."""
+        if self._rendered:
+            return
+        values = self._values
+        if values["can"] is None and signed_in(self._request):
+            values = {**values, "can": await self._menu_access()}
+        self.body = self.render(self._template.render(values))
+        self.raw_headers = [
+            (name, value) for name, value in self.raw_headers if name != b"content-length"
+        ] + [(b"content-length", str(len(self.body)).encode("latin-1"))]
+        self._rendered = True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.render_page()
+        await super().__call__(scope, receive, send)
+
+    async def _menu_access(self) -> dict[str, bool] | None:
+        try:
+            viewer = await viewer_of(self._request)
+        except Exception:
+            if self.status_code < 400:
+                raise
+            # An error page whose cause may be the database itself: show it without a menu.
+            log.warning("the error page's menu could not be loaded", exc_info=True)
+            return None
+        return viewer["can"] if viewer else None
 
 
 def page(
@@ -245,27 +312,30 @@ def page(
     status_code: int = 200,
     context: Context | None = None,
     here: str | None = None,
-) -> Response:
+) -> PageResponse:
     """Renders a page in the viewer's language, with the shell's header data and the flash.
 
+    The menu shows the pages `me { can }` opens: from `viewer` when the page's operation asked
+    for it, else from the request's earlier answer, else asked as the page is sent.
     `here` is where the language switch comes back to: the page's own address for a GET, and
     for a form that re-renders after a POST, the GET page it belongs to.
     """
     language = language_of(request)
     flash = flash_of(request)
+    known = viewer if viewer is not None else getattr(request.state, "viewer", None)
     shell = {
+        "request": request,
         "viewer": viewer,
         "signed_in": signed_in(request),
+        "can": known.get("can") if known else None,
         "timezone": request.app.state.settings.timezone,
-        "roles": roles_of(request),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "flash": flash,
         "html_lang": language,
         "here": _here(request, here),
     }
-    response = templates_for(language).TemplateResponse(
-        request, template, {**shell, **(values or {})}, status_code=status_code
-    )
+    jinja_template = templates_for(language).get_template(template)
+    response = PageResponse(request, jinja_template, {**shell, **(values or {})}, status_code)
     if flash is not None or request.cookies.get(FLASH_COOKIE):
         response.delete_cookie(FLASH_COOKIE, path="/", httponly=True, samesite="lax")
     if context is not None:

@@ -100,7 +100,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "enterprises:read": (
         "Enterprise", "EnterpriseMember", "EnterpriseMembership", "Invitation",
-        "EnterpriseConnection", "EnterpriseEdge", "EnterpriseRecordEntry",
+        "EnterpriseConnection", "EnterpriseEdge", "EnterpriseRecordEntry", "EnterpriseViewerCan",
     ),
     # A binding is where the register and an enterprise meet: the register's data.
     "premises:read": (
@@ -112,7 +112,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     "catalog:read": (
         "Category", "ServiceItem", "ServiceItemVersionInfo", "ProcessStep", "LocalizedText",
         "FormDefinition", "FormField", "FormOption", "AttachmentKind", "CategoryConnection",
-        "CategoryEdge", "ServiceItemConnection", "ServiceItemEdge",
+        "CategoryEdge", "ServiceItemConnection", "ServiceItemEdge", "ServiceItemViewerCan",
     ),
     # An order's own views of its item, application and people (names only).
     "orders:read": (

@@ -8,9 +8,15 @@ from typing import Any
 
 import pytest
 
-from backend.models.accounts import Role
+from backend.models.accounts import Role, User
 from backend.models.applications import Application, ApplicationStatus, OwedMaterial
-from backend.models.catalog import ItemStatus, ServiceItem
+from backend.models.catalog import ItemStatus, ServiceItem, ServiceItemVersion
+from backend.models.enterprises import (
+    Enterprise,
+    EnterpriseStatus,
+    Membership,
+    MembershipRole,
+)
 from backend.models.orders import Order, OrderStatus
 from tests import builders
 from tests.conftest import Api
@@ -180,5 +186,116 @@ async def test_application_viewer_can_on_a_list_costs_the_same_for_2_and_20(
         sql_counter.reset()
         edges = (await w.applicant.gql(APPLICATIONS, {"n": n}))["applications"]["edges"]
         assert len(edges) == n and all(e["node"]["viewerCan"]["edit"] for e in edges)
+        counts.append(sql_counter.count)
+    assert counts[0] == counts[1], sql_counter.statements
+
+
+ITEMS = """query($n: Int) { serviceItems(first: $n, includeUnpublished: true) { edges { node {
+    id viewerCan { edit publish retire apply } } } } }"""
+ITEM = """query($id: ID!) { node(id: $id) { ... on ServiceItem {
+    viewerCan { edit publish retire apply } } } }"""
+
+
+async def _item_can(api: Api, item_id: int) -> dict[str, bool]:
+    node = (await api.gql(ITEM, {"id": global_id("ServiceItem", item_id)}))["node"]
+    return dict(node["viewerCan"])
+
+
+async def test_a_service_item_says_who_may_publish_retire_or_apply_in_each_state(
+    new_api: Any,
+) -> None:
+    item, version = await builders.published_item(None)
+    admin = await signed_in(new_api, "admin@example.com", ["ADMIN"])
+    applicant = await signed_in(new_api, "applicant@example.com", ["APPLICANT"])
+    # Published with its latest version live: nothing new to publish.
+    assert await _item_can(admin, item.id) == {
+        "edit": True, "publish": False, "retire": True, "apply": True,
+    }  # fmt: skip
+    assert await _item_can(applicant, item.id) == {
+        "edit": False, "publish": False, "retire": False, "apply": True,
+    }  # fmt: skip
+    # A newer version waits: publishing it is offered again.
+    await ServiceItemVersion.create(
+        item=item, number=2, name_zh=version.name_zh, review_mode=version.review_mode,
+        fulfilment=version.fulfilment, time_limit_days=version.time_limit_days, form=version.form,
+    )  # fmt: skip
+    await ServiceItem.filter(id=item.id).update(latest_number=2)
+    assert (await _item_can(admin, item.id))["publish"] is True
+    await ServiceItem.filter(id=item.id).update(status=ItemStatus.RETIRED)
+    assert await _item_can(admin, item.id) == {
+        "edit": True, "publish": True, "retire": False, "apply": False,
+    }  # fmt: skip
+
+
+@pytest.mark.postgres
+async def test_service_item_viewer_can_on_a_list_costs_the_same_for_2_and_20(
+    new_api: Any, sql_counter: Any
+) -> None:
+    for _ in range(21):
+        await builders.published_item(None)
+    admin = await signed_in(new_api, "admin@example.com", ["ADMIN"])
+    counts = []
+    for n in (2, 20):
+        await admin.prime()
+        sql_counter.reset()
+        edges = (await admin.gql(ITEMS, {"n": n}))["serviceItems"]["edges"]
+        assert len(edges) == n and all(e["node"]["viewerCan"]["retire"] for e in edges)
+        counts.append(sql_counter.count)
+    assert counts[0] == counts[1], sql_counter.statements
+
+
+ENTERPRISE = """query($id: ID!) { node(id: $id) { ... on Enterprise {
+    viewerCan { review resubmit invite apply } } } }"""
+ENTERPRISES = """query($n: Int) { enterprises(first: $n) { edges { node {
+    id viewerCan { review resubmit invite apply } } } } }"""
+
+
+async def _enterprise_can(api: Api, enterprise_id: int) -> dict[str, bool]:
+    node = (await api.gql(ENTERPRISE, {"id": global_id("Enterprise", enterprise_id)}))["node"]
+    return dict(node["viewerCan"])
+
+
+async def test_an_enterprise_says_who_may_review_resubmit_invite_or_apply_in_each_state(
+    new_api: Any,
+) -> None:
+    enterprise = await builders.verified_enterprise()
+    admin = await signed_in(new_api, "admin@example.com", ["ADMIN"])
+    owner_api = await signed_in(new_api, "owner@example.com", ["APPLICANT"])
+    member_api = await signed_in(new_api, "member@example.com", ["APPLICANT"])
+    owner = await User.get(email="owner@example.com")
+    member = await User.get(email="member@example.com")
+    await Membership.create(user=owner, enterprise=enterprise, role=MembershipRole.OWNER)
+    await Membership.create(user=member, enterprise=enterprise, role=MembershipRole.MEMBER)
+    nothing = {"review": False, "resubmit": False, "invite": False, "apply": False}
+    assert await _enterprise_can(owner_api, enterprise.id) == {
+        **nothing, "invite": True, "apply": True,
+    }  # fmt: skip
+    assert await _enterprise_can(member_api, enterprise.id) == {**nothing, "apply": True}
+    assert await _enterprise_can(admin, enterprise.id) == nothing
+    await Enterprise.filter(id=enterprise.id).update(status=EnterpriseStatus.PENDING)
+    assert await _enterprise_can(admin, enterprise.id) == {**nothing, "review": True}
+    assert await _enterprise_can(owner_api, enterprise.id) == nothing
+    await Enterprise.filter(id=enterprise.id).update(status=EnterpriseStatus.REJECTED)
+    assert await _enterprise_can(owner_api, enterprise.id) == {**nothing, "resubmit": True}
+    assert await _enterprise_can(member_api, enterprise.id) == nothing
+    assert await _enterprise_can(admin, enterprise.id) == nothing
+
+
+@pytest.mark.postgres
+async def test_enterprise_viewer_can_on_a_list_costs_the_same_for_2_and_20(
+    new_api: Any, sql_counter: Any
+) -> None:
+    for _ in range(21):
+        await Enterprise.create(
+            name=f"待审企业{_}", credit_code=f"91350100M0009{_:04d}"[:18],
+            status=EnterpriseStatus.PENDING,
+        )  # fmt: skip
+    admin = await signed_in(new_api, "admin@example.com", ["ADMIN"])
+    counts = []
+    for n in (2, 20):
+        await admin.prime()
+        sql_counter.reset()
+        edges = (await admin.gql(ENTERPRISES, {"n": n}))["enterprises"]["edges"]
+        assert len(edges) == n and all(e["node"]["viewerCan"]["review"] for e in edges)
         counts.append(sql_counter.count)
     assert counts[0] == counts[1], sql_counter.statements

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from backend.settings import ROOT
@@ -80,3 +81,115 @@ def test_fragments_that_spread_other_fragments_are_all_included(tmp_path, monkey
     assert "fragment Zed" in document
     assert "fragment Alpha" in document
     assert "fragment Unused" not in document
+
+
+# Statuses and roles: pages decide from viewerCan, me.can and facts like isOverdue, and say
+# the words through the one labels template. The names come from the schema, so a new status
+# or role is covered without touching this test.
+STATE_AND_ROLE_ENUMS = (
+    "ApplicationStatus",
+    "OrderStatus",
+    "EnterpriseStatus",
+    "ServiceItemStatus",
+    "Role",
+)
+LABELS = "web/templates/_labels.html"
+# A team member's kind (MemberKind) shares two words with the roles; comparing a member's
+# `kind` to one is about the team, not the viewer, and is not counted.
+MEMBER_KIND_TEMPLATE = re.compile(r"\.kind\s*==\s*[\"'](?:{kinds})[\"']")
+TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+
+
+def _enum_values(name: str) -> set[str]:
+    from graphql import GraphQLEnumType
+
+    from backend.schema import schema
+
+    enum = schema._schema.get_type(name)
+    assert isinstance(enum, GraphQLEnumType), name
+    return set(enum.values)
+
+
+def _named(text: str, names: set[str]) -> set[str]:
+    return {word for word in re.findall(r"\b[A-Z][A-Z_]+\b", text) if word in names}
+
+
+def _member_kind_comparison(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    compare = parents.get(node)
+    if not isinstance(compare, ast.Compare) or not isinstance(compare.left, ast.Subscript):
+        return False
+    key = compare.left.slice
+    return isinstance(key, ast.Constant) and key.value == "kind"
+
+
+def _names_in_module(source: str, names: set[str], kinds: set[str]) -> set[str]:
+    tree = ast.parse(source)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            named = _named(node.value, names)
+            if named <= kinds and _member_kind_comparison(node, parents):
+                continue
+            found |= named
+    return found
+
+
+def _names_in_template(source: str, names: set[str], kinds: set[str]) -> set[str]:
+    source = TEMPLATE_COMMENT.sub("", source)
+    source = re.compile(MEMBER_KIND_TEMPLATE.pattern.format(kinds="|".join(kinds))).sub("", source)
+    return _named(source, names)
+
+
+def _state_and_role_names() -> set[str]:
+    names: set[str] = set()
+    for enum in STATE_AND_ROLE_ENUMS:
+        names |= _enum_values(enum)
+    return names
+
+
+def _offenders(root: Path) -> dict[str, set[str]]:
+    names = _state_and_role_names()
+    kinds = _enum_values("MemberKind")
+    found: dict[str, set[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        if named := _names_in_module(path.read_text(encoding="utf-8"), names, kinds):
+            found[str(path.relative_to(root.parent))] = named
+    for path in sorted((root / "templates").rglob("*.html")):
+        relative = str(path.relative_to(root.parent))
+        if relative == LABELS:
+            continue
+        if named := _names_in_template(path.read_text(encoding="utf-8"), names, kinds):
+            found[relative] = named
+    return found
+
+
+def test_no_page_module_or_template_names_a_status_or_a_role() -> None:
+    assert not _offenders(ROOT / "web")
+
+
+def test_every_status_enum_of_the_schema_is_checked() -> None:
+    from graphql import GraphQLEnumType
+
+    from backend.schema import schema
+
+    status_enums = {
+        name
+        for name, kind in schema._schema.type_map.items()
+        if isinstance(kind, GraphQLEnumType) and name.endswith("Status")
+    }
+    assert status_enums <= set(STATE_AND_ROLE_ENUMS)
+
+
+def test_a_status_or_role_named_outside_the_labels_is_found(tmp_path: Path) -> None:
+    web = tmp_path / "web"
+    (web / "templates").mkdir(parents=True)
+    (web / "pages.py").write_text('OPEN = ("IN_PROGRESS",)\nif kind == "ADMIN": pass\n')
+    (web / "templates" / "page.html").write_text('{% if app.status == "RETURNED" %}x{% endif %}')
+    (web / "templates" / "_labels.html").write_text('{% if status == "DRAFT" %}{% endif %}')
+    (web / "templates" / "team.html").write_text('{% if m.kind == "HANDLER" %}{% endif %}')
+    (web / "members.py").write_text('handlers = [m for m in ms if m["kind"] == "HANDLER"]\n')
+    assert _offenders(web) == {
+        "web/pages.py": {"IN_PROGRESS", "ADMIN"},
+        "web/templates/page.html": {"RETURNED"},
+    }

@@ -49,3 +49,18 @@ async def test_api_paths_keep_json_errors(raw_client: httpx2.AsyncClient) -> Non
     response = await raw_client.get("/files/not-a-token")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
+
+
+async def test_when_the_500_page_itself_fails_plain_text_still_names_the_request(
+    raw_client: httpx2.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from web import shell
+
+    def broken_render(self: Any, values: Any) -> str:
+        raise RuntimeError("the template broke")
+
+    # The page renders in the handler, not as it is sent, so its failure is still caught there.
+    monkeypatch.setattr(shell.jinja2.Template, "render", broken_render)
+    response = await raw_client.get("/broken", headers={"X-Request-Id": "req-test-plain"})
+    assert response.status_code == 500
+    assert response.text == "Internal Server Error (request req-test-plain)"

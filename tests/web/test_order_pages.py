@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from backend.models.accounts import Role
-from backend.models.orders import Order
+from backend.models.orders import Order, OrderStatus
 from tests import builders
 from tests.conftest import QueryCounter
 from tests.schema.helpers import global_id
@@ -201,6 +201,26 @@ async def test_a_supervisor_sees_why_and_may_reassign(new_api: Any) -> None:
         assert handler.name in html
     assert 'class="chosen"' in html and "已选中" in html
     assert f'action="/orders/{made[2].number}/assign"' in html
+
+
+async def test_the_reassignment_form_offers_what_the_order_s_viewer_can_allows(
+    new_api: Any,
+) -> None:
+    p, made = await _world()
+    started, finished = made[0], made[1]
+    await Order.filter(id=started.id).update(status=OrderStatus.IN_PROGRESS)
+    await Order.filter(id=finished.id).update(status=OrderStatus.COMPLETED)
+    supervisor = await login(new_api, await builders.user(Role.SUPERVISOR))
+    assigned = (await supervisor.client.get(f"/orders/{made[2].number}")).text
+    assert 'value="manual"' in assigned and 'value="auto"' in assigned
+    # Work has started: a named handler still, the automatic choice no more.
+    working = (await supervisor.client.get(f"/orders/{started.number}")).text
+    assert 'value="manual"' in working and 'value="auto"' not in working
+    done = (await supervisor.client.get(f"/orders/{finished.number}")).text
+    assert f'action="/orders/{finished.number}/assign"' not in done
+    holder = await login(new_api, p.handlers[0])
+    own = (await holder.client.get(f"/orders/{made[2].number}")).text
+    assert f'action="/orders/{made[2].number}/assign"' not in own
 
 
 async def test_unknown_or_invisible_orders_are_not_found(new_api: Any) -> None:

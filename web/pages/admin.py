@@ -11,30 +11,35 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from web.shell import (
-    admin_only,
     as_int,
+    enum_values,
     field_errors,
+    only_for,
     page,
     redirect,
     run,
     text,
 )
 
-ROLES = ("APPLICANT", "AUDITOR", "HANDLER", "SUPERVISOR", "ADMIN", "PROVIDER")
-STAFF_ROLES = ROLES[1:]
 PAGE_SIZE = 50
+
+
+def _staff_roles() -> tuple[str, ...]:
+    """The roles a staff account may be given: every role but the first, the applicant's, which
+    people take by signing up."""
+    return enum_values("Role")[1:]
 
 
 async def _users_page(request: Request, status_code: int = 200, **forms: Any) -> Response:
     role = request.query_params.get("role", "")
-    role = role if role in ROLES else ""
+    role = role if role in enum_values("Role") else ""
     after = request.query_params.get("after") or None
     variables = {"role": role or None, "first": PAGE_SIZE, "after": after}
     result = await run(request, "admin_users", variables)
     values = {
         "connection": result.data["users"],
-        "all_roles": ROLES,
-        "staff_roles": STAFF_ROLES,
+        "all_roles": enum_values("Role"),
+        "staff_roles": _staff_roles(),
         "role": role,
         "create": forms.get("create", {"errors": {}, "input": {"roles": []}}),
         "row_errors": forms.get("row_errors", {}),
@@ -50,18 +55,18 @@ async def _users_page(request: Request, status_code: int = 200, **forms: Any) ->
 
 
 async def users(request: Request) -> Response:
-    return admin_only(request) or await _users_page(request)
+    return await only_for(request, "people") or await _users_page(request)
 
 
 async def create_staff(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "people")) is not None:
         return refused
     form = await request.form()
     values: dict[str, Any] = {
         "name": text(form, "name"),
         "email": text(form, "email"),
         "phone": text(form, "phone"),
-        "roles": [r for r in form.getlist("roles") if r in STAFF_ROLES],
+        "roles": [r for r in form.getlist("roles") if r in _staff_roles()],
     }
     password = form.get("password")
     variables = {
@@ -81,14 +86,14 @@ async def create_staff(request: Request) -> Response:
 
 
 async def set_roles(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "people")) is not None:
         return refused
     form = await request.form()
     user_id = text(form, "userId")
     variables = {
         "input": {
             "userId": user_id,
-            "roles": [r for r in form.getlist("roles") if r in ROLES],
+            "roles": [r for r in form.getlist("roles") if r in enum_values("Role")],
             "expectedVersion": as_int(text(form, "expectedVersion")),
         }
     }
@@ -122,11 +127,11 @@ async def _teams_page(request: Request, status_code: int = 200, **forms: Any) ->
 
 
 async def teams(request: Request) -> Response:
-    return admin_only(request) or await _teams_page(request)
+    return await only_for(request, "teams") or await _teams_page(request)
 
 
 async def create_team(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "teams")) is not None:
         return refused
     form = await request.form()
     values = {"name": text(form, "name"), "description": text(form, "description")}
@@ -146,7 +151,7 @@ MEMBER_ACTIONS = {
 
 
 async def member(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "teams")) is not None:
         return refused
     action = request.path_params["action"]
     if action not in MEMBER_ACTIONS:
@@ -163,7 +168,8 @@ async def member(request: Request) -> Response:
         fields["onLeave"] = text(form, "onLeave") == "true"
     else:
         kind = text(form, "kind")
-        fields["kind"] = kind if kind in ("HANDLER", "AUDITOR") else "HANDLER"
+        kinds = enum_values("MemberKind")
+        fields["kind"] = kind if kind in kinds else kinds[0]
     payload = (await run(request, operation, {"input": fields})).data[field]
     if payload["userErrors"]:
         team_errors = {team_id: field_errors(payload["userErrors"])}

@@ -25,13 +25,10 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from backend.schema.relay import decode_id_of
-from web.shell import as_int, login_redirect, page, redirect, run, signed_in, text
+from web.shell import as_int, enum_values, login_redirect, page, redirect, run, signed_in, text
 
 PREFIX = "answer"
 FILE_PREFIX = f"{PREFIX}-file"
-STATUSES = ("DRAFT", "RETURNED", "UNDER_REVIEW", "APPROVED", "REJECTED", "WITHDRAWN")
-WITHDRAWABLE = ("DRAFT", "RETURNED", "UNDER_REVIEW")
-EDITABLE = ("DRAFT", "RETURNED")
 LIST_SIZE = 20
 
 
@@ -221,9 +218,7 @@ async def _apply_data(request: Request, item_id: str) -> dict[str, Any]:
 
 
 def _verified(data: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        m["enterprise"] for m in data["myEnterprises"] if m["enterprise"]["status"] == "VERIFIED"
-    ]
+    return [m["enterprise"] for m in data["myEnterprises"] if m["enterprise"]["viewerCan"]["apply"]]
 
 
 def _mirrored(data: dict[str, Any], answers: Answers) -> Answers:
@@ -380,7 +375,7 @@ async def submit(request: Request) -> Response:
         problems = place(payload["userErrors"], input["attachments"])
         return _form_page(request, data, answers, problems, status_code=422)
     app = payload["application"]
-    if app["status"] == "RETURNED":
+    if app["auditResult"] and not app["auditResult"]["passed"]:
         return redirect(
             request,
             f"/applications/{app['number']}/edit",
@@ -410,7 +405,7 @@ async def check_field(request: Request) -> Response:
 
 
 def _status_filter(value: str | None) -> str | None:
-    return value if value in STATUSES else None
+    return value if value in enum_values("ApplicationStatus") else None
 
 
 async def my_applications(request: Request) -> Response:
@@ -423,7 +418,7 @@ async def my_applications(request: Request) -> Response:
     values = {
         "connection": data["applications"],
         "status": status,
-        "statuses": STATUSES,
+        "statuses": enum_values("ApplicationStatus"),
         "after": after,
     }
     return page(request, "my_applications.html", values, viewer=data["me"])
@@ -440,7 +435,7 @@ async def _application(request: Request) -> dict[str, Any]:
 def latest_problems(app: dict[str, Any]) -> Problems:
     """What the applicant must fix: the audit's problems and the last return's reasons."""
     problems = Problems()
-    if app["status"] not in ("RETURNED", "DRAFT"):
+    if not app["viewerCan"]["edit"]:
         return problems
     audit = app["auditResult"]
     kinds = [{"kind": a["kind"]} for a in app["attachments"]]
@@ -465,8 +460,8 @@ async def application_detail(request: Request) -> Response:
         "app": app,
         "item": app["serviceItem"],
         "problems": latest_problems(app),
-        "withdrawable": app["status"] in WITHDRAWABLE,
-        "editable": app["status"] in EDITABLE and app["serviceItem"] is not None,
+        "withdrawable": app["viewerCan"]["withdraw"],
+        "editable": app["viewerCan"]["edit"] and app["serviceItem"] is not None,
     }
     return page(request, "my_application.html", values, viewer=data["me"])
 
@@ -486,7 +481,7 @@ async def edit(request: Request) -> Response:
         return login_redirect(request)
     data = await _application(request)
     app = data["applicationByNumber"]
-    if app["status"] not in EDITABLE or app["serviceItem"] is None:
+    if not app["viewerCan"]["edit"] or app["serviceItem"] is None:
         return redirect(request, f"/applications/{app['number']}")
     form_data = {**data, "serviceItem": app["serviceItem"]}
     return _form_page(
@@ -504,7 +499,7 @@ async def withdraw(request: Request) -> Response:
     data = await _application(request)
     app = data["applicationByNumber"]
     if request.method == "GET":
-        if app["status"] not in WITHDRAWABLE:
+        if not app["viewerCan"]["withdraw"]:
             return redirect(request, f"/applications/{app['number']}")
         return page(request, "my_application_withdraw.html", {"app": app}, viewer=data["me"])
     form = await request.form()

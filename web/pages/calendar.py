@@ -12,8 +12,8 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from web.shell import (
-    admin_only,
     field_errors,
+    only_for,
     page,
     redirect,
     run,
@@ -51,11 +51,11 @@ async def _calendar_page(
 
 async def calendar(request: Request) -> Response:
     year = _year(request, request.query_params.get("year"))
-    return admin_only(request) or await _calendar_page(request, year)
+    return await only_for(request, "calendar") or await _calendar_page(request, year)
 
 
 async def set_day(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "calendar")) is not None:
         return refused
     form = await request.form()
     values = {
@@ -78,7 +78,7 @@ async def set_day(request: Request) -> Response:
 
 
 async def clear_day(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "calendar")) is not None:
         return refused
     form = await request.form()
     day = text(form, "day")

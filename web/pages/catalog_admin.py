@@ -22,9 +22,10 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from web.shell import (
-    admin_only,
     as_int,
+    enum_values,
     language_of,
+    only_for,
     page,
     redirect,
     run,
@@ -70,6 +71,12 @@ MB = 1024 * 1024
 LISTS = ("step", "reminder", "field", "attachment")
 
 
+def _fulfilment(value: str) -> str:
+    """A fulfilment the schema knows; anything else the first, the park's own."""
+    fulfilments = enum_values("Fulfilment")
+    return value if value in fulfilments else fulfilments[0]
+
+
 def _pair(zh: str = "", en: str = "") -> dict[str, str]:
     return {"zh": zh, "en": en}
 
@@ -103,7 +110,7 @@ async def _catalog_page(request: Request, status_code: int = 200, **forms: Any) 
 
 
 async def catalog(request: Request) -> Response:
-    return admin_only(request) or await _catalog_page(request)
+    return await only_for(request, "catalog") or await _catalog_page(request)
 
 
 def _category_values(form: FormData) -> dict[str, Any]:
@@ -135,7 +142,7 @@ def _errors(request: Request, user_errors: list[dict[str, Any]]) -> dict[str, li
 
 
 async def create_category(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "catalog")) is not None:
         return refused
     values = _category_values(await request.form())
     variables = {"input": _category_input(values)}
@@ -147,7 +154,7 @@ async def create_category(request: Request) -> Response:
 
 
 async def update_category(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "catalog")) is not None:
         return refused
     form = await request.form()
     category_id = text(form, "categoryId")
@@ -175,7 +182,7 @@ ITEM_ACTIONS = {
 
 
 async def item_action(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "catalog")) is not None:
         return refused
     action = request.path_params["action"]
     if action not in ITEM_ACTIONS:
@@ -350,7 +357,7 @@ def draft_of_form(form: FormData) -> dict[str, Any]:
         "form": {"fields": fields, "attachments": attachments},
         "auditRules": text(form, "auditRules") or "[]",
         "reviewMode": "AUTO" if text(form, "reviewMode") == "AUTO" else "MANUAL",
-        "fulfilment": "PROVIDER" if text(form, "fulfilment") == "PROVIDER" else "IN_HOUSE",
+        "fulfilment": _fulfilment(text(form, "fulfilment")),
         "providerId": text(form, "providerId"),
         "appointmentQuota": text(form, "appointmentQuota"),
         "timeLimitDays": text(form, "timeLimitDays"),
@@ -650,7 +657,7 @@ async def _show_editor(
 
 
 async def edit_item(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "catalog")) is not None:
         return refused
     item_id = request.path_params["id"]
     if request.method == "GET":
@@ -659,7 +666,7 @@ async def edit_item(request: Request) -> Response:
 
 
 async def new_item(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "catalog")) is not None:
         return refused
     if request.method == "GET":
         return await _show_editor(
@@ -708,7 +715,7 @@ async def _submit(request: Request, item_id: str | None, category_id: str | None
 
 async def preview(request: Request) -> Response:
     """The form as an applicant will see it, from the editor's unsaved definition."""
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "catalog")) is not None:
         return refused
     draft = draft_of_form(await request.form())
     return page(

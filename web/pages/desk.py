@@ -26,12 +26,10 @@ from backend.schema.relay import decode_id_of
 from web.shell import (
     as_int,
     field_errors,
-    has_role,
-    login_redirect,
+    only_for,
     page,
     redirect,
     run,
-    signed_in,
     text,
     translate,
 )
@@ -42,13 +40,9 @@ DECISIONS = ("APPROVE", "RETURN", "REJECT")
 RACED = ("STALE", "FORBIDDEN_TRANSITION")
 
 
-def _auditor_only(request: Request) -> Response | None:
-    """The sign-in redirect for visitors, the 403 page for anyone but an auditor."""
-    if not signed_in(request):
-        return login_redirect(request)
-    if not has_role(request, "AUDITOR"):
-        raise HTTPException(403)
-    return None
+async def _auditor_only(request: Request) -> Response | None:
+    """The sign-in redirect for visitors, the 403 page for anyone `me.can` keeps off the desk."""
+    return await only_for(request, "serviceDesk")
 
 
 def _htmx(request: Request) -> bool:
@@ -66,9 +60,10 @@ def _is_id_of(value: str, type_name: str) -> bool:
 
 
 def _queue_filters(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
-    """The filter form as given, and as an `ApplicationFilter` of applications under review."""
+    """The filter form as given, and as the queue operation's filter variables (the operation
+    itself asks for applications under review)."""
     given = {name: request.query_params.get(name, "").strip() for name in ("q", "item")}
-    wanted: dict[str, Any] = {"status": "UNDER_REVIEW"}
+    wanted: dict[str, Any] = {}
     if given["q"]:
         wanted["search"] = given["q"]
     kind, _, value = given["item"].partition(":")
@@ -100,12 +95,12 @@ def _categories(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def queue(request: Request) -> Response:
-    if (refused := _auditor_only(request)) is not None:
+    if (refused := await _auditor_only(request)) is not None:
         return refused
     given, wanted = _queue_filters(request)
     full = not _htmx(request)
     after = request.query_params.get("after") or None
-    variables = {"filter": wanted, "first": PAGE_SIZE, "after": after, "full": full}
+    variables = {**wanted, "first": PAGE_SIZE, "after": after, "full": full}
     data = (await run(request, "desk_queue", variables)).data
     connection = data["applications"]
     page_info = connection["pageInfo"]
@@ -297,8 +292,6 @@ async def _application_page(
         "files": _files(app),
         "revision": max((r["number"] for r in app["revisions"]), default=0),
         "supplement_form": _optional(labels["form"]),
-        "can_supplement": app["status"] in ("UNDER_REVIEW", "RETURNED")
-        or (app["status"] == "APPROVED" and any(not o["suppliedAt"] for o in app["owedMaterials"])),
         "decision": decision or {"errors": {}, "input": {}, "raced": False},
         "supplement": supplement or {"errors": {}, "answers": None},
     }
@@ -313,7 +306,9 @@ async def _application_page(
 
 
 async def application(request: Request) -> Response:
-    return _auditor_only(request) or await _application_page(request, request.path_params["number"])
+    return await _auditor_only(request) or await _application_page(
+        request, request.path_params["number"]
+    )
 
 
 def _problems(form: FormData) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -332,7 +327,7 @@ def _problems(form: FormData) -> tuple[list[dict[str, Any]], dict[str, str]]:
 
 
 async def decide(request: Request) -> Response:
-    if (refused := _auditor_only(request)) is not None:
+    if (refused := await _auditor_only(request)) is not None:
         return refused
     number = request.path_params["number"]
     form = await request.form()
@@ -366,7 +361,7 @@ async def decide(request: Request) -> Response:
 
 
 async def supplement(request: Request) -> Response:
-    if (refused := _auditor_only(request)) is not None:
+    if (refused := await _auditor_only(request)) is not None:
         return refused
     number = request.path_params["number"]
     data = (await run(request, "desk_application", {"number": number})).data
@@ -430,7 +425,7 @@ async def _file_page(
         "categories": _categories(items),
         "chosen": chosen,
         "enterprise": enterprise,
-        "item": item if item and item["status"] == "PUBLISHED" else None,
+        "item": item if item and item["viewerCan"]["apply"] else None,
         "values": values or {},
         "errors": errors or {},
         "idempotency_key": chosen.get("key") or uuid.uuid4().hex,
@@ -447,7 +442,7 @@ async def _file_page(
 
 
 async def file_for(request: Request) -> Response:
-    if (refused := _auditor_only(request)) is not None:
+    if (refused := await _auditor_only(request)) is not None:
         return refused
     if request.method == "GET":
         names = ("q", "enterprise", "item")
@@ -489,7 +484,7 @@ async def file_for(request: Request) -> Response:
     filed = payload["application"]
     done = (
         N_("The application was filed for the enterprise; its members were told.")
-        if filed["status"] != "RETURNED"
+        if not filed["auditResult"] or filed["auditResult"]["passed"]
         else N_("The application was filed, but the audit returned it: see the problems below.")
     )
     return redirect(request, f"/desk/applications/{filed['number']}", flash=done)

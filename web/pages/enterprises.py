@@ -20,10 +20,11 @@ from starlette.routing import Route
 from backend.i18n import N_
 from backend.schema.relay import decode_id_of
 from web.shell import (
-    admin_only,
     as_int,
+    enum_values,
     field_errors,
     login_redirect,
+    only_for,
     page,
     redirect,
     run,
@@ -41,7 +42,6 @@ FIELDS = (
     "contactPhone",
     "address",
 )
-STATUSES = ("PENDING", "VERIFIED", "REJECTED")
 QUEUE_SIZE = 20
 
 
@@ -255,7 +255,9 @@ async def remove_member(request: Request) -> Response:
 
 
 def _status_filter(value: str | None) -> str:
-    return value if value in STATUSES else "PENDING"
+    # Without a choice the queue shows the first state, the registrations waiting for review.
+    statuses = enum_values("EnterpriseStatus")
+    return value if value in statuses else statuses[0]
 
 
 async def _queue_page(
@@ -267,7 +269,7 @@ async def _queue_page(
     values = {
         "connection": result.data["enterprises"],
         "status": status,
-        "statuses": STATUSES,
+        "statuses": enum_values("EnterpriseStatus"),
         "after": after,
         "row_errors": forms.get("row_errors", {}),
         "row_input": forms.get("row_input", {}),
@@ -284,11 +286,11 @@ async def _queue_page(
 
 async def queue(request: Request) -> Response:
     status_filter = _status_filter(request.query_params.get("status"))
-    return admin_only(request) or await _queue_page(request, status_filter)
+    return await only_for(request, "enterpriseReview") or await _queue_page(request, status_filter)
 
 
 async def review(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "enterpriseReview")) is not None:
         return refused
     form = await request.form()
     enterprise_id = text(form, "enterpriseId")
@@ -307,7 +309,7 @@ async def review(request: Request) -> Response:
         return await _queue_page(request, back, 422, row_errors=row_errors, row_input=row_input)
     done = (
         N_("The enterprise was verified.")
-        if payload["enterprise"]["status"] == "VERIFIED"
+        if fields["decision"] == "VERIFY"
         else N_("The registration was rejected; the registrant sees the reason.")
     )
     return redirect(request, f"/admin/enterprises?status={back}", flash=done)

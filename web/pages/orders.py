@@ -8,7 +8,7 @@ it was posted from, with the problem next to the field.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -23,9 +23,11 @@ from backend.i18n import N_
 from backend.schema.nodes import global_id
 from backend.schema.relay import decode_id_of
 from web.shell import (
+    enum_values,
     field_errors,
-    has_role,
     login_redirect,
+    may_open,
+    only_for,
     page,
     redirect,
     run,
@@ -36,19 +38,7 @@ from web.shell import (
 )
 
 PAGE_SIZE = 20
-STATUSES = (
-    "PENDING_ASSIGNMENT",
-    "ASSIGNED",
-    "IN_PROGRESS",
-    "WAITING_ON_APPLICANT",
-    "COMPLETED",
-    "PENDING_FORWARD",
-    "FORWARDED",
-    "CANCELLED",
-)
 SORTS = ("CREATED_AT_DESC", "CREATED_AT_ASC", "DUE_AT_ASC")
-CLOSED = ("COMPLETED", "CANCELLED")
-REASSIGNABLE = ("PENDING_ASSIGNMENT", "ASSIGNED")
 FILTER_NAMES = ("q", "status", "category", "from", "to", "sort")
 
 
@@ -56,27 +46,23 @@ def _htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
 
 
-def _sees_every_order(request: Request) -> bool:
-    return any(has_role(request, role) for role in ("SUPERVISOR", "ADMIN", "AUDITOR"))
-
-
-def _supervises(request: Request) -> bool:
-    return has_role(request, "SUPERVISOR") or has_role(request, "ADMIN")
-
-
 def _park_midnight(request: Request, day: date) -> str:
     zone = ZoneInfo(request.app.state.settings.timezone)
     return datetime.combine(day, time(), tzinfo=zone).isoformat()
 
 
-def _filters(request: Request) -> tuple[dict[str, str], dict[str, Any], dict[str, list[str]]]:
-    """The filter form as given, as an `OrderFilter`, and what is wrong with the dates."""
+def _filters(
+    request: Request, everyone: bool
+) -> tuple[dict[str, str], dict[str, Any], dict[str, list[str]]]:
+    """The filter form as given, as an `OrderFilter`, and what is wrong with the dates.
+
+    `everyone`: the viewer's queue shows every order (`me.can.allOrders`), not only theirs."""
     given = {name: request.query_params.get(name, "").strip() for name in FILTER_NAMES}
     wanted: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     if given["q"]:
         wanted["search"] = given["q"]
-    if given["status"] in STATUSES:
+    if given["status"] in enum_values("OrderStatus"):
         wanted["status"] = [given["status"]]
     else:
         given["status"] = ""
@@ -95,7 +81,7 @@ def _filters(request: Request) -> tuple[dict[str, str], dict[str, Any], dict[str
         wanted[key] = _park_midnight(request, day + timedelta(days=days))
     if given["sort"] not in SORTS:
         given["sort"] = SORTS[0]
-    if not _sees_every_order(request):
+    if not everyone:
         wanted["assigneeId"] = global_id("User", int(request.state.actor.user_id))
     return given, wanted, errors
 
@@ -107,22 +93,11 @@ def _is_id_of(value: str, type_name: str) -> bool:
         return False
 
 
-def _with_overdue(orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each order, marked overdue when its due time has passed and it is still open."""
-    now = datetime.now(UTC)
-    for order in orders:
-        due = datetime.fromisoformat(order["dueAt"])
-        due = due if due.tzinfo else due.replace(tzinfo=UTC)
-        order["overdue"] = order["status"] not in CLOSED and due < now
-    return orders
-
-
 async def queue(request: Request) -> Response:
-    if not signed_in(request):
-        return login_redirect(request)
-    if not (has_role(request, "HANDLER") or _sees_every_order(request)):
-        raise HTTPException(403)
-    given, wanted, errors = _filters(request)
+    if (refused := await only_for(request, "orderQueue")) is not None:
+        return refused
+    everyone = await may_open(request, "allOrders")
+    given, wanted, errors = _filters(request, everyone)
     full = not _htmx(request)
     variables = {
         "filter": wanted,
@@ -136,11 +111,11 @@ async def queue(request: Request) -> Response:
     values = {
         "filters": given,
         "errors": errors,
-        "orders": _with_overdue([edge["node"] for edge in connection["edges"]]),
+        "orders": [edge["node"] for edge in connection["edges"]],
         "total": connection["totalCount"],
         "more": _more_link(given, connection["pageInfo"]),
-        "everyone": _sees_every_order(request),
-        "statuses": STATUSES,
+        "everyone": everyone,
+        "statuses": enum_values("OrderStatus"),
     }
     if not full:
         return page(request, "_orders_results.html", values)
@@ -170,16 +145,15 @@ def _handlers_by_team(teams: dict[str, Any] | None) -> dict[str, list[dict[str, 
 async def _order_page(
     request: Request, number: str, status_code: int = 200, form: dict[str, Any] | None = None
 ) -> Response:
-    can_assign = _supervises(request)
-    data = (await run(request, "order_page", {"number": number, "canAssign": can_assign})).data
+    # The teams are loaded only for people who may reassign orders at all.
+    may_assign = await may_open(request, "unassignedOrders")
+    data = (await run(request, "order_page", {"number": number, "canAssign": may_assign})).data
     order = data["order"]
     if order is None:
         raise HTTPException(404)
-    _with_overdue([order])
     values = {
         "order": order,
         "events": [edge["node"] for edge in order["timeline"]["edges"]],
-        "can_assign": can_assign and order["status"] in REASSIGNABLE,
         "handlers": _handlers_by_team(data.get("teams")),
         "form": form or {"errors": {}, "input": {}},
     }
@@ -207,7 +181,7 @@ async def _unassigned_page(
     connection = data["orders"]
     page_info = connection["pageInfo"]
     values = {
-        "orders": _with_overdue([edge["node"] for edge in connection["edges"]]),
+        "orders": [edge["node"] for edge in connection["edges"]],
         "total": connection["totalCount"],
         "more": (
             "/supervision/unassigned?" + urlencode({"after": page_info["endCursor"]})
@@ -227,20 +201,12 @@ async def _unassigned_page(
     )
 
 
-def _supervisor_guard(request: Request) -> Response | None:
-    if not signed_in(request):
-        return login_redirect(request)
-    if not _supervises(request):
-        raise HTTPException(403)
-    return None
-
-
 async def unassigned(request: Request) -> Response:
-    return _supervisor_guard(request) or await _unassigned_page(request)
+    return await only_for(request, "unassignedOrders") or await _unassigned_page(request)
 
 
 async def assign(request: Request) -> Response:
-    if (refused := _supervisor_guard(request)) is not None:
+    if (refused := await only_for(request, "unassignedOrders")) is not None:
         return refused
     number = request.path_params["number"]
     form = await request.form()

@@ -13,9 +13,9 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from web.shell import (
-    admin_only,
     as_int,
     field_errors,
+    only_for,
     page,
     redirect,
     run,
@@ -45,7 +45,7 @@ async def _premises_page(request: Request, status_code: int = 200, **forms: Any)
 
 
 async def premises(request: Request) -> Response:
-    return admin_only(request) or await _premises_page(request)
+    return await only_for(request, "premises") or await _premises_page(request)
 
 
 def _building(form: Any) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def _is_date(value: str) -> bool:
 
 
 async def premises_action(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "premises")) is not None:
         return refused
     action = request.path_params["action"]
     if action not in PREMISES_ACTIONS:
@@ -175,7 +175,7 @@ async def _providers_page(request: Request, status_code: int = 200, **forms: Any
 
 
 async def providers(request: Request) -> Response:
-    return admin_only(request) or await _providers_page(request)
+    return await only_for(request, "providers") or await _providers_page(request)
 
 
 def _provider(form: Any) -> dict[str, Any]:
@@ -190,7 +190,7 @@ def _provider(form: Any) -> dict[str, Any]:
 
 
 async def create_provider(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "providers")) is not None:
         return refused
     values = _provider(await request.form())
     payload = (await run(request, "create_provider", {"input": values})).data["createProvider"]
@@ -201,7 +201,7 @@ async def create_provider(request: Request) -> Response:
 
 
 async def update_provider(request: Request) -> Response:
-    if (refused := admin_only(request)) is not None:
+    if (refused := await only_for(request, "providers")) is not None:
         return refused
     form = await request.form()
     values = _provider(form)

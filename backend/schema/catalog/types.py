@@ -25,10 +25,12 @@ from backend.models.catalog import ServiceItem as ServiceItemModel
 from backend.models.catalog import ServiceItemVersion as VersionModel
 from backend.schema.accounts.types import UserType, roles_by_user
 from backend.schema.catalog import enums  # noqa: F401  (the enums, before their uses)
+from backend.schema.context import context_of, viewer_reach
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection
 from backend.schema.teams.types import TeamType, teams_as_types
 from backend.services.catalog import catalog, forms
+from backend.services.catalog import states as item_states
 from backend.services.catalog.policies import can_manage_catalog
 from backend.services.core.actors import Actor
 from backend.services.enterprises.records import EnterpriseRecord
@@ -219,6 +221,21 @@ class CategoryType(Node):
         return await category_team(info, self._model.team_id)
 
 
+@strawberry.type(
+    name="ServiceItemViewerCan",
+    description="What the viewer may do with the service item now, by the item's action table "
+    "and its policies.",
+)
+class ServiceItemViewerCan:
+    edit: bool = strawberry.field(description="Write a new version (updateServiceItem).")
+    publish: bool = strawberry.field(
+        description="Publish it (publishServiceItem): a published item only when a newer "
+        "version waits."
+    )
+    retire: bool = strawberry.field(description="Retire it (retireServiceItem).")
+    apply: bool = strawberry.field(description="Apply for it: it is open for applications.")
+
+
 @strawberry.type(name="ServiceItem")
 class ServiceItemType(Node):
     category: CategoryType
@@ -260,6 +277,19 @@ class ServiceItemType(Node):
     versions: list[ServiceItemVersionInfo] | None = strawberry.field(
         description="Every version, newest first; admins only."
     )
+    _model: strawberry.Private[ServiceItemModel]
+
+    @strawberry.field(description="What the viewer may do with the item now.")
+    async def viewer_can(self, info: strawberry.Info) -> ServiceItemViewerCan:
+        actions = item_states.actions_for(
+            context_of(info).actor,
+            self._model,
+            await viewer_reach(info),
+            live_number=self.version_number,
+        )
+        return ServiceItemViewerCan(
+            edit=actions.edit, publish=actions.publish, retire=actions.retire, apply=actions.apply
+        )
 
 
 async def items_as_types(
@@ -398,6 +428,7 @@ def _item_type(
         latest_version_number=item.latest_number,
         handling_team=team,
         versions=history,
+        _model=item,
     )
 
 

@@ -17,11 +17,13 @@ from backend.models.enterprises import PremisesBinding as BindingModel
 from backend.models.enterprises import Unit as UnitModel
 from backend.models.files import StoredFile
 from backend.schema.accounts.types import UserType, roles_by_user
+from backend.schema.context import context_of, viewer_reach
 from backend.schema.enterprises.files import FileType
 from backend.schema.enterprises.records import EnterpriseRecordEntry, entries_of
 from backend.schema.nodes import Node, global_id, register
 from backend.services.core.actors import Actor
 from backend.services.enterprises import premises
+from backend.services.enterprises import states as enterprise_states
 from backend.services.enterprises.policies import (
     can_download_licence,
     enterprises_visible_to,
@@ -94,6 +96,24 @@ class EnterpriseMember:
     joined_at: datetime
 
 
+@strawberry.type(
+    name="EnterpriseViewerCan",
+    description="What the viewer may do with the enterprise now, by the enterprise's action "
+    "table and its policies.",
+)
+class EnterpriseViewerCan:
+    review: bool = strawberry.field(description="Verify or reject it (reviewEnterprise).")
+    resubmit: bool = strawberry.field(
+        description="Correct a rejected registration and send it again (resubmitEnterprise)."
+    )
+    invite: bool = strawberry.field(
+        description="Invite colleagues (inviteMember): an owner, once it is verified."
+    )
+    apply: bool = strawberry.field(
+        description="Apply for services on its behalf: a member, once it is verified."
+    )
+
+
 @strawberry.type(name="Enterprise", description="A resident enterprise of the park.")
 class EnterpriseType(Node):
     name: str
@@ -122,6 +142,19 @@ class EnterpriseType(Node):
     record: list[EnterpriseRecordEntry] = strawberry.field(
         description="What a form's mirror fields take from the enterprise, part by part."
     )
+    _row: strawberry.Private[EnterpriseModel]
+
+    @strawberry.field(description="What the viewer may do with the enterprise now.")
+    async def viewer_can(self, info: strawberry.Info) -> EnterpriseViewerCan:
+        actions = enterprise_states.actions_for(
+            context_of(info).actor, self._row, await viewer_reach(info)
+        )
+        return EnterpriseViewerCan(
+            review=actions.review,
+            resubmit=actions.resubmit,
+            invite=actions.invite,
+            apply=actions.apply,
+        )
 
 
 @strawberry.type
@@ -184,6 +217,7 @@ async def enterprises_as_types(
                 premises=[b for b in history[e.id] if b.ends_on is None],
                 premises_history=history[e.id],
                 record=entries_of(record_of(e)),
+                _row=e,
             )
         )
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from backend.models.catalog import ItemStatus, ServiceItem
@@ -46,3 +47,34 @@ ITEM: Machine[ServiceItem, ItemStatus] = Machine(
         ),
     ),
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ItemActions:
+    """What a viewer may do with a service item now: the table and the policies, plus what a
+    page needs beyond them (whether publishing would show anything new; whether it is open for
+    applications)."""
+
+    edit: bool
+    publish: bool
+    retire: bool
+    apply: bool
+
+
+def is_offered(item: ServiceItem) -> bool:
+    """Applications are made only for a published item."""
+    return item.status is S.PUBLISHED
+
+
+def actions_for(
+    actor: Actor, item: ServiceItem, reach: Reach, *, live_number: int | None
+) -> ItemActions:
+    """`live_number`: the number of the item's live version (None until first published)."""
+    # Publishing a published item again is offered only when a newer version waits.
+    has_news = item.status is not S.PUBLISHED or live_number != item.latest_number
+    return ItemActions(
+        edit=ITEM.may(actor, item, "EDIT", reach),
+        publish=has_news and ITEM.may(actor, item, "PUBLISH", reach),
+        retire=ITEM.may(actor, item, "RETIRE", reach),
+        apply=is_offered(item),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from backend.models.enterprises import Enterprise, EnterpriseStatus
@@ -51,3 +52,29 @@ ENTERPRISE: Machine[Enterprise, EnterpriseStatus] = Machine(
         ),
     ),
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EnterpriseActions:
+    """What a viewer may do with an enterprise now: the table and the policies, plus what only
+    a verified enterprise's people may do (invite colleagues, apply for services)."""
+
+    review: bool  # verify or reject: one table row shape, one policy
+    resubmit: bool
+    invite: bool
+    apply: bool
+
+
+def is_verified(enterprise: Enterprise) -> bool:
+    """Only a verified enterprise applies for services, takes members and holds premises."""
+    return enterprise.status is S.VERIFIED
+
+
+def actions_for(actor: Actor, enterprise: Enterprise, reach: Reach) -> EnterpriseActions:
+    verified = is_verified(enterprise)
+    return EnterpriseActions(
+        review=ENTERPRISE.may(actor, enterprise, "VERIFY", reach),
+        resubmit=ENTERPRISE.may(actor, enterprise, "RESUBMIT", reach),
+        invite=verified and owner(actor, enterprise, reach),
+        apply=verified and enterprise.id in reach.member_of,
+    )

@@ -94,9 +94,6 @@ STATE_AND_ROLE_ENUMS = (
     "Role",
 )
 LABELS = "web/templates/_labels.html"
-# A team member's kind (MemberKind) shares two words with the roles; comparing a member's
-# `kind` to one is about the team, not the viewer, and is not counted.
-MEMBER_KIND_TEMPLATE = re.compile(r"\.kind\s*==\s*[\"'](?:{kinds})[\"']")
 TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 
@@ -114,31 +111,16 @@ def _named(text: str, names: set[str]) -> set[str]:
     return {word for word in re.findall(r"\b[A-Z][A-Z_]+\b", text) if word in names}
 
 
-def _member_kind_comparison(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
-    compare = parents.get(node)
-    if not isinstance(compare, ast.Compare) or not isinstance(compare.left, ast.Subscript):
-        return False
-    key = compare.left.slice
-    return isinstance(key, ast.Constant) and key.value == "kind"
-
-
-def _names_in_module(source: str, names: set[str], kinds: set[str]) -> set[str]:
-    tree = ast.parse(source)
-    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+def _names_in_module(source: str, names: set[str]) -> set[str]:
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            named = _named(node.value, names)
-            if named <= kinds and _member_kind_comparison(node, parents):
-                continue
-            found |= named
+            found |= _named(node.value, names)
     return found
 
 
-def _names_in_template(source: str, names: set[str], kinds: set[str]) -> set[str]:
-    source = TEMPLATE_COMMENT.sub("", source)
-    source = re.compile(MEMBER_KIND_TEMPLATE.pattern.format(kinds="|".join(kinds))).sub("", source)
-    return _named(source, names)
+def _names_in_template(source: str, names: set[str]) -> set[str]:
+    return _named(TEMPLATE_COMMENT.sub("", source), names)
 
 
 def _state_and_role_names() -> set[str]:
@@ -150,16 +132,15 @@ def _state_and_role_names() -> set[str]:
 
 def _offenders(root: Path) -> dict[str, set[str]]:
     names = _state_and_role_names()
-    kinds = _enum_values("MemberKind")
     found: dict[str, set[str]] = {}
     for path in sorted(root.rglob("*.py")):
-        if named := _names_in_module(path.read_text(encoding="utf-8"), names, kinds):
+        if named := _names_in_module(path.read_text(encoding="utf-8"), names):
             found[str(path.relative_to(root.parent))] = named
     for path in sorted((root / "templates").rglob("*.html")):
         relative = str(path.relative_to(root.parent))
         if relative == LABELS:
             continue
-        if named := _names_in_template(path.read_text(encoding="utf-8"), names, kinds):
+        if named := _names_in_template(path.read_text(encoding="utf-8"), names):
             found[relative] = named
     return found
 
@@ -192,4 +173,6 @@ def test_a_status_or_role_named_outside_the_labels_is_found(tmp_path: Path) -> N
     assert _offenders(web) == {
         "web/pages.py": {"IN_PROGRESS", "ADMIN"},
         "web/templates/page.html": {"RETURNED"},
+        "web/templates/team.html": {"HANDLER"},
+        "web/members.py": {"HANDLER"},
     }

@@ -135,7 +135,7 @@ def _handlers_by_team(teams: dict[str, Any] | None) -> dict[str, list[dict[str, 
     found: dict[str, list[dict[str, Any]]] = {}
     for edge in (teams or {}).get("edges", []):
         team = edge["node"]
-        members = [m for m in team["members"] if m["kind"] == "HANDLER"]
+        members = [m for m in team["members"] if m["handlesOrders"]]
         found[team["id"]] = sorted(
             ({**m["user"], "onLeave": m["onLeave"]} for m in members), key=lambda u: u["name"]
         )

@@ -25,6 +25,9 @@ class TeamMember:
     kind: MemberKindModel
     on_leave: bool
     last_assigned_at: datetime | None
+    handles_orders: bool = strawberry.field(
+        description="Takes the team's orders (a handler of the team), on leave or not."
+    )
 
 
 @strawberry.type(name="Team")
@@ -52,6 +55,7 @@ async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
                 kind=member.kind,
                 on_leave=member.on_leave,
                 last_assigned_at=member.last_assigned_at,
+                handles_orders=member.kind is MemberKindModel.HANDLER,
             )
         )
     return [

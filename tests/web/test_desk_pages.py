@@ -292,6 +292,24 @@ async def test_filing_for_an_enterprise(new_api: Any) -> None:
     assert await Notification.filter(user_id=w.owner.id, kind="APPLICATION_FILED_FOR").exists()
 
 
+async def test_filing_shows_what_the_park_holds_for_the_enterprise_read_only(
+    new_api: Any,
+) -> None:
+    w = await world(new_api)
+    mirror = {"key": "company", "type": "TEXT", "label": {"zh": "企业名称", "en": "Company"},
+              "required": True, "min": None, "max": "100", "options": [], "pattern": None,
+              "help": {"zh": "", "en": ""}, "mirrors": "NAME"}  # fmt: skip
+    w.version.form = {**w.version.form, "fields": [*w.version.form["fields"], mirror]}
+    await w.version.save()
+    enterprise = global_id("Enterprise", w.enterprise.id)
+    item = global_id("ServiceItem", w.item.id)
+    page = (await w.auditor.client.get(f"/desk/file?enterprise={enterprise}&item={item}")).text
+    assert f'name="answer-company" value="{w.enterprise.name}" readonly' in page
+    # Before an enterprise is chosen there is no record to show: the field is not filled.
+    unchosen = (await w.auditor.client.get(f"/desk/file?item={item}")).text
+    assert "readonly" not in unchosen
+
+
 async def test_filing_shows_problems_beside_the_fields(new_api: Any) -> None:
     w = await world(new_api)
     enterprise = global_id("Enterprise", w.enterprise.id)

@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from backend.schema.relay import decode_id_of
+from web.forms import record_values
 from web.shell import as_int, enum_values, login_redirect, page, redirect, run, signed_in, text
 
 PREFIX = "answer"
@@ -225,10 +226,7 @@ def _mirrored(data: dict[str, Any], answers: Answers) -> Answers:
     """Mirror fields as the chosen enterprise's record has them: never asked again (the
     service stores the record for them whatever is sent)."""
     chosen = next((e for e in _verified(data) if str(e["id"]) == answers.enterprise_id), None)
-    record = {entry["part"]: entry["value"] for entry in (chosen or {}).get("record") or []}
-    for f in data["serviceItem"]["form"]["fields"]:
-        if f.get("mirrors") and record.get(f["mirrors"]):
-            answers.values[f["key"]] = record[f["mirrors"]]
+    answers.values.update(record_values(data["serviceItem"]["form"]["fields"], chosen))
     return answers
 
 

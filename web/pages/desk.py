@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from backend.schema.relay import decode_id_of
+from web.forms import record_values
 from web.shell import (
     as_int,
     field_errors,
@@ -420,6 +421,9 @@ async def _file_page(
     items = [edge["node"] for edge in data["serviceItems"]["edges"]]
     item = data.get("serviceItem") if with_item else None
     enterprise = next((e for e in enterprises if e["id"] == chosen["enterprise"]), None)
+    if item is not None:
+        # What the park holds for the chosen enterprise is shown, not asked.
+        values = {**(values or {}), **record_values(item["form"]["fields"], enterprise)}
     context = {
         "enterprises": enterprises,
         "categories": _categories(items),

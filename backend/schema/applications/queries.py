@@ -19,6 +19,7 @@ from backend.schema.applications.types import (
 )
 from backend.schema.catalog.loading import selects
 from backend.schema.context import context_of
+from backend.schema.enterprises.records import entries_of
 from backend.schema.errors import run_mutation
 from backend.schema.nodes import global_id
 from backend.schema.relay import (
@@ -30,6 +31,7 @@ from backend.schema.relay import (
 from backend.services.applications import applications
 from backend.services.applications.policies import applications_visible_to
 from backend.services.enterprises import enterprises
+from backend.services.enterprises.records import record_of
 
 
 @strawberry.input
@@ -119,7 +121,10 @@ class ApplicationQueries:
         rows = await query.order_by("name", "id").limit(max(1, min(first, 50)))
         return [
             ApplicationEnterprise(
-                id=global_id("Enterprise", e.id), name=e.name, credit_code=e.credit_code
+                id=global_id("Enterprise", e.id),
+                name=e.name,
+                credit_code=e.credit_code,
+                record=entries_of(record_of(e)),
             )
             for e in rows
         ]

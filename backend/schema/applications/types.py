@@ -32,12 +32,14 @@ from backend.schema.accounts.types import UserType, roles_by_user
 from backend.schema.catalog.types import ServiceItemType, in_language, items_as_types
 from backend.schema.context import context_of, viewer_reach
 from backend.schema.enterprises.files import FileType
+from backend.schema.enterprises.records import EnterpriseRecordEntry, entries_of
 from backend.schema.nodes import Node, global_id, register
 from backend.services.applications import states as application_states
 from backend.services.applications.policies import applications_visible_to
 from backend.services.applications.reviews import changes_since_return
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Problem
+from backend.services.enterprises.records import record_of
 
 strawberry.enum(StatusModel, name="ApplicationStatus", description="Where an application stands.")
 strawberry.enum(DecisionModel, name="AuditDecision", description="An auditor's decision.")
@@ -67,6 +69,9 @@ class ApplicationEnterprise:
     id: strawberry.ID
     name: str
     credit_code: str
+    record: list[EnterpriseRecordEntry] = strawberry.field(
+        description="What a form's mirror fields take from the enterprise, part by part."
+    )
 
 
 @strawberry.type(name="ApplicationAttachment", description="A material, as one kind.")
@@ -365,6 +370,7 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
             id=global_id("Enterprise", enterprise.id),
             name=enterprise.name,
             credit_code=enterprise.credit_code,
+            record=entries_of(record_of(enterprise)),
         ),
         applicant=loaded.users.get(app.applicant_id),
         filed_by=loaded.users.get(app.filed_by_id or 0),

@@ -21,7 +21,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from http.cookies import SimpleCookie
 from typing import Any
@@ -132,7 +132,7 @@ class Gatekeeper:
         self,
         app: ASGIApp,
         settings: Settings,
-        csrf_page: Callable[[Request], Response] | None = None,
+        csrf_page: Callable[[Request], Awaitable[Response]] | None = None,
     ) -> None:
         self.app = app
         self.settings = settings
@@ -236,7 +236,8 @@ class Gatekeeper:
                 if not ok:
                     log.info("refused a write without a valid CSRF token: %s", scope["path"])
                     if self.csrf_page is not None and _is_page_request(scope):
-                        await self.csrf_page(Request(scope, receive))(scope, receive, send)
+                        refusal = await self.csrf_page(Request(scope, receive))
+                        await refusal(scope, receive, send)
                         return
                     await _json_error(
                         send,

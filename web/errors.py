@@ -23,7 +23,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if not _wants_page(request):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-    response = page(
+    response = await page(
         request,
         "error.html",
         {"status_code": exc.status_code, "request_id": _request_id(request)},
@@ -39,13 +39,12 @@ async def server_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error (request %s)", request_id, exc_info=exc)
     response: Response
     try:
-        shown = page(
+        shown = await page(
             request,
             "error.html",
             {"status_code": 500, "request_id": request_id},
             status_code=500,
         )
-        await shown.render_page()  # here, so a failure falls back to plain text
         response = shown
     except Exception:  # the error page itself failed: plain text still names the request
         log.exception("the 500 page could not be rendered")
@@ -54,9 +53,9 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def csrf_refused(request: Request) -> Response:
+async def csrf_refused(request: Request) -> Response:
     """The 403 page for a form posted without its CSRF token (an old tab, another site)."""
-    return page(
+    return await page(
         request,
         "error.html",
         {"status_code": 403, "csrf_failed": True, "request_id": _request_id(request)},

@@ -22,9 +22,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
-from starlette.types import Receive, Scope, Send
 
 from backend import i18n
 from backend.schema.context import Context
@@ -261,49 +260,20 @@ def as_int(value: str) -> int:
         return 0
 
 
-class PageResponse(HTMLResponse):
-    """A page rendered as it is sent, so the menu can ask the schema's `me { can }` first
-    when the route did not (`page` itself is not async, and most routes need no viewer)."""
-
-    def __init__(
-        self, request: Request, template: jinja2.Template, values: dict[str, Any], status_code: int
-    ) -> None:
-        self._request = request
-        self._template = template
-        self._values = values
-        self._rendered = False
-        super().__init__(b"", status_code=status_code)
-
-    async def render_page(self) -> None:
-        """Asks for the menu if nobody has, and renders; `__call__` does it if nobody did."""
-        if self._rendered:
-            return
-        values = self._values
-        if values["can"] is None and signed_in(self._request):
-            values = {**values, "can": await self._menu_access()}
-        self.body = self.render(self._template.render(values))
-        self.raw_headers = [
-            (name, value) for name, value in self.raw_headers if name != b"content-length"
-        ] + [(b"content-length", str(len(self.body)).encode("latin-1"))]
-        self._rendered = True
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.render_page()
-        await super().__call__(scope, receive, send)
-
-    async def _menu_access(self) -> dict[str, bool] | None:
-        try:
-            viewer = await viewer_of(self._request)
-        except Exception:
-            if self.status_code < 400:
-                raise
-            # An error page whose cause may be the database itself: show it without a menu.
-            log.warning("the error page's menu could not be loaded", exc_info=True)
-            return None
-        return viewer["can"] if viewer else None
+async def _menu_access(request: Request, status_code: int) -> dict[str, bool] | None:
+    """The viewer's `me { can }`, for the menu of a page whose operation did not ask."""
+    try:
+        viewer = await viewer_of(request)
+    except Exception:
+        if status_code < 400:
+            raise
+        # An error page whose cause may be the database itself: show it without a menu.
+        log.warning("the error page's menu could not be loaded", exc_info=True)
+        return None
+    return viewer["can"] if viewer else None
 
 
-def page(
+async def page(
     request: Request,
     template: str,
     values: dict[str, Any] | None = None,
@@ -312,7 +282,7 @@ def page(
     status_code: int = 200,
     context: Context | None = None,
     here: str | None = None,
-) -> PageResponse:
+) -> Response:
     """Renders a page in the viewer's language, with the shell's header data and the flash.
 
     The menu shows the pages `me { can }` opens: from `viewer` when the page's operation asked
@@ -323,19 +293,23 @@ def page(
     language = language_of(request)
     flash = flash_of(request)
     known = viewer if viewer is not None else getattr(request.state, "viewer", None)
+    can = known.get("can") if known else None
+    if can is None and signed_in(request):
+        can = await _menu_access(request, status_code)
     shell = {
         "request": request,
         "viewer": viewer,
         "signed_in": signed_in(request),
-        "can": known.get("can") if known else None,
+        "can": can,
         "timezone": request.app.state.settings.timezone,
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "flash": flash,
         "html_lang": language,
         "here": _here(request, here),
     }
-    jinja_template = templates_for(language).get_template(template)
-    response = PageResponse(request, jinja_template, {**shell, **(values or {})}, status_code)
+    response = templates_for(language).TemplateResponse(
+        request, template, {**shell, **(values or {})}, status_code=status_code
+    )
     if flash is not None or request.cookies.get(FLASH_COOKIE):
         response.delete_cookie(FLASH_COOKIE, path="/", httponly=True, samesite="lax")
     if context is not None:

@@ -239,7 +239,7 @@ def _answers(data: dict[str, Any], form: FormData) -> Answers:
     return _mirrored(data, answers)
 
 
-def _form_page(
+async def _form_page(
     request: Request,
     data: dict[str, Any],
     answers: Answers,
@@ -258,7 +258,7 @@ def _form_page(
         "application": application,
         "deferrable": [k for k in item["form"]["attachments"] if k["deferrable"]],
     }
-    return page(
+    return await page(
         request,
         "apply_form.html",
         values,
@@ -275,7 +275,7 @@ async def apply_form(request: Request) -> Response:
     enterprises = _verified(data)
     first = str(enterprises[0]["id"]) if enterprises else ""
     answers = Answers(enterprise_id=first, key=str(uuid.uuid4()))
-    return _form_page(request, data, answers)
+    return await _form_page(request, data, answers)
 
 
 async def _upload(
@@ -320,17 +320,17 @@ async def apply(request: Request) -> Response:
         action = text(form, "step")
         await _upload(request, item, form, answers, problems)
     if action == "change":
-        return _form_page(request, data, answers)
+        return await _form_page(request, data, answers)
     if action == "draft":
         return await _save_draft(request, data, answers, problems)
     payload = await _check(request, item, answers, problems)
     if problems or not payload["passed"]:
-        return _form_page(request, data, answers, problems, status_code=422)
+        return await _form_page(request, data, answers, problems, status_code=422)
     values = {"item": item, "answers": answers, "owed": payload["owed"], "data": data}
     values["enterprise"] = next(
         (e for e in _verified(data) if str(e["id"]) == answers.enterprise_id), None
     )
-    return page(
+    return await page(
         request,
         "apply_check.html",
         values,
@@ -350,7 +350,7 @@ async def _save_draft(
     for error in payload["userErrors"]:
         problems.add(list(error.get("field") or []), error["message"], input["attachments"])
     if problems:
-        return _form_page(request, data, answers, problems, status_code=422)
+        return await _form_page(request, data, answers, problems, status_code=422)
     number = payload["application"]["number"]
     return redirect(
         request,
@@ -371,7 +371,7 @@ async def submit(request: Request) -> Response:
     payload = (await run(request, "submit_application", {"input": input})).data["submitApplication"]
     if payload["userErrors"]:
         problems = place(payload["userErrors"], input["attachments"])
-        return _form_page(request, data, answers, problems, status_code=422)
+        return await _form_page(request, data, answers, problems, status_code=422)
     app = payload["application"]
     if app["auditResult"] and not app["auditResult"]["passed"]:
         return redirect(
@@ -393,10 +393,10 @@ async def check_field(request: Request) -> Response:
     answers = _answers(data, form)
     await _check(request, item, answers, problems)
     if not _htmx(request):
-        return _form_page(request, data, answers, problems)
+        return await _form_page(request, data, answers, problems)
     key = text(form, "field")
     messages = problems.fields.get(key, [])
-    return page(request, "_apply_problems.html", {"messages": messages})
+    return await page(request, "_apply_problems.html", {"messages": messages})
 
 
 # -- my applications ------------------------------------------------------------------------
@@ -419,7 +419,7 @@ async def my_applications(request: Request) -> Response:
         "statuses": enum_values("ApplicationStatus"),
         "after": after,
     }
-    return page(request, "my_applications.html", values, viewer=data["me"])
+    return await page(request, "my_applications.html", values, viewer=data["me"])
 
 
 async def _application(request: Request) -> dict[str, Any]:
@@ -461,7 +461,7 @@ async def application_detail(request: Request) -> Response:
         "withdrawable": app["viewerCan"]["withdraw"],
         "editable": app["viewerCan"]["edit"] and app["serviceItem"] is not None,
     }
-    return page(request, "my_application.html", values, viewer=data["me"])
+    return await page(request, "my_application.html", values, viewer=data["me"])
 
 
 async def submitted(request: Request) -> Response:
@@ -470,7 +470,7 @@ async def submitted(request: Request) -> Response:
     data = await _application(request)
     app = data["applicationByNumber"]
     values = {"app": app, "item": app["serviceItem"]}
-    return page(request, "apply_done.html", values, viewer=data["me"])
+    return await page(request, "apply_done.html", values, viewer=data["me"])
 
 
 async def edit(request: Request) -> Response:
@@ -482,7 +482,7 @@ async def edit(request: Request) -> Response:
     if not app["viewerCan"]["edit"] or app["serviceItem"] is None:
         return redirect(request, f"/applications/{app['number']}")
     form_data = {**data, "serviceItem": app["serviceItem"]}
-    return _form_page(
+    return await _form_page(
         request,
         form_data,
         answers_of(app),
@@ -499,7 +499,7 @@ async def withdraw(request: Request) -> Response:
     if request.method == "GET":
         if not app["viewerCan"]["withdraw"]:
             return redirect(request, f"/applications/{app['number']}")
-        return page(request, "my_application_withdraw.html", {"app": app}, viewer=data["me"])
+        return await page(request, "my_application_withdraw.html", {"app": app}, viewer=data["me"])
     form = await request.form()
     input = {"applicationId": app["id"], "expectedVersion": as_int(text(form, "expectedVersion"))}
     payload = (await run(request, "withdraw_application", {"input": input})).data[
@@ -507,7 +507,7 @@ async def withdraw(request: Request) -> Response:
     ]
     if payload["userErrors"]:
         values = {"app": app, "errors": [e["message"] for e in payload["userErrors"]]}
-        return page(
+        return await page(
             request,
             "my_application_withdraw.html",
             values,

@@ -15,14 +15,14 @@ LANGUAGE_SECONDS = 365 * 24 * 3600
 
 async def home(request: Request) -> Response:
     result = await run(request, "shell")
-    return page(request, "home.html", viewer=result.data["me"])
+    return await page(request, "home.html", viewer=result.data["me"])
 
 
 async def sign_up(request: Request) -> Response:
     if request.method == "GET":
         if signed_in(request):
             return redirect(request, "/")
-        return page(request, "signup.html", {"errors": {}, "values": {}})
+        return await page(request, "signup.html", {"errors": {}, "values": {}})
     form = await request.form()
     values = {"name": text(form, "name"), "contact": text(form, "contact")}
     password = form.get("password")
@@ -31,7 +31,7 @@ async def sign_up(request: Request) -> Response:
     payload = result.data["signUp"]
     if payload["userErrors"]:
         errors = field_errors(payload["userErrors"])
-        return page(
+        return await page(
             request,
             "signup.html",
             {"errors": errors, "values": values},
@@ -48,7 +48,7 @@ async def login(request: Request) -> Response:
         next_url = safe_next(request.query_params.get("next"))
         if signed_in(request):
             return redirect(request, next_url)
-        return page(request, "login.html", {"errors": {}, "values": {}, "next": next_url})
+        return await page(request, "login.html", {"errors": {}, "values": {}, "next": next_url})
     form = await request.form()
     values = {"identifier": text(form, "identifier")}
     next_url = safe_next(text(form, "next"))
@@ -58,7 +58,7 @@ async def login(request: Request) -> Response:
     payload = result.data["login"]
     if payload["userErrors"]:
         errors = field_errors(payload["userErrors"])
-        return page(
+        return await page(
             request,
             "login.html",
             {"errors": errors, "values": values, "next": next_url},

@@ -39,7 +39,7 @@ async def _calendar_page(
         "entry": forms.get("entry", {"errors": {}, "input": {"kind": "OFF"}}),
         "row_errors": forms.get("row_errors", {}),
     }
-    return page(
+    return await page(
         request,
         "admin_calendar.html",
         values,

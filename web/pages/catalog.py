@@ -45,19 +45,19 @@ async def home(request: Request) -> Response:
         "q": q,
         "results": data.get("results"),
     }
-    return page(request, "catalog_home.html", values, viewer=data["me"])
+    return await page(request, "catalog_home.html", values, viewer=data["me"])
 
 
 async def _search_fragment(request: Request, q: str) -> Response:
     if not q:
-        return page(request, "_catalog_results.html", {"q": "", "results": None})
+        return await page(request, "_catalog_results.html", {"q": "", "results": None})
     data = (await run(request, "catalog_search", {"q": q})).data
     values = {
         "q": q,
         "results": data["results"],
         "pinned_ids": {item["id"] for item in data["pinnedServiceItems"]},
     }
-    return page(request, "_catalog_results.html", values)
+    return await page(request, "_catalog_results.html", values)
 
 
 async def category(request: Request) -> Response:
@@ -73,7 +73,7 @@ async def category(request: Request) -> Response:
         "category": data["category"],
         "pinned_ids": {pinned["id"] for pinned in data["pinnedServiceItems"]},
     }
-    return page(request, "catalog_category.html", values, viewer=data["me"])
+    return await page(request, "catalog_category.html", values, viewer=data["me"])
 
 
 async def item(request: Request) -> Response:
@@ -85,7 +85,7 @@ async def item(request: Request) -> Response:
         "item": found,
         "pinned_ids": {pinned["id"] for pinned in data["pinnedServiceItems"]},
     }
-    return page(request, "catalog_item.html", values, viewer=data["me"])
+    return await page(request, "catalog_item.html", values, viewer=data["me"])
 
 
 # Pinning and unpinning: the operation, its payload field and the flash without JavaScript.
@@ -118,7 +118,7 @@ async def pin(request: Request) -> Response:
         "next": back,
         "status": translate(request, done),
     }
-    return page(request, "_catalog_pin_swap.html", values)
+    return await page(request, "_catalog_pin_swap.html", values)
 
 
 routes = [

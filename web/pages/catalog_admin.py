@@ -99,7 +99,7 @@ async def _catalog_page(request: Request, status_code: int = 200, **forms: Any) 
         "category_errors": forms.get("category_errors", {}),
         "item_errors": forms.get("item_errors", {}),
     }
-    return page(
+    return await page(
         request,
         "admin_catalog.html",
         values,
@@ -646,7 +646,7 @@ async def _show_editor(
         if item_id
         else "/admin/catalog/items/new",
     }
-    return page(
+    return await page(
         request,
         "admin_catalog_item.html",
         values,
@@ -718,7 +718,7 @@ async def preview(request: Request) -> Response:
     if (refused := await only_for(request, "catalog")) is not None:
         return refused
     draft = draft_of_form(await request.form())
-    return page(
+    return await page(
         request,
         "_admin_catalog_preview.html",
         {"preview": preview_form(draft, language_of(request))},

@@ -116,10 +116,10 @@ async def queue(request: Request) -> Response:
         "first_page": "/desk" + ("?" + urlencode(kept) if kept else "") if after else None,
     }
     if not full:
-        return page(request, "_desk_results.html", values)
+        return await page(request, "_desk_results.html", values)
     items = [edge["node"] for edge in data["serviceItems"]["edges"]]
     values["categories"] = _categories(items)
-    return page(request, "desk_queue.html", values, viewer=data["me"])
+    return await page(request, "desk_queue.html", values, viewer=data["me"])
 
 
 # Reading the answers and materials of a form -----------------------------------------------
@@ -296,7 +296,7 @@ async def _application_page(
         "decision": decision or {"errors": {}, "input": {}, "raced": False},
         "supplement": supplement or {"errors": {}, "answers": None},
     }
-    return page(
+    return await page(
         request,
         "desk_application.html",
         values,
@@ -435,7 +435,7 @@ async def _file_page(
         "idempotency_key": chosen.get("key") or uuid.uuid4().hex,
     }
     query = urlencode({k: v for k, v in chosen.items() if k in ("q", "enterprise", "item") and v})
-    return page(
+    return await page(
         request,
         "desk_file.html",
         context,

@@ -63,7 +63,7 @@ async def _my_page(request: Request, status_code: int = 200, **forms: Any) -> Re
         "memberships": result.data["myEnterprises"],
         "join": forms.get("join", {"errors": {}, "input": {}}),
     }
-    return page(
+    return await page(
         request,
         "enterprise_list.html",
         values,
@@ -162,7 +162,7 @@ async def _register_page(
     request: Request, values: dict[str, str], errors: dict[str, list[str]], status_code: int = 200
 ) -> Response:
     result = await run(request, "shell")
-    return page(
+    return await page(
         request,
         "enterprise_new.html",
         {"values": values, "errors": errors, "posted": status_code != 200},
@@ -186,7 +186,7 @@ async def _status_page(
         "invite_errors": extra.get("invite_errors", []),
         "member_errors": extra.get("member_errors", {}),
     }
-    response = page(
+    response = await page(
         request,
         "enterprise_status.html",
         values,
@@ -274,7 +274,7 @@ async def _queue_page(
         "row_errors": forms.get("row_errors", {}),
         "row_input": forms.get("row_input", {}),
     }
-    return page(
+    return await page(
         request,
         "admin_enterprises.html",
         values,

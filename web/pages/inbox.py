@@ -17,7 +17,7 @@ async def inbox(request: Request) -> Response:
         return login_redirect(request)
     variables = {"first": PAGE_SIZE, "after": request.query_params.get("after") or None}
     result = await run(request, "inbox", variables)
-    return page(
+    return await page(
         request,
         "notifications.html",
         {"connection": result.data["notifications"]},
@@ -33,7 +33,7 @@ async def mark_all_read(request: Request) -> Response:
     if not request.headers.get("HX-Request"):
         return redirect(request, "/notifications", flash=done)
     result = await run(request, "inbox", {"first": PAGE_SIZE, "after": None})
-    return page(
+    return await page(
         request,
         "_inbox_swap.html",
         {"connection": result.data["notifications"], "status": translate(request, done)},

@@ -118,9 +118,9 @@ async def queue(request: Request) -> Response:
         "statuses": enum_values("OrderStatus"),
     }
     if not full:
-        return page(request, "_orders_results.html", values)
+        return await page(request, "_orders_results.html", values)
     values["categories"] = [edge["node"] for edge in data["categories"]["edges"]]
-    return page(request, "orders_queue.html", values, viewer=data["me"])
+    return await page(request, "orders_queue.html", values, viewer=data["me"])
 
 
 def _more_link(given: dict[str, str], page_info: dict[str, Any]) -> str | None:
@@ -157,7 +157,7 @@ async def _order_page(
         "handlers": _handlers_by_team(data.get("teams")),
         "form": form or {"errors": {}, "input": {}},
     }
-    return page(
+    return await page(
         request,
         "order_page.html",
         values,
@@ -191,7 +191,7 @@ async def _unassigned_page(
         "handlers": _handlers_by_team(data["teams"]),
         "forms": forms or {},
     }
-    return page(
+    return await page(
         request,
         "supervision_unassigned.html",
         values,

@@ -34,7 +34,7 @@ async def _premises_page(request: Request, status_code: int = 200, **forms: Any)
         "enterprises": [e["node"] for e in data["enterprises"]["edges"]],
         "forms": forms,
     }
-    return page(
+    return await page(
         request,
         "admin_premises.html",
         values,
@@ -164,7 +164,7 @@ async def _providers_page(request: Request, status_code: int = 200, **forms: Any
         "create": forms.get("create", {"errors": {}, "input": {"active": True}}),
         "edit": forms.get("edit", {}),
     }
-    return page(
+    return await page(
         request,
         "admin_providers.html",
         values,

@@ -27,7 +27,7 @@ async def _tokens_page(request: Request, status_code: int = 200, **extra: Any) -
         "created": extra.get("created"),
         "revoke_errors": extra.get("revoke_errors", []),
     }
-    response = page(
+    response = await page(
         request,
         "tokens.html",
         values,

@@ -6,14 +6,9 @@ ends the keep-alive connection)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx2
 import pytest
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from backend.logs import RequestIdFilter
 from backend.models.accounts import User
@@ -92,18 +87,6 @@ async def test_a_name_posted_decomposed_is_stored_composed(api: Api) -> None:
     fields = {"name": "Ren\u0065\u0301", "contact": "b@example.cn", "password": PASSWORD}
     assert (await submit(api, "/signup", fields)).status_code == 303
     assert (await User.get()).name == "Ren\u00e9"
-
-
-async def _broken(request: Request) -> Response:
-    raise RuntimeError("a page that raises")
-
-
-@pytest.fixture
-async def raw_client(app: Any) -> AsyncIterator[httpx2.AsyncClient]:
-    app.router.routes.insert(0, Route("/broken", _broken))
-    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
 
 
 async def test_the_access_line_of_a_500_says_500(

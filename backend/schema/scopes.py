@@ -9,7 +9,7 @@ type missing from `TYPE_SCOPES` is refused to tokens, wherever it is reached.
 from __future__ import annotations
 
 # Fields any signed-in caller may run with any token: they check per object themselves.
-OPEN = frozenset({"me", "node", "nodes", "__typename", "__schema", "__type"})
+OPEN = frozenset({"me", "node", "nodes", "staffRoles", "__typename", "__schema", "__type"})
 
 ROOT_SCOPES: dict[str, str] = {
     "users": "accounts:read",

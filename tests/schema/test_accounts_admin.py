@@ -202,3 +202,15 @@ async def test_a_role_filtered_list_pages_without_gaps(new_api) -> None:
             break
         after = page["pageInfo"]["endCursor"]
     assert len(seen) == len(set(seen)) == 5
+
+
+async def test_a_staff_account_takes_only_staff_roles_which_the_schema_lists(new_api) -> None:
+    admin = await signed_in(new_api, "admin@example.com", ["ADMIN"], "管理员")
+    listed = (await admin.gql("{ staffRoles }"))["staffRoles"]
+    assert listed == ["AUDITOR", "HANDLER", "SUPERVISOR", "ADMIN", "PROVIDER"]
+    result = (await admin.gql(CREATE_STAFF, _staff("a@example.com", ["APPLICANT", "AUDITOR"])))[
+        "createStaffUser"
+    ]
+    assert result["user"] is None
+    assert [(e["field"], e["code"]) for e in result["userErrors"]] == [(["roles"], "INVALID")]
+    assert not await User.filter(email="a@example.com").exists()

@@ -8,7 +8,7 @@ from backend.models.accounts import Role as RoleModel
 from backend.schema.accounts.types import ApiTokenType, UserType, users_as_types
 from backend.schema.context import context_of
 from backend.schema.relay import Connection, connection, fetch_page
-from backend.services.accounts import tokens
+from backend.services.accounts import accounts, tokens
 from backend.services.accounts.policies import users_visible_to
 
 
@@ -21,6 +21,13 @@ class AccountQueries:
             return None
         users = await users_as_types(await users_visible_to(actor).filter(id=actor.user_id))
         return users[0] if users else None
+
+    @strawberry.field(
+        description="The roles an admin may give a staff account (the applicant's is taken by "
+        "signing up)."
+    )
+    def staff_roles(self) -> list[RoleModel]:
+        return list(accounts.STAFF_ACCOUNT_ROLES)
 
     @strawberry.field(description="People, newest first; admins, supervisors and auditors only.")
     async def users(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.i18n import N_, SUPPORTED
-from backend.models.accounts import Role, Session, User, UserRole
+from backend.models.accounts import STAFF_ROLES, Role, Session, User, UserRole
 from backend.services.accounts import passwords
 from backend.services.accounts.policies import can_manage_staff
 from backend.services.accounts.throttle import LoginThrottle
@@ -35,6 +35,10 @@ register_messages(
         ),
     }
 )
+
+# What an admin may give a staff account, in the schema's order; the applicant's role is taken
+# by signing up.
+STAFF_ACCOUNT_ROLES: tuple[Role, ...] = tuple(role for role in Role if role in STAFF_ROLES)
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -183,6 +187,8 @@ async def create_staff(
             problems.add("phone", "CONTACT_TAKEN")
         if not roles:
             problems.add("roles", "REQUIRED")
+        elif any(role not in STAFF_ACCOUNT_ROLES for role in roles):
+            problems.add("roles", "INVALID")
         _check_password(problems, password)
         problems.raise_if_any()
         names = sorted({role.value for role in roles})

@@ -12,9 +12,10 @@ from backend.models.enterprises import Membership
 from backend.models.events import Event
 from backend.models.orders import Order
 from backend.services.core.actors import Actor
+from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.orders import orders
-from backend.services.orders.policies import can_view_order, order_reach, orders_visible_to
+from backend.services.orders.policies import can_view_order, orders_visible_to
 from tests import builders
 
 TZ = "Asia/Shanghai"
@@ -59,7 +60,7 @@ async def test_the_policy_and_the_query_agree_for_every_role(db: str) -> None:
     expected = [0, 2, 0, 3, 2, 0, 4, 4, 4]  # the waiting order shows to its team's handlers
     for actor, count in zip(actors, expected, strict=True):
         listed = set(await orders_visible_to(actor).values_list("id", flat=True))
-        reach = await order_reach(actor)
+        reach = await reach_of(actor)
         single = {o.id for o in opened if can_view_order(actor, o, reach)}
         assert listed == single, actor
         assert len(listed) == count, actor

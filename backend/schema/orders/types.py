@@ -26,6 +26,7 @@ from backend.schema.relay import (
     page_size,
 )
 from backend.services.core.actors import Actor
+from backend.services.core.reach import reach_of
 from backend.services.orders import lists as order_lists
 from backend.services.orders import orders as order_service
 from backend.services.orders import states as order_states
@@ -34,7 +35,6 @@ from backend.services.orders.handlers import AssignmentRule
 from backend.services.orders.policies import (
     can_view_assignment_reason,
     can_view_order,
-    order_reach,
     sees_every_order,
 )
 
@@ -304,7 +304,7 @@ async def visible_orders(
     query = query.filter(number=number) if number is not None else query.filter(id__in=list(ids))
     rows = await query
     if rows and not sees_every_order(actor):
-        reach = await order_reach(actor)
+        reach = await reach_of(actor)
         rows = [r for r in rows if can_view_order(actor, r, reach)]
     return await orders_as_types(actor, rows, with_events=with_events)
 

@@ -3,14 +3,11 @@
 Supervisors, admins and auditors (who approved them) see every order; handlers see the orders
 assigned to them and the unassigned ones of their teams; applicants see their enterprises'
 orders. `member_of` and `handles_for` are the actor's enterprise and team ids, loaded once per
-request by the caller (`order_reach`). Lists do not call these per row; they filter in the
+request by the caller (`core.reach.reach_of`). Lists do not call these per row; they filter in the
 query (`orders_visible_to`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -19,35 +16,14 @@ from backend.models.accounts import MemberKind, Role, TeamMember
 from backend.models.enterprises import Membership
 from backend.models.orders import Order, OrderStatus
 from backend.services.core.actors import Actor
-
-
-@dataclass(frozen=True)
-class OrderReach:
-    member_of: frozenset[int] = frozenset()
-    handles_for: frozenset[int] = frozenset()
+from backend.services.core.reach import Reach
 
 
 def sees_every_order(actor: Actor) -> bool:
     return actor.has(Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR)
 
 
-async def order_reach(actor: Actor) -> OrderReach:
-    if actor.user_id is None or sees_every_order(actor):
-        return OrderReach()
-    member_of = await Membership.filter(user_id=actor.user_id).values_list(
-        "enterprise_id", flat=True
-    )
-    handles_for: Sequence[object] = []
-    if actor.has(Role.HANDLER):
-        handles_for = await TeamMember.filter(
-            user_id=actor.user_id, kind=MemberKind.HANDLER
-        ).values_list("team_id", flat=True)
-    return OrderReach(
-        frozenset(int(str(e)) for e in member_of), frozenset(int(str(t)) for t in handles_for)
-    )
-
-
-def can_view_order(actor: Actor, order: Order, reach: OrderReach) -> bool:
+def can_view_order(actor: Actor, order: Order, reach: Reach) -> bool:
     if actor.user_id is None:
         return False
     if sees_every_order(actor):

@@ -260,17 +260,16 @@ def as_int(value: str) -> int:
         return 0
 
 
-async def _menu_access(request: Request, status_code: int) -> dict[str, bool] | None:
-    """The viewer's `me { can }`, for the menu of a page whose operation did not ask."""
+async def _shell_viewer(request: Request, status_code: int) -> dict[str, Any] | None:
+    """The header's viewer (menu, unread count), for a page whose operation did not ask."""
     try:
-        viewer = await viewer_of(request)
+        return await viewer_of(request)
     except Exception:
         if status_code < 400:
             raise
         # An error page whose cause may be the database itself: show it without a menu.
         log.warning("the error page's menu could not be loaded", exc_info=True)
         return None
-    return viewer["can"] if viewer else None
 
 
 async def page(
@@ -286,21 +285,21 @@ async def page(
     """Renders a page in the viewer's language, with the shell's header data and the flash.
 
     The menu shows the pages `me { can }` opens: from `viewer` when the page's operation asked
-    for it, else from the request's earlier answer, else asked as the page is sent.
+    for it, else from the request's earlier answer, else asked here (the shell operation).
     `here` is where the language switch comes back to: the page's own address for a GET, and
     for a form that re-renders after a POST, the GET page it belongs to.
     """
     language = language_of(request)
     flash = flash_of(request)
-    known = viewer if viewer is not None else getattr(request.state, "viewer", None)
-    can = known.get("can") if known else None
-    if can is None and signed_in(request):
-        can = await _menu_access(request, status_code)
+    if viewer is None:
+        viewer = getattr(request.state, "viewer", None)
+    if (viewer is None or viewer.get("can") is None) and signed_in(request):
+        viewer = await _shell_viewer(request, status_code)
     shell = {
         "request": request,
         "viewer": viewer,
         "signed_in": signed_in(request),
-        "can": can,
+        "can": viewer.get("can") if viewer else None,
         "timezone": request.app.state.settings.timezone,
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "flash": flash,

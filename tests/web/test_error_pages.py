@@ -7,6 +7,8 @@ from typing import Any
 import httpx2
 import pytest
 
+from tests.conftest import Api
+
 
 async def test_a_page_that_raises_gives_the_500_page_with_the_request_id(
     raw_client: httpx2.AsyncClient, caplog: pytest.LogCaptureFixture
@@ -47,3 +49,11 @@ async def test_when_the_500_page_itself_fails_plain_text_still_names_the_request
     response = await raw_client.get("/broken", headers={"X-Request-Id": "req-test-plain"})
     assert response.status_code == 500
     assert response.text == "Internal Server Error (request req-test-plain)"
+
+
+async def test_an_error_page_keeps_the_header_of_the_signed_in_reader(api: Api) -> None:
+    await api.sign_up("韩梅梅", "hmm@example.cn")  # welcomed with one unread message
+    response = await api.client.get("/catalog/items/not-an-id")
+    assert response.status_code == 404
+    assert 'id="unread-badge"' in response.text and ">1</span>" in response.text
+    assert 'href="/notifications"' in response.text

@@ -249,6 +249,7 @@ async def test_preview_renders_the_submitted_fields_unsaved(admin: Api) -> None:
             "form.fields.0.type": "TEXT",
             "form.fields.0.label.zh": "企业名称",
             "form.fields.0.required": "true",
+            "form.fields.0.mirrors": "NAME",
             "form.fields.1.key": "size",
             "form.fields.1.type": "CHOICE",
             "form.fields.1.label.zh": "企业规模",
@@ -261,6 +262,8 @@ async def test_preview_renders_the_submitted_fields_unsaved(admin: Api) -> None:
     )
     assert response.status_code == 200 and "<html" not in response.text
     assert 'id="preview-company"' in response.text and "企业名称" in response.text
+    # As the applicant will see it: read-only, from the enterprise's record.
+    assert 'name="preview-company" value="" readonly' in response.text
     assert 'type="radio" name="preview-size" value="large"' in response.text
     assert "大型" in response.text and "营业执照" in response.text and "5 MB" in response.text
     editor = await admin.client.get(f"/admin/catalog/items/{made['item']['id']}/edit")

@@ -98,7 +98,7 @@ class Connection(Generic[NodeType]):
         return await self._count()
 
 
-def _encode_cursor(values: Sequence[Any]) -> str:
+def encode_cursor(values: Sequence[Any]) -> str:
     raw = json.dumps(list(values), separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -110,7 +110,7 @@ def _fits(value: Any, kind: type) -> bool:
     return type(value) is str and len(value) <= 1000 and "\x00" not in value
 
 
-def _decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
+def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
     """The sort key a cursor carries, each value of its column's type (else BAD_CURSOR)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -140,7 +140,7 @@ def page_size(first: int | None) -> int:
     return first
 
 
-def _after(order: Sequence[str], values: Sequence[Any]) -> Q:
+def rows_after(order: Sequence[str], values: Sequence[Any]) -> Q:
     """Rows strictly after `values` in `order` (fields prefixed `-` sort descending)."""
     clauses: list[Q] = []
     for i, key in enumerate(order):
@@ -174,11 +174,11 @@ async def fetch_page(
     page_query = query
     if after:
         kinds = _column_kinds(query.model, order)
-        page_query = page_query.filter(_after(order, _decode_cursor(after, kinds)))
+        page_query = page_query.filter(rows_after(order, decode_cursor(after, kinds)))
     rows = await page_query.order_by(*order).limit(size + 1)
     has_next = len(rows) > size
     rows = rows[:size]
-    cursors = [_encode_cursor([getattr(row, k.lstrip("-")) for k in order]) for row in rows]
+    cursors = [encode_cursor([getattr(row, k.lstrip("-")) for k in order]) for row in rows]
     return Page(rows, cursors, has_next, after is not None)
 
 

@@ -29,10 +29,11 @@ from backend.models.files import StoredFile
 from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
 from backend.schema.accounts.types import UserType, roles_by_user
-from backend.schema.catalog.types import ServiceItemType, in_language, items_as_types
+from backend.schema.catalog.types import ServiceItemType, items_as_types
 from backend.schema.context import context_of, viewer_reach
 from backend.schema.enterprises.files import FileType
 from backend.schema.enterprises.records import EnterpriseRecordEntry, entries_of
+from backend.schema.loading import in_language
 from backend.schema.nodes import Node, global_id, register
 from backend.services.applications import states as application_states
 from backend.services.applications.policies import applications_visible_to

@@ -17,8 +17,8 @@ from backend.schema.relay import (
     Connection,
     Edge,
     PageInfo,
-    _decode_cursor,
-    _encode_cursor,
+    decode_cursor,
+    encode_cursor,
     page_size,
 )
 from backend.schema.teams.types import TeamType, teams_as_types
@@ -106,10 +106,10 @@ async def category_items(
     )
     rows = all_rows = await _loader(info).load(key)
     if after:
-        start = tuple(_decode_cursor(after, [int, int]))
+        start = tuple(decode_cursor(after, [int, int]))
         rows = [r for r in rows if (r[0].position, r[0].id) > start]
     page = rows[: size + 1]
-    cursors = [_encode_cursor([row.position, row.id]) for row, _ in page[:size]]
+    cursors = [encode_cursor([row.position, row.id]) for row, _ in page[:size]]
 
     async def count() -> int:
         return len(all_rows)

@@ -26,6 +26,7 @@ from backend.models.catalog import ServiceItemVersion as VersionModel
 from backend.schema.accounts.types import UserType, roles_by_user
 from backend.schema.catalog import enums  # noqa: F401  (the enums, before their uses)
 from backend.schema.context import context_of, viewer_reach
+from backend.schema.loading import in_language
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection
 from backend.schema.teams.types import TeamType, teams_as_types
@@ -35,10 +36,6 @@ from backend.services.catalog.policies import can_manage_catalog
 from backend.services.core.actors import Actor
 from backend.services.enterprises.records import EnterpriseRecord
 from backend.services.teams.policies import can_view_teams
-
-
-def in_language(language: str, zh: str, en: str) -> str:
-    return (en or zh) if language == "en" else zh
 
 
 def _pick(language: str, text: Mapping[str, str] | None) -> str:

@@ -22,11 +22,11 @@ from backend.schema.relay import (
     Connection,
     Edge,
     PageInfo,
-    _after,
-    _decode_cursor,
-    _encode_cursor,
+    decode_cursor,
     decode_id_of,
+    encode_cursor,
     page_size,
+    rows_after,
 )
 from backend.services.orders import lists as order_lists
 from backend.services.orders.lists import SORT_KEYS, OrderOrdering
@@ -67,18 +67,18 @@ class OrderFilter:
 
 def _cursor_of(row: OrderModel, ordering: OrderOrdering) -> str:
     moment: datetime = getattr(row, SORT_KEYS[ordering][0].lstrip("-"))
-    return _encode_cursor([moment.isoformat(), row.id])
+    return encode_cursor([moment.isoformat(), row.id])
 
 
 def _after_cursor(
     query: QuerySet[OrderModel], ordering: OrderOrdering, cursor: str
 ) -> QuerySet[OrderModel]:
-    moment, pk = _decode_cursor(cursor, [str, int])
+    moment, pk = decode_cursor(cursor, [str, int])
     try:
         at = datetime.fromisoformat(moment)
     except ValueError as exc:
         raise BadRequest("Malformed cursor.", "BAD_CURSOR") from exc
-    return query.filter(_after(SORT_KEYS[ordering], [at, pk]))
+    return query.filter(rows_after(SORT_KEYS[ordering], [at, pk]))
 
 
 @strawberry.type

@@ -14,15 +14,15 @@ import strawberry
 from backend.models.events import Event as EventModel
 from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
-from backend.schema.catalog.types import in_language
 from backend.schema.context import context_of, viewer_reach
+from backend.schema.loading import in_language
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import (
     Connection,
     Edge,
     PageInfo,
-    _decode_cursor,
-    _encode_cursor,
+    decode_cursor,
+    encode_cursor,
     page_size,
 )
 from backend.services.core.actors import Actor
@@ -213,10 +213,10 @@ class OrderType(Node):
         size = page_size(first)
         events = self._events
         if after:
-            (start,) = _decode_cursor(after, [int])
+            (start,) = decode_cursor(after, [int])
             events = [e for e in events if e.sequence > start]
         page = events[: size + 1]
-        cursors = [_encode_cursor([e.sequence]) for e in page[:size]]
+        cursors = [encode_cursor([e.sequence]) for e in page[:size]]
         return Connection(
             edges=[Edge(cursor=c, node=e) for c, e in zip(cursors, page, strict=False)],
             page_info=PageInfo(

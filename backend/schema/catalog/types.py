@@ -191,6 +191,10 @@ class ServiceItemVersionInfo:
     live: bool
 
 
+# Fields resolved by functions rather than methods (`strawberry.field(resolver=...)`) keep
+# their place among the type's fields, so the published schema lists them where it always has.
+
+
 async def _category_items(
     root: CategoryType,
     info: strawberry.Info,

@@ -1,15 +1,14 @@
 """One server process of the job race: runs a worker until no job is left, printing the id of
 each job its handler ran, one a line.
 
-Run as `python -m tests.integration.job_race_worker <database url> <worker name> <start file>`;
-it starts working when the start file exists, so the processes race from the same moment.
+Run as `python -m tests.integration.job_race_worker <database url> <worker name>`; it starts
+working when a line arrives on its standard input, so the processes race from the same moment.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 
 from tortoise.context import TortoiseContext
 
@@ -20,7 +19,7 @@ from backend.services.jobs.worker import Worker
 from backend.settings import Settings
 
 
-async def main(url: str, name: str, start: Path) -> None:
+async def main(url: str, name: str) -> None:
     ran: list[int] = []
 
     async def race(run: JobRun) -> None:
@@ -31,12 +30,12 @@ async def main(url: str, name: str, start: Path) -> None:
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(url))
         worker = Worker(settings, handlers={"race": race}, name=name)
-        while not start.exists():
-            await asyncio.sleep(0.01)
+        print("ready", flush=True)
+        await asyncio.to_thread(sys.stdin.readline)
         while await Job.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).exists():
             await worker.tick()
     print("\n".join(str(i) for i in ran), flush=True)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], Path(sys.argv[3])))
+    asyncio.run(main(sys.argv[1], sys.argv[2]))

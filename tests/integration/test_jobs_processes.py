@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -25,12 +24,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.postgres_only]
 
 
 async def test_workers_in_three_processes_run_each_of_many_due_jobs_exactly_once(
-    db: str, tmp_path: Path
+    db: str,
 ) -> None:
     async with in_transaction() as conn:
         for n in range(JOBS):
             await jobs.enqueue(conn, "race", {"n": n})
-    start = tmp_path / "start"
     workers = [
         await asyncio.create_subprocess_exec(
             sys.executable,
@@ -38,16 +36,19 @@ async def test_workers_in_three_processes_run_each_of_many_due_jobs_exactly_once
             "tests.integration.job_race_worker",
             db,
             f"worker-{n}",
-            str(start),
             cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
         for n in range(PROCESSES)
     ]
-    await asyncio.sleep(1.5)  # every process has connected and waits for the start
-    start.touch()
-    outputs = [await asyncio.wait_for(w.communicate(), timeout=120) for w in workers]
+    for worker in workers:  # every process has connected and waits for the start
+        assert worker.stdout is not None
+        assert await asyncio.wait_for(worker.stdout.readline(), timeout=60) == b"ready\n"
+    outputs = await asyncio.wait_for(
+        asyncio.gather(*(w.communicate(b"go\n") for w in workers)), timeout=120
+    )
     for worker, (_, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err.decode()
     runs = [[int(i) for i in out.decode().split()] for out, _ in outputs]

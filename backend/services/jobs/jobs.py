@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.queryset import QuerySet
 
 from backend.models.accounts import Role
 from backend.models.jobs import Job, JobStatus
@@ -103,12 +102,6 @@ async def enqueue(
         await Job.bulk_create([job], ignore_conflicts=True, using_db=conn)
     on_commit(wake_workers)
     return True
-
-
-def failed_jobs(actor: Actor) -> QuerySet[Job]:
-    """Jobs that gave up, for admins: what failed, how often, and the last error."""
-    require_role(actor, Role.ADMIN)
-    return Job.filter(status=JobStatus.FAILED)
 
 
 async def retry(actor: Actor, job_id: int, *, clock: Clock = SYSTEM_CLOCK) -> Job:

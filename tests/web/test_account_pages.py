@@ -35,6 +35,15 @@ def settings(db: str, mail: tuple[Mailbox, int]) -> Iterator[Settings]:
     preferences.configure(None)
 
 
+async def post_form(api: Api, html: str, action: str, **fields: str) -> httpx2.Response:
+    """Posts the page's form for `action` as a browser does: its own hidden fields (the CSRF
+    token the page rendered into it) and what the person chose."""
+    form = html.split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    assert hidden.get("csrf_token"), form
+    return await api.client.post(action, data={**hidden, **fields})
+
+
 async def _send(settings: Settings, mailbox: Mailbox, path: str) -> str:
     """Runs the due jobs; the path (after `PUBLIC`) of the link in the last mail."""
     await Worker(settings, clock=MovableClock(START)).run_due()
@@ -63,23 +72,23 @@ async def test_confirm_the_address_and_choose_email_with_plain_forms(
     assert 'action="/account/confirm-email"' in page.text
 
     # E-mail too, before the address is confirmed: refused, in words.
-    refused = await submit(api, "/account/notifications", {"emailToo": "true"})
+    refused = await post_form(api, page.text, "/account/notifications", emailToo="true")
     assert refused.status_code == 422
     assert "请先确认您的电子邮箱" in refused.text
 
-    sent = await submit(api, "/account/confirm-email", {})
+    sent = await post_form(api, page.text, "/account/confirm-email")
     assert sent.status_code == 303 and sent.headers["location"] == "/account"
     link = await _send(settings, mailbox, "/account/confirm-email/")
     # Opening the link only shows a button (link checkers confirm nothing); the button confirms.
     shown = await api.client.get(link)
     assert shown.status_code == 200 and f'action="{link}"' in shown.text
     assert (await User.get(email="hmm@example.cn")).email_confirmed_at is None
-    confirmed = await submit(api, link, {})
+    confirmed = await post_form(api, shown.text, link)
     assert confirmed.status_code == 303 and confirmed.headers["location"] == "/account"
     page = await api.client.get("/account")
     assert "已确认" in page.text and "您的电子邮箱已确认完成。" in page.text
 
-    chosen = await submit(api, "/account/notifications", {"emailToo": "true"})
+    chosen = await post_form(api, page.text, "/account/notifications", emailToo="true")
     assert chosen.status_code == 303
     assert (await User.get(email="hmm@example.cn")).email_notifications
 
@@ -131,7 +140,9 @@ async def test_the_unsubscribe_link_opened_in_a_browser_asks_first(
     token = preferences.unsubscribe_token(settings.secret_key, user.id)
     page = await api.client.get(f"/mail/unsubscribe/{token}")
     assert page.status_code == 200
-    assert f'action="/mail/unsubscribe/{token}"' in page.text and "停止电子邮件" in page.text
+    assert "停止电子邮件" in page.text
+    stopped = await post_form(api, page.text, f"/mail/unsubscribe/{token}")
+    assert stopped.status_code == 200 and "您将不再收到电子邮件通知" in stopped.text
 
 
 async def test_without_a_mail_server_the_account_page_offers_no_email(

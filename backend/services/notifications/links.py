@@ -24,7 +24,7 @@ def _param(params: Params, name: str) -> str:
 
 def _enterprise(params: Params) -> str:
     # The enterprise pages are addressed by the schema's global id (backend/schema/relay.py,
-    # `encode_global_id`); tests/services/jobs/test_notification_links.py opens one.
+    # `encode_global_id`); tests/schema/test_notification_links.py holds them to it.
     pk = int(_param(params, "enterpriseId"))
     ref = base64.urlsafe_b64encode(f"Enterprise:{pk}".encode()).decode().rstrip("=")
     return f"/enterprises/{ref}"

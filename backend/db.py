@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "backend.models.enterprises",
     "backend.models.events",
     "backend.models.files",
+    "backend.models.jobs",
     "backend.models.orders",
 ]
 

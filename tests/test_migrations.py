@@ -49,6 +49,7 @@ EXPECTED_TABLES = {
     "owed_materials",
     "idempotency_keys",
     "orders",
+    "jobs",
 }
 
 

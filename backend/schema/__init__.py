@@ -23,6 +23,9 @@ from backend.schema.enterprises.providers import ProviderMutations, ProviderQuer
 from backend.schema.enterprises.queries import EnterpriseQueries
 from backend.schema.enterprises.types import EnterpriseType, PremisesBindingType
 from backend.schema.extensions import Admission, DocumentLimits, LoggedSchema, MaskBugs
+from backend.schema.jobs.mutations import JobMutations
+from backend.schema.jobs.queries import JobQueries
+from backend.schema.jobs.types import JobType
 from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
 from backend.schema.notifications.queries import NotificationQueries
@@ -48,6 +51,7 @@ Query = merge_types(
         CatalogQueries,
         OrderQueries,
         ApplicationQueries,
+        JobQueries,
     ),
 )
 Mutation = merge_types(
@@ -64,6 +68,7 @@ Mutation = merge_types(
         CatalogMutations,
         OrderMutations,
         ApplicationMutations,
+        JobMutations,
     ),
 )
 
@@ -84,6 +89,7 @@ schema = LoggedSchema(
         ServiceItemType,
         OrderType,
         ApplicationType,
+        JobType,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).

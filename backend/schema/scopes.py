@@ -76,6 +76,12 @@ ROOT_SCOPES: dict[str, str] = {
     "withdrawApplication": "applications:write",
     "auditApplication": "applications:write",
     "supplementApplication": "applications:write",
+    "requestEmailConfirmation": "accounts:write",
+    "confirmEmail": "accounts:write",
+    "setNotificationPreference": "notifications:write",
+    "unsubscribeFromEmail": "notifications:write",
+    "failedJobs": "jobs:read",
+    "retryJob": "jobs:write",
 }
 
 # The read scope behind each object type's data, a connection's and an edge's being their
@@ -126,6 +132,9 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "ReviewProblem", "OwedMaterial", "ApplicationConnection", "ApplicationEdge",
         "ApplicationViewerCan",
     ),
+    "jobs:read": (
+        "Job", "JobConnection", "JobEdge",
+    ),
 }  # fmt: skip
 # Types that only carry others: payloads and error lists, returned by root fields only (their
 # own fields are the root field's answer, which its scope covers), and page info.
@@ -139,7 +148,8 @@ _CARRIERS = frozenset(
         "MarkNotificationsReadPayload", "NotificationError", "OrderError", "PageInfo",
         "PinnedServiceItemsPayload", "PremisesBindingPayload", "PremisesError", "ProviderError",
         "ProviderPayload", "ServiceItemPayload", "SetCalendarDayPayload", "SignUpPayload",
-        "TeamError", "TeamPayload", "UploadFilePayload", "UserPayload",
+        "TeamError", "TeamPayload", "UploadFilePayload", "UserPayload", "JobError", "JobPayload",
+        "NotificationPreferencePayload",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

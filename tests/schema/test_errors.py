@@ -23,6 +23,7 @@ from backend.schema.enterprises.errors import (
     ProviderErrorCode,
 )
 from backend.schema.errors import AccountErrorCode, NotificationErrorCode, TeamErrorCode
+from backend.schema.jobs.errors import JobErrorCode
 from backend.schema.orders.errors import OrderErrorCode
 from backend.services.accounts import accounts
 from backend.services.core.errors import (
@@ -155,7 +156,14 @@ ACTORS_USER = "core.actors:require_user"
 ACTORS = "core.actors"
 KEYS = "core.idempotency"
 REACH: dict[type[Enum], list[str]] = {
-    AccountErrorCode: ["accounts.accounts", "accounts.tokens", "accounts.throttle", ACTORS, KEYS],
+    AccountErrorCode: [
+        "accounts.accounts",
+        "accounts.tokens",
+        "accounts.throttle",
+        "accounts.email",
+        ACTORS,
+        KEYS,
+    ],
     TeamErrorCode: ["teams.teams", ACTORS, KEYS],
     CalendarErrorCode: ["calendar.calendar", ACTORS],
     CatalogErrorCode: [
@@ -174,7 +182,12 @@ REACH: dict[type[Enum], list[str]] = {
         KEYS,
     ],
     OrderErrorCode: ["orders.assignment", "orders.orders", ACTORS],
-    NotificationErrorCode: ["notifications.notifications", ACTORS_USER],
+    NotificationErrorCode: [
+        "notifications.notifications",
+        "notifications.preferences",
+        ACTORS_USER,
+    ],
+    JobErrorCode: ["jobs.jobs", ACTORS],
     EnterpriseErrorCode: ["enterprises.enterprises", "enterprises.credit_codes", ACTORS, KEYS],
     PremisesErrorCode: ["enterprises.premises", ACTORS, KEYS],
     ProviderErrorCode: ["enterprises.providers", ACTORS, KEYS],

@@ -91,6 +91,7 @@ STATE_AND_ROLE_ENUMS = (
     "OrderStatus",
     "EnterpriseStatus",
     "ServiceItemStatus",
+    "JobStatus",
     "Role",
 )
 LABELS = "web/templates/_labels.html"

@@ -22,7 +22,7 @@ from backend.services.accounts.policies import (
 )
 from backend.services.calendar import calendar
 from backend.services.core.actors import Actor
-from backend.services.notifications import notifications
+from backend.services.notifications import notifications, preferences
 
 strawberry.enum(RoleModel, name="Role", description="What a person does in the park.")
 
@@ -88,6 +88,33 @@ class UserType(Node):
     def phone(self, info: strawberry.Info) -> str | None:
         actor = context_of(info).actor
         return self._model.phone if can_view_contact(actor, self._model) else None
+
+    @strawberry.field(
+        description="Whether the e-mail address is confirmed (by the link mailed to it); for "
+        "the person themself and admins."
+    )
+    def email_confirmed(self, info: strawberry.Info) -> bool | None:
+        actor = context_of(info).actor
+        if not can_view_contact(actor, self._model):
+            return None
+        return self._model.email is not None and self._model.email_confirmed_at is not None
+
+    @strawberry.field(
+        description="Notices by e-mail too, not only in the app; for the person themself."
+    )
+    def email_notifications(self, info: strawberry.Info) -> bool | None:
+        if context_of(info).actor.user_id != self._model.id:
+            return None
+        return self._model.email_notifications
+
+    @strawberry.field(
+        description="Whether the park sends notices by e-mail at all (an SMTP server is set); "
+        "for the person themself."
+    )
+    def email_offered(self, info: strawberry.Info) -> bool | None:
+        if context_of(info).actor.user_id != self._model.id:
+            return None
+        return preferences.mail_offered()
 
     @strawberry.field(
         description="Years with no working calendar entered (due dates then count weekends "

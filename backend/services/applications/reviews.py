@@ -145,7 +145,6 @@ async def decide(
             app.applicant_id,
             kinds[decision],
             {"number": app.number, "order": order.number if order else ""},
-            f"/applications/{app.number}",
             using_db=conn,
         )
     return app, order

@@ -49,6 +49,10 @@ EXPECTED_TABLES = {
     "owed_materials",
     "idempotency_keys",
     "orders",
+    "order_updates",
+    "order_messages",
+    "order_read_marks",
+    "order_attachments",
 }
 
 

@@ -41,6 +41,7 @@ from backend.services.applications.reviews import changes_since_return
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Problem
 from backend.services.enterprises.records import record_of
+from backend.services.orders.owed import STILL_OWED
 
 strawberry.enum(StatusModel, name="ApplicationStatus", description="Where an application stands.")
 strawberry.enum(DecisionModel, name="AuditDecision", description="An auditor's decision.")
@@ -427,7 +428,7 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
         decided_at=app.decided_at,
         _row=app,
         _item_offered=item.status is ItemStatus.PUBLISHED,
-        _owes_material=any(o.supplied_at is None for o in loaded.owed.get(app.id, [])),
+        _owes_material=any(o.status in STILL_OWED for o in loaded.owed.get(app.id, [])),
     )
 
 

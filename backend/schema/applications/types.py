@@ -20,6 +20,7 @@ from backend.models.applications import ApplicationStatus as StatusModel
 from backend.models.applications import AuditResult as AuditResultModel
 from backend.models.applications import Decision as DecisionModel
 from backend.models.applications import OwedMaterial as OwedModel
+from backend.models.applications import OwedStatus
 from backend.models.applications import Review as ReviewModel
 from backend.models.catalog import ItemStatus
 from backend.models.catalog import ServiceItem as ServiceItemModel
@@ -132,7 +133,10 @@ class RevisionType:
 class OwedMaterialType:
     kind: str
     due_on: date
-    supplied_at: datetime | None
+    supplied_at: datetime | None = strawberry.field(
+        description="When it was last handed in (a RETURNED one was refused since)."
+    )
+    status: OwedStatus
 
 
 @strawberry.type(description="The order an approved application became.")
@@ -406,7 +410,9 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
             for r in revisions
         ],
         owed_materials=[
-            OwedMaterialType(kind=o.kind, due_on=o.due_on, supplied_at=o.supplied_at)
+            OwedMaterialType(
+                kind=o.kind, due_on=o.due_on, supplied_at=o.supplied_at, status=o.status
+            )
             for o in loaded.owed.get(app.id, [])
         ],
         order=ApplicationOrder(

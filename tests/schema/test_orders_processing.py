@@ -19,7 +19,7 @@ from backend.services.orders import conversation as conversation_service
 from tests.conftest import Api
 from tests.schema.enterprise_helpers import PDF, storage_app
 from tests.schema.helpers import global_id
-from tests.schema.order_helpers import ASSIGN
+from tests.schema.order_helpers import ASSIGN, open_order
 from tests.schema.processing_helpers import (
     ROLES,
     Cast,
@@ -472,3 +472,35 @@ async def test_a_message_that_fails_midway_leaves_nothing_behind(
     # The number it had taken went back with it: the next message is the first.
     sent = await send(c["applicant"], c.order_id, body="附件见下", attachmentIds=[mine])
     assert codes(sent) == [] and sent["message"]["sequence"] == 1
+
+
+LIST_WITH_PROCESSING = """{ orders(first: 10) { edges { node { number
+    updates(first: 10) { edges { node { body attachments { id } } } }
+    messages(first: 10) { edges { node { body readByOtherSide attachments { id } } } }
+    messageReadMarks { lastReadSequence } owedMaterials { status suppliedFile { id } }
+    viewerCan { postUpdate sendMessage supplyOwedMaterial reviewOwedMaterial } } } } }"""
+
+
+async def test_processing_fields_cost_the_same_statements_for_1_and_6_orders(
+    new_api: Any, sql_counter: Any
+) -> None:
+    c = await cast(new_api)
+    supervisor = c["supervisor"]
+
+    async def busy(order: Order) -> None:
+        order_id = global_id("Order", order.id)
+        file_id = await stored(c.users["applicant"])
+        sent = await send(c["applicant"], order_id, body="你好", attachmentIds=[file_id])
+        assert codes(sent) == []
+        assert codes(await post(supervisor, order_id, body="已关注")) == []
+
+    await busy(c.order)
+    await supervisor.gql(LIST_WITH_PROCESSING)
+    sql_counter.reset()
+    assert len((await supervisor.gql(LIST_WITH_PROCESSING))["orders"]["edges"]) == 1
+    one = sql_counter.count
+    for _ in range(5):
+        await busy(await open_order(c.park))
+    sql_counter.reset()
+    assert len((await supervisor.gql(LIST_WITH_PROCESSING))["orders"]["edges"]) == 6
+    assert sql_counter.count == one

@@ -30,7 +30,9 @@ from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
 from backend.schema.notifications.queries import NotificationQueries
 from backend.schema.notifications.types import NotificationType
+from backend.schema.orders.conversation import ConversationMutations
 from backend.schema.orders.mutations import OrderMutations
+from backend.schema.orders.owed import OwedMaterialMutations
 from backend.schema.orders.queries import OrderQueries
 from backend.schema.orders.types import OrderType
 from backend.schema.teams.mutations import TeamMutations
@@ -67,6 +69,8 @@ Mutation = merge_types(
         CalendarMutations,
         CatalogMutations,
         OrderMutations,
+        ConversationMutations,
+        OwedMaterialMutations,
         ApplicationMutations,
         JobMutations,
     ),

@@ -181,7 +181,17 @@ REACH: dict[type[Enum], list[str]] = {
         ACTORS,
         KEYS,
     ],
-    OrderErrorCode: ["orders.assignment", "orders.orders", ACTORS],
+    OrderErrorCode: [
+        "orders.assignment",
+        "orders.orders",
+        "orders.updates",
+        "orders.conversation",
+        "orders.attachments",
+        "orders.owed",
+        "applications.audit:material_problems",
+        ACTORS,
+        KEYS,
+    ],
     NotificationErrorCode: [
         "notifications.notifications",
         "notifications.preferences",

@@ -92,6 +92,7 @@ STATE_AND_ROLE_ENUMS = (
     "EnterpriseStatus",
     "ServiceItemStatus",
     "JobStatus",
+    "OwedMaterialStatus",
     "Role",
 )
 LABELS = "web/templates/_labels.html"

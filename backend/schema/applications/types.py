@@ -20,6 +20,7 @@ from backend.models.applications import ApplicationStatus as StatusModel
 from backend.models.applications import AuditResult as AuditResultModel
 from backend.models.applications import Decision as DecisionModel
 from backend.models.applications import OwedMaterial as OwedModel
+from backend.models.applications import OwedStatus
 from backend.models.applications import Review as ReviewModel
 from backend.models.catalog import ItemStatus
 from backend.models.catalog import ServiceItem as ServiceItemModel
@@ -41,6 +42,8 @@ from backend.services.applications.reviews import changes_since_return
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Problem
 from backend.services.enterprises.records import record_of
+from backend.services.orders import owed as owed_rules
+from backend.services.orders.owed import STILL_OWED
 
 strawberry.enum(StatusModel, name="ApplicationStatus", description="Where an application stands.")
 strawberry.enum(DecisionModel, name="AuditDecision", description="An auditor's decision.")
@@ -62,6 +65,13 @@ PARTS = (
     "applicant",
     "filedBy",
     "viewerCan",
+)
+
+strawberry.enum(
+    OwedStatus,
+    name="OwedMaterialStatus",
+    description="OUTSTANDING, then SUPPLIED (waiting for review), then ACCEPTED, or RETURNED "
+    "with a reason (to supply again). Only ACCEPTED lets the order be completed.",
 )
 
 
@@ -131,7 +141,13 @@ class RevisionType:
 class OwedMaterialType:
     kind: str
     due_on: date
-    supplied_at: datetime | None
+    supplied_at: datetime | None = strawberry.field(
+        description="When it was last handed in (a RETURNED one was refused since)."
+    )
+    status: OwedStatus
+    handed_in: bool = strawberry.field(
+        description="Handed in and not returned since (supplied, or accepted)."
+    )
 
 
 @strawberry.type(description="The order an approved application became.")
@@ -405,7 +421,13 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
             for r in revisions
         ],
         owed_materials=[
-            OwedMaterialType(kind=o.kind, due_on=o.due_on, supplied_at=o.supplied_at)
+            OwedMaterialType(
+                kind=o.kind,
+                due_on=o.due_on,
+                supplied_at=o.supplied_at,
+                status=o.status,
+                handed_in=owed_rules.is_handed_in(o.status),
+            )
             for o in loaded.owed.get(app.id, [])
         ],
         order=ApplicationOrder(
@@ -427,7 +449,7 @@ def _one(app: ApplicationModel, loaded: Loaded, language: str) -> ApplicationTyp
         decided_at=app.decided_at,
         _row=app,
         _item_offered=item.status is ItemStatus.PUBLISHED,
-        _owes_material=any(o.supplied_at is None for o in loaded.owed.get(app.id, [])),
+        _owes_material=any(o.status in STILL_OWED for o in loaded.owed.get(app.id, [])),
     )
 
 

@@ -17,6 +17,8 @@ from backend.models.orders import OrderStatus as OrderStatusModel
 from backend.schema.context import context_of, viewer_reach
 from backend.schema.loading import in_language
 from backend.schema.nodes import Node, global_id, register
+from backend.schema.orders import processing
+from backend.schema.orders.refs import NamedRef
 from backend.schema.relay import (
     Connection,
     Edge,
@@ -29,6 +31,7 @@ from backend.services.core.actors import Actor
 from backend.services.core.reach import reach_of
 from backend.services.orders import lists as order_lists
 from backend.services.orders import orders as order_service
+from backend.services.orders import readers
 from backend.services.orders import states as order_states
 from backend.services.orders.handlers import AssignmentReason as AssignmentReasonRecord
 from backend.services.orders.handlers import AssignmentRule
@@ -47,12 +50,6 @@ strawberry.enum(
     name="OrderOrderBy",
     description="The order of an order list; each pages with its own keyset cursors.",
 )
-
-
-@strawberry.type(description="Another object as an order shows it: its id and its name.")
-class NamedRef:
-    id: strawberry.ID
-    name: str
 
 
 @strawberry.type(description="The application an order came from.")
@@ -96,8 +93,16 @@ class OrderEvent:
     from_status: OrderStatusModel | None
     to_status: OrderStatusModel | None
     actor: NamedRef | None
-    note: str
     at: datetime
+    _note: strawberry.Private[str]
+
+    @strawberry.field(
+        description="Its words (a reason, a note); empty for a viewer its kind does not let read "
+        "them (backend/services/orders/readers.py): decline and reassignment reasons are the "
+        "park's."
+    )
+    def note(self, info: strawberry.Info) -> str:
+        return self._note if readers.reads_note(context_of(info).actor, self.kind) else ""
 
 
 def _user_ref(user_id: Any, name: str) -> NamedRef:
@@ -138,6 +143,14 @@ class OrderViewerCan:
     assign_automatically: bool = strawberry.field(
         description="Re-run the automatic choice (assignOrder without a handler)."
     )
+    post_update: bool = strawberry.field(description="Post a progress or internal note.")
+    send_message: bool = strawberry.field(description="Write in the order's conversation.")
+    supply_owed_material: bool = strawberry.field(
+        description="Hand in an owed material that is outstanding or was returned."
+    )
+    review_owed_material: bool = strawberry.field(
+        description="Accept or return an owed material that was handed in."
+    )
 
 
 def event_as_type(event: EventModel) -> OrderEvent:
@@ -150,8 +163,8 @@ def event_as_type(event: EventModel) -> OrderEvent:
         from_status=_status(data.get("from")),
         to_status=_status(data.get("to", data.get("status"))),
         actor=_user_ref(actor.id, actor.name) if actor is not None else None,
-        note=str(data.get("note") or ""),
         at=event.created_at,
+        _note=str(data.get("note") or ""),
     )
 
 
@@ -192,11 +205,12 @@ class OrderType(Node):
 
     @strawberry.field(description="What the viewer may do with the order now.")
     async def viewer_can(self, info: strawberry.Info) -> OrderViewerCan:
-        actions = order_states.actions_for(
-            context_of(info).actor, self._row, await viewer_reach(info)
-        )
+        reach = await viewer_reach(info)
+        actions = order_states.actions_for(context_of(info).actor, self._row, reach)
         return OrderViewerCan(
-            reassign=actions.reassign, assign_automatically=actions.assign_automatically
+            reassign=actions.reassign,
+            assign_automatically=actions.assign_automatically,
+            **await processing.viewer_flags(info, self._row, reach),
         )
 
     @strawberry.field(
@@ -206,12 +220,17 @@ class OrderType(Node):
     def assignment_reason(self) -> AssignmentReason | None:
         return self._reason
 
-    @strawberry.field(description="Every recorded change, oldest first.")
+    @strawberry.field(
+        description="Every recorded change the viewer may see, oldest first (internal notes "
+        "are the park's; messages are in `messages`)."
+    )
     def timeline(
-        self, first: int | None = None, after: str | None = None
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[OrderEvent]:
         size = page_size(first)
-        events = self._events
+        actor = context_of(info).actor
+        shown = [e for e in self._events if readers.sees_event(actor, e.kind)]
+        events = shown
         if after:
             (start,) = decode_cursor(after, [int])
             events = [e for e in events if e.sequence > start]
@@ -225,8 +244,41 @@ class OrderType(Node):
                 start_cursor=cursors[0] if cursors else None,
                 end_cursor=cursors[-1] if cursors else None,
             ),
-            _count=_count_of(len(self._events)),
+            _count=_count_of(len(shown)),
         )
+
+    # -- processing (backend/schema/orders/processing.py): each loaded per request by order pk
+
+    @strawberry.field(
+        description="Processing information, oldest first: progress notes, and internal notes "
+        "for park staff only."
+    )
+    async def updates(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[processing.OrderUpdateType]:
+        return await processing.updates_page(info, self._row, first, after)
+
+    @strawberry.field(
+        description="The conversation between the applicant's enterprise and the handler, "
+        "oldest first; null for a viewer who is neither side nor a supervisor."
+    )
+    async def messages(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[processing.OrderMessageType] | None:
+        return await processing.messages_page(info, self._row, first, after)
+
+    @strawberry.field(
+        description="How far each side of the conversation has read; null as for `messages`."
+    )
+    async def message_read_marks(
+        self, info: strawberry.Info
+    ) -> list[processing.OrderReadMarkType] | None:
+        found = await processing.conversation_of(info, self._row)
+        return found.read_marks if found is not None else None
+
+    @strawberry.field(description="Materials owed to the order (容缺), by due date.")
+    async def owed_materials(self, info: strawberry.Info) -> list[processing.OrderOwedMaterialType]:
+        return await processing.owed_materials(info, self._row)
 
 
 def _ref(row: Any, type_name: str) -> NamedRef | None:

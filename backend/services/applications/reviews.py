@@ -18,6 +18,7 @@ from backend.models.applications import (
     ApplicationStatus,
     Decision,
     OwedMaterial,
+    OwedStatus,
     Review,
 )
 from backend.models.catalog import ServiceItem, ServiceItemVersion
@@ -46,6 +47,7 @@ from backend.services.core.transactions import in_transaction
 from backend.services.enterprises.records import record_of
 from backend.services.notifications import notifications
 from backend.services.orders import orders as order_service
+from backend.services.orders.owed import STILL_OWED
 
 register_messages(
     {
@@ -178,7 +180,7 @@ async def supplement(
     """An auditor fills in answers or materials for the enterprise; its members are told.
 
     Attachments replace those of the same kinds. Once approved, only owed materials can be
-    supplied; supplying one marks it supplied.
+    supplied; what the desk hands in counts as accepted (the desk reviews owed materials).
     """
     require_role(actor, Role.AUDITOR)
     user_id = require_user(actor)
@@ -186,7 +188,7 @@ async def supplement(
     acting = replace(actor, acting_for_enterprise_id=app.enterprise_id)
     owed = {
         o.kind: o
-        for o in await OwedMaterial.filter(application_id=app.id, supplied_at__isnull=True)
+        for o in await OwedMaterial.filter(application_id=app.id, status__in=list(STILL_OWED))
     }
     found = Problems()
     answers: forms.CheckedAnswers | None = None
@@ -229,7 +231,16 @@ async def supplement(
                 await (
                     OwedMaterial.filter(id=owed[a.kind].id)
                     .using_db(conn)
-                    .update(supplied_at=now, supplied_file_id=a.file_id)
+                    .update(
+                        supplied_at=now,
+                        supplied_file_id=a.file_id,
+                        supplied_by_id=user_id,
+                        supplied_expires_on=a.expires_on,
+                        status=OwedStatus.ACCEPTED,
+                        reviewed_by_id=user_id,
+                        reviewed_at=now,
+                        return_reason="",
+                    )
                 )
         enterprise = await Enterprise.get(id=app.enterprise_id, using_db=conn)
         await tell_members(

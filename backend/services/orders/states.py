@@ -16,6 +16,7 @@ from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
 from backend.services.core.states import Action, Machine, Policy, nobody
 from backend.services.orders.policies import can_assign_orders
+from backend.services.orders.processing import PROCESSING_ACTIONS
 
 S = OrderStatus
 
@@ -164,6 +165,8 @@ ORDER: Machine[Order, OrderStatus] = Machine(
             "FORWARDED; " + SUPERVISOR + " from any open state",
             offered=False,
         ),
+        # Notes, the conversation and owed materials: steps that keep the state (processing.py).
+        *PROCESSING_ACTIONS,
     ),
 )  # fmt: skip
 

@@ -49,6 +49,9 @@ EXPECTED_TABLES = {
     "owed_materials",
     "idempotency_keys",
     "orders",
+    "order_information_requests",
+    "order_pauses",
+    "order_documents",
 }
 
 

@@ -28,6 +28,7 @@ from backend.schema.notifications.mutations import NotificationMutations
 from backend.schema.notifications.queries import NotificationQueries
 from backend.schema.notifications.types import NotificationType
 from backend.schema.orders.mutations import OrderMutations
+from backend.schema.orders.processing import OrderProcessingMutations
 from backend.schema.orders.queries import OrderQueries
 from backend.schema.orders.types import OrderType
 from backend.schema.teams.mutations import TeamMutations
@@ -63,6 +64,7 @@ Mutation = merge_types(
         CalendarMutations,
         CatalogMutations,
         OrderMutations,
+        OrderProcessingMutations,
         ApplicationMutations,
     ),
 )

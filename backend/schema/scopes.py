@@ -24,6 +24,7 @@ ROOT_SCOPES: dict[str, str] = {
     "addTeamMember": "teams:write",
     "removeTeamMember": "teams:write",
     "setHandlerLeave": "teams:write",
+    "setHandlerCapacity": "teams:write",
     "notifications": "notifications:read",
     "markNotificationsRead": "notifications:write",
     "calendar": "calendar:read",
@@ -67,6 +68,12 @@ ROOT_SCOPES: dict[str, str] = {
     "order": "orders:read",
     "orderByNumber": "orders:read",
     "assignOrder": "orders:write",
+    "acceptOrder": "orders:write",
+    "declineOrder": "orders:write",
+    "requestOrderInformation": "orders:write",
+    "answerOrderInformation": "orders:write",
+    "completeOrder": "orders:write",
+    "cancelOrder": "orders:write",
     "applications": "applications:read",
     "application": "applications:read",
     "applicationByNumber": "applications:read",
@@ -118,7 +125,8 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     "orders:read": (
         "Order", "OrderEvent", "OrderServiceItem", "OrderApplication", "NamedRef",
         "AssignmentReason", "AssignmentCandidate", "OrderConnection", "OrderEdge",
-        "OrderEventConnection", "OrderEventEdge", "OrderViewerCan",
+        "OrderEventConnection", "OrderEventEdge", "OrderViewerCan", "SkippedHandler",
+        "OrderPause", "OrderInformationRequest", "OrderResult",
     ),
     "applications:read": (
         "Application", "ApplicationAttachment", "ApplicationChange", "ApplicationEnterprise",
@@ -140,6 +148,8 @@ _CARRIERS = frozenset(
         "PinnedServiceItemsPayload", "PremisesBindingPayload", "PremisesError", "ProviderError",
         "ProviderPayload", "ServiceItemPayload", "SetCalendarDayPayload", "SignUpPayload",
         "TeamError", "TeamPayload", "UploadFilePayload", "UserPayload",
+        "AcceptOrderPayload", "DeclineOrderPayload", "RequestOrderInformationPayload",
+        "AnswerOrderInformationPayload", "CompleteOrderPayload", "CancelOrderPayload",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

@@ -40,6 +40,8 @@ class UploadPurpose(StrEnum):
     LICENCE = "LICENCE"
     # A material of an application: types and size come from the kind in the item's form.
     ATTACHMENT = "ATTACHMENT"
+    # A file of an order: the applicant's answer to a handler's question, a result document.
+    ORDER_DOCUMENT = "ORDER_DOCUMENT"
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,20 @@ LICENCE_POLICY = UploadPolicy(
     max_bytes=10 * MB,
 )
 
-POLICIES: dict[UploadPurpose, UploadPolicy] = {UploadPurpose.LICENCE: LICENCE_POLICY}
+ORDER_DOCUMENT_POLICY = UploadPolicy(
+    mime_types={
+        "application/pdf": "PDF",
+        "image/jpeg": "JPEG",
+        "image/png": "PNG",
+        "application/zip": "ZIP",
+    },
+    max_bytes=20 * MB,
+)
+
+POLICIES: dict[UploadPurpose, UploadPolicy] = {
+    UploadPurpose.LICENCE: LICENCE_POLICY,
+    UploadPurpose.ORDER_DOCUMENT: ORDER_DOCUMENT_POLICY,
+}
 
 
 class Readable(Protocol):

@@ -19,7 +19,12 @@ from strawberry.dataloader import DataLoader
 
 from backend.models.accounts import User
 from backend.models.orders import Order as OrderModel
-from backend.models.orders import OrderDocument, OrderDocumentPurpose, OrderInformationRequest
+from backend.models.orders import (
+    OrderDocument,
+    OrderDocumentPurpose,
+    OrderInformationRequest,
+    OrderStatus,
+)
 from backend.schema.context import context_of
 from backend.schema.enterprises.files import FileType
 from backend.schema.nodes import global_id
@@ -68,10 +73,10 @@ class OrderResultType:
 
 @dataclass
 class Records:
-    """An order's questions and result documents, as loaded."""
+    """An order's questions, and its result once completed, as loaded."""
 
     requests: list[OrderInformationRequestType] = field(default_factory=list)
-    results: list[FileType] = field(default_factory=list)
+    result: OrderResultType | None = None
 
 
 def _person(user: User | None) -> NamedRef | None:
@@ -87,6 +92,7 @@ async def _load_limits(timezone: str, pks: Sequence[int]) -> list[TimeLimit | No
 
 
 async def _load_records(pks: Sequence[int]) -> list[Records]:
+    rows = await OrderModel.filter(id__in=list(pks)).values_list("id", "status", "result")
     requests = (
         await OrderInformationRequest.filter(order_id__in=list(pks))
         .select_related("asked_by", "answered_by")
@@ -100,10 +106,14 @@ async def _load_records(pks: Sequence[int]) -> list[Records]:
     # Whoever sees the order may download its documents (files.policies says the same).
     by_request: dict[int, list[FileType]] = defaultdict(list)
     records: dict[int, Records] = {pk: Records() for pk in pks}
+    for pk, status, text in rows:
+        if status == OrderStatus.COMPLETED:
+            records[int(str(pk))].result = OrderResultType(text=str(text), documents=[])
     for document in documents:
         shown = FileType.of(document.file, downloadable=True)
-        if document.purpose is OrderDocumentPurpose.RESULT:
-            records[document.order_id].results.append(shown)
+        result = records[document.order_id].result
+        if document.purpose is OrderDocumentPurpose.RESULT and result is not None:
+            result.documents.append(shown)
         elif document.request_id is not None:
             by_request[document.request_id].append(shown)
     for request in requests:

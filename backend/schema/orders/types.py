@@ -312,10 +312,7 @@ class OrderType(Node):
 
     @strawberry.field(description="The result in words and its documents; null until completed.")
     async def result(self, info: strawberry.Info) -> OrderResultType | None:
-        if self._row.status is not OrderStatusModel.COMPLETED:
-            return None
-        records = await records_loader(info).load(self._pk)
-        return OrderResultType(text=self._row.result, documents=records.results)
+        return (await records_loader(info).load(self._pk)).result
 
 
 def _ref(row: Any, type_name: str) -> NamedRef | None:

@@ -54,6 +54,9 @@ EXPECTED_TABLES = {
     "order_messages",
     "order_read_marks",
     "order_attachments",
+    "order_information_requests",
+    "order_pauses",
+    "order_documents",
 }
 
 

@@ -81,6 +81,13 @@ class Order(Model):
     assigned_at = fields.DatetimeField(null=True)
     completed_at = fields.DatetimeField(null=True)
     version = fields.IntField(default=1)
+    # Handlers who handed it back (user ids): the automatic choice never gives it to them again.
+    declined_by: list[int] = fields.JSONField(default=list)
+    # The start of the pause under way while WAITING_ON_APPLICANT, else NULL. With `due_at`
+    # (every finished pause counted) it tells whether the order is overdue without the calendar.
+    waiting_since = fields.DatetimeField(null=True)
+    # The result in the handler's words, once completed.
+    result = fields.TextField(default="")
 
     class Meta:
         table = "orders"
@@ -204,3 +211,90 @@ class OrderAttachment(Model):
     class Meta:
         table = "order_attachments"
         indexes = (("order_id", "audience"), ("file_id",))
+
+
+# -- the steps: questions to the applicant, pauses of the clock, documents ----------------------
+
+
+class OrderInformationRequest(Model):
+    """The handler's question to the applicant, and the enterprise's answer."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="information_requests", on_delete=fields.CASCADE
+    )
+    order_id: int
+    question = fields.TextField()
+    # MIME types of the files wanted; empty: words are enough.
+    file_types: list[str] = fields.JSONField(default=list)
+    asked_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="information_asked", null=True, on_delete=fields.SET_NULL
+    )
+    asked_by_id: int | None
+    asked_at = fields.DatetimeField()
+    answer = fields.TextField(default="")
+    answered_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="information_answered", null=True, on_delete=fields.SET_NULL
+    )
+    answered_by_id: int | None
+    answered_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "order_information_requests"
+
+
+class OrderPause(Model):
+    """A stretch of time the order waited on the applicant: its clock stood still."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="pauses", on_delete=fields.CASCADE
+    )
+    order_id: int
+    request: fields.ForeignKeyNullableRelation[OrderInformationRequest] = fields.ForeignKeyField(
+        "models.OrderInformationRequest", related_name="pauses", null=True,
+        on_delete=fields.SET_NULL,
+    )  # fmt: skip
+    request_id: int | None
+    started_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField(null=True)
+    # Working days the due date moved when the pause ended (kept: a later change of the
+    # calendar does not rewrite a due date already moved); NULL while it lasts.
+    working_days = fields.IntField(null=True)
+
+    class Meta:
+        table = "order_pauses"
+
+
+class OrderDocumentPurpose(StrEnum):
+    ANSWER = "ANSWER"  # the applicant's, answering a request for information
+    RESULT = "RESULT"  # the handler's, with the result
+
+
+class OrderDocument(Model):
+    """A stored file that belongs to an order: an answer's file, or a result document."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="documents", on_delete=fields.CASCADE
+    )
+    order_id: int
+    file: fields.ForeignKeyRelation[StoredFile] = fields.ForeignKeyField(
+        "models.StoredFile", related_name="order_documents", on_delete=fields.RESTRICT
+    )
+    file_id: int
+    purpose = fields.CharEnumField(OrderDocumentPurpose, max_length=10)
+    request: fields.ForeignKeyNullableRelation[OrderInformationRequest] = fields.ForeignKeyField(
+        "models.OrderInformationRequest", related_name="documents", null=True,
+        on_delete=fields.SET_NULL,
+    )  # fmt: skip
+    request_id: int | None
+    added_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="order_documents_added", null=True, on_delete=fields.SET_NULL
+    )
+    added_by_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "order_documents"
+        unique_together = (("order", "file"),)

@@ -18,6 +18,14 @@ from backend.schema.context import context_of, viewer_reach
 from backend.schema.loading import in_language
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.orders import processing
+from backend.schema.orders.processing_types import (
+    OrderInformationRequestType,
+    OrderPauseType,
+    OrderResultType,
+    pauses_of,
+    records_loader,
+    time_limit_loader,
+)
 from backend.schema.orders.refs import NamedRef
 from backend.schema.relay import (
     Connection,
@@ -34,7 +42,8 @@ from backend.services.orders import orders as order_service
 from backend.services.orders import readers
 from backend.services.orders import states as order_states
 from backend.services.orders.handlers import AssignmentReason as AssignmentReasonRecord
-from backend.services.orders.handlers import AssignmentRule
+from backend.services.orders.handlers import AssignmentRule, SkipReason
+from backend.services.orders.handlers import Candidate as CandidateRecord
 from backend.services.orders.policies import (
     can_view_assignment_reason,
     can_view_order,
@@ -67,6 +76,7 @@ class OrderServiceItem:
 
 
 strawberry.enum(AssignmentRule, description="How the handler of an order was chosen.")
+strawberry.enum(SkipReason, description="Why the automatic choice passed over a handler.")
 
 
 @strawberry.type(description="A handler who could take the order, when it was assigned.")
@@ -74,6 +84,15 @@ class AssignmentCandidate:
     user: NamedRef
     load: int = strawberry.field(description="Open orders the handler held at that moment.")
     last_assigned_at: datetime | None
+    max_open_orders: int | None = strawberry.field(
+        description="The most open orders the automatic choice gives them; null: no limit."
+    )
+
+
+@strawberry.type(description="A handler of the team the automatic choice passed over, and why.")
+class SkippedHandler:
+    candidate: AssignmentCandidate
+    why: SkipReason
 
 
 @strawberry.type(description="Who was eligible, their loads, and why this handler.")
@@ -83,6 +102,14 @@ class AssignmentReason:
     chosen: NamedRef | None
     note: str = strawberry.field(description="The supervisor's words, when one decided.")
     decided_by: NamedRef | None
+    skipped: list[SkippedHandler] = strawberry.field(
+        description="Handlers passed over: on leave, at their maximum of open orders, or who "
+        "declined this order."
+    )
+    previous_order_number: str | None = strawberry.field(
+        description="The enterprise's last order of the same item, when its handler got this "
+        "repeat request (rule PREVIOUS_HANDLER_OF_THE_ENTERPRISE)."
+    )
 
 
 @strawberry.type(description="One recorded change of an order.")
@@ -116,12 +143,7 @@ def _status(value: object) -> OrderStatusModel | None:
 def _reason_as_type(reason: AssignmentReasonRecord | None) -> AssignmentReason | None:
     if reason is None:
         return None
-    eligible = [
-        AssignmentCandidate(
-            user=_user_ref(c.user_id, c.name), load=c.load, last_assigned_at=c.last_assigned_at
-        )
-        for c in reason.eligible
-    ]
+    eligible = [_candidate(c) for c in reason.eligible]
     chosen = next((c for c in reason.eligible if c.user_id == reason.chosen), None)
     by = reason.decided_by
     return AssignmentReason(
@@ -130,6 +152,19 @@ def _reason_as_type(reason: AssignmentReasonRecord | None) -> AssignmentReason |
         chosen=_user_ref(chosen.user_id, chosen.name) if chosen else None,
         note=reason.note,
         decided_by=_user_ref(by[0], by[1]) if by else None,
+        skipped=[
+            SkippedHandler(candidate=_candidate(x.candidate), why=x.why) for x in reason.skipped
+        ],
+        previous_order_number=reason.previous_order,
+    )
+
+
+def _candidate(c: CandidateRecord) -> AssignmentCandidate:
+    return AssignmentCandidate(
+        user=_user_ref(c.user_id, c.name),
+        load=c.load,
+        last_assigned_at=c.last_assigned_at,
+        max_open_orders=c.capacity,
     )
 
 
@@ -151,6 +186,16 @@ class OrderViewerCan:
     review_owed_material: bool = strawberry.field(
         description="Accept or return an owed material that was handed in."
     )
+    accept: bool = strawberry.field(description="Start work on it (acceptOrder).")
+    decline: bool = strawberry.field(description="Hand it back (declineOrder).")
+    request_information: bool = strawberry.field(
+        description="Ask the applicant for information (requestOrderInformation)."
+    )
+    answer_information: bool = strawberry.field(
+        description="Answer the handler's question (answerOrderInformation)."
+    )
+    complete: bool = strawberry.field(description="Complete it with the result (completeOrder).")
+    cancel: bool = strawberry.field(description="Cancel it with a reason (cancelOrder).")
 
 
 def event_as_type(event: EventModel) -> OrderEvent:
@@ -192,12 +237,17 @@ class OrderType(Node):
     created_at: datetime
     assigned_at: datetime | None
     completed_at: datetime | None
-    due_at: datetime
+    due_at: datetime = strawberry.field(
+        description="The due time with every finished pause counted; while the order waits on "
+        "the applicant it moves on by a working day at the end of each working day."
+    )
     time_limit_days: int = strawberry.field(
         description="The committed time limit in working days, from the item version applied for."
     )
     version: int
-    is_overdue: bool = strawberry.field(description="Still open and past its due time.")
+    is_overdue: bool = strawberry.field(
+        description="Still open and past its due time, the pauses counted."
+    )
     _pk: strawberry.Private[int]
     _row: strawberry.Private[OrderModel]
     _reason: strawberry.Private[AssignmentReason | None]
@@ -210,6 +260,12 @@ class OrderType(Node):
         return OrderViewerCan(
             reassign=actions.reassign,
             assign_automatically=actions.assign_automatically,
+            accept=actions.accept,
+            decline=actions.decline,
+            request_information=actions.request_information,
+            answer_information=actions.answer_information,
+            complete=actions.complete,
+            cancel=actions.cancel,
             **await processing.viewer_flags(info, self._row, reach),
         )
 
@@ -279,6 +335,32 @@ class OrderType(Node):
     @strawberry.field(description="Materials owed to the order (容缺), by due date.")
     async def owed_materials(self, info: strawberry.Info) -> list[processing.OrderOwedMaterialType]:
         return await processing.owed_materials(info, self._row)
+
+    @strawberry.field(
+        description="Working days left before the due date, the pauses counted: 0 when due by "
+        "the end of today, negative once overdue; null once completed or cancelled."
+    )
+    async def remaining_working_days(self, info: strawberry.Info) -> int | None:
+        limit = await time_limit_loader(info).load(self._pk)
+        return limit.remaining_working_days if limit else None
+
+    @strawberry.field(
+        description="Every pause while the order waited on the applicant, oldest first."
+    )
+    async def pauses(self, info: strawberry.Info) -> list[OrderPauseType]:
+        return pauses_of(await time_limit_loader(info).load(self._pk))
+
+    @strawberry.field(
+        description="The handler's questions to the applicant and the answers, oldest first."
+    )
+    async def information_requests(
+        self, info: strawberry.Info
+    ) -> list[OrderInformationRequestType]:
+        return (await records_loader(info).load(self._pk)).requests
+
+    @strawberry.field(description="The result in words and its documents; null until completed.")
+    async def result(self, info: strawberry.Info) -> OrderResultType | None:
+        return (await records_loader(info).load(self._pk)).result
 
 
 def _ref(row: Any, type_name: str) -> NamedRef | None:

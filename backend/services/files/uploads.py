@@ -42,6 +42,8 @@ class UploadPurpose(StrEnum):
     ATTACHMENT = "ATTACHMENT"
     # A file for an order's update or message: documents and pictures people exchange.
     ORDER_ATTACHMENT = "ORDER_ATTACHMENT"
+    # A file of an order: the applicant's answer to a handler's question, a result document.
+    ORDER_DOCUMENT = "ORDER_DOCUMENT"
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,20 @@ ORDER_ATTACHMENT_POLICY = UploadPolicy(
     max_bytes=20 * MB,
 )
 
+ORDER_DOCUMENT_POLICY = UploadPolicy(
+    mime_types={
+        "application/pdf": "PDF",
+        "image/jpeg": "JPEG",
+        "image/png": "PNG",
+        "application/zip": "ZIP",
+    },
+    max_bytes=20 * MB,
+)
+
 POLICIES: dict[UploadPurpose, UploadPolicy] = {
     UploadPurpose.LICENCE: LICENCE_POLICY,
     UploadPurpose.ORDER_ATTACHMENT: ORDER_ATTACHMENT_POLICY,
+    UploadPurpose.ORDER_DOCUMENT: ORDER_DOCUMENT_POLICY,
 }
 
 

@@ -1,8 +1,9 @@
 """An order's states and the actions between them, as data (product brief, "States").
 
 Rows marked `offered=False` are steps the brief describes that the API does not offer yet
-(accepting, asking the applicant, completing, the provider's steps, cancelling): they are here
-so the table is the whole story, and a future mutation only has to call `ORDER.apply`.
+(the provider's steps, reassigning a waiting order): they are here so the table is the whole
+story, and a future mutation only has to call `ORDER.apply`. The handler's and the applicant's
+steps are taken in `orders/processing.py`.
 """
 
 from __future__ import annotations
@@ -119,25 +120,23 @@ ORDER: Machine[Order, OrderStatus] = Machine(
         ),
         _action(
             "ACCEPT", {S.ASSIGNED}, {S.IN_PROGRESS}, E.ORDER_ACCEPTED, assignee, "the assignee",
-            offered=False,
         ),
         _action(
             "DECLINE", {S.ASSIGNED}, {S.ASSIGNED, S.PENDING_ASSIGNMENT}, E.ORDER_DECLINED,
-            assignee, "the assignee (the automatic choice runs again without them)",
-            offered=False,
+            assignee, "the assignee, with a reason (the automatic choice runs again without them; "
+            "nobody left: PENDING_ASSIGNMENT)",
         ),
         _action(
             "REQUEST_INFORMATION", {S.IN_PROGRESS}, {S.WAITING_ON_APPLICANT},
             E.ORDER_INFORMATION_REQUESTED, assignee, "the assignee (the clock stops)",
-            offered=False,
         ),
         _action(
             "ANSWER", {S.WAITING_ON_APPLICANT}, {S.IN_PROGRESS}, E.ORDER_INFORMATION_ANSWERED,
-            applicant, "the applicant's enterprise", offered=False,
+            applicant, "the applicant's enterprise (the clock runs again)",
         ),
         _action(
             "COMPLETE", {S.IN_PROGRESS}, {S.COMPLETED}, E.ORDER_COMPLETED, assignee_or_provider,
-            "the assignee or the provider, once no owed material is outstanding", offered=False,
+            "the assignee or the provider, once no owed material is outstanding",
         ),
         _action(
             "FORWARD_ACKNOWLEDGED", {S.PENDING_FORWARD}, {S.FORWARDED}, E.ORDER_FORWARDED, nobody,
@@ -162,8 +161,7 @@ ORDER: Machine[Order, OrderStatus] = Machine(
              S.PENDING_FORWARD, S.FORWARDED},
             {S.CANCELLED}, E.ORDER_CANCELLED, canceller,
             "the applicant's enterprise from PENDING_ASSIGNMENT, ASSIGNED, PENDING_FORWARD or "
-            "FORWARDED; " + SUPERVISOR + " from any open state",
-            offered=False,
+            "FORWARDED; " + SUPERVISOR + " from any open state; with a reason",
         ),
         # Notes, the conversation and owed materials: steps that keep the state (processing.py).
         *PROCESSING_ACTIONS,
@@ -174,18 +172,44 @@ ORDER: Machine[Order, OrderStatus] = Machine(
 CLOSED = frozenset({S.COMPLETED, S.CANCELLED})
 
 
+# Whose eyes an event's note is for. Why a handler handed an order back, or why a supervisor
+# moved it, is for the park's staff: the applicant's timeline shows that it changed hands, not
+# why. Every other kind's note is for whoever may see the order.
+STAFF_NOTES = frozenset({E.ORDER_DECLINED, E.ORDER_REASSIGNED, E.ORDER_RELEASED})
+
+
+def may_read_note(actor: Actor, kind: str) -> bool:
+    return kind not in STAFF_NOTES or actor.is_park_staff
+
+
 @dataclass(frozen=True)
 class OrderActions:
     """What a viewer may do with an order now (only the steps the API offers)."""
 
     reassign: bool  # give it to a named handler
     assign_automatically: bool  # re-run the automatic choice
+    accept: bool
+    decline: bool
+    request_information: bool
+    answer_information: bool
+    complete: bool
+    cancel: bool
 
 
 def actions_for(actor: Actor, order: Order, reach: Reach) -> OrderActions:
     # Re-running the choice on an assigned order releases it first, then chooses.
     rerun = "RELEASE" if order.status is S.ASSIGNED else "ASSIGN"
+
+    def may(name: str) -> bool:
+        return ORDER.may(actor, order, name, reach)
+
     return OrderActions(
-        reassign=ORDER.may(actor, order, "REASSIGN", reach),
-        assign_automatically=ORDER.may(actor, order, rerun, reach),
+        reassign=may("REASSIGN"),
+        assign_automatically=may(rerun),
+        accept=may("ACCEPT"),
+        decline=may("DECLINE"),
+        request_information=may("REQUEST_INFORMATION"),
+        answer_information=may("ANSWER"),
+        complete=may("COMPLETE"),
+        cancel=may("CANCEL"),
     )

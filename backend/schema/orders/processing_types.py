@@ -1,0 +1,155 @@
+"""What an order shows of its processing: its pauses and remaining working days, the questions
+asked of the applicant with their answers, and the result.
+
+Each is loaded through a per-request DataLoader keyed by the order's primary key, so a page of
+orders asking for them costs a fixed number of queries (three for the time limits, two for
+the questions and documents) whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import strawberry
+from strawberry.dataloader import DataLoader
+
+from backend.models.accounts import User
+from backend.models.orders import Order as OrderModel
+from backend.models.orders import (
+    OrderDocument,
+    OrderDocumentPurpose,
+    OrderInformationRequest,
+    OrderStatus,
+)
+from backend.schema.context import context_of
+from backend.schema.enterprises.files import FileType
+from backend.schema.orders.refs import NamedRef, user_ref
+from backend.services.orders import time_limits
+from backend.services.orders.time_limits import TimeLimit
+
+
+@strawberry.type(
+    name="OrderPause", description="A stretch of time the order waited on the applicant."
+)
+class OrderPauseType:
+    started_at: datetime
+    ended_at: datetime | None = strawberry.field(description="Null while the order still waits.")
+    working_days: int = strawberry.field(
+        description="Working days the due date moved by: one for each working day at whose "
+        "end the order was still waiting (so far, while it waits)."
+    )
+
+
+@strawberry.type(
+    name="OrderInformationRequest",
+    description="The handler's question to the applicant and the enterprise's answer.",
+)
+class OrderInformationRequestType:
+    question: str
+    file_types: list[str] = strawberry.field(
+        description="MIME types of the files wanted; empty when words are enough."
+    )
+    asked_at: datetime
+    asked_by: NamedRef | None
+    answer: str = strawberry.field(description="Empty until answered (or answered with files).")
+    answered_at: datetime | None
+    answered_by: NamedRef | None
+    files: list[FileType]
+
+
+@strawberry.type(name="OrderResult", description="What the handler delivered.")
+class OrderResultType:
+    text: str
+    documents: list[FileType]
+
+
+@dataclass
+class Records:
+    """An order's questions, and its result once completed, as loaded."""
+
+    requests: list[OrderInformationRequestType] = field(default_factory=list)
+    result: OrderResultType | None = None
+
+
+def _person(user: User | None) -> NamedRef | None:
+    return user_ref(user.id, user.name) if user else None
+
+
+async def _load_limits(timezone: str, pks: Sequence[int]) -> list[TimeLimit | None]:
+    rows = await OrderModel.filter(id__in=list(pks))
+    limits = await time_limits.time_limits(rows, timezone)
+    return [limits.get(pk) for pk in pks]
+
+
+async def _load_records(pks: Sequence[int]) -> list[Records]:
+    rows = await OrderModel.filter(id__in=list(pks)).values_list("id", "status", "result")
+    requests = (
+        await OrderInformationRequest.filter(order_id__in=list(pks))
+        .select_related("asked_by", "answered_by")
+        .order_by("order_id", "asked_at", "id")
+    )
+    documents = (
+        await OrderDocument.filter(order_id__in=list(pks))
+        .select_related("file")
+        .order_by("order_id", "id")
+    )
+    # Whoever sees the order may download its documents (files.policies says the same).
+    by_request: dict[int, list[FileType]] = defaultdict(list)
+    records: dict[int, Records] = {pk: Records() for pk in pks}
+    for pk, status, text in rows:
+        if status == OrderStatus.COMPLETED:
+            records[int(str(pk))].result = OrderResultType(text=str(text), documents=[])
+    for document in documents:
+        shown = FileType.of(document.file, downloadable=True)
+        result = records[document.order_id].result
+        if document.purpose is OrderDocumentPurpose.RESULT and result is not None:
+            result.documents.append(shown)
+        elif document.request_id is not None:
+            by_request[document.request_id].append(shown)
+    for request in requests:
+        records[request.order_id].requests.append(
+            OrderInformationRequestType(
+                question=request.question,
+                file_types=list(request.file_types),
+                asked_at=request.asked_at,
+                asked_by=_person(request.asked_by),
+                answer=request.answer,
+                answered_at=request.answered_at,
+                answered_by=_person(request.answered_by),
+                files=by_request[request.id],
+            )
+        )
+    return [records[pk] for pk in pks]
+
+
+def time_limit_loader(info: strawberry.Info) -> DataLoader[int, TimeLimit | None]:
+    context = context_of(info)
+    loader: DataLoader[int, TimeLimit | None] | None = context.loaders.get("orders.time_limit")
+    if loader is None:
+        timezone = context.settings.timezone
+
+        async def load(pks: list[int]) -> list[TimeLimit | None]:
+            return await _load_limits(timezone, pks)
+
+        loader = context.loaders["orders.time_limit"] = DataLoader(load_fn=load)
+    return loader
+
+
+def records_loader(info: strawberry.Info) -> DataLoader[int, Records]:
+    context = context_of(info)
+    loader: DataLoader[int, Records] | None = context.loaders.get("orders.records")
+    if loader is None:
+        loader = context.loaders["orders.records"] = DataLoader(load_fn=_load_records)
+    return loader
+
+
+def pauses_of(limit: TimeLimit | None) -> list[OrderPauseType]:
+    if limit is None:
+        return []
+    return [
+        OrderPauseType(started_at=p.started_at, ended_at=p.ended_at, working_days=p.working_days)
+        for p in limit.pauses
+    ]

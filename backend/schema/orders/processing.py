@@ -37,7 +37,7 @@ from backend.schema.orders.refs import NamedRef, user_ref
 from backend.schema.relay import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
-from backend.services.orders import conversation, owed, processing, updates
+from backend.services.orders import conversation, owed, parties, updates
 from backend.services.orders.states import ORDER
 
 strawberry.enum(
@@ -218,7 +218,7 @@ async def updates_page(
 
 def _conversation_loader(actor: Actor, reach: Reach) -> RowLoader[Conversation | None]:
     async def load(rows: list[OrderModel]) -> list[Conversation | None]:
-        readable = [r for r in rows if processing.reads_conversation(actor, r, reach)]
+        readable = [r for r in rows if parties.reads_conversation(actor, r, reach)]
         pks = [r.id for r in readable]
         messages = await conversation.messages_of(pks) if pks else {}
         marks = await conversation.read_marks_of(pks) if pks else {}

@@ -21,8 +21,8 @@ from backend.models.orders import AttachmentAudience, OrderAttachment
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Problems, register_messages
 from backend.services.files.uploads import MB, ORDER_ATTACHMENT_POLICY, UploadPolicy
+from backend.services.orders.parties import conversations_readable_by
 from backend.services.orders.policies import orders_visible_to
-from backend.services.orders.processing import conversations_readable_by
 
 register_messages(
     {

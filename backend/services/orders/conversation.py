@@ -34,8 +34,8 @@ from backend.services.core.numbering import next_value
 from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.orders import attachments
-from backend.services.orders.processing import ProcessingEventKind, side_of
-from backend.services.orders.states import ORDER
+from backend.services.orders.parties import side_of
+from backend.services.orders.states import ORDER, OrderEventKind
 from backend.services.orders.updates import visible_order
 
 register_messages(
@@ -98,7 +98,7 @@ async def send_message(actor: Actor, request: MessageInput) -> OrderMessage:
             conn, order.id, files, AttachmentAudience.CONVERSATION, message_id=message.id
         )
         await events.record(
-            conn, actor, "order", order.id, ProcessingEventKind.ORDER_MESSAGE_SENT,
+            conn, actor, "order", order.id, OrderEventKind.ORDER_MESSAGE_SENT,
             {"message": sequence, "side": side.value, "files": len(files)},
         )  # fmt: skip
         return message
@@ -172,7 +172,7 @@ async def mark_read(actor: Actor, order_id: int, up_to: int | None) -> ReadResul
         moved = target > 0 and await _advance(conn, order.id, side, target, user_id)
         if moved:
             await events.record(
-                conn, actor, "order", order.id, ProcessingEventKind.ORDER_MESSAGES_READ,
+                conn, actor, "order", order.id, OrderEventKind.ORDER_MESSAGES_READ,
                 {"side": side.value, "upTo": target},
             )  # fmt: skip
         mark = await OrderReadMark.get_or_none(order_id=order.id, side=side, using_db=conn)

@@ -43,8 +43,7 @@ from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.enterprises.enterprises import local_today
 from backend.services.orders.policies import orders_visible_to
-from backend.services.orders.processing import ProcessingEventKind
-from backend.services.orders.states import ORDER
+from backend.services.orders.states import ORDER, OrderEventKind
 
 register_messages(
     {"RETURN_REASON_REQUIRED": N_("Say what is wrong with it, so that it can be handed in again.")}
@@ -74,9 +73,9 @@ STEPS: dict[str, Step] = {
     Review.RETURN: Step("RETURN_OWED_MATERIAL", frozenset({W.SUPPLIED}), W.RETURNED),
 }
 EVENTS = {
-    "SUPPLY": ProcessingEventKind.ORDER_OWED_MATERIAL_SUPPLIED,
-    Review.ACCEPT: ProcessingEventKind.ORDER_OWED_MATERIAL_ACCEPTED,
-    Review.RETURN: ProcessingEventKind.ORDER_OWED_MATERIAL_RETURNED,
+    "SUPPLY": OrderEventKind.ORDER_OWED_MATERIAL_SUPPLIED,
+    Review.ACCEPT: OrderEventKind.ORDER_OWED_MATERIAL_ACCEPTED,
+    Review.RETURN: OrderEventKind.ORDER_OWED_MATERIAL_RETURNED,
 }
 
 

@@ -1,23 +1,41 @@
-"""An order's states and the actions between them, as data (product brief, "States").
+"""An order's states and the actions between them, as data (product brief, "States"): every
+step anyone takes on an order is a row of `ORDER`, the one table `docs/states.md` is made from.
+
+Two kinds of row:
+- steps that change the state, taken by `ORDER.apply` with the version the actor saw:
+  assignment (`orders.py`, `assignment.py`) and the handler's and the applicant's steps
+  (`steps.py`);
+- steps that keep the state (no target): notes (`updates.py`), the conversation
+  (`conversation.py`) and owed materials (`owed.py`). `ORDER.check` says from which states and
+  by whom; the service records the event itself, taking a sequence from the order's event
+  counter but never its version, so a message or a note never makes anyone's page STALE.
 
 Rows marked `offered=False` are steps the brief describes that the API does not offer yet
 (the provider's steps, reassigning a waiting order): they are here so the table is the whole
-story, and a future mutation only has to call `ORDER.apply`. The handler's and the applicant's
-steps are taken in `orders/processing.py`.
+story, and a future mutation only has to call `ORDER.apply`. Who each `who` is: `parties.py`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from backend.models.accounts import Role
 from backend.models.orders import Order, OrderStatus
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
 from backend.services.core.states import Action, Machine, Policy, nobody
-from backend.services.orders.policies import can_assign_orders
-from backend.services.orders.processing import PROCESSING_ACTIONS
+from backend.services.orders.parties import (
+    applicant,
+    assignee,
+    assignee_or_provider,
+    assignee_or_supervisor,
+    canceller,
+    conversation_party,
+    owed_reviewer,
+    provider,
+    supervisor,
+)
 
 S = OrderStatus
 
@@ -37,53 +55,32 @@ class OrderEventKind(StrEnum):
     ORDER_REROUTED = "ORDER_REROUTED"
     ORDER_HANDED_BACK = "ORDER_HANDED_BACK"
     ORDER_CANCELLED = "ORDER_CANCELLED"
-
-
-# -- who ------------------------------------------------------------------------------------------
-
-
-def supervisor(actor: Actor, order: Order, reach: Reach) -> bool:
-    return can_assign_orders(actor)
-
-
-def assignee(actor: Actor, order: Order, reach: Reach) -> bool:
-    return actor.has(Role.HANDLER) and order.assignee_id == actor.user_id
-
-
-def applicant(actor: Actor, order: Order, reach: Reach) -> bool:
-    """Anyone of the enterprise that applied."""
-    return order.enterprise_id in reach.member_of
-
-
-def provider(actor: Actor, order: Order, reach: Reach) -> bool:
-    # Which provider a PROVIDER account speaks for comes with the provider endpoint.
-    return actor.has(Role.PROVIDER) and order.provider_id is not None
-
-
-def assignee_or_provider(actor: Actor, order: Order, reach: Reach) -> bool:
-    return assignee(actor, order, reach) or provider(actor, order, reach)
-
-
-# The applicant may cancel before work starts; a supervisor until it is completed.
-APPLICANT_MAY_CANCEL = frozenset({S.PENDING_ASSIGNMENT, S.ASSIGNED, S.PENDING_FORWARD, S.FORWARDED})
-
-
-def canceller(actor: Actor, order: Order, reach: Reach) -> bool:
-    if supervisor(actor, order, reach):
-        return True
-    return order.status in APPLICANT_MAY_CANCEL and applicant(actor, order, reach)
+    # Steps that keep the state.
+    ORDER_PROGRESS_NOTED = "ORDER_PROGRESS_NOTED"
+    ORDER_INTERNAL_NOTE_ADDED = "ORDER_INTERNAL_NOTE_ADDED"
+    ORDER_MESSAGE_SENT = "ORDER_MESSAGE_SENT"
+    ORDER_MESSAGES_READ = "ORDER_MESSAGES_READ"
+    ORDER_OWED_MATERIAL_SUPPLIED = "ORDER_OWED_MATERIAL_SUPPLIED"
+    ORDER_OWED_MATERIAL_ACCEPTED = "ORDER_OWED_MATERIAL_ACCEPTED"
+    ORDER_OWED_MATERIAL_RETURNED = "ORDER_OWED_MATERIAL_RETURNED"
 
 
 # -- the table ------------------------------------------------------------------------------------
 
 E = OrderEventKind
 SUPERVISOR = "a supervisor or an admin"
+# Orders nobody will work on any more: not overdue, not in anyone's load.
+CLOSED = frozenset({S.COMPLETED, S.CANCELLED})
+NOT_CLOSED = frozenset(S) - CLOSED
+# A conversation needs the park's side: not while a provider has the order, not once closed.
+CONVERSING = frozenset({S.PENDING_ASSIGNMENT, S.ASSIGNED, S.IN_PROGRESS, S.WAITING_ON_APPLICANT})
+KEEPS_STATE: frozenset[OrderStatus] = frozenset()
 
 
 def _action(
     name: str,
-    sources: set[OrderStatus],
-    targets: set[OrderStatus],
+    sources: Collection[OrderStatus],
+    targets: Collection[OrderStatus],
     event: OrderEventKind,
     who: Policy[Order],
     who_says: str,
@@ -163,13 +160,42 @@ ORDER: Machine[Order, OrderStatus] = Machine(
             "the applicant's enterprise from PENDING_ASSIGNMENT, ASSIGNED, PENDING_FORWARD or "
             "FORWARDED; " + SUPERVISOR + " from any open state; with a reason",
         ),
-        # Notes, the conversation and owed materials: steps that keep the state (processing.py).
-        *PROCESSING_ACTIONS,
+        # -- steps that keep the state: notes, the conversation, owed materials (no version) --
+        _action(
+            "POST_PROGRESS_NOTE", NOT_CLOSED, KEEPS_STATE, E.ORDER_PROGRESS_NOTED,
+            assignee_or_supervisor,
+            "the assignee, or a supervisor or an admin (the applicant reads it; no version)",
+        ),
+        _action(
+            "POST_INTERNAL_NOTE", NOT_CLOSED, KEEPS_STATE, E.ORDER_INTERNAL_NOTE_ADDED,
+            assignee_or_supervisor,
+            "the assignee, or a supervisor or an admin (park staff read it; no version)",
+        ),
+        _action(
+            "SEND_MESSAGE", CONVERSING, KEEPS_STATE, E.ORDER_MESSAGE_SENT, conversation_party,
+            "a member of the applicant's enterprise, or the assignee (supervisors read; no "
+            "version)",
+        ),
+        _action(
+            "MARK_MESSAGES_READ", frozenset(S), KEEPS_STATE, E.ORDER_MESSAGES_READ,
+            conversation_party,
+            "a member of the applicant's enterprise, or the assignee, for their side (no "
+            "version)",
+        ),
+        _action(
+            "SUPPLY_OWED_MATERIAL", NOT_CLOSED, KEEPS_STATE, E.ORDER_OWED_MATERIAL_SUPPLIED,
+            applicant, "a member of the applicant's enterprise (no version)",
+        ),
+        _action(
+            "ACCEPT_OWED_MATERIAL", NOT_CLOSED, KEEPS_STATE, E.ORDER_OWED_MATERIAL_ACCEPTED,
+            owed_reviewer, "the assignee, or an auditor (no version)",
+        ),
+        _action(
+            "RETURN_OWED_MATERIAL", NOT_CLOSED, KEEPS_STATE, E.ORDER_OWED_MATERIAL_RETURNED,
+            owed_reviewer, "the assignee, or an auditor, with a reason (no version)",
+        ),
     ),
 )  # fmt: skip
-
-# Orders nobody will work on any more: not overdue, not in anyone's load.
-CLOSED = frozenset({S.COMPLETED, S.CANCELLED})
 
 
 # Whose eyes an event's note is for. Why a handler handed an order back, or why a supervisor

@@ -27,16 +27,15 @@ from backend.services.core.errors import (
 from backend.services.core.reach import reach_of
 from backend.services.orders import attachments, readers
 from backend.services.orders.policies import orders_visible_to
-from backend.services.orders.processing import ProcessingEventKind
-from backend.services.orders.states import ORDER
+from backend.services.orders.states import ORDER, OrderEventKind
 
 register_messages({"NOTE_REQUIRED": N_("Write what was done or what is next.")})
 
 MAX_NOTE = 4000
 
 ACTIONS = {
-    OrderUpdateKind.PROGRESS: ("POST_PROGRESS_NOTE", ProcessingEventKind.ORDER_PROGRESS_NOTED),
-    OrderUpdateKind.INTERNAL: ("POST_INTERNAL_NOTE", ProcessingEventKind.ORDER_INTERNAL_NOTE_ADDED),
+    OrderUpdateKind.PROGRESS: ("POST_PROGRESS_NOTE", OrderEventKind.ORDER_PROGRESS_NOTED),
+    OrderUpdateKind.INTERNAL: ("POST_INTERNAL_NOTE", OrderEventKind.ORDER_INTERNAL_NOTE_ADDED),
 }
 AUDIENCES = {
     OrderUpdateKind.PROGRESS: AttachmentAudience.ORDER_VIEWERS,
@@ -55,7 +54,7 @@ class UpdateInput:
 
 def reads_internal_notes(actor: Actor) -> bool:
     """Who, among those who may see an order, reads its internal notes: its event's readers."""
-    return readers.reads_note(actor, ProcessingEventKind.ORDER_INTERNAL_NOTE_ADDED)
+    return readers.reads_note(actor, OrderEventKind.ORDER_INTERNAL_NOTE_ADDED)
 
 
 def checked_note(body: str) -> str:

@@ -26,7 +26,7 @@ from backend.schema.orders.processing_types import (
     records_loader,
     time_limit_loader,
 )
-from backend.schema.orders.refs import NamedRef
+from backend.schema.orders.refs import NamedRef, user_ref
 from backend.schema.relay import (
     Connection,
     Edge,
@@ -120,20 +120,11 @@ class OrderEvent:
     from_status: OrderStatusModel | None
     to_status: OrderStatusModel | None
     actor: NamedRef | None
-    at: datetime
-    _note: strawberry.Private[str]
-
-    @strawberry.field(
+    note: str = strawberry.field(
         description="Its words (a reason, a note); empty for a viewer its kind does not let read "
-        "them (backend/services/orders/readers.py): decline and reassignment reasons are the "
-        "park's."
+        "them (backend/services/orders/readers.py): why an order changed hands is the park's."
     )
-    def note(self, info: strawberry.Info) -> str:
-        return self._note if readers.reads_note(context_of(info).actor, self.kind) else ""
-
-
-def _user_ref(user_id: Any, name: str) -> NamedRef:
-    return NamedRef(id=global_id("User", int(user_id)), name=name)
+    at: datetime
 
 
 def _status(value: object) -> OrderStatusModel | None:
@@ -149,9 +140,9 @@ def _reason_as_type(reason: AssignmentReasonRecord | None) -> AssignmentReason |
     return AssignmentReason(
         rule=reason.rule,
         eligible=eligible,
-        chosen=_user_ref(chosen.user_id, chosen.name) if chosen else None,
+        chosen=user_ref(chosen.user_id, chosen.name) if chosen else None,
         note=reason.note,
-        decided_by=_user_ref(by[0], by[1]) if by else None,
+        decided_by=user_ref(by[0], by[1]) if by else None,
         skipped=[
             SkippedHandler(candidate=_candidate(x.candidate), why=x.why) for x in reason.skipped
         ],
@@ -161,7 +152,7 @@ def _reason_as_type(reason: AssignmentReasonRecord | None) -> AssignmentReason |
 
 def _candidate(c: CandidateRecord) -> AssignmentCandidate:
     return AssignmentCandidate(
-        user=_user_ref(c.user_id, c.name),
+        user=user_ref(c.user_id, c.name),
         load=c.load,
         last_assigned_at=c.last_assigned_at,
         max_open_orders=c.capacity,
@@ -198,7 +189,12 @@ class OrderViewerCan:
     cancel: bool = strawberry.field(description="Cancel it with a reason (cancelOrder).")
 
 
-def event_as_type(event: EventModel) -> OrderEvent:
+def event_as_type(event: EventModel, viewer: Actor) -> OrderEvent | None:
+    """`event` as `viewer` may see it, by its kind's row in `readers.READING`: None when they
+    may not see it at all, its note empty when they may not read it. The one place the timeline
+    applies who reads what."""
+    if not readers.sees_event(viewer, event.kind):
+        return None
     data: Mapping[str, Any] = event.data
     actor = event.actor
     return OrderEvent(
@@ -207,9 +203,9 @@ def event_as_type(event: EventModel) -> OrderEvent:
         kind=event.kind,
         from_status=_status(data.get("from")),
         to_status=_status(data.get("to", data.get("status"))),
-        actor=_user_ref(actor.id, actor.name) if actor is not None else None,
+        actor=user_ref(actor.id, actor.name) if actor is not None else None,
+        note=str(data.get("note") or "") if readers.reads_note(viewer, event.kind) else "",
         at=event.created_at,
-        _note=str(data.get("note") or ""),
     )
 
 
@@ -284,9 +280,7 @@ class OrderType(Node):
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[OrderEvent]:
         size = page_size(first)
-        actor = context_of(info).actor
-        shown = [e for e in self._events if readers.sees_event(actor, e.kind)]
-        events = shown
+        events = self._events
         if after:
             (start,) = decode_cursor(after, [int])
             events = [e for e in events if e.sequence > start]
@@ -300,7 +294,7 @@ class OrderType(Node):
                 start_cursor=cursors[0] if cursors else None,
                 end_cursor=cursors[-1] if cursors else None,
             ),
-            _count=_count_of(len(shown)),
+            _count=_count_of(len(self._events)),
         )
 
     # -- processing (backend/schema/orders/processing.py): each loaded per request by order pk
@@ -380,7 +374,9 @@ async def orders_as_types(
             .order_by("aggregate_id", "sequence")
         )
         for event in found:
-            events[event.aggregate_id].append(event_as_type(event))
+            shown = event_as_type(event, actor)
+            if shown is not None:
+                events[event.aggregate_id].append(shown)
     show_reason = can_view_assignment_reason(actor)
     language = actor.language
     now = datetime.now(UTC)

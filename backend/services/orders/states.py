@@ -198,16 +198,6 @@ ORDER: Machine[Order, OrderStatus] = Machine(
 )  # fmt: skip
 
 
-# Whose eyes an event's note is for. Why a handler handed an order back, or why a supervisor
-# moved it, is for the park's staff: the applicant's timeline shows that it changed hands, not
-# why. Every other kind's note is for whoever may see the order.
-STAFF_NOTES = frozenset({E.ORDER_DECLINED, E.ORDER_REASSIGNED, E.ORDER_RELEASED})
-
-
-def may_read_note(actor: Actor, kind: str) -> bool:
-    return kind not in STAFF_NOTES or actor.is_park_staff
-
-
 @dataclass(frozen=True)
 class OrderActions:
     """What a viewer may do with an order now (only the steps the API offers)."""

@@ -155,7 +155,7 @@ async def decline(actor: Actor, order_id: int, reason: str, expected_version: in
     """The assignee hands an ASSIGNED order back, saying why. The automatic choice runs again
     without them (and without anyone who declined it before), in the same step: it lands with
     the next handler, or, with nobody left, waits in PENDING_ASSIGNMENT and the assignment
-    reason says so. The reason is for the park's staff (`states.STAFF_NOTES`)."""
+    reason says so. The reason is for the park's staff (`readers.READING`)."""
     user_id = require_user(actor)
     problems = Problems()
     note = _text(problems, reason, "reason", MAX_REASON, one_line=True)

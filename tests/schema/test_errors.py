@@ -189,7 +189,6 @@ REACH: dict[type[Enum], list[str]] = {
         "orders.attachments",
         "orders.owed",
         "orders.steps",
-        "orders.owed_check",
         "orders.time_limits",
         "applications.audit:material_problems",
         ACTORS,

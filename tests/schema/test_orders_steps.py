@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from backend.models.accounts import TeamMember
-from backend.models.applications import OwedMaterial
+from backend.models.applications import OwedMaterial, OwedStatus
 from backend.models.files import StoredFile
 from backend.models.orders import Order, OrderDocument, OrderStatus
 from backend.services.core import clock
@@ -19,6 +19,7 @@ from tests.schema.enterprise_helpers import JPEG, PDF, PNG, storage_app
 from tests.schema.helpers import codes as helper_codes
 from tests.schema.helpers import global_id, token_client
 from tests.schema.order_helpers import open_order
+from tests.schema.processing_helpers import REVIEW
 from tests.schema.steps_helpers import (
     ORDER,
     act,
@@ -390,7 +391,7 @@ async def test_someone_elses_order_and_a_stale_version_are_refused(new_api: Any)
 
 
 @pytest.mark.postgres
-async def test_completion_waits_for_every_owed_material(new_api: Any) -> None:
+async def test_completion_waits_until_every_owed_material_is_accepted(new_api: Any) -> None:
     world = await people(new_api)
     p = world.park
     p.version.form = {
@@ -419,8 +420,15 @@ async def test_completion_waits_for_every_owed_material(new_api: Any) -> None:
         }
     ]
     assert await OrderDocument.all().count() == 0
-    owed.supplied_at = datetime.now(UTC)
+    # Handed in is not settled: the handler (or the desk) has to accept it first.
+    owed.status, owed.supplied_at = OwedStatus.SUPPLIED, datetime.now(UTC)
     await owed.save()
+    again = await _refused(handler, "COMPLETE", working, fileIds=[result])
+    assert [e["code"] for e in again] == ["OWED_MATERIALS_OUTSTANDING"]
+    assert await OrderDocument.all().count() == 0
+    review = {"owedMaterialId": global_id("OwedMaterial", owed.id), "decision": "ACCEPT"}
+    accepted = (await handler.gql(REVIEW, {"input": review}))["reviewOwedMaterial"]
+    assert accepted["owedMaterial"]["status"] == "ACCEPTED"
     done = await act(handler, "COMPLETE", working, fileIds=[result])
     assert done["userErrors"] == []
     assert done["order"]["status"] == "COMPLETED"

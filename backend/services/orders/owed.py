@@ -46,7 +46,15 @@ from backend.services.orders.policies import orders_visible_to
 from backend.services.orders.states import ORDER, OrderEventKind
 
 register_messages(
-    {"RETURN_REASON_REQUIRED": N_("Say what is wrong with it, so that it can be handed in again.")}
+    {
+        "RETURN_REASON_REQUIRED": N_(
+            "Say what is wrong with it, so that it can be handed in again."
+        ),
+        "OWED_MATERIALS_OUTSTANDING": N_(
+            "The enterprise still owes materials it was allowed to hand in later: {materials}. "
+            "The order can be completed once they are supplied and accepted."
+        ),
+    }
 )
 
 W = OwedStatus
@@ -96,6 +104,26 @@ async def outstanding(conn: BaseDBAsyncClient | None, application_id: int) -> li
         .using_db(conn)
         .order_by("due_on", "id")
     )
+
+
+async def require_none_outstanding(conn: BaseDBAsyncClient, order: Order) -> None:
+    """What completing `order` waits for: OWED_MATERIALS_OUTSTANDING naming each owed material
+    not yet accepted (by its label in the item's form), if any. Call in the completing
+    transaction."""
+    owed = await outstanding(conn, order.application_id)
+    if not owed:
+        return
+    version = await ServiceItemVersion.get(id=order.item_version_id, using_db=conn)
+    labels = {
+        k["kind"]: k.get("label") or {} for k in (version.form or {}).get("attachments") or []
+    }
+    zh = [labels.get(o.kind, {}).get("zh") or o.kind for o in owed]
+    en = [
+        labels.get(o.kind, {}).get("en") or labels.get(o.kind, {}).get("zh") or o.kind for o in owed
+    ]
+    # Not a field's fault: the order is not ready, so the problem stands at no field.
+    materials = {"zh": "、".join(zh), "en": ", ".join(en)}
+    raise Invalid([Problem("OWED_MATERIALS_OUTSTANDING", (), {"materials": materials})])
 
 
 async def _owed_and_order(actor: Actor, owed_id: int) -> tuple[OwedMaterial, Order]:

@@ -37,7 +37,7 @@ from backend.services.core.errors import (
 from backend.services.core.reach import Reach, reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.files.uploads import ORDER_DOCUMENT_POLICY, UploadPolicy
-from backend.services.orders import orders, owed_check, time_limits
+from backend.services.orders import orders, owed, time_limits
 from backend.services.orders.policies import orders_visible_to
 from backend.services.orders.states import ORDER
 
@@ -292,7 +292,8 @@ async def complete(
     actor: Actor, order_id: int, result: str, file_ids: Sequence[int], expected_version: int
 ) -> Order:
     """The assignee completes the order with the result in words and its documents:
-    IN_PROGRESS -> COMPLETED; refused while an owed material is outstanding (`owed_check`)."""
+    IN_PROGRESS -> COMPLETED; refused while an owed material is not yet accepted
+    (`owed.require_none_outstanding`)."""
     require_user(actor)
     problems = Problems()
     text = _text(problems, result, "result", MAX_RESULT)
@@ -300,7 +301,7 @@ async def complete(
     async with in_transaction() as conn:
         order, reach = await _start(conn, actor, order_id, "COMPLETE", expected_version)
         files = await _files(conn, actor, file_ids, ORDER_DOCUMENT_POLICY)
-        await owed_check.require_none_outstanding(conn, order)
+        await owed.require_none_outstanding(conn, order)
         await ORDER.apply(
             conn, actor, order, "COMPLETE", expected_version=expected_version, reach=reach,
             changes={"completed_at": datetime.now(UTC), "result": text},

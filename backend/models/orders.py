@@ -82,12 +82,12 @@ class Order(Model):
     completed_at = fields.DatetimeField(null=True)
     version = fields.IntField(default=1)
     # Handlers who handed it back (user ids): the automatic choice never gives it to them again.
-    declined_by: list[int] = fields.JSONField(default=list)
+    declined_by: list[int] = fields.JSONField(default=list, db_default=[])
     # The start of the pause under way while WAITING_ON_APPLICANT, else NULL. With `due_at`
     # (every finished pause counted) it tells whether the order is overdue without the calendar.
     waiting_since = fields.DatetimeField(null=True)
     # The result in the handler's words, once completed.
-    result = fields.TextField(default="")
+    result = fields.TextField(default="", db_default="")
 
     class Meta:
         table = "orders"
@@ -177,43 +177,7 @@ class OrderReadMark(Model):
         unique_together = (("order", "side"),)
 
 
-class AttachmentAudience(StrEnum):
-    """Who may download a file attached to an order, as the thing it is attached to says."""
-
-    ORDER_VIEWERS = "ORDER_VIEWERS"  # a progress note's: whoever may see the order
-    PARK_STAFF = "PARK_STAFF"  # an internal note's
-    CONVERSATION = "CONVERSATION"  # a message's: the enterprise, the assignee, supervisors
-
-
-class OrderAttachment(Model):
-    """A stored file attached to an update or a message of an order."""
-
-    id = fields.BigIntField(primary_key=True)
-    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
-        "models.Order", related_name="attachments", on_delete=fields.CASCADE
-    )
-    order_id: int
-    file: fields.ForeignKeyRelation[StoredFile] = fields.ForeignKeyField(
-        "models.StoredFile", related_name="order_attachments", on_delete=fields.RESTRICT
-    )
-    file_id: int
-    order_update: fields.ForeignKeyNullableRelation[OrderUpdate] = fields.ForeignKeyField(
-        "models.OrderUpdate", related_name="attachments", null=True, on_delete=fields.CASCADE
-    )
-    order_update_id: int | None
-    message: fields.ForeignKeyNullableRelation[OrderMessage] = fields.ForeignKeyField(
-        "models.OrderMessage", related_name="attachments", null=True, on_delete=fields.CASCADE
-    )
-    message_id: int | None
-    audience = fields.CharEnumField(AttachmentAudience, max_length=15)
-    position = fields.IntField(default=0)
-
-    class Meta:
-        table = "order_attachments"
-        indexes = (("order_id", "audience"), ("file_id",))
-
-
-# -- the steps: questions to the applicant, pauses of the clock, documents ----------------------
+# -- the steps: questions to the applicant, pauses of the clock ----------------------------------
 
 
 class OrderInformationRequest(Model):
@@ -238,6 +202,8 @@ class OrderInformationRequest(Model):
     )
     answered_by_id: int | None
     answered_at = fields.DatetimeField(null=True)
+
+    attachments: fields.ReverseRelation[OrderAttachment]
 
     class Meta:
         table = "order_information_requests"
@@ -266,35 +232,58 @@ class OrderPause(Model):
         table = "order_pauses"
 
 
-class OrderDocumentPurpose(StrEnum):
-    ANSWER = "ANSWER"  # the applicant's, answering a request for information
-    RESULT = "RESULT"  # the handler's, with the result
+# -- files on an order ----------------------------------------------------------------------------
 
 
-class OrderDocument(Model):
-    """A stored file that belongs to an order: an answer's file, or a result document."""
+class AttachedTo(StrEnum):
+    """What on an order a file hangs on."""
+
+    UPDATE = "UPDATE"  # a progress or an internal note (`order_update`)
+    MESSAGE = "MESSAGE"  # a message of the conversation (`message`)
+    ANSWER = "ANSWER"  # the applicant's answer to a handler's question (`request`)
+    RESULT = "RESULT"  # the result of the completed order
+
+
+class AttachmentAudience(StrEnum):
+    """Who may download a file attached to an order, as the thing it is attached to says."""
+
+    # A progress note's, an answer's, a result document: whoever may see the order.
+    ORDER_VIEWERS = "ORDER_VIEWERS"
+    PARK_STAFF = "PARK_STAFF"  # an internal note's
+    CONVERSATION = "CONVERSATION"  # a message's: the enterprise, the assignee, supervisors
+
+
+class OrderAttachment(Model):
+    """A stored file on an order: on a note, a message, an answer, or the result.
+
+    Uploaded with purpose ORDER_ATTACHMENT, and attached to one thing only."""
 
     id = fields.BigIntField(primary_key=True)
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
-        "models.Order", related_name="documents", on_delete=fields.CASCADE
+        "models.Order", related_name="attachments", on_delete=fields.CASCADE
     )
     order_id: int
     file: fields.ForeignKeyRelation[StoredFile] = fields.ForeignKeyField(
-        "models.StoredFile", related_name="order_documents", on_delete=fields.RESTRICT
+        "models.StoredFile", related_name="order_attachments", on_delete=fields.RESTRICT
     )
     file_id: int
-    purpose = fields.CharEnumField(OrderDocumentPurpose, max_length=10)
+    attached_to = fields.CharEnumField(AttachedTo, max_length=10)
+    order_update: fields.ForeignKeyNullableRelation[OrderUpdate] = fields.ForeignKeyField(
+        "models.OrderUpdate", related_name="attachments", null=True, on_delete=fields.CASCADE
+    )
+    order_update_id: int | None
+    message: fields.ForeignKeyNullableRelation[OrderMessage] = fields.ForeignKeyField(
+        "models.OrderMessage", related_name="attachments", null=True, on_delete=fields.CASCADE
+    )
+    message_id: int | None
     request: fields.ForeignKeyNullableRelation[OrderInformationRequest] = fields.ForeignKeyField(
-        "models.OrderInformationRequest", related_name="documents", null=True,
-        on_delete=fields.SET_NULL,
+        "models.OrderInformationRequest", related_name="attachments", null=True,
+        on_delete=fields.CASCADE,
     )  # fmt: skip
     request_id: int | None
-    added_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="order_documents_added", null=True, on_delete=fields.SET_NULL
-    )
-    added_by_id: int | None
-    created_at = fields.DatetimeField(auto_now_add=True)
+    audience = fields.CharEnumField(AttachmentAudience, max_length=15)
+    position = fields.IntField(default=0)
 
     class Meta:
-        table = "order_documents"
-        unique_together = (("order", "file"),)
+        table = "order_attachments"
+        indexes = (("order_id", "audience"), ("file_id",))

@@ -1,5 +1,5 @@
 """Shared steps for the order processing API tests: everyone who might act on an order, the six
-mutations, uploads of order documents, and counts that show nothing was half-written."""
+mutations, uploads of files for an order, and counts that show nothing was half-written."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from backend.models.accounts import Role, User
 from backend.models.events import Event
 from backend.models.orders import (
     Order,
-    OrderDocument,
+    OrderAttachment,
     OrderInformationRequest,
     OrderPause,
     OrderStatus,
@@ -77,11 +77,11 @@ UPLOAD_DOCUMENT = """mutation($input: UploadFileInput!) { uploadFile(input: $inp
 
 
 async def upload_document(client: Api, data: bytes, name: str) -> dict[str, Any]:
-    """Uploads an order document (multipart, as a browser would) and returns the payload."""
+    """Uploads a file for an order (multipart, as a browser would) and returns the payload."""
     operations = json.dumps(
         {
             "query": UPLOAD_DOCUMENT,
-            "variables": {"input": {"file": None, "purpose": "ORDER_DOCUMENT"}},
+            "variables": {"input": {"file": None, "purpose": "ORDER_ATTACHMENT"}},
         }
     )
     await client.prime()
@@ -188,7 +188,7 @@ async def footprint(order: Order) -> tuple[Any, ...]:
         row.declined_by,
         row.waiting_since,
         await Event.filter(aggregate_type="order", aggregate_id=order.id).count(),
-        await OrderDocument.filter(order_id=order.id).count(),
+        await OrderAttachment.filter(order_id=order.id).count(),
         await OrderInformationRequest.filter(order_id=order.id).count(),
         await OrderPause.filter(order_id=order.id).count(),
         await OrderPause.filter(order_id=order.id, ended_at__isnull=True).count(),

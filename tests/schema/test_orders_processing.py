@@ -355,7 +355,7 @@ async def test_a_repeated_send_with_its_key_makes_one_message(new_api: Any) -> N
 async def test_bad_messages_and_notes_are_refused_and_nothing_is_written(new_api: Any) -> None:
     c = await cast(new_api)
     me = c.users["applicant"]
-    zip_file = await stored(me, "application/zip", name="a.zip")
+    gif = await stored(me, "image/gif", name="a.gif")
     huge = await stored(me, size=ORDER_ATTACHMENT_POLICY.max_bytes + 1)
     empty = await stored(me, size=0)
     theirs = await stored(c.users["assignee"])
@@ -365,7 +365,7 @@ async def test_bad_messages_and_notes_are_refused_and_nothing_is_written(new_api
         ({"body": ""}, [(["body"], "MESSAGE_REQUIRED")]),
         ({"body": " \n\t "}, [(["body"], "MESSAGE_REQUIRED")]),
         ({"body": "字" * 4001}, [(["body"], "TOO_LONG")]),
-        ({"body": "看附件", "attachmentIds": [zip_file]},
+        ({"body": "看附件", "attachmentIds": [gif]},
          [(["attachmentIds", "0"], "FILE_TYPE_NOT_ALLOWED")]),
         ({"body": "看附件", "attachmentIds": [mine, huge]},
          [(["attachmentIds", "1"], "FILE_TOO_LARGE")]),

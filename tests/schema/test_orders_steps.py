@@ -13,7 +13,7 @@ import pytest
 from backend.models.accounts import TeamMember
 from backend.models.applications import OwedMaterial, OwedStatus
 from backend.models.files import StoredFile
-from backend.models.orders import Order, OrderDocument, OrderStatus
+from backend.models.orders import Order, OrderAttachment, OrderStatus
 from backend.services.core import clock
 from tests.schema.enterprise_helpers import JPEG, PDF, PNG, storage_app
 from tests.schema.helpers import codes as helper_codes
@@ -85,7 +85,7 @@ async def test_an_order_worked_to_the_end_with_files_both_ways(new_api: Any) -> 
     assert mine["viewerCan"]["answerInformation"] is True
     assert mine["viewerCan"]["cancel"] is False  # work has started: only a supervisor may
     report = await document_id(applicant, PDF, "2026审计报告.pdf")
-    answered = await act(applicant, "ANSWER", order, answer="见附件", fileIds=[report])
+    answered = await act(applicant, "ANSWER", order, answer="见附件", attachmentIds=[report])
     assert answered["userErrors"] == []
     assert answered["order"]["status"] == "IN_PROGRESS"
     [request] = answered["order"]["informationRequests"]
@@ -108,7 +108,7 @@ async def test_an_order_worked_to_the_end_with_files_both_ways(new_api: Any) -> 
 
     licence = await document_id(handler, PNG, "营业执照变更通知书.png")
     done = await act(
-        handler, "COMPLETE", order, result="变更已办结，新执照已寄出", fileIds=[licence]
+        handler, "COMPLETE", order, result="变更已办结，新执照已寄出", attachmentIds=[licence]
     )
     assert done["userErrors"] == []
     assert done["order"]["status"] == "COMPLETED"
@@ -330,7 +330,7 @@ async def test_empty_and_oversized_words_are_refused_at_their_field(new_api: Any
 async def test_files_of_the_wrong_type_or_someone_elses_are_refused(new_api: Any) -> None:
     world = await people(new_api)
     handler, applicant = world.clients["assignee"], world.clients["applicant"]
-    # The upload itself judges the bytes: a text file is no order document.
+    # The upload itself judges the bytes: a text file is nothing an order takes.
     upload = await upload_document(applicant, b"just some words\n", "报表.pdf")
     assert upload["file"] is None
     assert [e["code"] for e in upload["userErrors"]] == ["FILE_TYPE_NOT_ALLOWED"]
@@ -340,37 +340,40 @@ async def test_files_of_the_wrong_type_or_someone_elses_are_refused(new_api: Any
     asked = await act(handler, "REQUEST_INFORMATION", working, fileTypes=["application/pdf"])
     assert asked["userErrors"] == []
     photo = await document_id(applicant, JPEG, "报表.jpg")
-    errors = await _refused(applicant, "ANSWER", working, answer="见附件", fileIds=[photo])
+    errors = await _refused(applicant, "ANSWER", working, answer="见附件", attachmentIds=[photo])
     assert errors == [
         {
-            "field": ["fileIds", "0"],
+            "field": ["attachmentIds", "0"],
             "code": "FILE_TYPE_NOT_ALLOWED",
             "message": "此处不接受这种文件，请上传以下格式之一：PDF。",
         }
     ]
     assert _what(await _refused(applicant, "ANSWER", working, answer="稍后补")) == [
-        (["fileIds"], "FILES_WANTED")
+        (["attachmentIds"], "FILES_WANTED")
     ]
     theirs = await document_id(handler, PDF, "办理人的文件.pdf")
-    assert _what(await _refused(applicant, "ANSWER", working, fileIds=[theirs])) == [
-        (["fileIds", "0"], "FILE_NOT_YOURS")
+    assert _what(await _refused(applicant, "ANSWER", working, attachmentIds=[theirs])) == [
+        (["attachmentIds", "0"], "ATTACHMENT_NOT_YOURS")
     ]
     not_a_file = global_id("Order", working.id)
-    assert _what(await _refused(applicant, "ANSWER", working, fileIds=[not_a_file])) == [
-        (["fileIds", "0"], "FILE_NOT_YOURS")
+    assert _what(await _refused(applicant, "ANSWER", working, attachmentIds=[not_a_file])) == [
+        (["attachmentIds", "0"], "ATTACHMENT_NOT_YOURS")
     ]
     too_many = [await document_id(applicant, PDF, f"{i}.pdf") for i in range(11)]
-    assert _what(await _refused(applicant, "ANSWER", working, fileIds=too_many)) == [
-        (["fileIds"], "TOO_MANY_FILES")
+    assert _what(await _refused(applicant, "ANSWER", working, attachmentIds=too_many)) == [
+        (["attachmentIds"], "TOO_MANY_ATTACHMENTS")
     ]
     report = await document_id(applicant, PDF, "报表.pdf")
-    ok = await act(applicant, "ANSWER", working, fileIds=[report, report])
+    assert _what(await _refused(applicant, "ANSWER", working, attachmentIds=[report, report])) == [
+        (["attachmentIds", "1"], "DUPLICATE_ATTACHMENT")
+    ]
+    ok = await act(applicant, "ANSWER", working, attachmentIds=[report])
     assert ok["userErrors"] == []
-    assert await OrderDocument.filter(order_id=working.id).count() == 1
+    assert await OrderAttachment.filter(order_id=working.id).count() == 1
     # A file already part of an order is not attached to another.
     second = await order_in(world.park, OrderStatus.WAITING_ON_APPLICANT)
-    assert _what(await _refused(applicant, "ANSWER", second, fileIds=[report])) == [
-        (["fileIds", "0"], "FILE_ALREADY_USED")
+    assert _what(await _refused(applicant, "ANSWER", second, attachmentIds=[report])) == [
+        (["attachmentIds", "0"], "FILE_ALREADY_USED")
     ]
 
 
@@ -411,7 +414,7 @@ async def test_completion_waits_until_every_owed_material_is_accepted(new_api: A
     )
     handler = world.clients["assignee"]
     result = await document_id(handler, PDF, "结果.pdf")
-    errors = await _refused(handler, "COMPLETE", working, fileIds=[result])
+    errors = await _refused(handler, "COMPLETE", working, attachmentIds=[result])
     assert errors == [
         {
             "field": None,
@@ -419,17 +422,17 @@ async def test_completion_waits_until_every_owed_material_is_accepted(new_api: A
             "message": "企业仍有容缺材料未补交：财务报表。材料补交并通过后才能办结。",
         }
     ]
-    assert await OrderDocument.all().count() == 0
+    assert await OrderAttachment.all().count() == 0
     # Handed in is not settled: the handler (or the desk) has to accept it first.
     owed.status, owed.supplied_at = OwedStatus.SUPPLIED, datetime.now(UTC)
     await owed.save()
-    again = await _refused(handler, "COMPLETE", working, fileIds=[result])
+    again = await _refused(handler, "COMPLETE", working, attachmentIds=[result])
     assert [e["code"] for e in again] == ["OWED_MATERIALS_OUTSTANDING"]
-    assert await OrderDocument.all().count() == 0
+    assert await OrderAttachment.all().count() == 0
     review = {"owedMaterialId": global_id("OwedMaterial", owed.id), "decision": "ACCEPT"}
     accepted = (await handler.gql(REVIEW, {"input": review}))["reviewOwedMaterial"]
     assert accepted["owedMaterial"]["status"] == "ACCEPTED"
-    done = await act(handler, "COMPLETE", working, fileIds=[result])
+    done = await act(handler, "COMPLETE", working, attachmentIds=[result])
     assert done["userErrors"] == []
     assert done["order"]["status"] == "COMPLETED"
     assert [d["name"] for d in done["order"]["result"]["documents"]] == ["结果.pdf"]
@@ -482,7 +485,7 @@ async def test_the_processing_fields_of_a_list_cost_the_same_for_2_and_12(
         order = await order_in(world.park, OrderStatus.IN_PROGRESS)
         assert (await act(handler, "REQUEST_INFORMATION", order))["userErrors"] == []
         report = await document_id(applicant, PDF, "报表.pdf")
-        assert (await act(applicant, "ANSWER", order, fileIds=[report]))["userErrors"] == []
+        assert (await act(applicant, "ANSWER", order, attachmentIds=[report]))["userErrors"] == []
         assert (await act(handler, "COMPLETE", order))["userErrors"] == []
     listed = f"query($n: Int) {{ orders(first: $n) {{ edges {{ node {{ {ORDER} }} }} }} }}"
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from backend.models.events import Event
-from backend.models.orders import Order, OrderDocument, OrderStatus
+from backend.models.orders import Order, OrderAttachment, OrderStatus
 from tests.schema.enterprise_helpers import PDF, storage_app
 from tests.schema.helpers import global_id
 from tests.schema.steps_helpers import document_id, mutation, order_in, people
@@ -43,7 +43,7 @@ async def test_a_completion_and_a_cancellation_at_once_one_wins_the_other_is_sta
         events_before = await Event.filter(aggregate_type="order", aggregate_id=order.id).count()
         report = await document_id(handler, PDF, f"结果{round_}.pdf")
         complete = handler.post(
-            mutation("COMPLETE"), _input(order, result="已办结", fileIds=[report])
+            mutation("COMPLETE"), _input(order, result="已办结", attachmentIds=[report])
         )
         cancel = supervisor.post(mutation("CANCEL"), _input(order, reason="企业已迁出园区"))
         # Alternate who is sent first, so each side gets to win.
@@ -67,7 +67,7 @@ async def test_a_completion_and_a_cancellation_at_once_one_wins_the_other_is_sta
         assert stored.status is (OrderStatus.COMPLETED if completed else OrderStatus.CANCELLED)
         assert stored.version == order.version + 1
         assert stored.result == ("已办结" if completed else "")
-        assert await OrderDocument.filter(order_id=order.id).count() == (1 if completed else 0)
+        assert await OrderAttachment.filter(order_id=order.id).count() == (1 if completed else 0)
         kinds = (
             await Event.filter(aggregate_type="order", aggregate_id=order.id)
             .order_by("sequence")

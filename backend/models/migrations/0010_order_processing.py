@@ -1,12 +1,20 @@
-# Processing (issue 10): who declined, the pause under way, the result; information requests,
-# pauses and documents of an order; a handler's capacity.
+# Processing (issue 10): who declined, the pause under way, the result; information requests
+# and pauses of an order; files on answers and results join the order's attachments (which say
+# what they hang on); a handler's capacity.
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from backend.models.orders import AttachedTo
 import functools
-from backend.models.orders import OrderDocumentPurpose
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+from tortoise.indexes import Index
+
+# The attachments 0009 made hang on a note or a message: the column is added with UPDATE for
+# every row, the messages' rows are set right, and the default goes (every new row names it).
+ATTACHED_TO_MESSAGES = (
+    "UPDATE order_attachments SET attached_to = 'MESSAGE' WHERE message_id IS NOT NULL"
+)
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0009_order_conversation')]
@@ -30,19 +38,25 @@ class Migration(migrations.Migration):
             options={'table': 'order_information_requests', 'app': 'models', 'pk_attr': 'id', 'table_description': "The handler's question to the applicant, and the enterprise's answer."},
             bases=['Model'],
         ),
-        ops.CreateModel(
-            name='OrderDocument',
-            fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='documents', on_delete=OnDelete.CASCADE)),
-                ('file', fields.ForeignKeyField('models.StoredFile', source_field='file_id', db_constraint=True, to_field='id', related_name='order_documents', on_delete=OnDelete.RESTRICT)),
-                ('purpose', fields.CharEnumField(description='ANSWER: ANSWER\nRESULT: RESULT', enum_type=OrderDocumentPurpose, max_length=10)),
-                ('request', fields.ForeignKeyField('models.OrderInformationRequest', source_field='request_id', null=True, db_constraint=True, to_field='id', related_name='documents', on_delete=OnDelete.SET_NULL)),
-                ('added_by', fields.ForeignKeyField('models.User', source_field='added_by_id', null=True, db_constraint=True, to_field='id', related_name='order_documents_added', on_delete=OnDelete.SET_NULL)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-            ],
-            options={'table': 'order_documents', 'app': 'models', 'unique_together': (('order', 'file'),), 'pk_attr': 'id', 'table_description': "A stored file that belongs to an order: an answer's file, or a result document."},
-            bases=['Model'],
+        ops.AddField(
+            model_name='OrderAttachment',
+            name='request',
+            field=fields.ForeignKeyField('models.OrderInformationRequest', source_field='request_id', null=True, db_constraint=True, to_field='id', related_name='attachments', on_delete=OnDelete.CASCADE),
+        ),
+        ops.AddField(
+            model_name='OrderAttachment',
+            name='attached_to',
+            field=fields.CharEnumField(description='UPDATE: UPDATE\nMESSAGE: MESSAGE\nANSWER: ANSWER\nRESULT: RESULT', enum_type=AttachedTo, max_length=10, db_default='UPDATE'),
+        ),
+        ops.RunSQL(ATTACHED_TO_MESSAGES, reverse_sql="SELECT 1"),
+        ops.AlterField(
+            model_name='OrderAttachment',
+            name='attached_to',
+            field=fields.CharEnumField(description='UPDATE: UPDATE\nMESSAGE: MESSAGE\nANSWER: ANSWER\nRESULT: RESULT', enum_type=AttachedTo, max_length=10),
+        ),
+        ops.AlterModelOptions(
+            name='OrderAttachment',
+            options={'table': 'order_attachments', 'app': 'models', 'indexes': [Index(fields=['order_id', 'audience']), Index(fields=['file_id'])], 'pk_attr': 'id', 'table_description': 'A stored file on an order: on a note, a message, an answer, or the result.'},
         ),
         ops.CreateModel(
             name='OrderPause',
@@ -60,12 +74,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Order',
             name='declined_by',
-            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(default=list, db_default=[], encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
         ops.AddField(
             model_name='Order',
             name='result',
-            field=fields.TextField(default='', unique=False),
+            field=fields.TextField(default='', db_default='', unique=False),
         ),
         ops.AddField(
             model_name='Order',

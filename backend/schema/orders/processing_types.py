@@ -17,13 +17,13 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from backend.models.accounts import User
-from backend.models.orders import Order as OrderModel
 from backend.models.orders import (
-    OrderDocument,
-    OrderDocumentPurpose,
+    AttachedTo,
+    OrderAttachment,
     OrderInformationRequest,
     OrderStatus,
 )
+from backend.models.orders import Order as OrderModel
 from backend.schema.context import context_of
 from backend.schema.enterprises.files import FileType
 from backend.schema.orders.refs import NamedRef, user_ref
@@ -91,24 +91,27 @@ async def _load_records(pks: Sequence[int]) -> list[Records]:
         .select_related("asked_by", "answered_by")
         .order_by("order_id", "asked_at", "id")
     )
-    documents = (
-        await OrderDocument.filter(order_id__in=list(pks))
+    files = (
+        await OrderAttachment.filter(
+            order_id__in=list(pks), attached_to__in=[AttachedTo.ANSWER, AttachedTo.RESULT]
+        )
         .select_related("file")
-        .order_by("order_id", "id")
+        .order_by("order_id", "position", "id")
     )
-    # Whoever sees the order may download its documents (files.policies says the same).
+    # Whoever sees the order may download an answer's files and the result's documents
+    # (orders.attachments.order_files_visible_to says the same).
     by_request: dict[int, list[FileType]] = defaultdict(list)
     records: dict[int, Records] = {pk: Records() for pk in pks}
     for pk, status, text in rows:
         if status == OrderStatus.COMPLETED:
             records[int(str(pk))].result = OrderResultType(text=str(text), documents=[])
-    for document in documents:
-        shown = FileType.of(document.file, downloadable=True)
-        result = records[document.order_id].result
-        if document.purpose is OrderDocumentPurpose.RESULT and result is not None:
+    for attached in files:
+        shown = FileType.of(attached.file, downloadable=True)
+        result = records[attached.order_id].result
+        if attached.attached_to is AttachedTo.RESULT and result is not None:
             result.documents.append(shown)
-        elif document.request_id is not None:
-            by_request[document.request_id].append(shown)
+        elif attached.request_id is not None:
+            by_request[attached.request_id].append(shown)
     for request in requests:
         records[request.order_id].requests.append(
             OrderInformationRequestType(

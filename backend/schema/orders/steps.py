@@ -4,18 +4,18 @@ the viewer now sees it (null when they no longer may, such as a handler who decl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
 import strawberry
 
 from backend.models.orders import Order as OrderModel
-from backend.schema.catalog.loading import selects
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
+from backend.schema.orders.conversation import file_ids, order_of
 from backend.schema.orders.errors import OrderError
-from backend.schema.orders.types import OrderType, visible_orders
-from backend.schema.relay import decode_id_of, input_pk
+from backend.schema.orders.types import OrderType
+from backend.schema.relay import input_pk
 from backend.services.orders import steps
 
 
@@ -77,9 +77,10 @@ class RequestOrderInformationPayload:
 class AnswerOrderInformationInput:
     order_id: strawberry.ID
     answer: str = strawberry.field(default="", description="Words; may be empty when files say it.")
-    file_ids: list[strawberry.ID] = strawberry.field(
+    attachment_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list,
-        description="Files uploaded with uploadFile (purpose ORDER_DOCUMENT) by the viewer.",
+        description="Files the viewer uploaded with purpose ORDER_ATTACHMENT (≤ 10), of the "
+        "types the handler asked for.",
     )
     expected_version: int
 
@@ -94,9 +95,9 @@ class AnswerOrderInformationPayload:
 class CompleteOrderInput:
     order_id: strawberry.ID
     result: str = strawberry.field(description="The result in words; required.")
-    file_ids: list[strawberry.ID] = strawberry.field(
+    attachment_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list,
-        description="Result documents uploaded with uploadFile (purpose ORDER_DOCUMENT).",
+        description="Result documents the viewer uploaded with purpose ORDER_ATTACHMENT (≤ 10).",
     )
     expected_version: int
 
@@ -120,11 +121,6 @@ class CancelOrderPayload:
     user_errors: list[OrderError]
 
 
-def _file_pks(ids: Sequence[strawberry.ID]) -> list[int]:
-    # An id of another type names no file of the viewer's: the service says so at its place.
-    return [decode_id_of(i, "File") or -1 for i in ids]
-
-
 async def _run(
     info: strawberry.Info,
     payload: type[P],
@@ -134,8 +130,7 @@ async def _run(
 
     async def done() -> P:
         order = await change()
-        found = await visible_orders(actor, ids=[order.id], with_events=selects(info, "timeline"))
-        return payload(order=found[0] if found else None, user_errors=[])
+        return payload(order=await order_of(info, actor, order.id), user_errors=[])
 
     return await run_mutation(
         info, OrderError, done, lambda errors: payload(order=None, user_errors=errors)
@@ -204,7 +199,7 @@ class OrderStepMutations:
                 context.actor,
                 order_id,
                 input.answer,
-                _file_pks(input.file_ids),
+                file_ids(input.attachment_ids),
                 input.expected_version,
                 timezone=context.settings.timezone,
             )
@@ -223,7 +218,11 @@ class OrderStepMutations:
         async def change() -> OrderModel:
             order_id = input_pk(input.order_id, "Order", "orderId")
             return await steps.complete(
-                actor, order_id, input.result, _file_pks(input.file_ids), input.expected_version
+                actor,
+                order_id,
+                input.result,
+                file_ids(input.attachment_ids),
+                input.expected_version,
             )
 
         return await _run(info, CompleteOrderPayload, change)

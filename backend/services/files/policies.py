@@ -11,12 +11,10 @@ from backend.models.accounts import Role
 from backend.models.applications import ApplicationAttachment
 from backend.models.enterprises import Enterprise
 from backend.models.files import StoredFile
-from backend.models.orders import OrderDocument
 from backend.services.applications.policies import applications_visible_to
 from backend.services.core.actors import Actor
 from backend.services.enterprises.policies import can_download_licence
 from backend.services.orders.attachments import order_files_visible_to
-from backend.services.orders.policies import orders_visible_to
 
 
 def can_download_file(
@@ -27,8 +25,8 @@ def can_download_file(
     attached_to_visible: bool = False,
 ) -> bool:
     """Its uploader; for a licence (`licence_of`: the enterprises it licenses), as above; for
-    a material of an application or a document of an order (`attached_to_visible`), whoever
-    may see the application or the order."""
+    a material of an application or a file on an order (`attached_to_visible`), whoever may
+    see what it is attached to (`files_visible_to` says who, as a query)."""
     if actor.user_id is None:
         return False
     if file.uploaded_by_id == actor.user_id or attached_to_visible:
@@ -51,10 +49,4 @@ def files_visible_to(actor: Actor) -> QuerySet[StoredFile]:
         | Q(id__in=Subquery(licences.values("licence_id")))
         | Q(id__in=Subquery(attached))
         | order_files_visible_to(actor)
-        | Q(id__in=Subquery(order_documents_visible_to(actor).values("file_id")))
     )
-
-
-def order_documents_visible_to(actor: Actor) -> QuerySet[OrderDocument]:
-    """Documents of the orders the actor may see (`orders_visible_to`)."""
-    return OrderDocument.filter(order_id__in=Subquery(orders_visible_to(actor).values("id")))

@@ -40,10 +40,9 @@ class UploadPurpose(StrEnum):
     LICENCE = "LICENCE"
     # A material of an application: types and size come from the kind in the item's form.
     ATTACHMENT = "ATTACHMENT"
-    # A file for an order's update or message: documents and pictures people exchange.
+    # A file on an order: a note's or a message's, an answer to the handler's question, a
+    # result document (`orders.attachments`).
     ORDER_ATTACHMENT = "ORDER_ATTACHMENT"
-    # A file of an order: the applicant's answer to a handler's question, a result document.
-    ORDER_DOCUMENT = "ORDER_DOCUMENT"
 
 
 @dataclass(frozen=True)
@@ -70,11 +69,6 @@ LICENCE_POLICY = UploadPolicy(
 )
 
 ORDER_ATTACHMENT_POLICY = UploadPolicy(
-    mime_types={"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"},
-    max_bytes=20 * MB,
-)
-
-ORDER_DOCUMENT_POLICY = UploadPolicy(
     mime_types={
         "application/pdf": "PDF",
         "image/jpeg": "JPEG",
@@ -87,7 +81,6 @@ ORDER_DOCUMENT_POLICY = UploadPolicy(
 POLICIES: dict[UploadPurpose, UploadPolicy] = {
     UploadPurpose.LICENCE: LICENCE_POLICY,
     UploadPurpose.ORDER_ATTACHMENT: ORDER_ATTACHMENT_POLICY,
-    UploadPurpose.ORDER_DOCUMENT: ORDER_DOCUMENT_POLICY,
 }
 
 

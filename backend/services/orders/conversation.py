@@ -22,6 +22,7 @@ from tortoise.functions import Max
 
 from backend.i18n import N_
 from backend.models.orders import (
+    AttachedTo,
     AttachmentAudience,
     ConversationSide,
     OrderMessage,
@@ -35,8 +36,8 @@ from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.orders import attachments
 from backend.services.orders.parties import side_of
+from backend.services.orders.policies import visible_order
 from backend.services.orders.states import ORDER, OrderEventKind
-from backend.services.orders.updates import visible_order
 
 register_messages(
     {
@@ -95,8 +96,9 @@ async def send_message(actor: Actor, request: MessageInput) -> OrderMessage:
             body=body, using_db=conn,
         )  # fmt: skip
         await attachments.attach(
-            conn, order.id, files, AttachmentAudience.CONVERSATION, message_id=message.id
-        )
+            conn, order.id, files, AttachedTo.MESSAGE, AttachmentAudience.CONVERSATION,
+            message_id=message.id,
+        )  # fmt: skip
         await events.record(
             conn, actor, "order", order.id, OrderEventKind.ORDER_MESSAGE_SENT,
             {"message": sequence, "side": side.value, "files": len(files)},

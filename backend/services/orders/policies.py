@@ -9,6 +9,7 @@ query (`orders_visible_to`).
 
 from __future__ import annotations
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
@@ -16,6 +17,7 @@ from backend.models.accounts import MemberKind, Role, TeamMember
 from backend.models.enterprises import Membership
 from backend.models.orders import Order, OrderStatus
 from backend.services.core.actors import Actor
+from backend.services.core.errors import NotFound, Problem
 from backend.services.core.reach import Reach
 
 
@@ -56,6 +58,17 @@ def orders_visible_to(actor: Actor) -> QuerySet[Order]:
             )
         )
     return Order.filter(visible)
+
+
+async def visible_order(
+    actor: Actor, order_id: int, conn: BaseDBAsyncClient | None = None
+) -> Order:
+    """The order if `actor` may see it; the same NOT_FOUND at `orderId` for someone else's
+    order and for an unknown id, so a refusal never hints that an order exists."""
+    order = await orders_visible_to(actor).using_db(conn).get_or_none(id=order_id)
+    if order is None:
+        raise NotFound([Problem("NOT_FOUND", ("orderId",))])
+    return order
 
 
 def can_assign_orders(actor: Actor) -> bool:

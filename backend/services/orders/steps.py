@@ -17,44 +17,33 @@ from datetime import UTC, datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.i18n import N_
-from backend.models.files import StoredFile
 from backend.models.orders import (
+    AttachedTo,
+    AttachmentAudience,
     Order,
-    OrderDocument,
-    OrderDocumentPurpose,
     OrderInformationRequest,
     OrderStatus,
 )
 from backend.services.core import clock
 from backend.services.core.actors import Actor, require_user
-from backend.services.core.errors import (
-    Invalid,
-    NotFound,
-    Problem,
-    Problems,
-    register_messages,
-)
+from backend.services.core.errors import Invalid, Problems, register_messages
 from backend.services.core.reach import Reach, reach_of
 from backend.services.core.transactions import in_transaction
-from backend.services.files.uploads import ORDER_DOCUMENT_POLICY, UploadPolicy
-from backend.services.orders import orders, owed, time_limits
-from backend.services.orders.policies import orders_visible_to
+from backend.services.files.uploads import ORDER_ATTACHMENT_POLICY, UploadPolicy
+from backend.services.orders import attachments, orders, owed, time_limits
+from backend.services.orders.policies import visible_order
 from backend.services.orders.states import ORDER
 
 MAX_REASON = 500  # a decline's or a cancellation's reason
 MAX_TEXT = 2000  # a question, an answer
 MAX_RESULT = 5000  # the result in words
-MAX_FILES = 10
 
 register_messages(
     {
         "UNKNOWN_FILE_TYPE": N_(
             "Not a file type the platform takes: {value}. Choose from {allowed}."
         ),
-        "FILE_NOT_YOURS": N_("Choose a file you uploaded yourself."),
-        "FILE_ALREADY_USED": N_("This file is already attached to an order. Upload it again."),
         "FILES_WANTED": N_("The handler asked for files ({wanted}): attach at least one."),
-        "TOO_MANY_FILES": N_("Attach at most {max} files."),
     }
 )
 
@@ -84,60 +73,10 @@ async def _start(
     """The order, if the actor may see it (else NOT_FOUND at orderId), once the version, the
     table and the policy allow `action` (STALE, FORBIDDEN_TRANSITION, FORBIDDEN): checked
     before the step's own checks, so a refusal names the first thing wrong."""
-    order = await orders_visible_to(actor).using_db(conn).get_or_none(id=order_id)
-    if order is None:
-        raise NotFound([Problem("NOT_FOUND", ("orderId",))])
+    order = await visible_order(actor, order_id, conn)
     reach = await reach_of(actor, conn)
     ORDER.check(actor, order, action, reach, expected_version=expected_version)
     return order, reach
-
-
-async def _files(
-    conn: BaseDBAsyncClient, actor: Actor, file_ids: Sequence[int], policy: UploadPolicy
-) -> list[StoredFile]:
-    """The files named, each uploaded by the actor, of a type `policy` takes, and not yet any
-    order's; else the problems, at `fileIds` (each at its position)."""
-    ids = list(dict.fromkeys(file_ids))
-    if len(ids) > MAX_FILES:
-        raise Invalid.at("fileIds", "TOO_MANY_FILES", max=MAX_FILES)
-    found = {f.id: f for f in await StoredFile.filter(id__in=ids).using_db(conn)}
-    used = {
-        int(str(f))
-        for f in await OrderDocument.filter(file_id__in=ids)
-        .using_db(conn)
-        .values_list("file_id", flat=True)
-    }
-    problems = Problems()
-    for i, file_id in enumerate(ids):
-        stored = found.get(file_id)
-        at = ("fileIds", str(i))
-        if stored is None or stored.uploaded_by_id != actor.user_id:
-            problems.add(at, "FILE_NOT_YOURS")
-        elif not policy.accepts(stored.mime_type):
-            problems.add(at, "FILE_TYPE_NOT_ALLOWED", allowed=policy.allowed_names())
-        elif file_id in used:
-            problems.add(at, "FILE_ALREADY_USED")
-    problems.raise_if_any()
-    return [found[i] for i in ids]
-
-
-async def _attach(
-    conn: BaseDBAsyncClient,
-    actor: Actor,
-    order: Order,
-    files: Sequence[StoredFile],
-    purpose: OrderDocumentPurpose,
-    request_id: int | None = None,
-) -> None:
-    for stored in files:
-        await OrderDocument.create(
-            order_id=order.id,
-            file_id=stored.id,
-            purpose=purpose,
-            request_id=request_id,
-            added_by_id=actor.user_id,
-            using_db=conn,
-        )
 
 
 async def accept(actor: Actor, order_id: int, expected_version: int) -> Order:
@@ -195,14 +134,14 @@ async def request_information(
     problems = Problems()
     text = _text(problems, question, "question", MAX_TEXT)
     wanted = list(dict.fromkeys(t.strip().lower() for t in file_types))
-    offered = ORDER_DOCUMENT_POLICY.mime_types
+    offered = ORDER_ATTACHMENT_POLICY.mime_types
     for i, mime in enumerate(wanted):
         if mime not in offered:
             problems.add(
                 ("fileTypes", str(i)),
                 "UNKNOWN_FILE_TYPE",
                 value=mime,
-                allowed=ORDER_DOCUMENT_POLICY.allowed_names(),
+                allowed=ORDER_ATTACHMENT_POLICY.allowed_names(),
             )
     problems.raise_if_any()
     now = clock.now()
@@ -226,13 +165,13 @@ async def request_information(
 
 
 def _wanted_policy(file_types: Sequence[str]) -> UploadPolicy:
-    """What an answer's files may be: the types asked for (any order document type if none)."""
-    offered: Mapping[str, str] = ORDER_DOCUMENT_POLICY.mime_types
+    """What an answer's files may be: the types asked for (any an order takes if none)."""
+    offered: Mapping[str, str] = ORDER_ATTACHMENT_POLICY.mime_types
     if not file_types:
-        return ORDER_DOCUMENT_POLICY
+        return ORDER_ATTACHMENT_POLICY
     return UploadPolicy(
         mime_types={m: offered.get(m, m) for m in file_types},
-        max_bytes=ORDER_DOCUMENT_POLICY.max_bytes,
+        max_bytes=ORDER_ATTACHMENT_POLICY.max_bytes,
     )
 
 
@@ -240,13 +179,13 @@ async def answer_information(
     actor: Actor,
     order_id: int,
     answer: str,
-    file_ids: Sequence[int],
+    file_ids: Sequence[int | None],
     expected_version: int,
     *,
     timezone: str,
 ) -> Order:
     """The applicant's enterprise answers the open question, in words, files, or both (files
-    are uploaded first as ORDER_DOCUMENT, then named here): WAITING_ON_APPLICANT ->
+    are uploaded first as ORDER_ATTACHMENT, then named here): WAITING_ON_APPLICANT ->
     IN_PROGRESS. The pause ends and the due date moves by the working days it cost."""
     require_user(actor)
     problems = Problems()
@@ -265,9 +204,9 @@ async def answer_information(
         )
         wanted = list(request.file_types) if request is not None else []
         policy = _wanted_policy(wanted)
-        files = await _files(conn, actor, file_ids, policy)
+        files = await attachments.checked_files(actor, file_ids, policy=policy, conn=conn)
         if wanted and not files:
-            raise Invalid.at("fileIds", "FILES_WANTED", wanted=policy.allowed_names())
+            raise Invalid.at("attachmentIds", "FILES_WANTED", wanted=policy.allowed_names())
         if not text and not files:
             raise Invalid.at("answer", "REQUIRED")
         days, due = await time_limits.end_pause(conn, order, timezone, now)
@@ -282,14 +221,19 @@ async def answer_information(
                 .using_db(conn)
                 .update(answer=text, answered_by_id=actor.user_id, answered_at=now)
             )
-        await _attach(
-            conn, actor, order, files, OrderDocumentPurpose.ANSWER, request.id if request else None
-        )
+        await attachments.attach(
+            conn, order.id, files, AttachedTo.ANSWER, AttachmentAudience.ORDER_VIEWERS,
+            request_id=request.id if request else None,
+        )  # fmt: skip
     return order
 
 
 async def complete(
-    actor: Actor, order_id: int, result: str, file_ids: Sequence[int], expected_version: int
+    actor: Actor,
+    order_id: int,
+    result: str,
+    file_ids: Sequence[int | None],
+    expected_version: int,
 ) -> Order:
     """The assignee completes the order with the result in words and its documents:
     IN_PROGRESS -> COMPLETED; refused while an owed material is not yet accepted
@@ -300,14 +244,16 @@ async def complete(
     problems.raise_if_any()
     async with in_transaction() as conn:
         order, reach = await _start(conn, actor, order_id, "COMPLETE", expected_version)
-        files = await _files(conn, actor, file_ids, ORDER_DOCUMENT_POLICY)
+        files = await attachments.checked_files(actor, file_ids, conn=conn)
         await owed.require_none_outstanding(conn, order)
         await ORDER.apply(
             conn, actor, order, "COMPLETE", expected_version=expected_version, reach=reach,
             changes={"completed_at": datetime.now(UTC), "result": text},
             data={"note": text, "files": len(files)},
         )  # fmt: skip
-        await _attach(conn, actor, order, files, OrderDocumentPurpose.RESULT)
+        await attachments.attach(
+            conn, order.id, files, AttachedTo.RESULT, AttachmentAudience.ORDER_VIEWERS
+        )
     return order
 
 

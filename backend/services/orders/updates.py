@@ -14,19 +14,22 @@ from dataclasses import dataclass
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.i18n import N_
-from backend.models.orders import AttachmentAudience, Order, OrderUpdate, OrderUpdateKind
+from backend.models.orders import (
+    AttachedTo,
+    AttachmentAudience,
+    OrderUpdate,
+    OrderUpdateKind,
+)
 from backend.services.core import events, idempotency
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
     Invalid,
-    NotFound,
-    Problem,
     ServiceError,
     register_messages,
 )
 from backend.services.core.reach import reach_of
 from backend.services.orders import attachments, readers
-from backend.services.orders.policies import orders_visible_to
+from backend.services.orders.policies import visible_order
 from backend.services.orders.states import ORDER, OrderEventKind
 
 register_messages({"NOTE_REQUIRED": N_("Write what was done or what is next.")})
@@ -66,14 +69,6 @@ def checked_note(body: str) -> str:
     return cleaned
 
 
-async def visible_order(actor: Actor, order_id: int) -> Order:
-    """The order if `actor` may see it; the same NOT_FOUND for a foreign or unknown id."""
-    order = await orders_visible_to(actor).get_or_none(id=order_id)
-    if order is None:
-        raise NotFound([Problem("NOT_FOUND", ("orderId",))])
-    return order
-
-
 async def post_update(actor: Actor, request: UpdateInput) -> OrderUpdate:
     """The assignee (or a supervisor) posts a progress note or an internal note, with files."""
     require_user(actor)
@@ -96,7 +91,7 @@ async def post_update(actor: Actor, request: UpdateInput) -> OrderUpdate:
             using_db=conn,
         )  # fmt: skip
         await attachments.attach(
-            conn, order.id, files, AUDIENCES[request.kind], update_id=update.id
+            conn, order.id, files, AttachedTo.UPDATE, AUDIENCES[request.kind], update_id=update.id
         )
         await events.record(
             conn, actor, "order", order.id, kind,

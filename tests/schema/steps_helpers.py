@@ -1,5 +1,6 @@
-"""Shared steps for the order processing API tests: everyone who might act on an order, the six
-mutations, uploads of files for an order, and counts that show nothing was half-written."""
+"""For the tests of the steps that change an order's state: everyone who might act on an
+order, the six mutations, uploads of files for an order, and counts that show nothing was
+half-written."""
 
 from __future__ import annotations
 

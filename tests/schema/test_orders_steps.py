@@ -15,11 +15,11 @@ from backend.models.applications import OwedMaterial, OwedStatus
 from backend.models.files import StoredFile
 from backend.models.orders import Order, OrderAttachment, OrderStatus
 from backend.services.core import clock
+from tests.schema.conversation_helpers import REVIEW
 from tests.schema.enterprise_helpers import JPEG, PDF, PNG, storage_app
 from tests.schema.helpers import codes as helper_codes
 from tests.schema.helpers import global_id, token_client
 from tests.schema.order_helpers import open_order
-from tests.schema.processing_helpers import REVIEW
 from tests.schema.steps_helpers import (
     ORDER,
     act,

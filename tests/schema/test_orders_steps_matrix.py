@@ -1,4 +1,4 @@
-"""Every processing action × every role: allowed, or a userError that leaves nothing behind; and
+"""Every state-changing step × every role: allowed, or a userError that leaves nothing behind; and
 every action from every state it may not start from is refused (the states generated from the
 order's action table). `viewerCan` says beforehand what the action then does."""
 
@@ -61,7 +61,7 @@ VIEWER_CAN = """query($id: ID!) { order(id: $id) { viewerCan {
 
 def test_the_matrix_covers_every_state_changing_action_the_api_offers() -> None:
     # Steps that keep the state (notes, messages, owed materials) have their own matrix in
-    # test_orders_processing.py and test_orders_owed.py.
+    # test_orders_conversation.py and test_orders_owed.py.
     offered = {a.name for a in ORDER.actions if a.offered and a.targets}
     assert offered - {"ASSIGN", "REASSIGN", "RELEASE"} == set(MUTATIONS) == set(FLAG)
     for action, status in ALLOWED:

@@ -10,8 +10,7 @@ from backend.models.orders import ConversationSide, OrderMessage, OrderUpdate, O
 from backend.schema.catalog.loading import selects
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
-from backend.schema.orders.errors import OrderError
-from backend.schema.orders.processing import (
+from backend.schema.orders.conversation_types import (
     OrderMessageType,
     OrderReadMarkType,
     OrderUpdateType,
@@ -19,6 +18,7 @@ from backend.schema.orders.processing import (
     message_as_type,
     update_as_type,
 )
+from backend.schema.orders.errors import OrderError
 from backend.schema.orders.types import OrderType, visible_orders
 from backend.schema.relay import decode_id_of, input_pk
 from backend.services.core.actors import Actor

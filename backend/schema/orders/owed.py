@@ -12,7 +12,7 @@ from backend.schema.errors import run_mutation
 from backend.schema.nodes import global_id
 from backend.schema.orders.conversation import order_of
 from backend.schema.orders.errors import OrderError
-from backend.schema.orders.processing import OrderOwedMaterialType, owed_materials
+from backend.schema.orders.owed_types import OrderOwedMaterialType, owed_materials
 from backend.schema.orders.types import OrderType
 from backend.schema.relay import decode_id_of, input_pk
 from backend.services.orders import owed

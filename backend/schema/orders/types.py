@@ -1,24 +1,39 @@
 """Order types. A page of orders is loaded in one joined statement (plus one for the timelines
-when asked), and every field below reads what was loaded: no resolver here touches the database.
+when asked), and the fields of `OrderType` read what was loaded; the processing fields at its
+end (notes, the conversation, owed materials, pauses, questions, the result) each come from a
+per-request loader batched by order (`conversation_types`, `owed_types`, `step_types`), so a page
+asking for them costs a fixed number of statements whatever its size.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
 
+from backend.models.applications import OwedStatus
 from backend.models.events import Event as EventModel
 from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
 from backend.schema.context import context_of, viewer_reach
 from backend.schema.loading import in_language
 from backend.schema.nodes import Node, global_id, register
-from backend.schema.orders import processing
-from backend.schema.orders.processing_types import (
+from backend.schema.orders.conversation_types import (
+    OrderMessageType,
+    OrderReadMarkType,
+    OrderUpdateType,
+    conversation_of,
+    messages_page,
+    updates_page,
+)
+from backend.schema.orders.owed_types import OrderOwedMaterialType, owed_materials
+from backend.schema.orders.refs import NamedRef, user_ref
+from backend.schema.orders.row_loaders import page_of
+from backend.schema.orders.step_types import (
     OrderInformationRequestType,
     OrderPauseType,
     OrderResultType,
@@ -26,15 +41,7 @@ from backend.schema.orders.processing_types import (
     records_loader,
     time_limit_loader,
 )
-from backend.schema.orders.refs import NamedRef, user_ref
-from backend.schema.relay import (
-    Connection,
-    Edge,
-    PageInfo,
-    decode_cursor,
-    encode_cursor,
-    page_size,
-)
+from backend.schema.relay import Connection
 from backend.services.core.actors import Actor
 from backend.services.core.reach import reach_of
 from backend.services.orders import lists as order_lists
@@ -44,6 +51,7 @@ from backend.services.orders import states as order_states
 from backend.services.orders.handlers import AssignmentReason as AssignmentReasonRecord
 from backend.services.orders.handlers import AssignmentRule, SkipReason
 from backend.services.orders.handlers import Candidate as CandidateRecord
+from backend.services.orders.owed import STILL_OWED
 from backend.services.orders.policies import (
     can_view_assignment_reason,
     can_view_order,
@@ -169,14 +177,6 @@ class OrderViewerCan:
     assign_automatically: bool = strawberry.field(
         description="Re-run the automatic choice (assignOrder without a handler)."
     )
-    post_update: bool = strawberry.field(description="Post a progress or internal note.")
-    send_message: bool = strawberry.field(description="Write in the order's conversation.")
-    supply_owed_material: bool = strawberry.field(
-        description="Hand in an owed material that is outstanding or was returned."
-    )
-    review_owed_material: bool = strawberry.field(
-        description="Accept or return an owed material that was handed in."
-    )
     accept: bool = strawberry.field(description="Start work on it (acceptOrder).")
     decline: bool = strawberry.field(description="Hand it back (declineOrder).")
     request_information: bool = strawberry.field(
@@ -187,6 +187,14 @@ class OrderViewerCan:
     )
     complete: bool = strawberry.field(description="Complete it with the result (completeOrder).")
     cancel: bool = strawberry.field(description="Cancel it with a reason (cancelOrder).")
+    post_update: bool = strawberry.field(description="Post a progress or internal note.")
+    send_message: bool = strawberry.field(description="Write in the order's conversation.")
+    supply_owed_material: bool = strawberry.field(
+        description="Hand in an owed material that is outstanding or was returned."
+    )
+    review_owed_material: bool = strawberry.field(
+        description="Accept or return an owed material that was handed in."
+    )
 
 
 def event_as_type(event: EventModel, viewer: Actor) -> OrderEvent | None:
@@ -207,13 +215,6 @@ def event_as_type(event: EventModel, viewer: Actor) -> OrderEvent | None:
         note=str(data.get("note") or "") if readers.reads_note(viewer, event.kind) else "",
         at=event.created_at,
     )
-
-
-def _count_of(value: int) -> Callable[[], Awaitable[int]]:
-    async def count() -> int:
-        return value
-
-    return count
 
 
 @strawberry.type(name="Order")
@@ -252,18 +253,16 @@ class OrderType(Node):
     @strawberry.field(description="What the viewer may do with the order now.")
     async def viewer_can(self, info: strawberry.Info) -> OrderViewerCan:
         reach = await viewer_reach(info)
-        actions = order_states.actions_for(context_of(info).actor, self._row, reach)
-        return OrderViewerCan(
-            reassign=actions.reassign,
-            assign_automatically=actions.assign_automatically,
-            accept=actions.accept,
-            decline=actions.decline,
-            request_information=actions.request_information,
-            answer_information=actions.answer_information,
-            complete=actions.complete,
-            cancel=actions.cancel,
-            **await processing.viewer_flags(info, self._row, reach),
-        )
+        can = order_states.actions_for(context_of(info).actor, self._row, reach)
+        if can.supply_owed_material or can.review_owed_material:
+            # The table allows the step; it also needs a material in the state it starts from.
+            statuses = {o.status for o in await owed_materials(info, self._row)}
+            can = replace(
+                can,
+                supply_owed_material=can.supply_owed_material and bool(statuses & STILL_OWED),
+                review_owed_material=can.review_owed_material and OwedStatus.SUPPLIED in statuses,
+            )
+        return OrderViewerCan(**asdict(can))
 
     @strawberry.field(
         description="Who was eligible and why this handler: supervisors and admins; null for "
@@ -279,25 +278,10 @@ class OrderType(Node):
     def timeline(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[OrderEvent]:
-        size = page_size(first)
-        events = self._events
-        if after:
-            (start,) = decode_cursor(after, [int])
-            events = [e for e in events if e.sequence > start]
-        page = events[: size + 1]
-        cursors = [encode_cursor([e.sequence]) for e in page[:size]]
-        return Connection(
-            edges=[Edge(cursor=c, node=e) for c, e in zip(cursors, page, strict=False)],
-            page_info=PageInfo(
-                has_next_page=len(page) > size,
-                has_previous_page=after is not None,
-                start_cursor=cursors[0] if cursors else None,
-                end_cursor=cursors[-1] if cursors else None,
-            ),
-            _count=_count_of(len(self._events)),
-        )
+        return page_of(self._events, lambda e: e.sequence, first, after)
 
-    # -- processing (backend/schema/orders/processing.py): each loaded per request by order pk
+    # -- processing: each loaded per request by order pk (conversation_types, owed_types,
+    # step_types)
 
     @strawberry.field(
         description="Processing information, oldest first: progress notes, and internal notes "
@@ -305,8 +289,8 @@ class OrderType(Node):
     )
     async def updates(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
-    ) -> Connection[processing.OrderUpdateType]:
-        return await processing.updates_page(info, self._row, first, after)
+    ) -> Connection[OrderUpdateType]:
+        return await updates_page(info, self._row, first, after)
 
     @strawberry.field(
         description="The conversation between the applicant's enterprise and the handler, "
@@ -314,21 +298,19 @@ class OrderType(Node):
     )
     async def messages(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
-    ) -> Connection[processing.OrderMessageType] | None:
-        return await processing.messages_page(info, self._row, first, after)
+    ) -> Connection[OrderMessageType] | None:
+        return await messages_page(info, self._row, first, after)
 
     @strawberry.field(
         description="How far each side of the conversation has read; null as for `messages`."
     )
-    async def message_read_marks(
-        self, info: strawberry.Info
-    ) -> list[processing.OrderReadMarkType] | None:
-        found = await processing.conversation_of(info, self._row)
+    async def message_read_marks(self, info: strawberry.Info) -> list[OrderReadMarkType] | None:
+        found = await conversation_of(info, self._row)
         return found.read_marks if found is not None else None
 
     @strawberry.field(description="Materials owed to the order (容缺), by due date.")
-    async def owed_materials(self, info: strawberry.Info) -> list[processing.OrderOwedMaterialType]:
-        return await processing.owed_materials(info, self._row)
+    async def owed_materials(self, info: strawberry.Info) -> list[OrderOwedMaterialType]:
+        return await owed_materials(info, self._row)
 
     @strawberry.field(
         description="Working days left before the due date, the pauses counted: 0 when due by "

@@ -5,7 +5,7 @@ row `message:order:<id>`, advanced by one UPDATE in the sending transaction: the
 PostgreSQL, the one writer on SQLite), so concurrent senders get distinct numbers without
 gaps and without touching the order's version: a message never makes the order stale. Each
 message and each read mark is also an order event (for live updates and the record), whose
-data carries no text: the words are the conversation's readers' (`processing`).
+data carries no text: the words are the conversation's readers' (`parties.reads_conversation`).
 
 Each side has one read mark, the highest message number someone of that side has read; it
 only grows. A message is "read by the other side" once the other side's mark reaches it.

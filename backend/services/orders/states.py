@@ -200,7 +200,10 @@ ORDER: Machine[Order, OrderStatus] = Machine(
 
 @dataclass(frozen=True)
 class OrderActions:
-    """What a viewer may do with an order now (only the steps the API offers)."""
+    """What a viewer may do with an order now, by the table (only the steps the API offers).
+
+    For owed materials the table says who and from which order states; a step also needs a
+    material in the state it starts from, which the caller checks (`owed.STILL_OWED`)."""
 
     reassign: bool  # give it to a named handler
     assign_automatically: bool  # re-run the automatic choice
@@ -210,6 +213,10 @@ class OrderActions:
     answer_information: bool
     complete: bool
     cancel: bool
+    post_update: bool  # a progress or an internal note
+    send_message: bool
+    supply_owed_material: bool
+    review_owed_material: bool  # accept or return
 
 
 def actions_for(actor: Actor, order: Order, reach: Reach) -> OrderActions:
@@ -228,4 +235,10 @@ def actions_for(actor: Actor, order: Order, reach: Reach) -> OrderActions:
         answer_information=may("ANSWER"),
         complete=may("COMPLETE"),
         cancel=may("CANCEL"),
+        # Both kinds of note have the same row policy; the kind is chosen when posting.
+        post_update=may("POST_PROGRESS_NOTE"),
+        send_message=may("SEND_MESSAGE"),
+        supply_owed_material=may("SUPPLY_OWED_MATERIAL"),
+        # Accepting and returning share their sources and policy.
+        review_owed_material=may("ACCEPT_OWED_MATERIAL"),
     )

@@ -1,9 +1,12 @@
-"""What an order shows of its processing: its pauses and remaining working days, the questions
-asked of the applicant with their answers, and the result.
+"""What an order shows of the handler's and the applicant's steps (`services/orders/steps.py`):
+its pauses and remaining working days, the questions asked of the applicant with their answers,
+and the result.
 
 Each is loaded through a per-request DataLoader keyed by the order's primary key, so a page of
-orders asking for them costs a fixed number of queries (three for the time limits, two for
-the questions and documents) whatever its size.
+orders asking for them costs a fixed number of queries (three for the time limits, three for
+the questions, their answers' files and the result) whatever its size. The loaders read the
+orders' rows again by pk rather than take the list's, so they do not depend on what columns
+the list loaded.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from datetime import datetime
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from backend.models.accounts import User
 from backend.models.orders import (
     AttachedTo,
     OrderAttachment,
@@ -26,7 +28,8 @@ from backend.models.orders import (
 from backend.models.orders import Order as OrderModel
 from backend.schema.context import context_of
 from backend.schema.enterprises.files import FileType
-from backend.schema.orders.refs import NamedRef, user_ref
+from backend.schema.orders.refs import NamedRef
+from backend.schema.orders.row_loaders import person
 from backend.services.orders import time_limits
 from backend.services.orders.time_limits import TimeLimit
 
@@ -74,10 +77,6 @@ class Records:
     result: OrderResultType | None = None
 
 
-def _person(user: User | None) -> NamedRef | None:
-    return user_ref(user.id, user.name) if user else None
-
-
 async def _load_limits(timezone: str, pks: Sequence[int]) -> list[TimeLimit | None]:
     rows = await OrderModel.filter(id__in=list(pks))
     limits = await time_limits.time_limits(rows, timezone)
@@ -118,10 +117,10 @@ async def _load_records(pks: Sequence[int]) -> list[Records]:
                 question=request.question,
                 file_types=list(request.file_types),
                 asked_at=request.asked_at,
-                asked_by=_person(request.asked_by),
+                asked_by=person(request.asked_by),
                 answer=request.answer,
                 answered_at=request.answered_at,
-                answered_by=_person(request.answered_by),
+                answered_by=person(request.answered_by),
                 files=by_request[request.id],
             )
         )

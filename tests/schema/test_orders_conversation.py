@@ -1,4 +1,5 @@
-"""Processing an order: progress and internal notes, the conversation and its read marks.
+"""Notes and the conversation on an order (services/orders/updates.py, conversation.py):
+progress and internal notes, messages and their read marks, and who reads what on the timeline.
 
 Every action is tried by every role the issue names; refusals are userErrors and write nothing.
 """
@@ -17,10 +18,7 @@ from backend.services.files import storage
 from backend.services.files.uploads import ORDER_ATTACHMENT_POLICY
 from backend.services.orders import conversation as conversation_service
 from tests.conftest import Api
-from tests.schema.enterprise_helpers import PDF, storage_app
-from tests.schema.helpers import global_id
-from tests.schema.order_helpers import ASSIGN, open_order
-from tests.schema.processing_helpers import (
+from tests.schema.conversation_helpers import (
     ROLES,
     Cast,
     cast,
@@ -32,6 +30,9 @@ from tests.schema.processing_helpers import (
     view,
     written,
 )
+from tests.schema.enterprise_helpers import PDF, storage_app
+from tests.schema.helpers import global_id
+from tests.schema.order_helpers import ASSIGN, open_order
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Max
@@ -28,7 +27,7 @@ from backend.models.orders import (
     OrderMessage,
     OrderReadMark,
 )
-from backend.services.core import events, idempotency
+from backend.services.core import clock, events, idempotency
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import Invalid, ServiceError, register_messages
 from backend.services.core.numbering import next_value
@@ -131,7 +130,7 @@ async def _advance(
         "read_at = excluded.read_at "
         "WHERE order_read_marks.last_read_sequence < excluded.last_read_sequence "
         "RETURNING last_read_sequence",
-        [order_id, side.value, up_to, user_id, datetime.now(UTC)],
+        [order_id, side.value, up_to, user_id, clock.now()],
     )
     return bool(rows)
 

@@ -13,7 +13,7 @@ the counter row and the team row are locked for the length of the transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Count
@@ -76,7 +76,7 @@ async def open_order(
         id=application.item_version_id,
         using_db=conn,
     )
-    now = datetime.now(UTC)
+    now = clock.now()
     by_provider = version.fulfilment is Fulfilment.PROVIDER
     order = await Order.create(
         number=await numbering.next_number(conn, ORDER_PREFIX, now, timezone),
@@ -212,7 +212,7 @@ async def assign_automatically(
         expected_version=order.version,
         changes={
             "assignee_id": choice.member.user.id,
-            "assigned_at": datetime.now(UTC),
+            "assigned_at": clock.now(),
             "assignment_reason": choice.reason.as_json(),
         },
         data={"note": note},

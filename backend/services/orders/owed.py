@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -29,7 +29,7 @@ from backend.models.files import StoredFile
 from backend.models.orders import Order
 from backend.services.applications.applications import AttachmentInput, replace_attachments
 from backend.services.applications.audit import AttachmentFact, material_problems
-from backend.services.core import events
+from backend.services.core import clock, events
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
     ForbiddenTransition,
@@ -186,7 +186,7 @@ async def supply(
     assert stored is not None
     async with in_transaction() as conn:
         supplied = await _take(
-            conn, owed, step, supplied_file_id=stored.id, supplied_at=datetime.now(UTC),
+            conn, owed, step, supplied_file_id=stored.id, supplied_at=clock.now(),
             supplied_by_id=user_id, supplied_expires_on=expires_on, return_reason="",
             reviewed_by_id=None, reviewed_at=None,
         )  # fmt: skip
@@ -217,7 +217,7 @@ async def review(actor: Actor, owed_id: int, decision: Review, reason: str) -> O
     _from(owed, step)
     async with in_transaction() as conn:
         reviewed = await _take(
-            conn, owed, step, reviewed_by_id=user_id, reviewed_at=datetime.now(UTC),
+            conn, owed, step, reviewed_by_id=user_id, reviewed_at=clock.now(),
             return_reason=note if decision is Review.RETURN else "",
         )  # fmt: skip
         if decision is Review.ACCEPT and reviewed.supplied_file_id is not None:

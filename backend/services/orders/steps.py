@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -104,7 +103,7 @@ async def decline(actor: Actor, order_id: int, reason: str, expected_version: in
         choice = await orders.choose_handler(conn, order, also_declined=user_id)
         member = choice.member
         declined_by = [*(order.declined_by or []), user_id]
-        now = datetime.now(UTC)
+        now = clock.now()
         await ORDER.apply(
             conn, actor, order, "DECLINE", expected_version=expected_version, reach=reach,
             to=OrderStatus.ASSIGNED if member else OrderStatus.PENDING_ASSIGNMENT,
@@ -248,7 +247,7 @@ async def complete(
         await owed.require_none_outstanding(conn, order)
         await ORDER.apply(
             conn, actor, order, "COMPLETE", expected_version=expected_version, reach=reach,
-            changes={"completed_at": datetime.now(UTC), "result": text},
+            changes={"completed_at": clock.now(), "result": text},
             data={"note": text, "files": len(files)},
         )  # fmt: skip
         await attachments.attach(

@@ -4,8 +4,9 @@ order, its events and its documents are exactly the winner's."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -19,6 +20,15 @@ from tests.schema.steps_helpers import document_id, mutation, order_in, people
 @pytest.fixture
 def app(settings, tmp_path: Path) -> Any:
     return storage_app(settings, tmp_path)
+
+
+T = TypeVar("T")
+HEAD_START = 0.03  # seconds
+
+
+async def _after(delay: float, request: Awaitable[T]) -> T:
+    await asyncio.sleep(delay)
+    return await request
 
 
 def _input(order: Order, **fields: Any) -> dict[str, Any]:
@@ -46,9 +56,12 @@ async def test_a_completion_and_a_cancellation_at_once_one_wins_the_other_is_sta
             mutation("COMPLETE"), _input(order, result="已办结", attachmentIds=[report])
         )
         cancel = supervisor.post(mutation("CANCEL"), _input(order, reason="企业已迁出园区"))
-        # Alternate who is sent first, so each side gets to win.
-        pair = (complete, cancel) if round_ % 2 == 0 else (cancel, complete)
-        responses = await asyncio.gather(*pair)
+        # Alternate who is sent first, a moment ahead, so each side gets to win: a completion
+        # checks its files and the owed materials before its update, so sent at the very same
+        # instant on a busy machine it lost every round (6 of 6). A request takes longer than
+        # the head start, so the second still starts before the first is done.
+        first, second = (complete, cancel) if round_ % 2 == 0 else (cancel, complete)
+        responses = await asyncio.gather(first, _after(HEAD_START, second))
         payloads = {}
         for response in responses:
             body = response.json()

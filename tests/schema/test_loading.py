@@ -29,7 +29,9 @@ def selection_of(document: str) -> Selection:
     operation = next(d for d in definitions if isinstance(d, OperationDefinitionNode))
     fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
     field_node = operation.selection_set.selections[0]
-    info: Any = type("Info", (), {"field_nodes": [field_node], "fragments": fragments})
+    info: Any = type(
+        "Info", (), {"field_nodes": [field_node], "fragments": fragments, "variable_values": {}}
+    )
     return Selection.of(info)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.schema.catalog.loading import selects
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
+from backend.schema.loading import Selection
 from backend.schema.orders.errors import OrderError
-from backend.schema.orders.types import OrderType, visible_orders
+from backend.schema.orders.loading import visible_orders
+from backend.schema.orders.types import OrderType
 from backend.schema.relay import decode_id_of
 from backend.services.core.errors import Invalid
 from backend.services.orders import assignment
@@ -54,7 +55,7 @@ class OrderMutations:
                 context.actor, order_id, handler_id, input.reason, input.expected_version
             )
             found = await visible_orders(
-                context.actor, ids=[order.id], with_events=selects(info, "timeline")
+                context.actor, Selection.of(info).under("order"), ids=[order.id]
             )
             return AssignOrderPayload(order=found[0] if found else None, user_errors=[])
 

@@ -1,0 +1,202 @@
+"""What an order list loads: the columns and events its selection asks for, in a fixed number of
+statements whatever the page size (the page, its count, the events of the whole page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+
+from backend.models.accounts import Role
+from backend.schema import schema
+from backend.schema.loading import Selection
+from backend.schema.nodes import global_id
+from backend.schema.orders.loading import ORDER_NEEDS, Load
+from backend.schema.orders.timelines import EVENT_NEEDS, load_timelines
+from backend.schema.relay import encode_cursor
+from backend.services.core import events
+from backend.services.core.actors import Actor
+from backend.services.core.transactions import in_transaction
+from tests import builders
+from tests.schema.order_helpers import Park, login, open_order, park
+
+FULL_PAGE = """query($n: Int!) { orders(first: $n) { totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id number status createdAt dueAt isOverdue
+      serviceItem { name categoryName } enterprise { name } applicant { name }
+      assignee { name } team { name }
+      timeline(first: 3) { totalCount pageInfo { hasNextPage }
+        edges { node { kind at actor { name } } } } } } } }"""
+
+
+def _fields_of(type_name: str) -> set[str]:
+    return set(schema._schema.type_map[type_name].fields)  # type: ignore[union-attr]
+
+
+def test_every_field_of_an_order_says_what_it_loads() -> None:
+    """A new field without an entry would be served from columns nobody loaded."""
+    assert _fields_of("Order") == set(ORDER_NEEDS.fields)
+    assert _fields_of("OrderEvent") == set(EVENT_NEEDS.fields)
+    service_item = ORDER_NEEDS.fields["serviceItem"]
+    assert service_item.below is not None
+    # `id` and `name` come with the field itself; the category is joined only when asked.
+    assert _fields_of("OrderServiceItem") == {"id", "name", *service_item.below.fields}
+
+
+async def _orders_with_events(count: int, events_each: int) -> Park:
+    """`count` orders, each with `events_each` events (opened, assigned, then notes)."""
+    p = await park(handlers=2)
+    for i in range(count):
+        await open_order(p, other=i % 2 == 1)
+    async with in_transaction() as conn:
+        for order in p.orders:
+            for n in range(events_each - 2):
+                await events.record(
+                    conn,
+                    Actor(user_id=p.handlers[0].id),
+                    "order",
+                    order.id,
+                    "ORDER_NOTE",
+                    {"note": f"第 {n} 条"},
+                )
+    return p
+
+
+async def _supervisor(new_api: Any) -> Any:
+    return await login(new_api, await builders.user(Role.SUPERVISOR, "钱主管"))
+
+
+@pytest.mark.postgres
+async def test_the_full_page_costs_five_statements_for_5_orders_as_for_50(
+    new_api: Any, sql_counter: Any
+) -> None:
+    await _orders_with_events(50, events_each=5)
+    supervisor = await _supervisor(new_api)
+    counts = []
+    for size in (5, 50):
+        sql_counter.reset()
+        data = (await supervisor.gql(FULL_PAGE, {"n": size}))["orders"]
+        counts.append(sql_counter.count)
+        assert data["totalCount"] == 50
+        assert len(data["edges"]) == size
+        for edge in data["edges"]:
+            timeline = edge["node"]["timeline"]
+            assert [e["node"]["kind"] for e in timeline["edges"]] == [
+                "ORDER_OPENED",
+                "ORDER_ASSIGNED",
+                "ORDER_NOTE",
+            ]
+            assert timeline["pageInfo"]["hasNextPage"] is True
+            assert timeline["totalCount"] == 5
+            assert timeline["edges"][2]["node"]["actor"]["name"].startswith("办理员")
+    # The session and its roles, the page, its count, the events of the whole page.
+    assert counts[0] == counts[1] <= 5, sql_counter.statements
+
+
+def _page_and_events(statements: list[str]) -> tuple[str, str]:
+    """The statement of the page, and of its timelines."""
+    page = next(s for s in statements if 'FROM "orders"' in s and "ORDER BY" in s)
+    return page, next(s for s in statements if "FROM events" in s)
+
+
+@pytest.mark.postgres
+async def test_json_columns_are_read_only_when_a_field_shows_them(
+    new_api: Any, sql_counter: Any
+) -> None:
+    await _orders_with_events(2, events_each=3)
+    supervisor = await _supervisor(new_api)
+    sql_counter.reset()
+    await supervisor.gql(FULL_PAGE, {"n": 5})
+    page, timeline = _page_and_events(sql_counter.statements)
+    assert "assignment_reason" not in page
+    # No item version (its form, rules, steps and reminders), no application form data.
+    assert "service_item_versions" not in page and "applications" not in page
+    assert "data" not in timeline
+
+    sql_counter.reset()
+    data = await supervisor.gql(
+        """{ orders(first: 5) { edges { node { timeLimitDays assignmentReason { rule }
+             timeline(first: 1) { edges { node { toStatus } } } } } } }"""
+    )
+    page, timeline = _page_and_events(sql_counter.statements)
+    assert "assignment_reason" in page and "service_item_versions" in page
+    assert '"form"' not in page and '"audit_rules"' not in page
+    assert "e.data" in timeline and "users" not in timeline
+    node = data["orders"]["edges"][0]["node"]
+    assert node["timeLimitDays"] == 5
+    assert node["assignmentReason"]["rule"] == "FEWEST_OPEN_ORDERS_THEN_LEAST_RECENT"
+    assert node["timeline"]["edges"][0]["node"]["toStatus"] == "PENDING_ASSIGNMENT"
+
+
+def _selection(document: str, variables: dict[str, Any] | None = None) -> Selection:
+    definitions = parse(document).definitions
+    operation = next(d for d in definitions if isinstance(d, OperationDefinitionNode))
+    fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
+    info: Any = type(
+        "Info",
+        (),
+        {
+            "field_nodes": [operation.selection_set.selections[0]],
+            "fragments": fragments,
+            "variable_values": variables or {},
+        },
+    )
+    return Selection.of(info).nodes()
+
+
+@pytest.mark.postgres
+async def test_only_the_events_asked_for_are_read_one_more_for_the_next_page(new_api: Any) -> None:
+    p = await _orders_with_events(3, events_each=6)
+    ids = [o.id for o in p.orders]
+    selection = _selection(
+        "query($n: Int) { orders { nodes { timeline(first: $n) { edges { node { kind } } } } } }",
+        {"n": 2},
+    )
+    assert ORDER_NEEDS.wanted(selection).follow_ups == frozenset({Load.TIMELINE})
+    timelines = await load_timelines(ids, selection)
+    assert [[e.sequence for e in timelines[i].events] for i in ids] == [[1, 2, 3]] * 3
+    assert all(timelines[i].count is None for i in ids)
+
+    after = encode_cursor([4])
+    selection = _selection(
+        "query($a: String) { orders { nodes { timeline(first: 1, after: $a) { totalCount } } } }",
+        {"a": after},
+    )
+    timelines = await load_timelines(ids, selection)
+    # The first event stays to carry the count; then the one asked for and one more.
+    assert [[e.sequence for e in timelines[i].events] for i in ids] == [[1, 5, 6]] * 3
+    assert all(timelines[i].count == 6 for i in ids)
+
+
+TIMELINES = """query($after: String) { orders(first: 10, orderBy: CREATED_AT_ASC) {
+    edges { node { number
+      page: timeline(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+        edges { cursor node { sequence kind note } } }
+      start: timeline(first: 1) { edges { node { sequence } } } } } } }"""
+ONE = """query($id: ID!, $after: String) { order(id: $id) {
+    page: timeline(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+      edges { cursor node { sequence kind note } } }
+    start: timeline(first: 1) { edges { node { sequence } } } } }"""
+
+
+@pytest.mark.postgres
+async def test_a_timeline_pages_in_a_list_as_on_its_order(new_api: Any) -> None:
+    """From a cursor, past the last event, and under two aliases asking differently."""
+    p = await _orders_with_events(2, events_each=5)
+    supervisor = await _supervisor(new_api)
+    for sequence, expected, more in ((2, [3, 4], True), (4, [5], False), (5, [], False)):
+        after = encode_cursor([sequence])
+        listed = (await supervisor.gql(TIMELINES, {"after": after}))["orders"]["edges"]
+        assert [e["node"]["number"] for e in listed] == [o.number for o in p.orders]
+        for order, edge in zip(p.orders, listed, strict=True):
+            node = edge["node"]
+            variables = {"id": global_id("Order", order.id), "after": after}
+            one = (await supervisor.gql(ONE, variables))["order"]
+            assert node["page"] == one["page"]
+            assert node["start"] == one["start"] == {"edges": [{"node": {"sequence": 1}}]}
+            page = node["page"]
+            assert [e["node"]["sequence"] for e in page["edges"]] == expected
+            assert page["pageInfo"]["hasNextPage"] is more
+            assert page["totalCount"] == 5
+        notes = [e["node"]["note"] for e in listed[0]["node"]["page"]["edges"]]
+        assert notes == [f"第 {s - 3} 条" for s in expected]

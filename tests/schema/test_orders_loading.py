@@ -168,35 +168,34 @@ async def test_only_the_events_asked_for_are_read_one_more_for_the_next_page(new
     assert all(timelines[i].count == 6 for i in ids)
 
 
-TIMELINES = """query($after: String) { orders(first: 10, orderBy: CREATED_AT_ASC) {
-    edges { node { number
-      page: timeline(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
-        edges { cursor node { sequence kind note } } }
-      start: timeline(first: 1) { edges { node { sequence } } } } } } }"""
-ONE = """query($id: ID!, $after: String) { order(id: $id) {
-    page: timeline(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
-      edges { cursor node { sequence kind note } } }
-    start: timeline(first: 1) { edges { node { sequence } } } } }"""
+PAGE = """timeline(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { sequence kind note } } }"""
+START = "start: timeline(first: 1) { edges { node { sequence } } }"
+LISTED = """query($after: String) { orders(first: 10, orderBy: CREATED_AT_ASC) {
+    edges { node { number %s } } } }"""
+ONE = """query($id: ID!, $after: String) { order(id: $id) { %s } }"""
 
 
 @pytest.mark.postgres
-async def test_a_timeline_pages_in_a_list_as_on_its_order(new_api: Any) -> None:
-    """From a cursor, past the last event, and under two aliases asking differently."""
+@pytest.mark.parametrize("fields", [PAGE, f"{PAGE} {START}"], ids=["alone", "with-an-alias"])
+async def test_a_timeline_pages_in_a_list_as_on_its_order(new_api: Any, fields: str) -> None:
+    """From a cursor, past the last event, and beside an alias asking from the start."""
     p = await _orders_with_events(2, events_each=5)
     supervisor = await _supervisor(new_api)
     for sequence, expected, more in ((2, [3, 4], True), (4, [5], False), (5, [], False)):
         after = encode_cursor([sequence])
-        listed = (await supervisor.gql(TIMELINES, {"after": after}))["orders"]["edges"]
+        listed = (await supervisor.gql(LISTED % fields, {"after": after}))["orders"]["edges"]
         assert [e["node"]["number"] for e in listed] == [o.number for o in p.orders]
         for order, edge in zip(p.orders, listed, strict=True):
-            node = edge["node"]
             variables = {"id": global_id("Order", order.id), "after": after}
-            one = (await supervisor.gql(ONE, variables))["order"]
-            assert node["page"] == one["page"]
-            assert node["start"] == one["start"] == {"edges": [{"node": {"sequence": 1}}]}
-            page = node["page"]
-            assert [e["node"]["sequence"] for e in page["edges"]] == expected
-            assert page["pageInfo"]["hasNextPage"] is more
-            assert page["totalCount"] == 5
-        notes = [e["node"]["note"] for e in listed[0]["node"]["page"]["edges"]]
+            one = (await supervisor.gql(ONE % fields, variables))["order"]
+            node = edge["node"]
+            assert node["timeline"] == one["timeline"]
+            timeline = node["timeline"]
+            assert [e["node"]["sequence"] for e in timeline["edges"]] == expected
+            assert timeline["pageInfo"]["hasNextPage"] is more
+            assert timeline["totalCount"] == 5
+            if START in fields:
+                assert node["start"] == one["start"] == {"edges": [{"node": {"sequence": 1}}]}
+        notes = [e["node"]["note"] for e in listed[0]["node"]["timeline"]["edges"]]
         assert notes == [f"第 {s - 3} 条" for s in expected]

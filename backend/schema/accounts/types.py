@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +57,16 @@ class PageAccessType:
     notifications: bool
 
 
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """What a user's own resolvers read beyond the plain fields, for a user a list loaded as
+    columns: the key, and the contacts they guard."""
+
+    id: int
+    email: str | None
+    phone: str | None
+
+
 @strawberry.type(name="User")
 class UserType(Node):
     name: str
@@ -64,7 +75,7 @@ class UserType(Node):
     is_active: bool
     created_at: datetime
     version: int
-    _model: strawberry.Private[UserModel]
+    _model: strawberry.Private[UserModel | UserRecord]
 
     @classmethod
     def of(cls, user: UserModel, roles: Sequence[RoleModel]) -> UserType:
@@ -82,12 +93,12 @@ class UserType(Node):
     @strawberry.field(description="Visible to the person themself and to admins.")
     def email(self, info: strawberry.Info) -> str | None:
         actor = context_of(info).actor
-        return self._model.email if can_view_contact(actor, self._model) else None
+        return self._model.email if can_view_contact(actor, self._model.id) else None
 
     @strawberry.field(description="Visible to the person themself and to admins.")
     def phone(self, info: strawberry.Info) -> str | None:
         actor = context_of(info).actor
-        return self._model.phone if can_view_contact(actor, self._model) else None
+        return self._model.phone if can_view_contact(actor, self._model.id) else None
 
     @strawberry.field(
         description="Years with no working calendar entered (due dates then count weekends "

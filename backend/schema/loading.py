@@ -19,14 +19,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import strawberry
 from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode
 from graphql.execution.values import VariableValues
 from graphql.language import SelectionSetNode
 from graphql.utilities import value_from_ast_untyped
+from pypika_tortoise.terms import ValueWrapper
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.queryset import QuerySet
 
 FollowUp = TypeVar("FollowUp", bound=Enum)
 
@@ -186,3 +188,23 @@ class Parameters:
         if self.numbered:
             return f"{column} = ANY({self(list(values))})"
         return f"{column} IN ({', '.join(self(v) for v in values)})" if values else "1 = 0"
+
+
+async def rows_of(
+    query: QuerySet[Any], columns: Sequence[str], *, limit: int
+) -> list[dict[str, Any]]:
+    """The first `limit` rows of `query` (filtered and ordered by the caller) as plain dicts of
+    `columns` (paths such as `enterprise__name`, joined by the query builder).
+
+    The limit is written into the statement, not sent as a parameter: with `LIMIT $n`
+    PostgreSQL cannot cost a generic plan well, keeps planning a joined page afresh on every
+    execution (about 10 ms for six joins) and never reuses the prepared statement's plan; with
+    the number in the text it does (one statement per page size). Tortoise always parameterizes
+    `.limit()`, hence the one step into its query building (tortoise-orm is pinned; a test reads
+    the statement).
+    """
+    values = query.values(*columns)
+    values._choose_db_if_not_chosen()
+    values._make_query()
+    values.query._limit = ValueWrapper(int(limit), allow_parametrize=False)
+    return cast(list[dict[str, Any]], await values._execute())

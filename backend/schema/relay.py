@@ -18,6 +18,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from backend.schema.loading import rows_of
 from backend.services.core.errors import Invalid
 
 MAX_PAGE = 100
@@ -164,12 +165,12 @@ class Page(Generic[RowType]):
 
 
 def _page_query(
-    query: QuerySet[ModelType], order: Sequence[str], after: str | None, size: int
+    query: QuerySet[ModelType], order: Sequence[str], after: str | None
 ) -> QuerySet[ModelType]:
     if after:
         kinds = _column_kinds(query.model, order)
         query = query.filter(rows_after(order, decode_cursor(after, kinds)))
-    return query.order_by(*order).limit(size + 1)
+    return query.order_by(*order)
 
 
 async def fetch_page(
@@ -181,7 +182,7 @@ async def fetch_page(
 ) -> Page[ModelType]:
     """One page of `query` in `order` (which must end in a unique key), in one SQL statement."""
     size = page_size(first)
-    rows = await _page_query(query, order, after, size)
+    rows = await _page_query(query, order, after).limit(size + 1)
     has_next = len(rows) > size
     rows = rows[:size]
     cursors = [encode_cursor([getattr(row, k.lstrip("-")) for k in order]) for row in rows]
@@ -199,8 +200,8 @@ async def fetch_row_page(
     """`fetch_page` as plain rows of `columns` (paths such as `item__name_zh`) and the sort key."""
     size = page_size(first)
     keys = [k.lstrip("-") for k in order]
-    page_query = _page_query(query, order, after, size)
-    rows = list(await page_query.values(*dict.fromkeys((*columns, *keys))))
+    page_query = _page_query(query, order, after)
+    rows = await rows_of(page_query, tuple(dict.fromkeys((*columns, *keys))), limit=size + 1)
     has_next = len(rows) > size
     rows = rows[:size]
     cursors = [encode_cursor([row[k] for k in keys]) for row in rows]

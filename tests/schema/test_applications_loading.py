@@ -3,6 +3,7 @@ number of statements whatever the page size."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -92,3 +93,4 @@ async def test_the_full_page_costs_five_statements_for_5_applications_as_for_50(
     assert counts[0] == counts[1] <= 5, sql_counter.statements
     page = next(s for s in sql_counter.statements if 'FROM "applications"' in s and "LIMIT" in s)
     assert "form_data" not in page
+    assert re.search(r"LIMIT 51\b", page), page

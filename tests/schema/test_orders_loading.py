@@ -3,6 +3,7 @@ statements whatever the page size (the page, its count, the events of the whole 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -91,6 +92,9 @@ async def test_the_full_page_costs_five_statements_for_5_orders_as_for_50(
             assert timeline["edges"][2]["node"]["actor"]["name"].startswith("办理员")
     # The session and its roles, the page, its count, the events of the whole page.
     assert counts[0] == counts[1] <= 5, sql_counter.statements
+    # The page size in the text, not a parameter: PostgreSQL can keep one plan for the page.
+    page, _ = _page_and_events(sql_counter.statements)
+    assert re.search(r"LIMIT 51\b", page), page
 
 
 def _page_and_events(statements: list[str]) -> tuple[str, str]:

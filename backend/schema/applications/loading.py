@@ -88,12 +88,6 @@ APPLICATION_NEEDS: FieldNeeds[Load] = FieldNeeds(
 )
 
 
-async def fetch_rows(
-    query: QuerySet[ApplicationModel], wanted: Wanted[Load]
-) -> list[dict[str, Any]]:
-    return list(await query.values(*wanted.columns))
-
-
 def _column(row: Row, name: str) -> Any:
     """A loaded column; None when it was not loaded: its field was not selected."""
     return row.get(name)
@@ -254,7 +248,8 @@ async def load_applications(
     """Every application of `query` (the caller decides what the actor may see), as `selection`
     asks; None (for `node`, which cannot see one) loads every field."""
     wanted = APPLICATION_NEEDS.wanted(selection)
-    return await applications_of(actor, await fetch_rows(query, wanted), selection, wanted)
+    rows = await query.values(*wanted.columns)
+    return await applications_of(actor, rows, selection, wanted)
 
 
 async def _load_nodes(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:

@@ -15,9 +15,6 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from tortoise.queryset import QuerySet
-
-from backend.models.orders import Order as OrderModel
 from backend.schema.loading import FieldNeeds, Needs, Selection, Wanted, in_language
 from backend.schema.nodes import global_id, register
 from backend.schema.orders.timelines import Timeline, load_timelines
@@ -85,11 +82,6 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "timeline": Needs(follow_ups=(Load.TIMELINE,)),
     },
 )
-
-
-async def fetch_rows(query: QuerySet[OrderModel], wanted: Wanted[Load]) -> list[dict[str, Any]]:
-    """The rows of `query` (filtered, ordered, limited by the caller), just `wanted`'s columns."""
-    return list(await query.values(*wanted.columns))
 
 
 def _column(row: Row, name: str) -> Any:
@@ -197,7 +189,8 @@ async def visible_orders(
     query = orders_visible_to(actor)
     query = query.filter(number=number) if number is not None else query.filter(id__in=list(ids))
     wanted = ORDER_NEEDS.wanted(selection)
-    return await orders_of(actor, await fetch_rows(query, wanted), selection, wanted)
+    rows = await query.values(*wanted.columns)
+    return await orders_of(actor, rows, selection, wanted)
 
 
 async def _load_nodes(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:

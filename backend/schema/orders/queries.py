@@ -12,8 +12,8 @@ from tortoise.queryset import QuerySet
 from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
 from backend.schema.context import context_of
-from backend.schema.loading import Selection
-from backend.schema.orders.loading import ORDER_NEEDS, fetch_rows, orders_of, visible_orders
+from backend.schema.loading import Selection, rows_of
+from backend.schema.orders.loading import ORDER_NEEDS, orders_of, visible_orders
 from backend.schema.orders.types import OrderType
 from backend.schema.relay import (
     BadRequest,
@@ -103,7 +103,8 @@ class OrderQueries:
         page_query = _after_cursor(query, order_by, after) if after else query
         nodes = Selection.of(info).nodes()
         wanted = ORDER_NEEDS.wanted(nodes).plus(_sort_column(order_by))
-        rows = await fetch_rows(page_query.order_by(*SORT_KEYS[order_by]).limit(size + 1), wanted)
+        ordered = page_query.order_by(*SORT_KEYS[order_by])
+        rows = await rows_of(ordered, wanted.columns, limit=size + 1)
         has_next = len(rows) > size
         rows = rows[:size]
         types = await orders_of(actor, rows, nodes, wanted)

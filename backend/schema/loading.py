@@ -22,7 +22,13 @@ from enum import Enum
 from typing import Any, Generic, TypeVar, cast
 
 import strawberry
-from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    Undefined,
+)
 from graphql.execution.values import VariableValues
 from graphql.language import SelectionSetNode
 from graphql.utilities import value_from_ast_untyped
@@ -85,14 +91,16 @@ class Selection:
 
     def arguments(self, name: str) -> list[dict[str, Any]]:
         """The arguments of each occurrence of field `name` (aliases may ask twice, differently),
-        variables resolved; an argument left out is absent."""
-        return [
-            {
+        variables resolved; an argument left out, or given a variable the request left out, is
+        absent (as the field's resolver sees it: its default)."""
+        found = []
+        for node in self._fields.get(name, ()):
+            values = {
                 argument.name.value: value_from_ast_untyped(argument.value, self._variables)
                 for argument in node.arguments or ()
             }
-            for node in self._fields.get(name, ())
-        ]
+            found.append({k: v for k, v in values.items() if v is not Undefined})
+        return found
 
     def under(self, *path: str) -> Selection:
         """The selection below `path` (e.g. `under("edges", "node")` for a connection's nodes)."""

@@ -203,3 +203,88 @@ async def test_a_timeline_pages_in_a_list_as_on_its_order(new_api: Any, fields: 
                 assert node["start"] == one["start"] == {"edges": [{"node": {"sequence": 1}}]}
         notes = [e["node"]["note"] for e in listed[0]["node"]["timeline"]["edges"]]
         assert notes == [f"第 {s - 3} 条" for s in expected]
+
+
+# Every field of Order, and the fields below it, as a list may ask for them: a field asked alone
+# (each of its subfields alone) must answer as it does beside all the others.
+ALONE: dict[str, str | list[str] | None] = {
+    "id": None,
+    "number": None,
+    "status": None,
+    "version": None,
+    "createdAt": None,
+    "assignedAt": None,
+    "completedAt": None,
+    "dueAt": None,
+    "isOverdue": None,
+    "timeLimitDays": None,
+    "serviceItem": ["id", "name", "categoryId", "categoryName"],
+    "application": ["id", "number"],
+    "enterprise": ["id", "name"],
+    "applicant": ["id", "name"],
+    "assignee": ["id", "name"],
+    "team": ["id", "name"],
+    "auditor": ["id", "name"],
+    "provider": ["id", "name"],
+    "assignmentReason": "{ rule note chosen { id name } eligible { user { name } load } }",
+    "viewerCan": ["reassign", "assignAutomatically"],
+    "timeline": [
+        "totalCount",
+        "pageInfo { hasNextPage }",
+        *(
+            f"edges {{ node {{ {f} }} }}"
+            for f in (
+                "id",
+                "sequence",
+                "kind",
+                "fromStatus",
+                "toStatus",
+                "actor { name }",
+                "note",
+                "at",
+            )
+        ),
+    ],
+}
+
+
+def _asks(field: str, below: str | list[str] | None) -> list[str]:
+    if below is None:
+        return [field]
+    name = "timeline(first: 2)" if field == "timeline" else field
+    if isinstance(below, str):
+        return [f"{name} {below}"]
+    return [f"{name} {{ {sub} }}" for sub in below]
+
+
+@pytest.mark.postgres
+async def test_each_field_asked_alone_answers_as_beside_the_others(new_api: Any) -> None:
+    assert set(ALONE) == _fields_of("Order")
+    await _orders_with_events(2, events_each=3)
+    supervisor = await _supervisor(new_api)
+    everything = " ".join(a for field, below in ALONE.items() for a in _asks(field, below))
+    list_of = "{ orders(first: 5) { edges { node { %s } } } }"
+    full = [e["node"] for e in (await supervisor.gql(list_of % everything))["orders"]["edges"]]
+    assert len(full) == 2
+    for field, below in ALONE.items():
+        for ask in _asks(field, below):
+            alone = (await supervisor.gql(list_of % ask))["orders"]["edges"]
+            for whole, edge in zip(full, alone, strict=True):
+                answer = edge["node"][field]
+                if isinstance(answer, dict) and not isinstance(below, str):
+                    assert _within(answer, whole[field]), (ask, answer, whole[field])
+                else:
+                    assert answer == whole[field], (ask, answer, whole[field])
+
+
+def _within(part: Any, whole: Any) -> bool:
+    """`part` is `whole` with fewer keys (at every depth)."""
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(_within(v, whole[k]) for k, v in part.items())
+    if isinstance(part, list):
+        return (
+            isinstance(whole, list)
+            and len(part) == len(whole)
+            and all(_within(p, w) for p, w in zip(part, whole, strict=True))
+        )
+    return bool(part == whole)

@@ -127,12 +127,17 @@ def _application(row: Row) -> Any:
     )
 
 
+def _overdue(row: Row, now: datetime) -> Any:
+    if "status" not in row or "due_at" not in row:
+        return None
+    return order_service.is_overdue(row["status"], row["due_at"], now)
+
+
 def order_of(
     row: Row, *, language: str, show_reason: bool, now: datetime, timeline: Timeline | None
 ) -> OrderType:
     """One order from its row: the fields whose columns were loaded (the others None)."""
     reason = row.get("assignment_reason") if show_reason else None
-    due_at = row.get("due_at")
     return OrderType(
         id=global_id("Order", row["id"]),
         number=_column(row, "number"),
@@ -151,7 +156,7 @@ def order_of(
         due_at=_column(row, "due_at"),
         time_limit_days=_column(row, "item_version__time_limit_days"),
         version=_column(row, "version"),
-        is_overdue=due_at is not None and order_service.is_overdue(row["status"], due_at, now),
+        is_overdue=_overdue(row, now),
         _row=row,
         _reason=reason_as_type(AssignmentReasonRecord.from_json(reason)) if reason else None,
         _events=timeline.events if timeline is not None else [],

@@ -102,6 +102,57 @@ async def test_the_full_page_costs_five_statements_for_5_orders_as_for_50(
     assert re.search(r"LIMIT 51\b", page), page
 
 
+PROCESSING = """updates(first: 3) { totalCount edges { node { body author { name }
+      attachments { name } } } }
+    messages(first: 3) { totalCount edges { node { body readByOtherSide attachments { name } } } }
+    messageReadMarks { side lastReadSequence readBy { name } }
+    owedMaterials { label status dueAt suppliedFile { name } suppliedBy { name } }
+    viewerCan { reassign postUpdate sendMessage supplyOwedMaterial reviewOwedMaterial }"""
+VIEWER_CAN = """query($n: Int!) { orders(first: $n) { edges { node { number
+    viewerCan { postUpdate supplyOwedMaterial reviewOwedMaterial } } } } }"""
+
+
+@pytest.mark.postgres
+async def test_processing_costs_a_fixed_number_of_statements_for_5_orders_as_for_50(
+    new_api: Any, sql_counter: Any
+) -> None:
+    """Each part for the whole page at once: updates, messages, read marks, the files of both,
+    owed materials and their labels; the viewer's reach once."""
+    p = await _orders_with_events(50, events_each=3)
+    for order in p.orders:
+        await _processing(p, order)
+    supervisor = await _supervisor(new_api)
+    auditor = await login(new_api, p.auditor)
+    with_processing = FULL_PAGE.replace("team { name }", f"team {{ name }} {PROCESSING}")
+    counts: dict[str, list[int]] = {"without": [], "with": [], "viewerCan": []}
+    for size in (5, 50):
+        for name, client, query in (
+            ("without", supervisor, FULL_PAGE),
+            ("with", supervisor, with_processing),
+            ("viewerCan", auditor, VIEWER_CAN),
+        ):
+            sql_counter.reset()
+            edges = (await client.gql(query, {"n": size}))["orders"]["edges"]
+            counts[name].append(sql_counter.count)
+            assert len(edges) == size
+            if name == "with":
+                for edge in edges:
+                    node = edge["node"]
+                    assert node["updates"]["edges"][0]["node"]["attachments"] == [{"name": "a.pdf"}]
+                    assert node["messages"]["edges"][0]["node"]["readByOtherSide"] is True
+                    assert node["owedMaterials"][0]["status"] == "SUPPLIED"
+                    assert node["viewerCan"]["sendMessage"] is False  # supervisors only read
+            if name == "viewerCan":
+                # The desk reviews what was handed in; only the enterprise supplies.
+                assert all(e["node"]["viewerCan"]["reviewOwedMaterial"] for e in edges)
+                assert not any(e["node"]["viewerCan"]["supplyOwedMaterial"] for e in edges)
+    assert counts["without"][0] == counts["without"][1] <= 5, counts
+    # The reach, updates, messages, read marks, their files, owed materials, their labels.
+    assert counts["with"][0] == counts["with"][1] <= counts["without"][0] + 7, counts
+    # The session, the page, the reach, the owed materials' statuses.
+    assert counts["viewerCan"][0] == counts["viewerCan"][1] <= 5, counts
+
+
 def _page_and_events(statements: list[str]) -> tuple[str, str]:
     """The statement of the page, and of its timelines."""
     page = next(s for s in statements if 'FROM "orders"' in s and "ORDER BY" in s)
@@ -374,3 +425,46 @@ def _within(part: Any, whole: Any) -> bool:
             and all(_within(p, w) for p, w in zip(part, whole, strict=True))
         )
     return bool(part == whole)
+
+
+VISIBLE = """query($after: String) { orders(first: 5) { edges { node {
+    timeline(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+      edges { node { sequence kind actor { name } } } } } } } }"""
+NOTE_ALONE = """query($after: String) { orders(first: 5) { edges { node {
+    timeline(first: 1, after: $after) { edges { node { note } } } } } } }"""
+
+
+@pytest.mark.postgres
+async def test_the_window_numbers_and_counts_only_what_the_viewer_may_see(new_api: Any) -> None:
+    """Events 1 opened, 2 assigned (the system's), 3 an internal note, 4 a progress note, 5 and
+    6 the conversation's (nobody's in the timeline): the applicant's pages skip 3, a park
+    member's do not; a note asked alone is read by its kind."""
+    p = await park(handlers=2)
+    order = await open_order(p)
+    assert order.assignee_id is not None
+    internal = updates.UpdateInput(order.id, OrderUpdateKind.INTERNAL, "企业曾有处罚记录")
+    await updates.post_update(
+        Actor(user_id=order.assignee_id, roles=frozenset({Role.HANDLER})), internal
+    )
+    await _processing(p)
+    for viewer, pages in (
+        (p.applicant, [[1, 2], [4]]),
+        (await builders.user(Role.SUPERVISOR, "钱主管"), [[1, 2], [3, 4]]),
+    ):
+        client = await login(new_api, viewer)
+        after = None
+        for expected in pages:
+            (edge,) = (await client.gql(VISIBLE, {"after": after}))["orders"]["edges"]
+            timeline = edge["node"]["timeline"]
+            assert [e["node"]["sequence"] for e in timeline["edges"]] == expected
+            assert timeline["totalCount"] == (3 if viewer is p.applicant else 4)
+            assert timeline["pageInfo"]["hasNextPage"] is (expected != pages[-1])
+            actors = [e["node"]["actor"] for e in timeline["edges"]]
+            if expected == [1, 2]:
+                assert actors == [None, None]  # the system's steps
+            first_note = {3: "企业曾有处罚记录", 4: "材料已审"}.get(expected[0])
+            if first_note is not None:
+                (alone,) = (await client.gql(NOTE_ALONE, {"after": after}))["orders"]["edges"]
+                assert alone["node"]["timeline"]["edges"] == [{"node": {"note": first_note}}]
+            after = timeline["pageInfo"]["endCursor"]
+        assert after is not None

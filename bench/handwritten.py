@@ -35,6 +35,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+# The app's connection class: no reset query on check-in (this server holds no session state
+# across checkouts either), and benchmarks can count its statements at the driver.
+from backend.db import PooledConnection
 from bench.order_list import (
     ORDER_LIST_QUERY,
     ORDER_LIST_WITH_COUNT_QUERY,
@@ -45,14 +48,6 @@ from bench.order_list import (
 SESSION_COOKIE = "sh_session"
 TOUCH_EVERY = timedelta(minutes=5)
 SEES_EVERY_ORDER = {"SUPERVISOR", "ADMIN", "AUDITOR"}
-
-
-class Connection(asyncpg.Connection):  # type: ignore[misc]
-    """No reset query on check-in: this server holds no session state across checkouts (the
-    pool still rolls back an open transaction). The app's pool is configured the same way."""
-
-    def get_reset_query(self) -> str:
-        return ""
 
 
 SESSION_SQL = """
@@ -91,13 +86,13 @@ HANDLER_QUEUE = (
     "(SELECT team_id FROM team_members WHERE user_id = $2 AND kind = 'HANDLER'))"
 )
 
-EVENTS_SQL = f"""
+EVENTS_SQL = """
 SELECT page.id AS order_id, ev.kind, ev.created_at, u.name AS actor_name
 FROM unnest($1::bigint[]) WITH ORDINALITY AS page(id, position)
 CROSS JOIN LATERAL (
     SELECT e.kind, e.created_at, e.actor_id, e.sequence FROM events e
     WHERE e.aggregate_type = 'order' AND e.aggregate_id = page.id
-    ORDER BY e.sequence LIMIT {TIMELINE_SIZE}
+    ORDER BY e.sequence LIMIT $2
 ) ev
 LEFT JOIN users u ON u.id = ev.actor_id
 ORDER BY page.position, ev.sequence
@@ -172,7 +167,7 @@ async def order_list(request: Request) -> Response:
         rows = rows[:first]
         timelines: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
         if rows:
-            for event in await conn.fetch(EVENTS_SQL, [row["id"] for row in rows]):
+            for event in await conn.fetch(EVENTS_SQL, [row["id"] for row in rows], TIMELINE_SIZE):
                 actor = event["actor_name"]
                 timelines[event["order_id"]].append(
                     {
@@ -228,7 +223,9 @@ async def order_list(request: Request) -> Response:
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     url = os.environ["SERVICEHALL_DATABASE_URL"].replace("postgres://", "postgresql://", 1)
     # The app's Tortoise pool holds at most 5 connections; so does this one.
-    async with asyncpg.create_pool(url, min_size=1, max_size=5, connection_class=Connection) as pool:
+    async with asyncpg.create_pool(
+        url, min_size=1, max_size=5, connection_class=PooledConnection
+    ) as pool:
         app.state.pool = pool
         yield
 

@@ -8,7 +8,8 @@ harness: statements are counted at the driver by giving every asyncpg connection
     python bench/in_process.py --root DIR < {"url", "cookie", "body", "profile", "capture"}
 
 prints {"statements": [...], "captured": {...}, "profile": "..."} as JSON: with `capture`, a
-list of {"name", "method", "path", "body"}, the statements (with their arguments) of each request.
+list of {"name", "method", "path", "body"}, each request's statements, and with `explain` the
+EXPLAIN (ANALYZE, BUFFERS) of each of its SELECTs, run with the arguments the app sent.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -35,12 +37,46 @@ def _encodable(value: Any) -> Any:
 
 class Recorder:
     def __init__(self) -> None:
-        self.records: list[tuple[str, list[Any]]] = []
+        self.records: list[tuple[str, tuple[Any, ...]]] = []
         self.on = False
 
     def __call__(self, record: Any) -> None:
         if self.on:
-            self.records.append((str(record.query), [_encodable(a) for a in record.args or ()]))
+            self.records.append((str(record.query), tuple(record.args or ())))
+
+
+async def explain(url: str, records: list[tuple[str, tuple[Any, ...]]]) -> list[dict[str, Any]]:
+    """EXPLAIN (ANALYZE, BUFFERS) of each SELECT, with the arguments it was sent with."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    plans = []
+    try:
+        for query, args in records:
+            if (
+                not query.lstrip().upper().startswith(("SELECT", "WITH"))
+                or ";" in query.strip()[:-1]
+            ):
+                continue
+            rows = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {query}", *args)
+            lines = [row[0] for row in rows]
+            timing = {
+                line.split(":")[0].strip(): float(line.split(":")[1].split()[0])
+                for line in lines
+                if line.startswith(("Planning Time", "Execution Time"))
+            }
+            plans.append(
+                {
+                    "query": query,
+                    "args": [_encodable(a) for a in args],
+                    "planning_ms": timing.get("Planning Time", 0.0),
+                    "execution_ms": timing.get("Execution Time", 0.0),
+                    "plan": lines,
+                }
+            )
+    finally:
+        await connection.close()
+    return plans
 
 
 def watch_every_connection(recorder: Recorder) -> None:
@@ -79,13 +115,17 @@ async def _profile(request: Callable[[], Awaitable[None]], count: int) -> str:
     each = (time.perf_counter() - started) / count * 1000
     tree = profiler.output_text(time="percent_of_total").splitlines()
     flat = profiler.output_text(time="percent_of_total", flat=True, show_all=True).splitlines()
+    # The flat list after its banner, without the time spent waiting (the event loop idle
+    # while PostgreSQL works, awaits of the pool): what is left is Python's own work.
+    flat = flat[next((i for i, line in enumerate(flat) if line.startswith("Profile at")), 0) + 1 :]
+    flat = [line for line in flat if line.strip() and not re.search(r"\[(self|await)\]", line)]
     return "\n".join(
         [
             f"pyinstrument, {count} requests one at a time, {each:.1f} ms each (wall clock)",
             *tree[:70],
             "",
-            "own time by function (top 30):",
-            *[line for line in flat if line.strip()][:34],
+            "own time by function, waiting left out (top 30, % of the wall time above):",
+            *flat[:30],
         ]
     )
 
@@ -123,7 +163,9 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
                 if method == "POST":
                     assert "errors" not in response.json(), response.text[:1000]
 
-            async def counted(method: str, path: str, body: Any = None) -> list[Any]:
+            async def counted(
+                method: str, path: str, body: Any = None
+            ) -> list[tuple[str, tuple[Any, ...]]]:
                 await send(method, path, body)  # warm: documents parsed, caches filled
                 recorder.records.clear()
                 recorder.on = True
@@ -138,9 +180,11 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
                 ]
             captured = {}
             for item in spec.get("capture") or []:
-                captured[item["name"]] = await counted(
-                    item["method"], item["path"], item.get("body")
-                )
+                records = await counted(item["method"], item["path"], item.get("body"))
+                captured[item["name"]] = {
+                    "statements": [q for q, _ in records],
+                    "plans": await explain(spec["url"], records) if spec.get("explain") else [],
+                }
             result["captured"] = captured
             if spec.get("profile"):
 

@@ -271,6 +271,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--app-root", type=Path, default=ROOT, help="the checkout to serve")
     parser.add_argument("--server", default=DEFAULT_SERVER, help="the PostgreSQL server")
+    parser.add_argument("--check-only", action="store_true", help="compare the answers, stop")
     arguments = parser.parse_args()
 
     def log(message: str) -> None:
@@ -286,7 +287,9 @@ def main() -> None:
         handwritten_server(park.url) as hand,
     ):
         rows = check_same_answer(app, hand, body, headers)
-        log(f"answers equal ({rows} orders); warming up")
+        log(f"answers equal ({rows} orders)")
+        if arguments.check_only:
+            return
         for server in (app, hand):
             load(
                 f"{server.url}/graphql", body, headers, connections=arguments.connections, seconds=3

@@ -180,7 +180,9 @@ async def order_list(request: Request) -> Response:
                 )
         total = None
         if query == ORDER_LIST_WITH_COUNT_QUERY:
-            total = await conn.fetchval(COUNT_SQL.format(visible=visible), *arguments)
+            # The count has no page size before the viewer's id: its only parameter is $1.
+            count_sql = COUNT_SQL.format(visible=visible.replace("$2", "$1"))
+            total = await conn.fetchval(count_sql, *arguments)
     edges = []
     for row in rows:
         edges.append(

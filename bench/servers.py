@@ -157,7 +157,11 @@ def post_json(url: str, body: dict[str, Any], headers: dict[str, str]) -> tuple[
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw or b"null")
+        except ValueError:
+            return error.code, raw.decode(errors="replace")[:2000]
 
 
 def get(url: str, headers: dict[str, str]) -> tuple[int, float]:

@@ -46,11 +46,13 @@ from argon2 import PasswordHasher  # noqa: E402
 
 from backend.demo.catalog import CATALOG, HALL, _matching  # noqa: E402
 from backend.services.catalog.catalog import search_text  # noqa: E402
+from backend.services.catalog.forms import check_definition  # noqa: E402
+from backend.services.core.errors import Problems  # noqa: E402
 
 DEFAULT_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PARK = ZoneInfo("Asia/Shanghai")
 # Bumped when what the generator writes changes, so an old database is rebuilt, not reused.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 PASSWORD = "bench-park-password"
 SEED = 20261130
 DAYS = 730
@@ -375,6 +377,17 @@ class World:
     admin_id: int
 
 
+def stored_form(item: dict[str, Any]) -> dict[str, Any]:
+    """The item's form in the shape the catalog service stores (defaults filled in)."""
+    problems = Problems()
+    form = check_definition(
+        {"fields": item["fields"], "attachments": item["attachments"]}, problems
+    )
+    if problems.items:
+        raise ValueError(f"{item['name']['zh']}: {problems.items}")
+    return form
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -476,7 +489,7 @@ def build_world(rng: random.Random, now: datetime) -> World:
                     content["summary_zh"], content["summary_en"], content["description_zh"],
                     content["description_en"], HALL[0], HALL[1], _json(item["steps"]),
                     _json(item["reminders"]),
-                    _json({"fields": item["fields"], "attachments": item["attachments"]}),
+                    _json(stored_form(item)),
                     _json(_matching(item["fields"])), "AUTO" if review_auto else "MANUAL",
                     "PROVIDER" if by_provider else "IN_HOUSE", item.get("appointment_quota"),
                     limit, created, admin_id, item_id, provider_id, own_team,

@@ -138,7 +138,8 @@ def report(
         f"{small.database} ({small.orders:,} orders) → {large.database} ({large.orders:,}), "
         "supervisor, one request at a time; server time (access log), median",
         "",
-        f"| case | rows | {small.database} ms | {large.database} ms | × | client ms at the large |",
+        f"| case | rows at the large | {small.database} ms | {large.database} ms | × | "
+        "client ms at the large |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in s:

@@ -29,6 +29,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,9 @@ from bench.servers import (  # noqa: E402
     post_json,
     request_headers,
 )
+
+# Requests timed one at a time in-process for the CPU per request.
+CPU_REQUESTS = 50
 
 
 @dataclass
@@ -159,10 +163,11 @@ def in_process(root: Path, spec: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-async def handwritten_statements(
-    park: Park, body: dict[str, Any], headers: dict[str, str]
-) -> list[str]:
-    """The hand-written endpoint's statements for one request, at the driver."""
+async def handwritten_in_process(
+    park: Park, body: dict[str, Any], headers: dict[str, str], cpu_requests: int
+) -> tuple[list[str], float]:
+    """The hand-written endpoint's statements for one request, at the driver, and its CPU per
+    request one at a time."""
     import httpx2
 
     from backend.db import PooledConnection
@@ -185,7 +190,16 @@ async def handwritten_statements(
             await asyncio.sleep(0.05)  # query loggers are called soon after, not at once
             PooledConnection.observers.discard(logged)
             assert response.status_code == 200
-    return statements
+            counted = list(statements)
+            # New connections, without the logger, for the timing.
+            await handwritten.app.state.pool.expire_connections()
+            for _ in range(5):
+                await client.post("/graphql", json=body, headers=headers)
+            cpu = time.process_time()
+            for _ in range(cpu_requests):
+                await client.post("/graphql", json=body, headers=headers)
+            cpu_ms = (time.process_time() - cpu) / cpu_requests * 1000
+    return counted, cpu_ms
 
 
 # -- the report -----------------------------------------------------------------------------------
@@ -245,6 +259,13 @@ def report(
             f"{m['db']:.2f} | {len(statements[side])} |"
         )
     app, hand = medians["app"], medians["hand-written"]
+    one = statements["cpu"]
+    lines += [
+        "",
+        f"CPU per request one at a time, in-process ({CPU_REQUESTS} requests, PostgreSQL not "
+        f"included): app {one['app']:.2f} ms, hand-written {one['hand-written']:.2f} ms, "
+        f"{one['app'] / one['hand-written']:.1f}×",
+    ]
     lines += [
         "",
         f"ratio app / hand-written: throughput **{statistics.median(pair_ratios):.3f}×** (median "
@@ -318,11 +339,21 @@ def main() -> None:
         ]
     found = in_process(
         arguments.app_root.resolve(),
-        {"url": park.url, "cookie": cookie, "body": body, "profile": arguments.profile},
+        {
+            "url": park.url,
+            "cookie": cookie,
+            "body": body,
+            "profile": arguments.profile,
+            "cpu_requests": CPU_REQUESTS,
+        },
+    )
+    hand_statements, hand_cpu = asyncio.run(
+        handwritten_in_process(park, body, headers, CPU_REQUESTS)
     )
     statements = {
         "app": found["statements"],
-        "hand-written": asyncio.run(handwritten_statements(park, body, headers)),
+        "hand-written": hand_statements,
+        "cpu": {"app": found["cpu_ms"], "hand-written": hand_cpu},
     }
     if arguments.profile:
         statements["profile"] = found["profile"]

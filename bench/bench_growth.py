@@ -169,9 +169,10 @@ def report(
         seen: set[str] = set()
         shown = 0
         for case, i, plan in ranked:
-            if plan["query"] in seen or shown >= PLANS_SHOWN:
+            key = plan["query"] + json.dumps(plan["args"], ensure_ascii=False)
+            if key in seen or shown >= PLANS_SHOWN:
                 continue
-            seen.add(plan["query"])
+            seen.add(key)
             shown += 1
             lines += [
                 "",

@@ -472,32 +472,3 @@ async def test_a_token_needs_orders_write_to_act(new_api: Any) -> None:
     writing = await token_client(new_api, world.clients["assignee"], ["orders:write"])
     data = await writing.gql(accept, variables)
     assert data["acceptOrder"] == {"order": {"status": "IN_PROGRESS"}, "userErrors": []}
-
-
-@pytest.mark.postgres
-async def test_the_processing_fields_of_a_list_cost_the_same_for_2_and_12(
-    new_api: Any, sql_counter: Any
-) -> None:
-    world = await people(new_api)
-    supervisor = world.clients["supervisor"]
-    handler, applicant = world.clients["assignee"], world.clients["applicant"]
-    for _ in range(12):
-        order = await order_in(world.park, OrderStatus.IN_PROGRESS)
-        assert (await act(handler, "REQUEST_INFORMATION", order))["userErrors"] == []
-        report = await document_id(applicant, PDF, "报表.pdf")
-        assert (await act(applicant, "ANSWER", order, attachmentIds=[report]))["userErrors"] == []
-        assert (await act(handler, "COMPLETE", order))["userErrors"] == []
-    listed = f"query($n: Int) {{ orders(first: $n) {{ edges {{ node {{ {ORDER} }} }} }} }}"
-
-    async def statements(size: int) -> int:
-        await supervisor.prime()
-        sql_counter.reset()
-        data = await supervisor.gql(listed, {"n": size})
-        nodes = [e["node"] for e in data["orders"]["edges"]]
-        assert len(nodes) == size
-        assert all(n["result"]["text"] and n["informationRequests"][0]["files"] for n in nodes)
-        assert all(n["pauses"][0]["endedAt"] for n in nodes)
-        return int(sql_counter.count)
-
-    small, large = await statements(2), await statements(12)
-    assert small == large, sql_counter.statements

@@ -12,8 +12,9 @@ import strawberry
 from backend.models.orders import Order as OrderModel
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
-from backend.schema.orders.conversation import file_ids, order_of
+from backend.schema.orders.conversation import file_ids
 from backend.schema.orders.errors import OrderError
+from backend.schema.orders.loading import payload_order
 from backend.schema.orders.types import OrderType
 from backend.schema.relay import input_pk
 from backend.services.orders import steps
@@ -126,11 +127,9 @@ async def _run(
     payload: type[P],
     change: Callable[[], Awaitable[OrderModel]],
 ) -> P:
-    actor = context_of(info).actor
-
     async def done() -> P:
         order = await change()
-        return payload(order=await order_of(info, actor, order.id), user_errors=[])
+        return payload(order=await payload_order(info, order.id), user_errors=[])
 
     return await run_mutation(
         info, OrderError, done, lambda errors: payload(order=None, user_errors=errors)

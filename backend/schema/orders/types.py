@@ -1,65 +1,48 @@
-"""Order types. A page of orders is loaded in one joined statement (plus one for the timelines
-when asked), and the fields of `OrderType` read what was loaded; the processing fields at its
-end (notes, the conversation, owed materials, pauses, questions, the result) each come from a
-per-request loader batched by order (`conversation_types`, `owed_types`, `step_types`), so a page
-asking for them costs a fixed number of statements whatever its size.
+"""Order types. What a page of orders loads is decided in `orders/loading.py` from what the
+query selects; every field here reads what was loaded: no resolver touches the database. The
+parts of its processing are typed in `conversation_types.py`, `owed_types.py` and
+`step_types.py`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, replace
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
 
 import strawberry
 
-from backend.models.applications import OwedStatus
-from backend.models.events import Event as EventModel
-from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
-from backend.schema.context import context_of, viewer_reach
-from backend.schema.loading import in_language
-from backend.schema.nodes import Node, global_id, register
+from backend.schema.context import context_of
+from backend.schema.nodes import Node
 from backend.schema.orders.conversation_types import (
+    Conversation,
     OrderMessageType,
     OrderReadMarkType,
     OrderUpdateType,
-    conversation_of,
-    messages_page,
-    updates_page,
 )
-from backend.schema.orders.owed_types import OrderOwedMaterialType, owed_materials
+from backend.schema.orders.owed_types import OrderOwedMaterialType
 from backend.schema.orders.refs import NamedRef, user_ref
-from backend.schema.orders.row_loaders import page_of
 from backend.schema.orders.step_types import (
     OrderInformationRequestType,
     OrderPauseType,
     OrderResultType,
     pauses_of,
-    records_loader,
-    time_limit_loader,
 )
-from backend.schema.relay import Connection
-from backend.services.core.actors import Actor
-from backend.services.core.reach import reach_of
+from backend.schema.relay import (
+    Connection,
+    Edge,
+    PageInfo,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
 from backend.services.orders import lists as order_lists
-from backend.services.orders import orders as order_service
-from backend.services.orders import readers
-from backend.services.orders import states as order_states
 from backend.services.orders.handlers import AssignmentReason as AssignmentReasonRecord
 from backend.services.orders.handlers import AssignmentRule, SkipReason
 from backend.services.orders.handlers import Candidate as CandidateRecord
-from backend.services.orders.owed import STILL_OWED
-from backend.services.orders.policies import (
-    can_view_assignment_reason,
-    can_view_order,
-    sees_every_order,
-)
-
-# What a page of orders joins: the list's relations, and the item version for the time limit.
-SHOWN_RELATIONS = (*order_lists.SHOWN_RELATIONS, "item_version")
+from backend.services.orders.policies import OrderRow
+from backend.services.orders.time_limits import TimeLimit, TimeLimits
 
 strawberry.enum(OrderStatusModel, name="OrderStatus", description="Where an order stands.")
 strawberry.enum(
@@ -128,26 +111,25 @@ class OrderEvent:
     from_status: OrderStatusModel | None
     to_status: OrderStatusModel | None
     actor: NamedRef | None
+    at: datetime
     note: str = strawberry.field(
         description="Its words (a reason, a note); empty for a viewer its kind does not let read "
         "them (backend/services/orders/readers.py): why an order changed hands is the park's."
     )
-    at: datetime
 
 
-def _status(value: object) -> OrderStatusModel | None:
+def status_of(value: object) -> OrderStatusModel | None:
     return OrderStatusModel(str(value)) if value in OrderStatusModel.__members__ else None
 
 
-def _reason_as_type(reason: AssignmentReasonRecord | None) -> AssignmentReason | None:
+def reason_as_type(reason: AssignmentReasonRecord | None) -> AssignmentReason | None:
     if reason is None:
         return None
-    eligible = [_candidate(c) for c in reason.eligible]
     chosen = next((c for c in reason.eligible if c.user_id == reason.chosen), None)
     by = reason.decided_by
     return AssignmentReason(
         rule=reason.rule,
-        eligible=eligible,
+        eligible=[_candidate(c) for c in reason.eligible],
         chosen=user_ref(chosen.user_id, chosen.name) if chosen else None,
         note=reason.note,
         decided_by=user_ref(by[0], by[1]) if by else None,
@@ -197,24 +179,43 @@ class OrderViewerCan:
     )
 
 
-def event_as_type(event: EventModel, viewer: Actor) -> OrderEvent | None:
-    """`event` as `viewer` may see it, by its kind's row in `readers.READING`: None when they
-    may not see it at all, its note empty when they may not read it. The one place the timeline
-    applies who reads what."""
-    if not readers.sees_event(viewer, event.kind):
-        return None
-    data: Mapping[str, Any] = event.data
-    actor = event.actor
-    return OrderEvent(
-        id=strawberry.ID(global_id("OrderEvent", event.id)),
-        sequence=event.sequence,
-        kind=event.kind,
-        from_status=_status(data.get("from")),
-        to_status=_status(data.get("to", data.get("status"))),
-        actor=user_ref(actor.id, actor.name) if actor is not None else None,
-        note=str(data.get("note") or "") if readers.reads_note(viewer, event.kind) else "",
-        at=event.created_at,
+NodeT = TypeVar("NodeT")
+
+
+def page_of(
+    items: Sequence[NodeT], key: Callable[[NodeT], int], first: int | None, after: str | None
+) -> Connection[NodeT]:
+    """A page of a list already loaded whole, oldest first, with keyset cursors on `key`."""
+    size = page_size(first)
+    rest = list(items)
+    if after:
+        (start,) = decode_cursor(after, [int])
+        rest = [i for i in rest if key(i) > start]
+    page = rest[: size + 1]
+    cursors = [encode_cursor([key(i)]) for i in page[:size]]
+    total = len(items)
+
+    async def count() -> int:
+        return total
+
+    return Connection(
+        edges=[Edge(cursor=c, node=n) for c, n in zip(cursors, page, strict=False)],
+        page_info=PageInfo(
+            has_next_page=len(page) > size,
+            has_previous_page=after is not None,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        ),
+        _count=count,
     )
+
+
+def _count_of(value: int | None) -> Callable[[], Awaitable[int]]:
+    async def count() -> int:
+        assert value is not None, "the timeline's count is loaded when totalCount is selected"
+        return value
+
+    return count
 
 
 @strawberry.type(name="Order")
@@ -245,24 +246,32 @@ class OrderType(Node):
     is_overdue: bool = strawberry.field(
         description="Still open and past its due time, the pauses counted."
     )
-    _pk: strawberry.Private[int]
-    _row: strawberry.Private[OrderModel]
+    viewer_can: OrderViewerCan = strawberry.field(
+        description="What the viewer may do with the order now."
+    )
+    information_requests: list[OrderInformationRequestType] = strawberry.field(
+        description="The handler's questions to the applicant and the answers, oldest first."
+    )
+    result: OrderResultType | None = strawberry.field(
+        description="The result in words and its documents; null until completed."
+    )
+    # The columns loaded for this order (`orders/loading.py`): a new field can be a resolver
+    # reading them, once its entry in ORDER_NEEDS loads them.
+    _row: strawberry.Private[Mapping[str, Any]]
     _reason: strawberry.Private[AssignmentReason | None]
+    # The events loaded for the timeline (those its selection asks for and the viewer may see,
+    # and one more), and how many the viewer may see in all (None when `totalCount` was not
+    # asked).
     _events: strawberry.Private[list[OrderEvent]]
-
-    @strawberry.field(description="What the viewer may do with the order now.")
-    async def viewer_can(self, info: strawberry.Info) -> OrderViewerCan:
-        reach = await viewer_reach(info)
-        can = order_states.actions_for(context_of(info).actor, self._row, reach)
-        if can.supply_owed_material or can.review_owed_material:
-            # The table allows the step; it also needs a material in the state it starts from.
-            statuses = {o.status for o in await owed_materials(info, self._row)}
-            can = replace(
-                can,
-                supply_owed_material=can.supply_owed_material and bool(statuses & STILL_OWED),
-                review_owed_material=can.review_owed_material and OwedStatus.SUPPLIED in statuses,
-            )
-        return OrderViewerCan(**asdict(can))
+    _event_count: strawberry.Private[int | None]
+    # Processing, loaded for the whole page when asked (`conversation_loading.py`,
+    # `owed_loading.py`): the updates the viewer reads, and the conversation (None: the viewer
+    # is not one of its readers).
+    _updates: strawberry.Private[list[OrderUpdateType]]
+    _conversation: strawberry.Private[Conversation | None]
+    _owed: strawberry.Private[list[OrderOwedMaterialType]]
+    # The pauses of the page and the calendar around them (`step_loading.py`), when asked.
+    _time_limits: strawberry.Private[TimeLimits | None]
 
     @strawberry.field(
         description="Who was eligible and why this handler: supervisors and admins; null for "
@@ -276,154 +285,71 @@ class OrderType(Node):
         "are the park's; messages are in `messages`)."
     )
     def timeline(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, first: int | None = None, after: str | None = None
     ) -> Connection[OrderEvent]:
-        return page_of(self._events, lambda e: e.sequence, first, after)
-
-    # -- processing: each loaded per request by order pk (conversation_types, owed_types,
-    # step_types)
+        size = page_size(first)
+        events = self._events
+        if after:
+            (start,) = decode_cursor(after, [int])
+            events = [e for e in events if e.sequence > start]
+        page = events[: size + 1]
+        cursors = [encode_cursor([e.sequence]) for e in page[:size]]
+        return Connection(
+            edges=[Edge(cursor=c, node=e) for c, e in zip(cursors, page, strict=False)],
+            page_info=PageInfo(
+                has_next_page=len(page) > size,
+                has_previous_page=after is not None,
+                start_cursor=cursors[0] if cursors else None,
+                end_cursor=cursors[-1] if cursors else None,
+            ),
+            _count=_count_of(self._event_count),
+        )
 
     @strawberry.field(
         description="Processing information, oldest first: progress notes, and internal notes "
         "for park staff only."
     )
-    async def updates(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    def updates(
+        self, first: int | None = None, after: str | None = None
     ) -> Connection[OrderUpdateType]:
-        return await updates_page(info, self._row, first, after)
+        return page_of(self._updates, lambda u: u._pk, first, after)
 
     @strawberry.field(
         description="The conversation between the applicant's enterprise and the handler, "
         "oldest first; null for a viewer who is neither side nor a supervisor."
     )
-    async def messages(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    def messages(
+        self, first: int | None = None, after: str | None = None
     ) -> Connection[OrderMessageType] | None:
-        return await messages_page(info, self._row, first, after)
+        page_size(first)  # a bad size is refused whoever asks
+        if self._conversation is None:
+            return None
+        return page_of(self._conversation.messages, lambda m: m.sequence, first, after)
 
     @strawberry.field(
         description="How far each side of the conversation has read; null as for `messages`."
     )
-    async def message_read_marks(self, info: strawberry.Info) -> list[OrderReadMarkType] | None:
-        found = await conversation_of(info, self._row)
-        return found.read_marks if found is not None else None
+    def message_read_marks(self) -> list[OrderReadMarkType] | None:
+        return self._conversation.read_marks if self._conversation is not None else None
 
     @strawberry.field(description="Materials owed to the order (容缺), by due date.")
-    async def owed_materials(self, info: strawberry.Info) -> list[OrderOwedMaterialType]:
-        return await owed_materials(info, self._row)
+    def owed_materials(self) -> list[OrderOwedMaterialType]:
+        return self._owed
+
+    def _time_limit(self, info: strawberry.Info) -> TimeLimit:
+        assert self._time_limits is not None, "loaded when pauses or remainingWorkingDays is asked"
+        timezone = context_of(info).settings.timezone
+        return self._time_limits.of(OrderRow.of(self._row), timezone)
 
     @strawberry.field(
         description="Working days left before the due date, the pauses counted: 0 when due by "
         "the end of today, negative once overdue; null once completed or cancelled."
     )
-    async def remaining_working_days(self, info: strawberry.Info) -> int | None:
-        limit = await time_limit_loader(info).load(self._pk)
-        return limit.remaining_working_days if limit else None
+    def remaining_working_days(self, info: strawberry.Info) -> int | None:
+        return self._time_limit(info).remaining_working_days
 
     @strawberry.field(
         description="Every pause while the order waited on the applicant, oldest first."
     )
-    async def pauses(self, info: strawberry.Info) -> list[OrderPauseType]:
-        return pauses_of(await time_limit_loader(info).load(self._pk))
-
-    @strawberry.field(
-        description="The handler's questions to the applicant and the answers, oldest first."
-    )
-    async def information_requests(
-        self, info: strawberry.Info
-    ) -> list[OrderInformationRequestType]:
-        return (await records_loader(info).load(self._pk)).requests
-
-    @strawberry.field(description="The result in words and its documents; null until completed.")
-    async def result(self, info: strawberry.Info) -> OrderResultType | None:
-        return (await records_loader(info).load(self._pk)).result
-
-
-def _ref(row: Any, type_name: str) -> NamedRef | None:
-    return NamedRef(id=global_id(type_name, row.id), name=row.name) if row is not None else None
-
-
-async def orders_as_types(
-    actor: Actor, rows: Sequence[OrderModel], *, with_events: bool
-) -> list[OrderType]:
-    """`rows` (loaded with `SHOWN_RELATIONS`) as schema objects; the timelines of all
-    of them in one more query when `with_events`."""
-    events: dict[int, list[OrderEvent]] = defaultdict(list)
-    if with_events and rows:
-        found = (
-            await EventModel.filter(aggregate_type="order", aggregate_id__in=[r.id for r in rows])
-            .select_related("actor")
-            .order_by("aggregate_id", "sequence")
-        )
-        for event in found:
-            shown = event_as_type(event, actor)
-            if shown is not None:
-                events[event.aggregate_id].append(shown)
-    show_reason = can_view_assignment_reason(actor)
-    language = actor.language
-    now = datetime.now(UTC)
-    result = []
-    for row in rows:
-        item, category = row.item, row.item.category
-        result.append(
-            OrderType(
-                id=global_id("Order", row.id),
-                number=row.number,
-                status=row.status,
-                service_item=OrderServiceItem(
-                    id=global_id("ServiceItem", item.id),
-                    name=in_language(language, item.name_zh, item.name_en),
-                    category_id=global_id("Category", category.id),
-                    category_name=in_language(language, category.name_zh, category.name_en),
-                ),
-                application=OrderApplication(
-                    id=global_id("Application", row.application.id),
-                    number=row.application.number,
-                ),
-                enterprise=NamedRef(
-                    id=global_id("Enterprise", row.enterprise.id), name=row.enterprise.name
-                ),
-                applicant=NamedRef(id=global_id("User", row.applicant.id), name=row.applicant.name),
-                assignee=_ref(row.assignee, "User"),
-                team=_ref(row.team, "Team"),
-                auditor=_ref(row.auditor, "User"),
-                provider=_ref(row.provider, "Provider"),
-                created_at=row.created_at,
-                assigned_at=row.assigned_at,
-                completed_at=row.completed_at,
-                due_at=row.due_at,
-                time_limit_days=row.item_version.time_limit_days,
-                version=row.version,
-                is_overdue=order_service.is_overdue(row, now),
-                _pk=row.id,
-                _row=row,
-                _reason=(
-                    _reason_as_type(AssignmentReasonRecord.from_json(row.assignment_reason))
-                    if show_reason
-                    else None
-                ),
-                _events=events[row.id],
-            )
-        )
-    return result
-
-
-async def visible_orders(
-    actor: Actor, *, ids: Sequence[int] = (), number: str | None = None, with_events: bool
-) -> list[OrderType]:
-    """Single objects (by ids, or by number), each checked with `can_view_order`."""
-    query = OrderModel.all().select_related(*SHOWN_RELATIONS)
-    query = query.filter(number=number) if number is not None else query.filter(id__in=list(ids))
-    rows = await query
-    if rows and not sees_every_order(actor):
-        reach = await reach_of(actor)
-        rows = [r for r in rows if can_view_order(actor, r, reach)]
-    return await orders_as_types(actor, rows, with_events=with_events)
-
-
-async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
-    # `node` does not see the selection: the timeline comes along (one more query).
-    return {o._pk: o for o in await visible_orders(actor, ids=pks, with_events=True)}
-
-
-register("Order", _load, "orders:read")
+    def pauses(self, info: strawberry.Info) -> list[OrderPauseType]:
+        return pauses_of(self._time_limit(info))

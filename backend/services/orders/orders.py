@@ -13,7 +13,6 @@ the counter row and the team row are locked for the length of the transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Count
@@ -26,7 +25,6 @@ from backend.services.calendar import calendar
 from backend.services.core import clock, events, numbering
 from backend.services.core.actors import Actor, as_system
 from backend.services.notifications import notifications
-from backend.services.orders import time_limits
 from backend.services.orders.handlers import (
     AssignmentReason,
     AssignmentRule,
@@ -37,11 +35,6 @@ from backend.services.orders.handlers import (
 from backend.services.orders.states import ORDER, OrderEventKind
 
 ORDER_PREFIX = "SH"
-
-
-def is_overdue(order: Order, now: datetime | None = None) -> bool:
-    """Still open and past its due time, pauses counted (`time_limits.is_overdue`)."""
-    return time_limits.is_overdue(order, now or clock.now())
 
 
 async def _handling_team_id(version: ServiceItemVersion, conn: BaseDBAsyncClient) -> int | None:

@@ -21,30 +21,30 @@ from backend.models.enterprises import Membership
 from backend.models.orders import ConversationSide, Order, OrderStatus
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
-from backend.services.orders.policies import can_assign_orders
+from backend.services.orders.policies import OrderFacts, can_assign_orders
 
 S = OrderStatus
 
 
-def supervisor(actor: Actor, order: Order, reach: Reach) -> bool:
+def supervisor(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     return can_assign_orders(actor)
 
 
-def assignee(actor: Actor, order: Order, reach: Reach) -> bool:
+def assignee(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     return actor.has(Role.HANDLER) and order.assignee_id == actor.user_id
 
 
-def applicant(actor: Actor, order: Order, reach: Reach) -> bool:
+def applicant(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     """Anyone of the enterprise that applied."""
     return actor.user_id is not None and order.enterprise_id in reach.member_of
 
 
-def provider(actor: Actor, order: Order, reach: Reach) -> bool:
+def provider(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     # Which provider a PROVIDER account speaks for comes with the provider endpoint.
     return actor.has(Role.PROVIDER) and order.provider_id is not None
 
 
-def assignee_or_provider(actor: Actor, order: Order, reach: Reach) -> bool:
+def assignee_or_provider(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     return assignee(actor, order, reach) or provider(actor, order, reach)
 
 
@@ -52,19 +52,19 @@ def assignee_or_provider(actor: Actor, order: Order, reach: Reach) -> bool:
 APPLICANT_MAY_CANCEL = frozenset({S.PENDING_ASSIGNMENT, S.ASSIGNED, S.PENDING_FORWARD, S.FORWARDED})
 
 
-def canceller(actor: Actor, order: Order, reach: Reach) -> bool:
+def canceller(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     if supervisor(actor, order, reach):
         return True
     return order.status in APPLICANT_MAY_CANCEL and applicant(actor, order, reach)
 
 
-def assignee_or_supervisor(actor: Actor, order: Order, reach: Reach) -> bool:
+def assignee_or_supervisor(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     if applicant(actor, order, reach):
         return False  # processing information is the park's, never written by the applicant
     return assignee(actor, order, reach) or supervisor(actor, order, reach)
 
 
-def owed_reviewer(actor: Actor, order: Order, reach: Reach) -> bool:
+def owed_reviewer(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     """The assignee, or the desk (auditors), who accepted the promise in the first place."""
     if applicant(actor, order, reach):
         return False
@@ -74,7 +74,7 @@ def owed_reviewer(actor: Actor, order: Order, reach: Reach) -> bool:
 # -- the conversation -----------------------------------------------------------------------------
 
 
-def side_of(actor: Actor, order: Order, reach: Reach) -> ConversationSide | None:
+def side_of(actor: Actor, order: OrderFacts, reach: Reach) -> ConversationSide | None:
     """The side `actor` speaks for in the order's conversation; None: not a party to it.
 
     An assignee who is also a member of the enterprise speaks for the enterprise: the park's
@@ -87,11 +87,11 @@ def side_of(actor: Actor, order: Order, reach: Reach) -> ConversationSide | None
     return None
 
 
-def conversation_party(actor: Actor, order: Order, reach: Reach) -> bool:
+def conversation_party(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     return side_of(actor, order, reach) is not None
 
 
-def reads_conversation(actor: Actor, order: Order, reach: Reach) -> bool:
+def reads_conversation(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     """The two sides, and supervisors and admins (who read without writing)."""
     return conversation_party(actor, order, reach) or can_assign_orders(actor)
 

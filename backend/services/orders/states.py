@@ -36,6 +36,7 @@ from backend.services.orders.parties import (
     provider,
     supervisor,
 )
+from backend.services.orders.policies import OrderFacts
 
 S = OrderStatus
 
@@ -82,17 +83,17 @@ def _action(
     sources: Collection[OrderStatus],
     targets: Collection[OrderStatus],
     event: OrderEventKind,
-    who: Policy[Order],
+    who: Policy[OrderFacts],
     who_says: str,
     *,
     offered: bool = True,
-) -> Action[Order, OrderStatus]:
+) -> Action[OrderFacts, OrderStatus]:
     return Action(
         name, frozenset(sources), frozenset(targets), event, who, who_says, offered=offered
     )
 
 
-ORDER: Machine[Order, OrderStatus] = Machine(
+ORDER: Machine[OrderFacts, OrderStatus] = Machine(
     "order",
     Order,
     OrderStatus,
@@ -219,7 +220,7 @@ class OrderActions:
     review_owed_material: bool  # accept or return
 
 
-def actions_for(actor: Actor, order: Order, reach: Reach) -> OrderActions:
+def actions_for(actor: Actor, order: OrderFacts, reach: Reach) -> OrderActions:
     # Re-running the choice on an assigned order releases it first, then chooses.
     rerun = "RELEASE" if order.status is S.ASSIGNED else "ASSIGN"
 

@@ -12,15 +12,22 @@ overdue already when the question went out: `waiting_since > due_at`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from backend.models.calendar import DayKind
 from backend.models.orders import Order, OrderPause, OrderStatus
-from backend.services.calendar.calendar import WorkingCalendar, working_calendar
+from backend.services.calendar.calendar import (
+    WorkingCalendar,
+    overrides_between,
+    working_calendar,
+)
 from backend.services.core import clock
+from backend.services.orders.policies import OrderFacts
 from backend.services.orders.states import CLOSED
 
 # Beyond the latest day a sum reaches, days loaded so long holidays still fit the window.
@@ -43,20 +50,20 @@ class TimeLimit:
     overdue: bool
 
 
-def is_overdue(order: Order, now: datetime) -> bool:
+def is_overdue(order: OrderFacts, now: datetime) -> bool:
     """Still open and past its due time, pauses counted, from the row alone (lists call it
     for every row). While the order waits, its due date moves on at the end of each working
     day, so it is overdue exactly when it already was at the start of the pause."""
     if order.status in CLOSED:
         return False
-    waiting_since: datetime | None = order.waiting_since
+    waiting_since = order.waiting_since
     if order.status is OrderStatus.WAITING_ON_APPLICANT and waiting_since is not None:
         return waiting_since > order.due_at
     return order.due_at < now
 
 
 def _window(
-    orders: Sequence[Order], starts: Sequence[datetime], now: datetime
+    orders: Sequence[OrderFacts], starts: Sequence[datetime], now: datetime
 ) -> tuple[date, date]:
     """The days the arithmetic for `orders` may touch, in UTC dates widened by one each side
     (the park's date of a moment is at most a day away from its UTC date)."""
@@ -69,7 +76,7 @@ def _window(
 
 
 def _limit(
-    order: Order, rows: Sequence[OrderPause], cal: WorkingCalendar, now: datetime
+    order: OrderFacts, rows: Sequence[OrderPause], cal: WorkingCalendar, now: datetime
 ) -> TimeLimit:
     pauses = []
     due = order.due_at
@@ -89,19 +96,35 @@ def _limit(
     )
 
 
-async def time_limits(
-    orders: Sequence[Order],
-    timezone: str,
+@dataclass(frozen=True)
+class TimeLimits:
+    """What the time limits of some orders are worked out from, loaded at `now` in two
+    queries whatever their number: their pauses, and the calendar days the arithmetic may
+    touch. Which day a moment falls on is the park's time zone's, given when asked (`of`)."""
+
+    now: datetime
+    pauses: Mapping[int, Sequence[OrderPause]]
+    first: date
+    last: date
+    overrides: Mapping[date, DayKind]
+
+    def of(self, order: OrderFacts, timezone: str) -> TimeLimit:
+        cal = WorkingCalendar(ZoneInfo(timezone), self.first, self.last, self.overrides)
+        return _limit(order, self.pauses.get(order.pk, ()), cal, self.now)
+
+
+async def load_time_limits(
+    orders: Sequence[OrderFacts],
     *,
     now: datetime | None = None,
     conn: BaseDBAsyncClient | None = None,
-) -> dict[int, TimeLimit]:
-    """The time limit of each order, in two queries whatever their number."""
-    if not orders:
-        return {}
+) -> TimeLimits:
+    """The pauses of `orders` (a model, or a list's `OrderRow`) and the calendar around them."""
     moment = now or clock.now()
+    if not orders:
+        return TimeLimits(moment, {}, moment.date(), moment.date(), {})
     rows = (
-        await OrderPause.filter(order_id__in=[o.id for o in orders])
+        await OrderPause.filter(order_id__in=[o.pk for o in orders])
         .using_db(conn)
         .order_by("order_id", "started_at", "id")
     )
@@ -110,8 +133,19 @@ async def time_limits(
         by_order[row.order_id].append(row)
     open_starts = [r.started_at for r in rows if r.ended_at is None]
     first, last = _window(orders, open_starts, moment)
-    cal = await working_calendar(first, last, timezone, conn)
-    return {o.id: _limit(o, by_order[o.id], cal, moment) for o in orders}
+    return TimeLimits(moment, by_order, first, last, await overrides_between(first, last, conn))
+
+
+async def time_limits(
+    orders: Sequence[OrderFacts],
+    timezone: str,
+    *,
+    now: datetime | None = None,
+    conn: BaseDBAsyncClient | None = None,
+) -> dict[int, TimeLimit]:
+    """The time limit of each order, by its id, in two queries whatever their number."""
+    loaded = await load_time_limits(orders, now=now, conn=conn)
+    return {o.pk: loaded.of(o, timezone) for o in orders}
 
 
 async def start_pause(

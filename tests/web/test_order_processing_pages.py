@@ -5,14 +5,17 @@ someone else's order the 404 page; and the applicant's list of orders."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
+from backend.models.applications import OwedMaterial, OwedStatus
 from backend.models.orders import Order, OrderStatus
 from tests.conftest import Api
+from tests.schema.conversation_helpers import cast
 from tests.schema.enterprise_helpers import PDF, storage_app
 from tests.schema.order_helpers import Park, login, open_order, park
 from tests.web.helpers import submit
@@ -183,3 +186,80 @@ async def test_the_applicant_lists_their_companys_orders(new_api: Any) -> None:
     assert other.number not in html
     applications = (await applicant.client.get("/applications")).text
     assert f'href="/orders/{order.number}"' in applications
+
+
+OWING_FORM: dict[str, Any] = {
+    "fields": [],
+    "attachments": [
+        {"kind": "report", "label": {"zh": "财务报表", "en": "financial report"},
+         "mimeTypes": ["application/pdf"], "maxBytes": 1024 * 1024, "required": True,
+         "asksExpiry": False, "deferrable": True},
+    ],
+}  # fmt: skip
+
+
+async def test_an_owed_material_handed_in_returned_and_the_completion_waiting(
+    new_api: Any,
+) -> None:
+    c = await cast(new_api, form=OWING_FORM)
+    order = c.order
+    row = await OwedMaterial.create(
+        application_id=order.application_id,  # type: ignore[attr-defined]
+        kind="report",
+        due_on=datetime.now(UTC).date() + timedelta(days=7),
+    )
+    handler, applicant = c["assignee"], c["applicant"]
+    await _post(handler, order, "accept", {})
+    mine = (await applicant.client.get(f"/orders/{order.number}")).text
+    found = re.search(r'name="owedMaterialId" value="([^"]+)"', mine)
+    assert found, "the applicant has no form to hand the material in"
+    owed_id = found.group(1)
+
+    page = (await handler.client.get(f"/orders/{order.number}")).text
+    assert "财务报表" in page and "待补交" in page
+    # A browser sends a multipart form with an empty file part when no file is chosen.
+    no_file = {"files": ("", b"", "application/octet-stream")}
+    waiting = await _post(handler, order, "complete", {"result": "办好了"}, files=no_file)
+    assert waiting.status_code == 422
+    assert "财务报表" in waiting.text.split('id="form-complete"')[1].split("</form>")[0]
+    assert ">办好了</textarea>" in waiting.text
+
+    no_file = {"file": ("", b"", "application/octet-stream")}
+    owed_field = {"owedMaterialId": owed_id}
+    none_chosen = await _post(applicant, order, "supply", owed_field, files=no_file)
+    assert none_chosen.status_code == 422
+    assert re.search(r'<p class="error" id="supply-1-error">[^<]+</p>', none_chosen.text)
+    pdf = {"file": ("财务报表.pdf", PDF, "application/pdf")}
+    supplied = await _post(applicant, order, "supply", {"owedMaterialId": owed_id}, files=pdf)
+    assert supplied.status_code == 303, supplied.text
+    await row.refresh_from_db()
+    assert row.status == OwedStatus.SUPPLIED
+
+    page = (await handler.client.get(f"/orders/{order.number}")).text
+    assert 'action="/orders/' + order.number + '/review"' in page
+    fields = {"owedMaterialId": owed_id, "decision": "RETURN", "reason": ""}
+    unexplained = await _post(handler, order, "review", fields)
+    assert unexplained.status_code == 422
+    assert re.search(r'<p class="error" id="review-reason-1-error">[^<]+</p>', unexplained.text)
+    returned = await _post(handler, order, "review", {**fields, "reason": "缺少盖章"})
+    assert returned.status_code == 303
+    mine = (await applicant.client.get(f"/orders/{order.number}")).text
+    assert "缺少盖章" in mine and 'action="/orders/' + order.number + "/supply?" in mine
+
+
+async def test_the_supervisor_cancels_with_a_reason(new_api: Any) -> None:
+    c = await cast(new_api)
+    supervisor = c["supervisor"]
+    page = (await supervisor.client.get(f"/orders/{c.order.number}")).text
+    assert 'action="/orders/' + c.order.number + '/cancel"' in page
+    assert (
+        'action="/orders/' + c.order.number + '/cancel"'
+        not in (await c["assignee"].client.get(f"/orders/{c.order.number}")).text
+    )
+    unexplained = await _post(supervisor, c.order, "cancel", {"reason": ""})
+    assert unexplained.status_code == 422
+    assert re.search(r'<p class="error" id="cancel-reason-error">[^<]+</p>', unexplained.text)
+    cancelled = await _post(supervisor, c.order, "cancel", {"reason": "企业已注销"})
+    assert cancelled.status_code == 303
+    await c.order.refresh_from_db()
+    assert c.order.status == OrderStatus.CANCELLED

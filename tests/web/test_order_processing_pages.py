@@ -263,3 +263,28 @@ async def test_the_supervisor_cancels_with_a_reason(new_api: Any) -> None:
     assert cancelled.status_code == 303
     await c.order.refresh_from_db()
     assert c.order.status == OrderStatus.CANCELLED
+
+
+async def test_each_side_sees_only_the_forms_its_flags_allow(new_api: Any) -> None:
+    c = await cast(new_api)
+    number = c.order.number
+    forms = re.compile(rf'action="/orders/{number}/([a-z]+)')
+    shown = {}
+    for role in ("assignee", "applicant", "supervisor", "auditor", "admin"):
+        response = await c[role].client.get(f"/orders/{number}")
+        assert response.status_code == 200, role
+        shown[role] = set(forms.findall(response.text))
+    assert shown["assignee"] >= {"accept", "decline", "note"}
+    assert "cancel" not in shown["assignee"] and "answer" not in shown["assignee"]
+    assert not {"accept", "decline", "note", "complete"} & shown["applicant"]
+    assert "cancel" in shown["supervisor"] and "accept" not in shown["supervisor"]
+    assert not {"accept", "decline", "message", "answer"} & shown["auditor"]
+    # The automatic steps are the system's, in the reader's language.
+    timeline = (await c["assignee"].client.get(f"/orders/{number}")).text.split("timeline")[-1]
+    assert "系统" in timeline
+    for role in ("other_handler", "other_applicant", "provider"):
+        assert (await c[role].client.get(f"/orders/{number}")).status_code == 404, role
+        refused = await _post(c[role], c.order, "accept", {})
+        assert refused.status_code == 404, role
+    await c.order.refresh_from_db()
+    assert c.order.status == OrderStatus.ASSIGNED

@@ -23,6 +23,7 @@ from backend.i18n import N_
 from backend.schema.nodes import global_id
 from backend.schema.relay import decode_id_of
 from web.shell import (
+    count_limit,
     enum_values,
     field_errors,
     login_redirect,
@@ -105,6 +106,7 @@ async def queue(request: Request) -> Response:
         "first": PAGE_SIZE,
         "after": request.query_params.get("after") or None,
         "full": full,
+        "countLimit": count_limit(request),
     }
     data = (await run(request, "orders_queue", variables)).data
     connection = data["orders"]
@@ -112,7 +114,7 @@ async def queue(request: Request) -> Response:
         "filters": given,
         "errors": errors,
         "orders": [edge["node"] for edge in connection["edges"]],
-        "total": connection["totalCount"],
+        "count": connection["boundedCount"],
         "more": _more_link(given, connection["pageInfo"]),
         "everyone": everyone,
         "statuses": enum_values("OrderStatus"),
@@ -177,12 +179,13 @@ async def _unassigned_page(
     request: Request, status_code: int = 200, forms: dict[str, Any] | None = None
 ) -> Response:
     after = request.query_params.get("after") or None
-    data = (await run(request, "supervision_unassigned", {"first": PAGE_SIZE, "after": after})).data
+    variables = {"first": PAGE_SIZE, "after": after, "countLimit": count_limit(request)}
+    data = (await run(request, "supervision_unassigned", variables)).data
     connection = data["orders"]
     page_info = connection["pageInfo"]
     values = {
         "orders": [edge["node"] for edge in connection["edges"]],
-        "total": connection["totalCount"],
+        "count": connection["boundedCount"],
         "more": (
             "/supervision/unassigned?" + urlencode({"after": page_info["endCursor"]})
             if page_info["hasNextPage"]

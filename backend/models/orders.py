@@ -83,12 +83,12 @@ class Order(Model):
 
     class Meta:
         table = "orders"
-        # The lists' orderings under their common filters (a handler's queue, the unassigned,
-        # an enterprise's own, one item's), each ending in the key so a page stops early; the
-        # number's trigram index for search is PostgreSQL-only (migration 0008).
+        # The lists' orderings under their common filters (a status such as the unassigned,
+        # an enterprise's own, one item's), each ending in the key so a page stops early (a
+        # handler's queue does with `assignee_id, status`, measured); the number's trigram
+        # index for search is PostgreSQL-only (migration 0008).
         indexes = (
             ("assignee_id", "status"),
-            ("assignee_id", "created_at", "id"),
             ("status", "created_at", "id"),
             ("enterprise_id", "created_at", "id"),
             ("item_id", "created_at", "id"),

@@ -111,3 +111,36 @@ async def test_search_narrows_only_what_the_viewer_may_see(new_api: Any) -> None
     applicant = await login(new_api, p.applicant)  # a member of 星河科技 only
     assert await _orders(applicant, "sh-") == {star.number}
     assert await _orders(applicant, "acme") == set()
+
+
+def _statement(query: Any) -> tuple[str, list[Any]]:
+    """The SQL and parameters Tortoise sends for `query`."""
+    rows = query.values_list("id")
+    rows._choose_db_if_not_chosen()
+    rows._make_query()
+    sql, params = rows.query.get_parameterized_sql()
+    return sql, list(params)
+
+
+@pytest.mark.postgres
+@pytest.mark.postgres_only
+async def test_each_search_condition_is_served_by_its_index(db: str) -> None:
+    """The expressions searched must stay those migration 0008 indexed."""
+    from backend.services.catalog.catalog import search as item_search
+    from backend.services.core import search
+    from backend.services.core.transactions import in_transaction
+
+    numbered = await search.keyword_filter(Order, "0424242")
+    assert numbered is not None
+    enterprises = search.ENTERPRISES_HOLDING.format(pairs="$1", pattern="$2")
+    statements = {
+        "enterprises_name_grams": (enterprises, [["科技"], "%科技%"]),
+        "orders_number_trigrams": _statement(Order.filter(numbered)),
+        "service_items_search_grams": _statement(item_search(ServiceItem.all(), "科技")),
+    }
+    async with in_transaction() as conn:
+        await conn.execute_script("SET LOCAL enable_seqscan = off")
+        for index, (statement, params) in statements.items():
+            plan = await conn.execute_query_dict("EXPLAIN " + statement, params)
+            text = "\n".join(str(row["QUERY PLAN"]) for row in plan)
+            assert index in text, text

@@ -94,10 +94,6 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='Order',
-            index=Index(fields=['assignee_id', 'created_at', 'id']),
-        ),
-        ops.AddIndex(
-            model_name='Order',
             index=Index(fields=['status', 'created_at', 'id']),
         ),
         ops.AddIndex(

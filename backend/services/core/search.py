@@ -115,6 +115,20 @@ class Found:
     item_ids: tuple[int, ...]
 
 
+# The names holding a word: `{pairs}` and `{pattern}` are placeholders. The expression must stay
+# the one migration 0008 indexed (`search_grams(lower(name))`), or the index is not used.
+ENTERPRISES_HOLDING = (
+    "SELECT id FROM enterprises "
+    "WHERE search_grams(lower(name)) @> {pairs}::text[] AND lower(name) LIKE {pattern}"
+)
+# No pair (a lone Latin letter): the names are read in full, which a small table allows.
+ENTERPRISES_HOLDING_LETTER = "SELECT id FROM enterprises WHERE lower(name) LIKE {pattern}"
+ITEMS_HOLDING = (
+    "SELECT id FROM service_items "
+    "WHERE lower(name_zh) LIKE {pattern} OR lower(name_en) LIKE {pattern}"
+)
+
+
 async def resolve(connection: BaseDBAsyncClient, wanted: Sequence[str]) -> list[Found]:
     """Each word's enterprises and service items, in one statement (PostgreSQL only)."""
     columns: list[str] = []
@@ -129,15 +143,13 @@ async def resolve(connection: BaseDBAsyncClient, wanted: Sequence[str]) -> list[
     for i, word in enumerate(wanted):
         pattern = param(contains_pattern(word))
         pairs = grams(word)
-        # No pair (a lone Latin letter): the names are read in full, which a small table allows.
-        indexed = f"search_grams(lower(name)) @> {param(pairs)}::text[] AND " if pairs else ""
-        columns.append(
-            f"ARRAY(SELECT id FROM enterprises WHERE {indexed}lower(name) LIKE {pattern}) AS e{i}"  # noqa: S608
+        enterprises = (
+            ENTERPRISES_HOLDING.format(pairs=param(pairs), pattern=pattern)
+            if pairs
+            else ENTERPRISES_HOLDING_LETTER.format(pattern=pattern)
         )
-        columns.append(
-            "ARRAY(SELECT id FROM service_items "  # noqa: S608
-            f"WHERE lower(name_zh) LIKE {pattern} OR lower(name_en) LIKE {pattern}) AS i{i}"
-        )
+        items = ITEMS_HOLDING.format(pattern=pattern)
+        columns += [f"ARRAY({enterprises}) AS e{i}", f"ARRAY({items}) AS i{i}"]
     rows = await connection.execute_query_dict("SELECT " + ", ".join(columns), values)
     row = rows[0]
     return [Found(word, tuple(row[f"e{i}"]), tuple(row[f"i{i}"])) for i, word in enumerate(wanted)]

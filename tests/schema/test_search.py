@@ -67,6 +67,7 @@ async def test_orders_are_found_by_every_word_in_their_number_and_names(new_api:
     assert await find("科技 change") == {star.number}  # every word, from different names
     assert await find("科技 公寓") == set()  # each found, never on the same order
     assert await find("无此企业") == set()
+    assert await find("科技 无此企业") == set()  # one word found nowhere
     assert await find("%") == set()
     assert await find("_") == set()
     assert await find("  ") == both  # no word: no search

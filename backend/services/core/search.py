@@ -96,23 +96,31 @@ class _Written(ValueWrapper):
 
 
 class _AnyOf(Term):
-    """`ANY('{1,2,3}'::bigint[])`: integers only, written into the statement."""
+    """`ANY('{1,2,3}'::bigint[])`, written into the statement (`any_of`)."""
 
-    def __init__(self, ids: Sequence[int]) -> None:
+    def __init__(self, written: str) -> None:
         super().__init__()
-        self.ids = tuple(int(i) for i in ids)
+        self.written = written
 
     def get_sql(self, ctx: SqlContext) -> str:
-        return "ANY('{" + ",".join(map(str, self.ids)) + "}'::bigint[])"
+        return self.written
+
+
+def any_of(ids: Sequence[int]) -> str:
+    """The ids as `ANY(…)`: integers only, so nothing else can be written into a statement."""
+    return "ANY('{" + ",".join(map(str, map(int, ids))) + "}'::bigint[])"
 
 
 @dataclass(frozen=True)
 class Found:
-    """Where one word was found: the enterprises and service items whose names hold it."""
+    """Where one word was found: the enterprises and service items whose names hold it.
+
+    The ids are kept as written into statements: a common word holds thousands, and the page
+    and its count each write them."""
 
     word: str
-    enterprise_ids: tuple[int, ...]
-    item_ids: tuple[int, ...]
+    enterprise_ids: str | None
+    item_ids: str | None
 
 
 # The names holding a word: `{pairs}` and `{pattern}` are placeholders. The expression must stay
@@ -152,7 +160,13 @@ async def resolve(connection: BaseDBAsyncClient, wanted: Sequence[str]) -> list[
         columns += [f"ARRAY({enterprises}) AS e{i}", f"ARRAY({items}) AS i{i}"]
     rows = await connection.execute_query_dict("SELECT " + ", ".join(columns), values)
     row = rows[0]
-    return [Found(word, tuple(row[f"e{i}"]), tuple(row[f"i{i}"])) for i, word in enumerate(wanted)]
+
+    def written(ids: Sequence[int]) -> str | None:
+        return any_of(ids) if ids else None
+
+    return [
+        Found(word, written(row[f"e{i}"]), written(row[f"i{i}"])) for i, word in enumerate(wanted)
+    ]
 
 
 def _number_like(word: str) -> bool:

@@ -10,7 +10,7 @@ characters), and filters the list by `enterprise_id = ANY(…) OR item_id = ANY(
 list's order for a common word or reads the ids' indexes for a rare one; the number's trigram
 index serves a number-like word of three characters or more.
 
-Measured before choosing (docs/benchmarks.md): a pair index over the list's own copy of the
+Measured before choosing (docs/search-and-counts.md): a pair index over the list's own copy of the
 names answers a rare word as fast, but the planner multiplies the frequencies of a word's pairs
 as if independent, takes a common four-character word for a rare one, and sorted 100,000 rows
 for a page of 20.
@@ -19,6 +19,9 @@ The ids and the number pattern are written into the list's statement rather than
 parameters: once PostgreSQL switches a prepared statement to its generic plan, it would plan
 every search as if it matched ten enterprises, whatever it matches. SQLite runs the same
 conditions as subqueries: correct, not indexed.
+
+The catalog, a small table, keeps its own lower-cased search text and is searched through the
+same pair index directly (`text_holds`).
 """
 
 from __future__ import annotations
@@ -115,12 +118,12 @@ def any_of(ids: Sequence[int]) -> str:
 class Found:
     """Where one word was found: the enterprises and service items whose names hold it.
 
-    The ids are kept as written into statements: a common word holds thousands, and the page
-    and its count each write them."""
+    The ids are kept as `any_of` wrote them: a common word holds thousands, and the page and its
+    count each write them into their statement. None: no name holds the word."""
 
     word: str
-    enterprise_ids: str | None
-    item_ids: str | None
+    enterprises: str | None
+    items: str | None
 
 
 # The names holding a word: `{pairs}` and `{pattern}` are placeholders. The expression must stay
@@ -174,20 +177,19 @@ def _number_like(word: str) -> bool:
 
 
 def _found_anywhere(found: Found) -> bool:
-    return bool(found.enterprise_ids or found.item_ids or _number_like(found.word))
+    return bool(found.enterprises or found.items or _number_like(found.word))
 
 
 def _found_in(table: Table, postgres: bool, found: Found) -> Criterion:
     """Rows holding `found.word` (PostgreSQL), when `_found_anywhere(found)`."""
     branches: list[Criterion] = []
-    if found.enterprise_ids:
-        branches.append(
-            BasicCriterion(Equality.eq, table.enterprise_id, _AnyOf(found.enterprise_ids))
-        )
-    if found.item_ids:
-        branches.append(BasicCriterion(Equality.eq, table.item_id, _AnyOf(found.item_ids)))
+    if found.enterprises:
+        branches.append(BasicCriterion(Equality.eq, table.enterprise_id, _AnyOf(found.enterprises)))
+    if found.items:
+        branches.append(BasicCriterion(Equality.eq, table.item_id, _AnyOf(found.items)))
     if _number_like(found.word):
-        # Numbers are stored in capitals, and PostgreSQL's LIKE minds case.
+        # Numbers are stored in capitals, and PostgreSQL's LIKE minds case. A number-like word
+        # holds only letters, digits and dashes: nothing in it needs quoting.
         pattern = _Written(contains_pattern(found.word.upper()))
         branches.append(Like(table.number, pattern))
     combined = branches[0]

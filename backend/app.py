@@ -17,7 +17,26 @@ from backend.graphql_http import graphql_endpoint
 from backend.security import Gatekeeper
 from backend.services.accounts import passwords
 from backend.services.accounts.throttle import CostLimiter, LoginThrottle
+from backend.services.jobs.worker import Worker
+from backend.services.notifications import mail, preferences
 from backend.settings import Settings, load_settings
+
+# Importing a module registers its job handlers with the worker.
+JOB_MODULES = (mail,)
+
+
+@asynccontextmanager
+async def _job_worker(settings: Settings) -> AsyncIterator[None]:
+    """This process's job worker, from start-up to shutdown (unless turned off)."""
+    if not settings.jobs_worker:
+        yield
+        return
+    worker = Worker(settings)
+    worker.start()
+    try:
+        yield
+    finally:
+        await worker.stop()
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
@@ -31,15 +50,20 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         threads=settings.password_hash_threads,
     )
     i18n.configure(settings.locales_dir)
+    preferences.configure(settings.smtp_url)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             if not manage_database:
-                yield
+                async with _job_worker(settings):
+                    yield
                 return
-            async with RegisterTortoise(
-                app, config=tortoise_config(settings.database_url), generate_schemas=False
+            async with (
+                RegisterTortoise(
+                    app, config=tortoise_config(settings.database_url), generate_schemas=False
+                ),
+                _job_worker(settings),
             ):
                 yield
         finally:

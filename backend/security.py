@@ -10,7 +10,8 @@ One pure-ASGI middleware, so every route — pages, `/graphql`, downloads — ge
   the sign-in and sign-up forms). A sibling host that can set cookies can plant a visitor id,
   but not a token for someone's session. The one exemption is a JSON `/graphql` POST with no
   session cookie: it carries no credentials, and browsers cannot send JSON cross-site without a
-  preflight.
+  preflight. The other is the one-click unsubscribe link of a notice's e-mail (RFC 8058): mail
+  programs POST to it without cookies, and the signed token in its address is the proof.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ log = logging.getLogger("servicehall.http")
 access_log = logging.getLogger("servicehall.access")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Where a notice mail's one-click "stop e-mail" link posts (web/pages/account.py).
+ONE_CLICK_UNSUBSCRIBE = "/mail/unsubscribe/"
 
 # Pages run this site's own scripts and styles only (none inline; htmx 4 adds its indicator
 # styles as a constructed stylesheet, which needs no exception), and no other site may frame
@@ -230,7 +233,7 @@ class Gatekeeper:
                 scope["path"] == "/graphql"
                 and not cookies.get(SESSION_COOKIE)
                 and _media_type(_header(scope, b"content-type")) == "application/json"
-            )
+            ) or scope["path"].startswith(ONE_CLICK_UNSUBSCRIBE)
             if not exempt:
                 receive, ok = await self._check_csrf(scope, receive, state["csrf_token"])
                 if not ok:

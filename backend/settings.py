@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
 
+SMTP_SCHEMES = frozenset({"smtp", "smtps", "smtp+starttls"})
 DEMO_SECRET_KEY = "demo-secret-key-change-me-in-production"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,6 +63,25 @@ class Settings:
     # Pages count a list up to this many rows and show "1,000+" beyond (the API's boundedCount).
     list_count_limit: int = 1000
     languages: tuple[str, ...] = field(default=("zh-CN", "en"))
+    # Where people reach this site: links in e-mail are absolute, and mail has no request.
+    public_url: str = "http://127.0.0.1:8000"
+    # Outgoing mail: `smtp://host:port`, `smtps://…` (TLS from the start) or
+    # `smtp+starttls://user:password@host:port`. Unset: in-app notices only, nobody is offered mail.
+    smtp_url: str | None = None
+    mail_from: str = "Service Hall <noreply@localhost>"
+    smtp_timeout_seconds: float = 20.0
+    email_confirmation_hours: int = 48
+    # The job worker (backend/services/jobs): one in each server process unless turned off.
+    jobs_worker: bool = True
+    jobs_poll_seconds: float = 5.0
+    # A taken job is the worker's until then; a worker that died loses it to another after it.
+    jobs_lease_seconds: float = 300.0
+    jobs_batch: int = 8
+    jobs_max_attempts: int = 10
+    jobs_retry_base_seconds: float = 30.0
+    jobs_retry_max_seconds: float = 6 * 3600.0
+    # Finished jobs are kept this long (their keys keep refusing repeats until then).
+    jobs_keep_days: int = 14
 
     @property
     def production(self) -> bool:
@@ -94,6 +115,16 @@ class Settings:
                 "SERVICEHALL_ARGON2_* are below argon2's defaults (time cost "
                 f"{DEFAULT_TIME_COST}, memory cost {DEFAULT_MEMORY_COST}, parallelism "
                 f"{DEFAULT_PARALLELISM}); production would re-hash passwords down to them."
+            )
+        if self.smtp_url and urlsplit(self.smtp_url).scheme not in SMTP_SCHEMES:
+            raise SettingsError(
+                f"SERVICEHALL_SMTP_URL must start with one of {', '.join(sorted(SMTP_SCHEMES))}://."
+            )
+        if urlsplit(self.public_url).scheme not in {"http", "https"}:
+            raise SettingsError("SERVICEHALL_PUBLIC_URL must be an http:// or https:// address.")
+        if self.jobs_lease_seconds <= 0 or self.jobs_poll_seconds <= 0 or self.jobs_batch < 1:
+            raise SettingsError(
+                "SERVICEHALL_JOBS_LEASE_SECONDS, _POLL_SECONDS and _BATCH must be positive."
             )
         if self.password_hash_threads < 1:
             raise SettingsError("SERVICEHALL_PASSWORD_HASH_THREADS must be at least 1.")
@@ -137,6 +168,25 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_aliases=int(get("MAX_ALIASES", str(base.max_aliases))),
         max_tokens=int(get("MAX_TOKENS", str(base.max_tokens))),
         list_count_limit=int(get("LIST_COUNT_LIMIT", str(base.list_count_limit))),
+        public_url=get("PUBLIC_URL", base.public_url).rstrip("/"),
+        smtp_url=env.get("SERVICEHALL_SMTP_URL") or None,
+        mail_from=get("MAIL_FROM", base.mail_from),
+        smtp_timeout_seconds=float(get("SMTP_TIMEOUT_SECONDS", str(base.smtp_timeout_seconds))),
+        email_confirmation_hours=int(
+            get("EMAIL_CONFIRMATION_HOURS", str(base.email_confirmation_hours))
+        ),
+        jobs_worker=_bool(get("JOBS_WORKER", "1")),
+        jobs_poll_seconds=float(get("JOBS_POLL_SECONDS", str(base.jobs_poll_seconds))),
+        jobs_lease_seconds=float(get("JOBS_LEASE_SECONDS", str(base.jobs_lease_seconds))),
+        jobs_batch=int(get("JOBS_BATCH", str(base.jobs_batch))),
+        jobs_max_attempts=int(get("JOBS_MAX_ATTEMPTS", str(base.jobs_max_attempts))),
+        jobs_retry_base_seconds=float(
+            get("JOBS_RETRY_BASE_SECONDS", str(base.jobs_retry_base_seconds))
+        ),
+        jobs_retry_max_seconds=float(
+            get("JOBS_RETRY_MAX_SECONDS", str(base.jobs_retry_max_seconds))
+        ),
+        jobs_keep_days=int(get("JOBS_KEEP_DAYS", str(base.jobs_keep_days))),
     )
     settings.check()
     return settings

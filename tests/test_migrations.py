@@ -49,6 +49,12 @@ EXPECTED_TABLES = {
     "owed_materials",
     "idempotency_keys",
     "orders",
+    "jobs",
+    "order_updates",
+    "order_messages",
+    "order_read_marks",
+    "order_attachments",
+    "application_day_counts",
 }
 
 
@@ -141,3 +147,33 @@ async def test_every_model_field_has_its_column_in_the_migrated_database(db: str
         if lacking:
             missing[model._meta.db_table] = lacking
     assert missing == {}
+
+
+def test_owed_materials_the_desk_handed_in_before_reviews_existed_count_as_accepted(
+    tmp_path: Path,
+) -> None:
+    """0009 adds the review of owed materials; the desk's earlier supplements stay settled."""
+    path = tmp_path / "before.sqlite3"
+    env = {**os.environ, "SERVICEHALL_DATABASE_URL": f"sqlite://{path}"}
+    up_to_0007 = subprocess.run(
+        [sys.executable, "-m", "tortoise", "migrate", "models", "0007_event_counters"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert up_to_0007.returncode == 0, up_to_0007.stderr
+    with sqlite3.connect(path) as connection:  # foreign keys are off in a bare connection
+        connection.executemany(
+            "INSERT INTO owed_materials (application_id, kind, due_on, supplied_at, created_at) "
+            "VALUES (1, ?, '2026-12-01', ?, '2026-11-20 08:00:00+00:00')",
+            [("report", "2026-11-25 08:00:00+00:00"), ("permit", None)],
+        )
+    rest = _migrate(f"sqlite://{path}")
+    assert rest.returncode == 0, rest.stderr
+    with sqlite3.connect(path) as connection:
+        found = connection.execute(
+            "SELECT kind, status FROM owed_materials ORDER BY kind"
+        ).fetchall()
+    assert found == [("permit", "OUTSTANDING"), ("report", "ACCEPTED")]

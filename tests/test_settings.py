@@ -107,3 +107,33 @@ async def test_the_app_closes_its_redis_pools_on_shutdown() -> None:
     async with app.router.lifespan_context(app):
         pass
     assert sorted(closed) == ["cost_limiter", "throttle"]
+
+
+def test_mail_and_job_settings_come_from_the_environment() -> None:
+    settings = load_settings(
+        {
+            "SERVICEHALL_SMTP_URL": "smtp+starttls://hall:secret@mail.park.cn:587",
+            "SERVICEHALL_PUBLIC_URL": "https://hall.park.cn/",
+            "SERVICEHALL_JOBS_POLL_SECONDS": "0.5",
+            "SERVICEHALL_JOBS_MAX_ATTEMPTS": "3",
+            "SERVICEHALL_JOBS_WORKER": "0",
+        }
+    )
+    assert settings.smtp_url == "smtp+starttls://hall:secret@mail.park.cn:587"
+    assert settings.public_url == "https://hall.park.cn"  # links append paths to it
+    assert (settings.jobs_poll_seconds, settings.jobs_max_attempts) == (0.5, 3)
+    assert settings.jobs_worker is False
+    assert load_settings({}).smtp_url is None and load_settings({}).jobs_worker is True
+
+
+@pytest.mark.parametrize(
+    "name, value, words",
+    [
+        ("SMTP_URL", "http://mail.park.cn", "SERVICEHALL_SMTP_URL"),
+        ("PUBLIC_URL", "hall.park.cn", "SERVICEHALL_PUBLIC_URL"),
+        ("JOBS_LEASE_SECONDS", "0", "SERVICEHALL_JOBS_LEASE_SECONDS"),
+    ],
+)
+def test_unusable_mail_and_job_settings_are_refused(name: str, value: str, words: str) -> None:
+    with pytest.raises(SettingsError, match=words):
+        load_settings({f"SERVICEHALL_{name}": value})

@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from web.pages import (
+    account,
     admin,
     applications,
     auth,
@@ -26,6 +27,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 routes: list[BaseRoute] = [
     *auth.routes,
+    *account.routes,
     *inbox.routes,
     *admin.routes,
     *calendar.routes,

@@ -35,6 +35,10 @@ class User(Model):
     language = fields.CharField(max_length=10, default="zh-CN")
     created_at = fields.DatetimeField(auto_now_add=True)
     password_changed_at = fields.DatetimeField(null=True)
+    # Set when the person opened the confirmation link sent to `email`; cleared if it changes.
+    email_confirmed_at = fields.DatetimeField(null=True)
+    # Notices by e-mail too, not only in the inbox: offered once the address is confirmed.
+    email_notifications = fields.BooleanField(default=False)
     version = fields.IntField(default=1)
 
     roles: fields.ReverseRelation[UserRole]
@@ -144,9 +148,11 @@ class Notification(Model):
     kind = fields.CharField(max_length=50)
     params: dict[str, object] = fields.JSONField(default=dict)
     link = fields.CharField(max_length=255, default="")
+    # A notice with a key is sent to a person once: a resubmit does not repeat it.
+    key = fields.CharField(max_length=200, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     read_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "notifications"
-        indexes = (("user_id", "read_at"),)
+        indexes = (("user_id", "read_at"), ("user_id", "key"))

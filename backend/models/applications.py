@@ -183,8 +183,18 @@ class Review(Model):
         table = "reviews"
 
 
+class OwedStatus(StrEnum):
+    OUTSTANDING = "OUTSTANDING"  # nothing handed in yet
+    SUPPLIED = "SUPPLIED"  # handed in, waiting for the handler's or the desk's review
+    ACCEPTED = "ACCEPTED"
+    RETURNED = "RETURNED"  # refused with a reason: the enterprise supplies it again
+
+
 class OwedMaterial(Model):
-    """A deferred material (容缺) the enterprise promised to supply by a date."""
+    """A deferred material (容缺) the enterprise promised to supply by a date.
+
+    Only an ACCEPTED one is settled: the order cannot be completed before every one is.
+    """
 
     id = fields.BigIntField(primary_key=True)
     application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
@@ -198,6 +208,22 @@ class OwedMaterial(Model):
         "models.StoredFile", related_name="owed_supplied", null=True, on_delete=fields.SET_NULL
     )
     supplied_file_id: int | None
+    # For a kind whose form asks until when it is valid, as the supplier said.
+    supplied_expires_on = fields.DateField(null=True)
+    status = fields.CharEnumField(
+        OwedStatus, max_length=12, default=OwedStatus.OUTSTANDING, db_default="OUTSTANDING"
+    )
+    supplied_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="owed_materials_supplied", null=True, on_delete=fields.SET_NULL
+    )
+    supplied_by_id: int | None
+    # The reviewer's words when RETURNED; kept (with the refused file) until it is supplied again.
+    return_reason = fields.TextField(default="", db_default="")
+    reviewed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="owed_materials_reviewed", null=True, on_delete=fields.SET_NULL
+    )
+    reviewed_by_id: int | None
+    reviewed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

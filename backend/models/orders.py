@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from backend.models.applications import Application
     from backend.models.catalog import ServiceItem, ServiceItemVersion
     from backend.models.enterprises import Enterprise, Provider
+    from backend.models.files import StoredFile
 
 
 class OrderStatus(StrEnum):
@@ -86,7 +87,7 @@ class Order(Model):
         # The lists' orderings under their common filters (a status such as the unassigned,
         # an enterprise's own, one item's), each ending in the key so a page stops early (a
         # handler's queue does with `assignee_id, status`, measured); the number's trigram
-        # index for search is PostgreSQL-only (migration 0008).
+        # index for search is PostgreSQL-only (migration 0010).
         indexes = (
             ("assignee_id", "status"),
             ("status", "created_at", "id"),
@@ -94,3 +95,122 @@ class Order(Model):
             ("item_id", "created_at", "id"),
             ("due_at", "id"),
         )
+
+
+# -- processing: what the handler reports, and the conversation with the enterprise ---------------
+
+
+class OrderUpdateKind(StrEnum):
+    PROGRESS = "PROGRESS"  # processing information the applicant reads
+    INTERNAL = "INTERNAL"  # for park staff who can see the order: never the applicant or a provider
+
+
+class OrderUpdate(Model):
+    """Processing information on an order (a progress note or an internal note)."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="updates", on_delete=fields.CASCADE
+    )
+    order_id: int
+    kind = fields.CharEnumField(OrderUpdateKind, max_length=10)
+    body = fields.TextField()
+    author: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="order_updates", null=True, on_delete=fields.SET_NULL
+    )
+    author_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    attachments: fields.ReverseRelation[OrderAttachment]
+
+    class Meta:
+        table = "order_updates"
+        indexes = (("order_id", "id"),)
+
+
+class ConversationSide(StrEnum):
+    ENTERPRISE = "ENTERPRISE"  # any member of the enterprise that applied
+    HANDLER = "HANDLER"  # the order's assignee
+
+
+class OrderMessage(Model):
+    """One message of the conversation on an order, numbered 1, 2, 3, ... per order."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="messages", on_delete=fields.CASCADE
+    )
+    order_id: int
+    # From the order's own message counter (`counters` row `message:order:<id>`): concurrent
+    # senders get distinct, gapless numbers, and the order's version is never touched.
+    sequence = fields.IntField()
+    side = fields.CharEnumField(ConversationSide, max_length=10)
+    author: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="order_messages", null=True, on_delete=fields.SET_NULL
+    )
+    author_id: int | None
+    body = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    attachments: fields.ReverseRelation[OrderAttachment]
+
+    class Meta:
+        table = "order_messages"
+        unique_together = (("order", "sequence"),)
+
+
+class OrderReadMark(Model):
+    """How far one side of an order's conversation has read: a message sequence that only grows."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="read_marks", on_delete=fields.CASCADE
+    )
+    order_id: int
+    side = fields.CharEnumField(ConversationSide, max_length=10)
+    last_read_sequence = fields.IntField(default=0)
+    read_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="order_read_marks", null=True, on_delete=fields.SET_NULL
+    )
+    read_by_id: int | None
+    read_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "order_read_marks"
+        unique_together = (("order", "side"),)
+
+
+class AttachmentAudience(StrEnum):
+    """Who may download a file attached to an order, as the thing it is attached to says."""
+
+    ORDER_VIEWERS = "ORDER_VIEWERS"  # a progress note's: whoever may see the order
+    PARK_STAFF = "PARK_STAFF"  # an internal note's
+    CONVERSATION = "CONVERSATION"  # a message's: the enterprise, the assignee, supervisors
+
+
+class OrderAttachment(Model):
+    """A stored file attached to an update or a message of an order."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="attachments", on_delete=fields.CASCADE
+    )
+    order_id: int
+    file: fields.ForeignKeyRelation[StoredFile] = fields.ForeignKeyField(
+        "models.StoredFile", related_name="order_attachments", on_delete=fields.RESTRICT
+    )
+    file_id: int
+    order_update: fields.ForeignKeyNullableRelation[OrderUpdate] = fields.ForeignKeyField(
+        "models.OrderUpdate", related_name="attachments", null=True, on_delete=fields.CASCADE
+    )
+    order_update_id: int | None
+    message: fields.ForeignKeyNullableRelation[OrderMessage] = fields.ForeignKeyField(
+        "models.OrderMessage", related_name="attachments", null=True, on_delete=fields.CASCADE
+    )
+    message_id: int | None
+    audience = fields.CharEnumField(AttachmentAudience, max_length=15)
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "order_attachments"
+        indexes = (("order_id", "audience"), ("file_id",))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 
+from backend.schema import extensions
 from backend.schema.accounts.mutations import AccountMutations
 from backend.schema.accounts.queries import AccountQueries
 from backend.schema.accounts.types import ApiTokenType, UserType
@@ -22,12 +24,23 @@ from backend.schema.enterprises.premises import BuildingType, PremisesMutations,
 from backend.schema.enterprises.providers import ProviderMutations, ProviderQueries, ProviderType
 from backend.schema.enterprises.queries import EnterpriseQueries
 from backend.schema.enterprises.types import EnterpriseType, PremisesBindingType
-from backend.schema.extensions import Admission, DocumentLimits, LoggedSchema, MaskBugs
+from backend.schema.extensions import (
+    Admission,
+    DocumentLimits,
+    LoggedSchema,
+    MaskBugs,
+    ValidationCacheByText,
+)
+from backend.schema.jobs.mutations import JobMutations
+from backend.schema.jobs.queries import JobQueries
+from backend.schema.jobs.types import JobType
 from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
 from backend.schema.notifications.queries import NotificationQueries
 from backend.schema.notifications.types import NotificationType
+from backend.schema.orders.conversation import ConversationMutations
 from backend.schema.orders.mutations import OrderMutations
+from backend.schema.orders.owed import OwedMaterialMutations
 from backend.schema.orders.queries import OrderQueries
 from backend.schema.orders.types import OrderType
 from backend.schema.teams.mutations import TeamMutations
@@ -48,6 +61,7 @@ Query = merge_types(
         CatalogQueries,
         OrderQueries,
         ApplicationQueries,
+        JobQueries,
     ),
 )
 Mutation = merge_types(
@@ -63,7 +77,10 @@ Mutation = merge_types(
         CalendarMutations,
         CatalogMutations,
         OrderMutations,
+        ConversationMutations,
+        OwedMaterialMutations,
         ApplicationMutations,
+        JobMutations,
     ),
 )
 
@@ -84,10 +101,15 @@ schema = LoggedSchema(
         ServiceItemType,
         OrderType,
         ApplicationType,
+        JobType,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).
         DocumentLimits,
+        # A document seen before is neither parsed nor validated again (keyed by its text and
+        # the limits above; both caches bounded).
+        lambda: ParserCache(maxsize=extensions.DOCUMENT_CACHE_SIZE),
+        ValidationCacheByText,
         Admission,
         # Every string checked, bounded and normalised, after admission, before any resolver.
         TextBoundary,

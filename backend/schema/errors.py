@@ -49,6 +49,11 @@ class AccountErrorCode(Enum):
     IN_THE_PAST = "IN_THE_PAST"
     TOKEN_NOT_ALLOWED = "TOKEN_NOT_ALLOWED"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    NO_EMAIL = "NO_EMAIL"
+    EMAIL_ALREADY_CONFIRMED = "EMAIL_ALREADY_CONFIRMED"
+    MAIL_OFF = "MAIL_OFF"
+    INVALID_LINK = "INVALID_LINK"
+    LINK_EXPIRED = "LINK_EXPIRED"
 
 
 @strawberry.enum(description="Why a team mutation did not go through.")
@@ -71,6 +76,9 @@ class NotificationErrorCode(Enum):
     INVALID = "INVALID"
     NOT_FOUND = "NOT_FOUND"
     NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    EMAIL_NOT_CONFIRMED = "EMAIL_NOT_CONFIRMED"
+    MAIL_OFF = "MAIL_OFF"
+    INVALID_LINK = "INVALID_LINK"
 
 
 @strawberry.type

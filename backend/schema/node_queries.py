@@ -8,7 +8,8 @@ import strawberry
 from graphql import GraphQLError
 
 from backend.schema.context import context_of
-from backend.schema.nodes import Node, lookup
+from backend.schema.loading import Selection
+from backend.schema.nodes import Node, lookup, lookup_selecting
 from backend.schema.relay import MAX_PAGE, BadRequest, decode_global_id
 
 
@@ -32,6 +33,7 @@ async def _resolve(info: strawberry.Info, ids: list[strawberry.ID]) -> list[Node
     for type_name, pk in wanted:
         by_type[type_name].append(pk)
     found: dict[tuple[str, int], Node] = {}
+    selection = Selection.of(info)
     for type_name, pks in by_type.items():
         entry = lookup(type_name)
         if entry is None:
@@ -42,6 +44,8 @@ async def _resolve(info: strawberry.Info, ids: list[strawberry.ID]) -> list[Node
                 f"This API token may not read {type_name} objects (it needs the scope {scope}).",
                 extensions={"code": "FORBIDDEN_SCOPE"},
             )
-        for pk, node in (await loader(actor, pks)).items():
+        selecting = lookup_selecting(type_name)
+        loaded = await (selecting(actor, pks, selection) if selecting else loader(actor, pks))
+        for pk, node in loaded.items():
             found[(type_name, pk)] = node
     return [found.get(key) for key in wanted]

@@ -11,6 +11,7 @@ from typing import Any
 
 import strawberry
 
+from backend.schema.loading import Selection
 from backend.schema.relay import encode_global_id
 from backend.services.core.actors import Actor
 
@@ -35,3 +36,17 @@ def lookup(type_name: str) -> tuple[NodeLoader, str | None] | None:
 
 def global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(encode_global_id(type_name, pk))
+
+
+# A loader that reads only what the query selects on the object (the fields under `node`).
+SelectingLoader = Callable[[Actor, Sequence[int], Selection], Awaitable[dict[int, Any]]]
+_selecting: dict[str, SelectingLoader] = {}
+
+
+def register_selecting(type_name: str, loader: SelectingLoader) -> None:
+    """Lets `node(id)` load a registered type through `loader`, with the query's selection."""
+    _selecting[type_name] = loader
+
+
+def lookup_selecting(type_name: str) -> SelectingLoader | None:
+    return _selecting.get(type_name)

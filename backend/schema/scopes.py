@@ -67,6 +67,11 @@ ROOT_SCOPES: dict[str, str] = {
     "order": "orders:read",
     "orderByNumber": "orders:read",
     "assignOrder": "orders:write",
+    "postOrderUpdate": "orders:write",
+    "sendOrderMessage": "orders:write",
+    "markOrderMessagesRead": "orders:write",
+    "supplyOwedMaterial": "orders:write",
+    "reviewOwedMaterial": "orders:write",
     "applications": "applications:read",
     "application": "applications:read",
     "applicationByNumber": "applications:read",
@@ -76,6 +81,12 @@ ROOT_SCOPES: dict[str, str] = {
     "withdrawApplication": "applications:write",
     "auditApplication": "applications:write",
     "supplementApplication": "applications:write",
+    "requestEmailConfirmation": "accounts:write",
+    "confirmEmail": "accounts:write",
+    "setNotificationPreference": "notifications:write",
+    "unsubscribeFromEmail": "notifications:write",
+    "failedJobs": "jobs:read",
+    "retryJob": "jobs:write",
 }
 
 # The read scope behind each object type's data, a connection's and an edge's being their
@@ -119,12 +130,17 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "Order", "OrderEvent", "OrderServiceItem", "OrderApplication", "NamedRef",
         "AssignmentReason", "AssignmentCandidate", "OrderConnection", "OrderEdge",
         "OrderEventConnection", "OrderEventEdge", "OrderViewerCan",
+        "OrderUpdate", "OrderUpdateConnection", "OrderUpdateEdge", "OrderMessage",
+        "OrderMessageConnection", "OrderMessageEdge", "OrderReadMark", "OrderOwedMaterial",
     ),
     "applications:read": (
         "Application", "ApplicationAttachment", "ApplicationChange", "ApplicationEnterprise",
         "ApplicationOrder", "ApplicationRevision", "AuditResult", "AuditProblem", "Review",
         "ReviewProblem", "OwedMaterial", "ApplicationConnection", "ApplicationEdge",
         "ApplicationViewerCan",
+    ),
+    "jobs:read": (
+        "Job", "JobConnection", "JobEdge",
     ),
 }  # fmt: skip
 # Types that only carry others: payloads and error lists, returned by root fields only (their
@@ -138,9 +154,12 @@ _CARRIERS = frozenset(
         "CreateApiTokenPayload", "EnterpriseError", "EnterprisePayload", "FileError",
         "InviteMemberPayload", "JoinEnterprisePayload", "LoginPayload", "LogoutPayload",
         "MarkNotificationsReadPayload", "NotificationError", "OrderError", "PageInfo",
+        "PostOrderUpdatePayload", "SendOrderMessagePayload", "MarkOrderMessagesReadPayload",
+        "OwedMaterialPayload",
         "PinnedServiceItemsPayload", "PremisesBindingPayload", "PremisesError", "ProviderError",
         "ProviderPayload", "ServiceItemPayload", "SetCalendarDayPayload", "SignUpPayload",
-        "TeamError", "TeamPayload", "UploadFilePayload", "UserPayload",
+        "TeamError", "TeamPayload", "UploadFilePayload", "UserPayload", "JobError", "JobPayload",
+        "NotificationPreferencePayload",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

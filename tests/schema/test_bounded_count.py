@@ -74,7 +74,7 @@ async def test_other_lists_count_the_same_way(new_api: Any) -> None:
     )
     assert data["applications"]["boundedCount"] == {"value": 1, "isExact": True}
     assert data["teams"]["boundedCount"] == {"value": 1, "isExact": True}
-    # An order's timeline (held in memory): opened and assigned, two events.
+    # An order's timeline (counted with its events): opened and assigned, two events.
     assert data["order"]["timeline"]["boundedCount"] == {"value": 1, "isExact": False}
 
 

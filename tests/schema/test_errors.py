@@ -23,6 +23,7 @@ from backend.schema.enterprises.errors import (
     ProviderErrorCode,
 )
 from backend.schema.errors import AccountErrorCode, NotificationErrorCode, TeamErrorCode
+from backend.schema.jobs.errors import JobErrorCode
 from backend.schema.orders.errors import OrderErrorCode
 from backend.services.accounts import accounts
 from backend.services.core.errors import (
@@ -155,7 +156,14 @@ ACTORS_USER = "core.actors:require_user"
 ACTORS = "core.actors"
 KEYS = "core.idempotency"
 REACH: dict[type[Enum], list[str]] = {
-    AccountErrorCode: ["accounts.accounts", "accounts.tokens", "accounts.throttle", ACTORS, KEYS],
+    AccountErrorCode: [
+        "accounts.accounts",
+        "accounts.tokens",
+        "accounts.throttle",
+        "accounts.email",
+        ACTORS,
+        KEYS,
+    ],
     TeamErrorCode: ["teams.teams", ACTORS, KEYS],
     CalendarErrorCode: ["calendar.calendar", ACTORS],
     CatalogErrorCode: [
@@ -173,8 +181,23 @@ REACH: dict[type[Enum], list[str]] = {
         ACTORS,
         KEYS,
     ],
-    OrderErrorCode: ["orders.assignment", "orders.orders", ACTORS],
-    NotificationErrorCode: ["notifications.notifications", ACTORS_USER],
+    OrderErrorCode: [
+        "orders.assignment",
+        "orders.orders",
+        "orders.updates",
+        "orders.conversation",
+        "orders.attachments",
+        "orders.owed",
+        "applications.audit:material_problems",
+        ACTORS,
+        KEYS,
+    ],
+    NotificationErrorCode: [
+        "notifications.notifications",
+        "notifications.preferences",
+        ACTORS_USER,
+    ],
+    JobErrorCode: ["jobs.jobs", ACTORS],
     EnterpriseErrorCode: ["enterprises.enterprises", "enterprises.credit_codes", ACTORS, KEYS],
     PremisesErrorCode: ["enterprises.premises", ACTORS, KEYS],
     ProviderErrorCode: ["enterprises.providers", ACTORS, KEYS],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from backend.models.enterprises import (
     Unit,
 )
 from backend.models.files import StoredFile
+from backend.models.jobs import Job, JobStatus
 from backend.services.core.actors import Actor
 from backend.services.core.transactions import in_transaction
 from backend.services.orders import orders
@@ -154,6 +155,10 @@ async def _one_of_each(new_api: Any) -> tuple[Api, dict[str, str], Enterprise]:
         sha256="0" * 64, size=3, mime_type="application/pdf", original_name="a.pdf", uploaded_by=me
     )
     notification = await Notification.create(user=me, kind="WELCOME")
+    now = datetime.now(UTC)
+    job = await Job.create(
+        kind="mail.notice", status=JobStatus.FAILED, run_at=now, created_at=now, attempts=1
+    )
     token = (await issue_token(admin, ["teams:read"]))["apiToken"]["id"]
     ids = {
         "User": global_id("User", me.id),
@@ -169,6 +174,7 @@ async def _one_of_each(new_api: Any) -> tuple[Api, dict[str, str], Enterprise]:
         "PremisesBinding": global_id("PremisesBinding", binding.id),
         "Provider": global_id("Provider", provider.id),
         "File": global_id("File", stored.id),
+        "Job": global_id("Job", job.id),
     }
     return admin, ids, enterprise
 

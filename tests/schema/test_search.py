@@ -126,7 +126,7 @@ def _statement(query: Any) -> tuple[str, list[Any]]:
 @pytest.mark.postgres
 @pytest.mark.postgres_only
 async def test_each_search_condition_is_served_by_its_index(db: str) -> None:
-    """The expressions searched must stay those migration 0008 indexed."""
+    """The expressions searched must stay those migration 0010 indexed."""
     from backend.services.catalog.catalog import search as item_search
     from backend.services.core import search
     from backend.services.core.transactions import in_transaction

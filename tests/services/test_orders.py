@@ -139,3 +139,34 @@ async def test_concurrent_approvals_spread_evenly_and_never_share_a_number(db: s
     for order in await Order.all():
         loads[order.assignee_id] = loads.get(order.assignee_id, 0) + 1  # type: ignore[attr-defined]
     assert sorted(loads.values()) == [8, 8, 8, 8, 8]
+
+
+async def test_a_choice_nobody_asked_for_is_the_systems_and_one_asked_for_is_theirs(
+    db: str,
+) -> None:
+    """Opening assigns by itself; a step that re-runs the choice as its consequence (a decline,
+    a hand-back) is the system's too; a supervisor who asks for it is credited."""
+    world = await _world(handlers=2)
+    people = world[1]
+    supervisor = await builders.user(Role.SUPERVISOR)
+    approver = Actor(user_id=world[5].id, request_id="req-approve")
+    async with in_transaction() as conn:
+        order = await orders.open_order(
+            conn, approver, await _application(world), approved_by_id=None, timezone=TZ
+        )
+    opened = await Event.filter(aggregate_id=order.id).order_by("sequence")
+    assert [(e.kind, e.actor_id, e.request_id) for e in opened] == [  # type: ignore[attr-defined]
+        ("ORDER_OPENED", None, "req-approve"),
+        ("ORDER_ASSIGNED", None, "req-approve"),
+    ]
+    for asked, credited in ((False, None), (True, supervisor.id)):
+        await Order.filter(id=order.id).update(status=OrderStatus.PENDING_ASSIGNMENT)
+        order = await Order.get(id=order.id)
+        async with in_transaction() as conn:
+            await orders.assign_automatically(
+                conn, Actor(user_id=supervisor.id), order, consequence=True, asked=asked
+            )
+        last = await Event.filter(aggregate_id=order.id).order_by("-sequence").first()
+        assert last is not None and last.kind == "ORDER_ASSIGNED"
+        assert last.actor_id == credited  # type: ignore[attr-defined]
+    assert order.assignee_id in {p.id for p in people}

@@ -91,6 +91,8 @@ STATE_AND_ROLE_ENUMS = (
     "OrderStatus",
     "EnterpriseStatus",
     "ServiceItemStatus",
+    "JobStatus",
+    "OwedMaterialStatus",
     "Role",
 )
 LABELS = "web/templates/_labels.html"

@@ -7,8 +7,16 @@ from typing import Any
 
 import pytest
 
-from backend.models.applications import Application
-from tests.schema.application_helpers import decide, materials, submission, submitted, world
+from backend.models.applications import Application, OwedMaterial, OwedStatus
+from backend.models.catalog import ReviewMode
+from tests.schema.application_helpers import (
+    decide,
+    materials,
+    stored,
+    submission,
+    submitted,
+    world,
+)
 from tests.schema.enterprise_helpers import storage_app
 from tests.web.apply_helpers import hidden, item_path, main, post_apply
 
@@ -91,3 +99,23 @@ async def test_someone_elses_application_is_not_found(new_api: Any) -> None:
     await other.sign_up("别人", "13900139000")
     response = await other.client.get(f"/applications/{app['number']}")
     assert response.status_code == 404
+
+
+async def test_an_owed_material_returned_by_the_handler_is_owed_again_on_the_page(
+    new_api: Any,
+) -> None:
+    w = await world(new_api, ReviewMode.AUTO)
+    licence = {"kind": "licence", "fileId": await stored(w.owner)}
+    payload = await submitted(
+        w.applicant, submission(w, attachments=[licence], promiseDeferred=True)
+    )
+    number = payload["application"]["number"]
+    owed = await OwedMaterial.get(kind="report")
+    await OwedMaterial.filter(id=owed.id).update(
+        status=OwedStatus.SUPPLIED, supplied_at=owed.created_at
+    )
+    page = main((await w.applicant.client.get(f"/applications/{number}")).text)
+    assert "已于" in page and "补交" in page
+    await OwedMaterial.filter(id=owed.id).update(status=OwedStatus.RETURNED)
+    page = main((await w.applicant.client.get(f"/applications/{number}")).text)
+    assert "已于" not in page and f"请于 {owed.due_on.isoformat()} 前补交" in page

@@ -173,6 +173,8 @@ async def test_the_order_page_shows_the_timeline_and_the_facts(new_api: Any) -> 
     html = response.text
     assert f"工单 {made[0].number}" in html
     assert "生成工单" in html and "自动分配" in html  # the two events, translated
+    # Both are the system's steps, not the approving auditor's.
+    assert html.count("· 系统") == 2
     assert "待分配 → 已分配" in html
     assert p.team.name in html and "5 个工作日" in html
     application = await made[0].application
@@ -231,3 +233,24 @@ async def test_unknown_or_invisible_orders_are_not_found(new_api: Any) -> None:
     other = await login(new_api, p.other_applicant)
     missing = await other.client.get(f"/orders/{made[0].number}")
     assert missing.status_code == 404 and "页面不存在" in missing.text
+
+
+async def test_the_applicant_reads_progress_on_the_page_and_never_internal_notes(
+    new_api: Any,
+) -> None:
+    p, made = await _world()
+    order = made[0]
+    handler = await login(new_api, p.handlers[0])
+    for kind, body in (("PROGRESS", "材料已审核，下周出证"), ("INTERNAL", "企业曾有处罚记录")):
+        posted = await handler.gql(
+            """mutation($input: PostOrderUpdateInput!) { postOrderUpdate(input: $input) {
+                userErrors { code } } }""",
+            {"input": {"orderId": global_id("Order", order.id), "kind": kind, "body": body}},
+        )
+        assert posted["postOrderUpdate"]["userErrors"] == []
+    applicant = await login(new_api, p.applicant)
+    mine = (await applicant.client.get(f"/orders/{order.number}")).text
+    assert "办理进度" in mine and "材料已审核，下周出证" in mine
+    assert "内部备注" not in mine and "企业曾有处罚记录" not in mine
+    staff = (await handler.client.get(f"/orders/{order.number}")).text
+    assert "内部备注（仅园区工作人员可见）" in staff and "企业曾有处罚记录" in staff

@@ -21,7 +21,7 @@ MENU = {
         "/admin/calendar", "/admin/enterprises", "/admin/premises", "/admin/providers",
     },
 }  # fmt: skip
-EVERYONE = {"/", "/catalog", "/notifications", "/tokens"}
+EVERYONE = {"/", "/catalog", "/notifications", "/account", "/tokens"}
 
 
 def _menu(html: str) -> set[str]:

@@ -22,7 +22,7 @@ from backend.schema.context import (
 from backend.schema.errors import AccountError, run_mutation
 from backend.schema.idempotency import idempotency_key
 from backend.schema.relay import decode_id_of
-from backend.services.accounts import accounts, devices, sessions, tokens
+from backend.services.accounts import accounts, devices, email, sessions, tokens
 from backend.services.core.errors import Invalid
 
 
@@ -139,6 +139,11 @@ class ApiTokenPayload:
     user_errors: list[AccountError]
 
 
+@strawberry.input
+class ConfirmEmailInput:
+    token: str = strawberry.field(description="The token of the link mailed to the address.")
+
+
 def _failed_user(errors: list[AccountError]) -> UserPayload:
     return UserPayload(user=None, user_errors=errors)
 
@@ -218,6 +223,33 @@ class AccountMutations:
             await accounts.set_language(context.actor, input.language)
             user = await _user_type(context.actor.user_id) if context.actor.user_id else None
             return UserPayload(user=user, user_errors=[])
+
+        return await run_mutation(info, AccountError, change, _failed_user)
+
+    @strawberry.mutation(
+        description="Mails the signed-in person a link that confirms their e-mail address "
+        "(at most one mail every ten minutes)."
+    )
+    async def request_email_confirmation(self, info: strawberry.Info) -> UserPayload:
+        context = context_of(info)
+
+        async def change() -> UserPayload:
+            user = await email.request_confirmation(context.actor)
+            return UserPayload(user=await _user_type(user.id), user_errors=[])
+
+        return await run_mutation(info, AccountError, change, _failed_user)
+
+    @strawberry.mutation(
+        description="Confirms the e-mail address a confirmation link was mailed to; the link "
+        "is the proof, so this needs no sign-in. The user is returned to themself only."
+    )
+    async def confirm_email(self, info: strawberry.Info, input: ConfirmEmailInput) -> UserPayload:
+        context = context_of(info)
+
+        async def change() -> UserPayload:
+            user = await email.confirm(context.actor, context.settings.secret_key, input.token)
+            mine = context.actor.user_id == user.id
+            return UserPayload(user=await _user_type(user.id) if mine else None, user_errors=[])
 
         return await run_mutation(info, AccountError, change, _failed_user)
 

@@ -1,144 +1,183 @@
-"""Loading a page of items: what the selection asks for, in bulk, in a fixed number of queries."""
+"""Catalog rows as plain dicts: the columns a selection needs, and its follow-ups in bulk.
+
+What each GraphQL field needs is declared next to its type (`types.ITEM_NEEDS`,
+`types.CATEGORY_NEEDS`); this module runs those needs. It builds no schema object of the
+catalog's own, so the types import it and never the other way round.
+
+An item's content lives in its versions, and which version a viewer sees depends on who they
+are: admins see the latest (the one they edit), everyone else the live one. The tables name
+the version's columns under `SHOWN` (`shown__name_zh`); a row has them under that name, read
+from whichever version the viewer sees, joined into the page query.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar
 
-import strawberry
-from strawberry.dataloader import DataLoader
+from tortoise.expressions import RawSQL
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from backend.models.accounts import Team as TeamModel
+from backend.models.accounts import User as UserModel
 from backend.models.catalog import ServiceItem as ServiceItemModel
-from backend.schema.catalog.types import ServiceItemType, items_as_types
-from backend.schema.context import context_of
-from backend.schema.relay import (
-    Connection,
-    Edge,
-    PageInfo,
-    decode_cursor,
-    encode_cursor,
-    page_size,
-)
+from backend.models.catalog import ServiceItemVersion as VersionModel
+from backend.schema.accounts.types import UserType, users_as_types
+from backend.schema.relay import decode_cursor, encode_cursor, page_size, rows_after
 from backend.schema.teams.types import TeamType, teams_as_types
-from backend.services.catalog import catalog
+from backend.services.catalog.policies import can_manage_catalog
 from backend.services.core.actors import Actor
 from backend.services.teams.policies import can_view_teams
 
+# Items and categories both list in (position, id): the keyset of their cursors.
 ORDER = ("position", "id")
+ORDER_KINDS = (int, int)
+SHOWN = "shown__"
+# The item's own category column; the category's other columns are joined under this prefix.
+CATEGORY = "category__"
+
+Row = dict[str, Any]
+M = TypeVar("M", bound=Model)
 
 
-def selects(info: strawberry.Info, name: str) -> bool:
-    """Whether the current field's selection asks for a field called `name`, at any depth."""
-    pending: list[Any] = list(info.selected_fields)
-    while pending:
-        selection = pending.pop()
-        if getattr(selection, "name", None) == name:
-            return True
-        pending.extend(getattr(selection, "selections", None) or [])
-    return False
+class ItemLoad(Enum):
+    """What an item list may load after its page, each in bulk for the whole page."""
+
+    TEAMS = "teams"  # the item's handling team (its own, else its category's); staff only
+    CATEGORY_TEAMS = "category_teams"  # its category's team; staff only
+    VERSIONS = "versions"  # every version with its author; admins only
 
 
-async def as_types(
-    info: strawberry.Info, actor: Actor, rows: Sequence[ServiceItemModel]
-) -> list[ServiceItemType]:
-    """`rows` as schema objects, loading teams and histories only when selected."""
-    return await items_as_types(
-        actor,
-        rows,
-        with_teams=selects(info, "handlingTeam"),
-        with_versions=selects(info, "versions"),
-    )
+class CategoryLoad(Enum):
+    TEAM = "team"  # the category's team; staff only
 
 
-# (category id, include unpublished, with teams, with versions)
-Key = tuple[int, bool, bool, bool]
+def _version_path(admin: bool, column: str) -> str:
+    return ("versions__" if admin else "live_version__") + column[len(SHOWN) :]
 
 
-def _loader(
-    info: strawberry.Info,
-) -> DataLoader[Key, list[tuple[ServiceItemModel, ServiceItemType]]]:
-    context = context_of(info)
-    actor = context.actor
-
-    async def load(keys: list[Key]) -> list[list[tuple[ServiceItemModel, ServiceItemType]]]:
-        groups: dict[tuple[bool, bool, bool], list[int]] = defaultdict(list)
-        for category_id, *flags in keys:
-            groups[(flags[0], flags[1], flags[2])].append(category_id)
-        found: dict[Key, list[tuple[ServiceItemModel, ServiceItemType]]] = defaultdict(list)
-        for (include, teams, versions), category_ids in groups.items():
-            rows = (
-                await catalog.items_visible_to(actor, include)
-                .filter(category_id__in=category_ids)
-                .order_by(*ORDER)
-            )
-            types = await items_as_types(actor, rows, with_teams=teams, with_versions=versions)
-            for row, item_type in zip(rows, types, strict=True):
-                key = (row.category_id, include, teams, versions)
-                found[key].append((row, item_type))
-        return [found[key] for key in keys]
-
-    loader = context.loaders.get("catalog.category_items")
-    if loader is None:
-        loader = context.loaders["catalog.category_items"] = DataLoader(load_fn=load)
-    return loader
+async def item_rows(
+    actor: Actor, query: QuerySet[ServiceItemModel], columns: Iterable[str]
+) -> list[Row]:
+    """`query`'s items as rows of `columns`, the version the viewer sees joined in."""
+    admin = can_manage_catalog(actor)
+    paths = {
+        column: _version_path(admin, column) if column.startswith(SHOWN) else column
+        for column in columns
+    }
+    if admin and any(column.startswith(SHOWN) for column in paths):
+        # The latest version is the one numbered as the item says: one row per item. The
+        # item's column is named with its table so that no other join can take the name.
+        table = ServiceItemModel._meta.db_table
+        query = query.filter(versions__number=RawSQL(f'"{table}"."latest_number"'))
+    return list(await query.values(**paths))
 
 
-async def category_items(
-    info: strawberry.Info,
-    category_id: int,
+@dataclass(frozen=True)
+class RowPage:
+    rows: list[Row]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+
+def start_of(after: str | None) -> tuple[int, int] | None:
+    """The (position, id) a cursor stands at (BAD_CURSOR if it is not one of ours)."""
+    if not after:
+        return None
+    position, pk = decode_cursor(after, ORDER_KINDS)
+    return int(position), int(pk)
+
+
+def cursor_of(row: Row) -> str:
+    return encode_cursor([row["position"], row["id"]])
+
+
+async def keyset_page(
+    query: QuerySet[M],
+    fetch: Callable[[QuerySet[M]], Awaitable[list[Row]]],
+    *,
     first: int | None,
     after: str | None,
-    include_unpublished: bool,
-) -> Connection[ServiceItemType]:
-    """A category's items, one page: every category of a list is loaded in one batch.
-
-    A category holds tens of items, so the batch loads them all and pages here, with the same
-    opaque keyset cursors as every other list.
-    """
+) -> RowPage:
+    """One page of `query` in (position, id) order, as the rows `fetch` reads: one statement."""
     size = page_size(first)
-    key = (
-        category_id,
-        include_unpublished,
-        selects(info, "handlingTeam"),
-        selects(info, "versions"),
+    start = start_of(after)
+    if start is not None:
+        query = query.filter(rows_after(ORDER, start))
+    rows = await fetch(query.order_by(*ORDER).limit(size + 1))
+    page = rows[:size]
+    return RowPage(page, [cursor_of(r) for r in page], len(rows) > size, after is not None)
+
+
+async def teams_by_id(actor: Actor, ids: Iterable[int | None]) -> dict[int, TeamType]:
+    """Teams with their members, for staff; nobody else sees who handles an item."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted or not can_view_teams(actor):
+        return {}
+    rows = await TeamModel.filter(id__in=wanted)
+    return {t.id: shown for t, shown in zip(rows, await teams_as_types(rows), strict=True)}
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    id: int
+    item_id: int
+    number: int
+    created_at: datetime
+    created_by: UserType | None
+
+
+async def histories(item_ids: Sequence[int]) -> dict[int, list[VersionRow]]:
+    """Every version of each item, newest first, with who wrote it."""
+    history: dict[int, list[VersionRow]] = {pk: [] for pk in item_ids}
+    if not item_ids:
+        return history
+    versions = (
+        await VersionModel.filter(item_id__in=list(history))
+        .order_by("-number")
+        .values("id", "item_id", "number", "created_at", "created_by_id")
     )
-    rows = all_rows = await _loader(info).load(key)
-    if after:
-        start = tuple(decode_cursor(after, [int, int]))
-        rows = [r for r in rows if (r[0].position, r[0].id) > start]
-    page = rows[: size + 1]
-    cursors = [encode_cursor([row.position, row.id]) for row, _ in page[:size]]
-
-    async def count() -> int:
-        return len(all_rows)
-
-    return Connection(
-        edges=[Edge(cursor=c, node=t) for c, (_, t) in zip(cursors, page, strict=False)],
-        page_info=PageInfo(
-            has_next_page=len(page) > size,
-            has_previous_page=after is not None,
-            start_cursor=cursors[0] if cursors else None,
-            end_cursor=cursors[-1] if cursors else None,
-        ),
-        _count=count,
+    author_ids = sorted({v["created_by_id"] for v in versions if v["created_by_id"] is not None})
+    authors = (
+        {u._model.id: u for u in await users_as_types(await UserModel.filter(id__in=author_ids))}
+        if author_ids
+        else {}
     )
+    for v in versions:
+        history[v["item_id"]].append(
+            VersionRow(
+                id=v["id"],
+                item_id=v["item_id"],
+                number=v["number"],
+                created_at=v["created_at"],
+                created_by=authors.get(v["created_by_id"]),
+            )
+        )
+    return history
 
 
-async def category_team(info: strawberry.Info, team_id: int | None) -> TeamType | None:
-    """A category's team, for staff: the teams of every category of a list in one batch."""
-    context = context_of(info)
-    if team_id is None or not can_view_teams(context.actor):
-        return None
-    loader = context.loaders.get("catalog.category_team")
-    if loader is None:
+@dataclass(frozen=True)
+class ItemFollowUps:
+    """What a page of items needs besides its rows, loaded once for the page."""
 
-        async def load(keys: list[int]) -> list[TeamType | None]:
-            rows = await TeamModel.filter(id__in=set(keys))
-            found = dict(zip((t.id for t in rows), await teams_as_types(rows), strict=True))
-            return [found.get(key) for key in keys]
+    teams: dict[int, TeamType]
+    histories: dict[int, list[VersionRow]] | None  # None: not asked for, or not an admin
 
-        loader = context.loaders["catalog.category_team"] = DataLoader(load_fn=load)
-    team: TeamType | None = await loader.load(team_id)
-    return team
+
+async def item_follow_ups(
+    actor: Actor, rows: Sequence[Row], follow_ups: frozenset[ItemLoad]
+) -> ItemFollowUps:
+    team_ids: set[int | None] = set()
+    if ItemLoad.TEAMS in follow_ups:
+        team_ids |= {r[f"{SHOWN}team_id"] or r[f"{CATEGORY}team_id"] for r in rows}
+    if ItemLoad.CATEGORY_TEAMS in follow_ups:
+        team_ids |= {r[f"{CATEGORY}team_id"] for r in rows}
+    history = None
+    if ItemLoad.VERSIONS in follow_ups and can_manage_catalog(actor):
+        history = await histories([r["id"] for r in rows])
+    return ItemFollowUps(await teams_by_id(actor, team_ids), history)

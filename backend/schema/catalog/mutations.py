@@ -18,10 +18,17 @@ from backend.schema.catalog.inputs import (
     UpdateCategoryInput,
     UpdateServiceItemInput,
 )
-from backend.schema.catalog.loading import as_types
-from backend.schema.catalog.types import CategoryType, ServiceItemType
+from backend.schema.catalog.types import (
+    CATEGORY_NEEDS,
+    CategoryType,
+    ServiceItemType,
+    category_of_model,
+    items_by_ids,
+    items_wanted,
+)
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
+from backend.schema.loading import Selection
 from backend.schema.relay import input_pk, optional_input_pk
 from backend.services.catalog import catalog, pins
 from backend.services.core.actors import Actor
@@ -52,7 +59,9 @@ async def _category(
 
     async def done() -> CategoryPayload:
         row = await change(context.actor)
-        return CategoryPayload(category=CategoryType.of(row, context.language), user_errors=[])
+        wanted = CATEGORY_NEEDS.wanted(Selection.of(info).under("category"))
+        category = await category_of_model(context.actor, row, wanted)
+        return CategoryPayload(category=category, user_errors=[])
 
     return await run_mutation(
         info, CatalogError, done, lambda errors: CategoryPayload(category=None, user_errors=errors)
@@ -66,9 +75,9 @@ async def _item(
 
     async def done() -> ServiceItemPayload:
         row = await change(actor)
-        return ServiceItemPayload(
-            service_item=(await as_types(info, actor, [row]))[0], user_errors=[]
-        )
+        wanted = items_wanted(Selection.of(info).under("serviceItem"))
+        found = await items_by_ids(actor, [row.id], wanted)
+        return ServiceItemPayload(service_item=found[row.id], user_errors=[])
 
     return await run_mutation(
         info,
@@ -84,9 +93,11 @@ async def _board(
     actor = context_of(info).actor
 
     async def done() -> PinnedServiceItemsPayload:
-        rows = await change(actor)
+        board = [item.id for item in await change(actor)]
+        wanted = items_wanted(Selection.of(info).under("pinnedServiceItems"))
+        found = await items_by_ids(actor, board, wanted)
         return PinnedServiceItemsPayload(
-            pinned_service_items=await as_types(info, actor, rows), user_errors=[]
+            pinned_service_items=[found[pk] for pk in board if pk in found], user_errors=[]
         )
 
     return await run_mutation(

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.models.catalog import Category as CategoryModel
-from backend.schema.catalog.loading import ORDER, as_types
-from backend.schema.catalog.types import CategoryType, ServiceItemType
+from backend.schema.catalog.types import (
+    CATEGORY_NEEDS,
+    CategoryType,
+    ServiceItemType,
+    categories_by_ids,
+    category_connection,
+    first_item,
+    item_connection,
+    items_by_ids,
+    items_wanted,
+)
 from backend.schema.context import context_of
-from backend.schema.relay import BadRequest, Connection, connection, decode_id_of, fetch_page
+from backend.schema.loading import Selection
+from backend.schema.relay import BadRequest, Connection, decode_id_of
 from backend.services.catalog import catalog, pins, popularity
 
 
@@ -18,16 +27,15 @@ class CatalogQueries:
     async def categories(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[CategoryType]:
-        language = context_of(info).language
-        query = CategoryModel.all()
-        page = await fetch_page(query, first=first, after=after, order=("position", "id"))
-        return connection(page, lambda c: CategoryType.of(c, language), query)
+        return await category_connection(info, first, after)
 
     @strawberry.field(description="One category; null when unknown.")
     async def category(self, info: strawberry.Info, id: strawberry.ID) -> CategoryType | None:
         pk = decode_id_of(id, "Category")
-        row = await CategoryModel.get_or_none(id=pk) if pk is not None else None
-        return CategoryType.of(row, context_of(info).language) if row else None
+        if pk is None:
+            return None
+        wanted = CATEGORY_NEEDS.wanted(Selection.of(info))
+        return (await categories_by_ids(context_of(info).actor, [pk], wanted)).get(pk)
 
     @strawberry.field(
         description=(
@@ -48,30 +56,27 @@ class CatalogQueries:
         query = catalog.search(catalog.items_visible_to(actor, include_unpublished), search)
         if category_id is not None:
             query = query.filter(category_id=decode_id_of(category_id, "Category") or -1)
-        page = await fetch_page(query, first=first, after=after, order=ORDER)
-        types = dict(
-            zip((r.id for r in page.rows), await as_types(info, actor, page.rows), strict=True)
-        )
-        return connection(page, lambda r: types[r.id], query)
+        return await item_connection(info, query, first, after)
 
     @strawberry.field(description="One item; null when unknown or not visible.")
     async def service_item(
         self, info: strawberry.Info, id: strawberry.ID
     ) -> ServiceItemType | None:
-        actor = context_of(info).actor
         pk = decode_id_of(id, "ServiceItem")
         if pk is None:
             return None
-        row = await catalog.items_visible_to(actor, include_unpublished=True).get_or_none(id=pk)
-        return (await as_types(info, actor, [row]))[0] if row else None
+        wanted = items_wanted(Selection.of(info))
+        return (await items_by_ids(context_of(info).actor, [pk], wanted)).get(pk)
 
     @strawberry.field(description="An item by its category's name and its own, in either language.")
     async def service_item_by_name(
         self, info: strawberry.Info, category: str, name: str
     ) -> ServiceItemType | None:
         actor = context_of(info).actor
-        row = await catalog.item_by_name(actor, category, name)
-        return (await as_types(info, actor, [row]))[0] if row else None
+        query = catalog.items_named(actor, category, name)
+        if query is None:
+            return None
+        return await first_item(actor, query, items_wanted(Selection.of(info)))
 
     @strawberry.field(
         description="The most applied-for items of the last 90 days (ties by name), at most 20."
@@ -82,10 +87,13 @@ class CatalogQueries:
         if not 1 <= limit <= popularity.MOST:
             raise BadRequest(f"`limit` must be between 1 and {popularity.MOST}.", "BAD_LIMIT")
         actor = context_of(info).actor
-        ranked = await popularity.popular_items(actor, limit)
-        return await as_types(info, actor, [item for item, _ in ranked])
+        ranked = [item.id for item, _ in await popularity.popular_items(actor, limit)]
+        found = await items_by_ids(actor, ranked, items_wanted(Selection.of(info)))
+        return [found[pk] for pk in ranked if pk in found]
 
     @strawberry.field(description="The viewer's own board of pinned items, in their order.")
     async def pinned_service_items(self, info: strawberry.Info) -> list[ServiceItemType]:
         actor = context_of(info).actor
-        return await as_types(info, actor, await pins.board(actor))
+        board = [item.id for item in await pins.board(actor)]
+        found = await items_by_ids(actor, board, items_wanted(Selection.of(info)))
+        return [found[pk] for pk in board if pk in found]

@@ -1,4 +1,9 @@
-"""Catalog types. Item lists are built in bulk (`items_as_types`); their fields are plain values.
+"""Catalog types, and what each of their fields needs loaded (`ITEM_NEEDS`, `CATEGORY_NEEDS`).
+
+A list reads its selection one level down, loads the columns and follow-ups the selected fields
+declare (`loading`), as plain rows in a fixed number of statements, and builds its objects from
+those rows; nested fields resolve synchronously from them. The item version's JSON columns
+(form, rules, steps, reminders) are read only when a field that shows them is selected.
 
 Texts show in the viewer's language (English falling back to Chinese); the `*Zh`/`*En` fields
 give both, for the admin editor. Applicants see an item's live version; admins see its latest
@@ -7,35 +12,54 @@ version, the one they edit (`versionNumber` says which one is live).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from enum import Enum
+from functools import partial
+from typing import Any, TypeVar, cast
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
-from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
-from backend.models.accounts import Team as TeamModel
-from backend.models.accounts import User as UserModel
 from backend.models.catalog import Category as CategoryModel
 from backend.models.catalog import Fulfilment as FulfilmentModel
 from backend.models.catalog import ItemStatus as ItemStatusModel
 from backend.models.catalog import ReviewMode as ReviewModeModel
 from backend.models.catalog import ServiceItem as ServiceItemModel
-from backend.models.catalog import ServiceItemVersion as VersionModel
-from backend.schema.accounts.types import UserType, roles_by_user
+from backend.schema.accounts.types import UserType
 from backend.schema.catalog import enums  # noqa: F401  (the enums, before their uses)
+from backend.schema.catalog.loading import (
+    CATEGORY,
+    ORDER,
+    SHOWN,
+    CategoryLoad,
+    ItemFollowUps,
+    ItemLoad,
+    Row,
+    RowPage,
+    cursor_of,
+    item_follow_ups,
+    item_rows,
+    keyset_page,
+    start_of,
+    teams_by_id,
+)
 from backend.schema.context import context_of, viewer_reach
-from backend.schema.loading import in_language
-from backend.schema.nodes import Node, global_id, register
-from backend.schema.relay import Connection
-from backend.schema.teams.types import TeamType, teams_as_types
+from backend.schema.loading import FieldNeeds, Needs, Selection, Wanted, in_language
+from backend.schema.nodes import Node, global_id, register, register_selecting
+from backend.schema.relay import Connection, Edge, PageInfo, count_upto, page_size
+from backend.schema.teams.types import TeamType
 from backend.services.catalog import catalog, forms
 from backend.services.catalog import states as item_states
-from backend.services.catalog.policies import can_manage_catalog
 from backend.services.core.actors import Actor
 from backend.services.enterprises.records import EnterpriseRecord
-from backend.services.teams.policies import can_view_teams
+
+FollowUp = TypeVar("FollowUp", bound=Enum)
+NodeT = TypeVar("NodeT")
 
 
 def _pick(language: str, text: Mapping[str, str] | None) -> str:
@@ -168,6 +192,20 @@ class ServiceItemVersionInfo:
     live: bool
 
 
+# Fields resolved by functions rather than methods (`strawberry.field(resolver=...)`) keep
+# their place among the type's fields, so the published schema lists them where it always has.
+
+
+async def _category_items(
+    root: CategoryType,
+    info: strawberry.Info,
+    first: int | None = None,
+    after: str | None = None,
+    include_unpublished: bool = False,
+) -> Connection[ServiceItemType]:
+    return await _items_of_category(info, root._id, first, after, include_unpublished)
+
+
 @strawberry.type(name="Category")
 class CategoryType(Node):
     name: str
@@ -179,43 +217,34 @@ class CategoryType(Node):
     position: int
     version: int
     created_at: datetime
-    _model: strawberry.Private[CategoryModel]
-
-    @classmethod
-    def of(cls, category: CategoryModel, language: str) -> CategoryType:
-        return cls(
-            id=global_id("Category", category.id),
-            name=in_language(language, category.name_zh, category.name_en),
-            description=in_language(language, category.description_zh, category.description_en),
-            name_zh=category.name_zh,
-            name_en=category.name_en,
-            description_zh=category.description_zh,
-            description_en=category.description_en,
-            position=category.position,
-            version=category.version,
-            created_at=category.created_at,
-            _model=category,
-        )
-
-    @strawberry.field(
-        description="Its items in order: published ones; admins may include drafts and retired."
+    items: Connection[ServiceItemType] = strawberry.field(
+        resolver=_category_items,
+        description="Its items in order: published ones; admins may include drafts and retired.",
     )
-    async def items(
-        self,
-        info: strawberry.Info,
-        first: int | None = None,
-        after: str | None = None,
-        include_unpublished: bool = False,
-    ) -> Connection[ServiceItemType]:
-        from backend.schema.catalog.loading import category_items
+    handling_team: TeamType | None = strawberry.field(
+        description="The team that handles its items by default; staff only."
+    )
+    _id: strawberry.Private[int]
 
-        return await category_items(info, self._model.id, first, after, include_unpublished)
 
-    @strawberry.field(description="The team that handles its items by default; staff only.")
-    async def handling_team(self, info: strawberry.Info) -> TeamType | None:
-        from backend.schema.catalog.loading import category_team
-
-        return await category_team(info, self._model.team_id)
+CATEGORY_NEEDS: FieldNeeds[CategoryLoad] = FieldNeeds(
+    always=("id",),
+    fields={
+        "id": Needs(),
+        "name": Needs(("name_zh", "name_en")),
+        "description": Needs(("description_zh", "description_en")),
+        "nameZh": Needs(("name_zh",)),
+        "nameEn": Needs(("name_en",)),
+        "descriptionZh": Needs(("description_zh",)),
+        "descriptionEn": Needs(("description_en",)),
+        "position": Needs(("position",)),
+        "version": Needs(("version",)),
+        "createdAt": Needs(("created_at",)),
+        # A connection of its own: every category of a page in one batch (`_items_of_category`).
+        "items": Needs(),
+        "handlingTeam": Needs(("team_id",), (CategoryLoad.TEAM,)),
+    },
+)
 
 
 @strawberry.type(
@@ -233,6 +262,42 @@ class ServiceItemViewerCan:
     apply: bool = strawberry.field(description="Apply for it: it is open for applications.")
 
 
+def _process_steps(root: ServiceItemType) -> list[ProcessStep]:
+    language = root._language
+    return [
+        ProcessStep(
+            position=n,
+            title=_pick(language, s["title"]),
+            description=_pick(language, s.get("description")),
+            title_zh=s["title"]["zh"],
+            title_en=s["title"]["en"],
+            description_zh=(s.get("description") or {}).get("zh", ""),
+            description_en=(s.get("description") or {}).get("en", ""),
+        )
+        for n, s in enumerate(root._row[f"{SHOWN}process_steps"], start=1)
+    ]
+
+
+def _reminders(root: ServiceItemType) -> list[str]:
+    return [_pick(root._language, r) for r in root._row[f"{SHOWN}reminders"]]
+
+
+def _reminder_texts(root: ServiceItemType) -> list[LocalizedText]:
+    return [LocalizedText.of(r) for r in root._row[f"{SHOWN}reminders"]]
+
+
+def _form(root: ServiceItemType) -> FormDefinition:
+    return form_as_type(root._row[f"{SHOWN}form"], root._language)
+
+
+def _form_schema(root: ServiceItemType) -> JSON:
+    return cast(JSON, forms.form_schema(root._row[f"{SHOWN}form"], root._language))
+
+
+def _audit_rules(root: ServiceItemType) -> JSON:
+    return cast(JSON, root._row[f"{SHOWN}audit_rules"])
+
+
 @strawberry.type(name="ServiceItem")
 class ServiceItemType(Node):
     category: CategoryType
@@ -248,14 +313,17 @@ class ServiceItemType(Node):
     description_en: str
     handling_location_zh: str
     handling_location_en: str
-    process_steps: list[ProcessStep]
-    reminders: list[str]
-    reminder_texts: list[LocalizedText]
-    form: FormDefinition
+    # The version's JSON columns: read from the row only when one of these is asked for.
+    process_steps: list[ProcessStep] = strawberry.field(resolver=_process_steps)
+    reminders: list[str] = strawberry.field(resolver=_reminders)
+    reminder_texts: list[LocalizedText] = strawberry.field(resolver=_reminder_texts)
+    form: FormDefinition = strawberry.field(resolver=_form)
     form_schema: JSON = strawberry.field(
-        description="The form's answers as JSON Schema (draft 2020-12): validate before submitting."
+        resolver=_form_schema,
+        description="The form's answers as JSON Schema (draft 2020-12): "
+        "validate before submitting.",
     )
-    audit_rules: JSON
+    audit_rules: JSON = strawberry.field(resolver=_audit_rules)
     review_mode: ReviewModeModel
     fulfilment: FulfilmentModel
     provider_id: strawberry.ID | None
@@ -274,171 +342,427 @@ class ServiceItemType(Node):
     versions: list[ServiceItemVersionInfo] | None = strawberry.field(
         description="Every version, newest first; admins only."
     )
-    _model: strawberry.Private[ServiceItemModel]
+    _row: strawberry.Private[Row]
+    _language: strawberry.Private[str]
 
     @strawberry.field(description="What the viewer may do with the item now.")
     async def viewer_can(self, info: strawberry.Info) -> ServiceItemViewerCan:
+        row = self._row
+        # The action table reads the state; an unsaved model carries it (no query).
+        item = ServiceItemModel(
+            id=row["id"], status=row["status"], latest_number=row["latest_number"]
+        )
         actions = item_states.actions_for(
             context_of(info).actor,
-            self._model,
+            item,
             await viewer_reach(info),
-            live_number=self.version_number,
+            live_number=row["live_version__number"],
         )
         return ServiceItemViewerCan(
             edit=actions.edit, publish=actions.publish, retire=actions.retire, apply=actions.apply
         )
 
 
-async def items_as_types(
-    actor: Actor,
-    items: Sequence[ServiceItemModel],
-    *,
-    with_teams: bool = True,
-    with_versions: bool = True,
-) -> list[ServiceItemType]:
-    """Items with their shown version, category, team and history, in a fixed number of queries.
-
-    `with_teams`/`with_versions` skip what the selection does not ask for.
-    """
-    if not items:
-        return []
-    admin = can_manage_catalog(actor)
-    language = actor.language
-    ids = [i.id for i in items]
-    live_ids = {i.live_version_id for i in items} - {None}
-    latest = {i.id: i.latest_number for i in items}
-    if admin:
-        condition = Q(item_id__in=ids, number__in=set(latest.values())) | Q(id__in=live_ids)
-        rows = await VersionModel.filter(condition)
-    else:
-        rows = await VersionModel.filter(id__in=live_ids)
-    by_id = {r.id: r for r in rows}
-    shown = {r.item_id: r for r in rows if (r.number == latest[r.item_id] if admin else True)}
-    categories = {
-        c.id: CategoryType.of(c, language)
-        for c in await CategoryModel.filter(id__in={i.category_id for i in items})
-    }
-    teams: dict[int, TeamType] = {}
-    if with_teams and can_view_teams(actor):
-        team_ids = {v.team_id for v in shown.values()} | {
-            c._model.team_id for c in categories.values()
-        }
-        team_rows = await TeamModel.filter(id__in=team_ids - {None})
-        teams = {t.id: tt for t, tt in zip(team_rows, await teams_as_types(team_rows), strict=True)}
-    history = await _histories(items) if with_versions and admin else None
-    result = []
-    for item in items:
-        version = shown[item.id]
-        category = categories[item.category_id]
-        team_id = version.team_id or category._model.team_id
-        live = by_id.get(item.live_version_id)
-        result.append(
-            _item_type(
-                item,
-                version,
-                category,
-                language,
-                live_number=live.number if live else None,
-                team=teams.get(team_id) if team_id else None,
-                history=history[item.id] if history is not None else None,
-            )
-        )
-    return result
+def _shown(*columns: str) -> tuple[str, ...]:
+    return tuple(f"{SHOWN}{column}" for column in columns)
 
 
-async def _histories(items: Sequence[ServiceItemModel]) -> dict[int, list[ServiceItemVersionInfo]]:
-    """Every version of each item, newest first, with who wrote it (three queries)."""
-    history: dict[int, list[ServiceItemVersionInfo]] = {i.id: [] for i in items}
-    versions = (
-        await VersionModel.filter(item_id__in=list(history))
-        .order_by("-number")
-        .only("id", "item_id", "number", "created_at", "created_by_id")
+ITEM_NEEDS: FieldNeeds[ItemLoad] = FieldNeeds(
+    # The key, the cursor's (position, id), and the category the row groups under.
+    always=("id", "position", "category_id"),
+    fields={
+        "id": Needs(),
+        # The category's own fields add what `CATEGORY_NEEDS` says, joined (`items_wanted`).
+        "category": Needs(),
+        "name": Needs(_shown("name_zh", "name_en")),
+        "summary": Needs(_shown("summary_zh", "summary_en")),
+        "description": Needs(_shown("description_zh", "description_en")),
+        "handlingLocation": Needs(_shown("location_zh", "location_en")),
+        "nameZh": Needs(_shown("name_zh")),
+        "nameEn": Needs(_shown("name_en")),
+        "summaryZh": Needs(_shown("summary_zh")),
+        "summaryEn": Needs(_shown("summary_en")),
+        "descriptionZh": Needs(_shown("description_zh")),
+        "descriptionEn": Needs(_shown("description_en")),
+        "handlingLocationZh": Needs(_shown("location_zh")),
+        "handlingLocationEn": Needs(_shown("location_en")),
+        "processSteps": Needs(_shown("process_steps")),
+        "reminders": Needs(_shown("reminders")),
+        "reminderTexts": Needs(_shown("reminders")),
+        "form": Needs(_shown("form")),
+        "formSchema": Needs(_shown("form")),
+        "auditRules": Needs(_shown("audit_rules")),
+        "reviewMode": Needs(_shown("review_mode")),
+        "fulfilment": Needs(_shown("fulfilment")),
+        "providerId": Needs(_shown("provider_id")),
+        "appointmentQuota": Needs(_shown("appointment_quota")),
+        "timeLimitDays": Needs(_shown("time_limit_days")),
+        "status": Needs(("status",)),
+        "position": Needs(),
+        "version": Needs(("version",)),
+        "versionNumber": Needs(("live_version__number",)),
+        "latestVersionNumber": Needs(("latest_number",)),
+        "handlingTeam": Needs((f"{SHOWN}team_id", f"{CATEGORY}team_id"), (ItemLoad.TEAMS,)),
+        "versions": Needs(("live_version_id",), (ItemLoad.VERSIONS,)),
+        "viewerCan": Needs(("status", "latest_number", "live_version__number")),
+    },
+)
+
+
+def _in_item(category_column: str) -> str:
+    """A category column as the item's rows name it: its key is the item's own column."""
+    return "category_id" if category_column == "id" else f"{CATEGORY}{category_column}"
+
+
+def _joined(wanted: Wanted[ItemLoad], category: Wanted[CategoryLoad]) -> Wanted[ItemLoad]:
+    columns = dict.fromkeys(wanted.columns)
+    columns.update(dict.fromkeys(_in_item(c) for c in category.columns))
+    follow_ups = set(wanted.follow_ups)
+    if CategoryLoad.TEAM in category.follow_ups:
+        follow_ups.add(ItemLoad.CATEGORY_TEAMS)
+    return Wanted(tuple(columns), frozenset(follow_ups))
+
+
+def items_wanted(items: Selection) -> Wanted[ItemLoad]:
+    """What a selection on items needs, its category's fields included."""
+    wanted = ITEM_NEEDS.wanted(items)
+    if not items.has("category"):
+        return wanted
+    return _joined(wanted, CATEGORY_NEEDS.wanted(items.under("category")))
+
+
+def _everything(table: FieldNeeds[FollowUp]) -> Wanted[FollowUp]:
+    columns = dict.fromkeys(table.always)
+    follow_ups: set[FollowUp] = set()
+    for needs in table.fields.values():
+        columns.update(dict.fromkeys(needs.columns))
+        follow_ups.update(needs.follow_ups)
+    return Wanted(tuple(columns), frozenset(follow_ups))
+
+
+# What a loader that cannot see the selection loads: every field.
+EVERY_CATEGORY_FIELD = _everything(CATEGORY_NEEDS)
+EVERY_ITEM_FIELD = _joined(_everything(ITEM_NEEDS), EVERY_CATEGORY_FIELD)
+
+
+# -- building objects from rows -------------------------------------------------------------
+
+
+def _category_of(
+    row: Row, language: str, teams: Mapping[int, TeamType], *, in_item: bool
+) -> CategoryType:
+    """A category from its own row, or from an item's row (`in_item`) where it is joined."""
+    prefix = CATEGORY if in_item else ""
+    get: Callable[[str], Any] = row.get
+    pk: int = row["category_id"] if in_item else row["id"]
+    name_zh, name_en = get(f"{prefix}name_zh"), get(f"{prefix}name_en")
+    description_zh, description_en = get(f"{prefix}description_zh"), get(f"{prefix}description_en")
+    team_id = get(f"{prefix}team_id")
+    return CategoryType(
+        id=global_id("Category", pk),
+        name=in_language(language, name_zh, name_en),
+        description=in_language(language, description_zh, description_en),
+        name_zh=name_zh,
+        name_en=name_en,
+        description_zh=description_zh,
+        description_en=description_en,
+        position=get(f"{prefix}position"),
+        version=get(f"{prefix}version"),
+        created_at=get(f"{prefix}created_at"),
+        handling_team=teams.get(team_id) if team_id is not None else None,
+        _id=pk,
     )
-    authors = sorted({v.created_by_id for v in versions if v.created_by_id is not None})
-    roles = await roles_by_user(authors)
-    users = {u.id: u for u in await UserModel.filter(id__in=authors)}
-    live = {i.live_version_id for i in items}
-    for v in versions:
-        author = users.get(v.created_by_id)
-        history[v.item_id].append(
-            ServiceItemVersionInfo(
-                number=v.number,
-                created_at=v.created_at,
-                created_by=UserType.of(author, roles[author.id]) if author else None,
-                live=v.id in live,
-            )
-        )
-    return history
 
 
-def _item_type(
-    item: ServiceItemModel,
-    v: VersionModel,
-    category: CategoryType,
-    language: str,
-    *,
-    live_number: int | None,
-    team: TeamType | None,
-    history: list[ServiceItemVersionInfo] | None,
+def _item_of(
+    row: Row, language: str, category: CategoryType, follow_ups: ItemFollowUps
 ) -> ServiceItemType:
+    # A column the selection did not ask for reads as None: its field is not resolved.
+    get: Callable[[str], Any] = row.get
+
+    def text(column: str) -> Any:
+        return get(SHOWN + column)
+
+    team_id = text("team_id") or get(f"{CATEGORY}team_id")
+    provider_id = text("provider_id")
+    history = follow_ups.histories
     return ServiceItemType(
-        id=global_id("ServiceItem", item.id),
+        id=global_id("ServiceItem", row["id"]),
         category=category,
-        name=in_language(language, v.name_zh, v.name_en),
-        summary=in_language(language, v.summary_zh, v.summary_en),
-        description=in_language(language, v.description_zh, v.description_en),
-        handling_location=in_language(language, v.location_zh, v.location_en),
-        name_zh=v.name_zh,
-        name_en=v.name_en,
-        summary_zh=v.summary_zh,
-        summary_en=v.summary_en,
-        description_zh=v.description_zh,
-        description_en=v.description_en,
-        handling_location_zh=v.location_zh,
-        handling_location_en=v.location_en,
-        process_steps=[
-            ProcessStep(
-                position=n,
-                title=_pick(language, s["title"]),
-                description=_pick(language, s.get("description")),
-                title_zh=s["title"]["zh"],
-                title_en=s["title"]["en"],
-                description_zh=(s.get("description") or {}).get("zh", ""),
-                description_en=(s.get("description") or {}).get("en", ""),
-            )
-            for n, s in enumerate(v.process_steps, start=1)
-        ],
-        reminders=[_pick(language, r) for r in v.reminders],
-        reminder_texts=[LocalizedText.of(r) for r in v.reminders],
-        form=form_as_type(v.form, language),
-        form_schema=cast(JSON, forms.form_schema(v.form, language)),
-        audit_rules=cast(JSON, v.audit_rules),
-        review_mode=v.review_mode,
-        fulfilment=v.fulfilment,
-        provider_id=(global_id("Provider", v.provider_id) if v.provider_id is not None else None),
-        appointment_quota=v.appointment_quota,
-        time_limit_days=v.time_limit_days,
-        status=item.status,
-        position=item.position,
-        version=item.version,
-        version_number=live_number,
-        latest_version_number=item.latest_number,
-        handling_team=team,
-        versions=history,
-        _model=item,
+        name=in_language(language, text("name_zh"), text("name_en")),
+        summary=in_language(language, text("summary_zh"), text("summary_en")),
+        description=in_language(language, text("description_zh"), text("description_en")),
+        handling_location=in_language(language, text("location_zh"), text("location_en")),
+        name_zh=text("name_zh"),
+        name_en=text("name_en"),
+        summary_zh=text("summary_zh"),
+        summary_en=text("summary_en"),
+        description_zh=text("description_zh"),
+        description_en=text("description_en"),
+        handling_location_zh=text("location_zh"),
+        handling_location_en=text("location_en"),
+        review_mode=text("review_mode"),
+        fulfilment=text("fulfilment"),
+        provider_id=global_id("Provider", provider_id) if provider_id is not None else None,
+        appointment_quota=text("appointment_quota"),
+        time_limit_days=text("time_limit_days"),
+        status=get("status"),
+        position=row["position"],
+        version=get("version"),
+        version_number=get("live_version__number"),
+        latest_version_number=get("latest_number"),
+        handling_team=follow_ups.teams.get(team_id) if team_id is not None else None,
+        versions=(
+            [
+                ServiceItemVersionInfo(
+                    number=v.number,
+                    created_at=v.created_at,
+                    created_by=v.created_by,
+                    live=v.id == get("live_version_id"),
+                )
+                for v in history[row["id"]]
+            ]
+            if history is not None
+            else None
+        ),
+        _row=row,
+        _language=language,
     )
+
+
+async def items_of_rows(
+    actor: Actor, rows: Sequence[Row], wanted: Wanted[ItemLoad]
+) -> list[ServiceItemType]:
+    """Items from their rows, with the follow-ups `wanted` names loaded once for all."""
+    if not rows:
+        return []
+    follow_ups = await item_follow_ups(actor, rows, wanted.follow_ups)
+    language = actor.language
+    categories: dict[int, CategoryType] = {}
+    items = []
+    for row in rows:
+        category = categories.get(row["category_id"])
+        if category is None:
+            category = categories[row["category_id"]] = _category_of(
+                row, language, follow_ups.teams, in_item=True
+            )
+        items.append(_item_of(row, language, category, follow_ups))
+    return items
+
+
+async def categories_of_rows(
+    actor: Actor, rows: Sequence[Row], wanted: Wanted[CategoryLoad]
+) -> list[CategoryType]:
+    teams = (
+        await teams_by_id(actor, (r["team_id"] for r in rows))
+        if CategoryLoad.TEAM in wanted.follow_ups
+        else {}
+    )
+    return [_category_of(row, actor.language, teams, in_item=False) for row in rows]
+
+
+def _connection(
+    page: RowPage,
+    nodes: Sequence[NodeT],
+    count: Callable[[], Awaitable[int]],
+    query: QuerySet[Any] | None = None,
+) -> Connection[NodeT]:
+    """`query`: what `boundedCount` counts up to its limit; None, the exact count, capped."""
+    return Connection(
+        edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+        _count=count,
+        _count_upto=None if query is None else partial(count_upto, query),
+    )
+
+
+# -- lists ----------------------------------------------------------------------------------
+
+
+async def item_connection(
+    info: strawberry.Info,
+    query: QuerySet[ServiceItemModel],
+    first: int | None,
+    after: str | None,
+) -> Connection[ServiceItemType]:
+    """A page of `query`'s items in (position, id) order: the page and, if asked, its count."""
+    actor = context_of(info).actor
+    wanted = items_wanted(Selection.of(info).nodes())
+
+    async def fetch(page: QuerySet[ServiceItemModel]) -> list[Row]:
+        return await item_rows(actor, page, wanted.columns)
+
+    page = await keyset_page(query, fetch, first=first, after=after)
+    nodes = await items_of_rows(actor, page.rows, wanted)
+    return _connection(page, nodes, query.count, query)
+
+
+async def items_by_ids(
+    actor: Actor,
+    ids: Iterable[int],
+    wanted: Wanted[ItemLoad],
+    query: QuerySet[ServiceItemModel] | None = None,
+) -> dict[int, ServiceItemType]:
+    """Items by key, among `query` (by default what the viewer may see, drafts for admins)."""
+    keys = list(dict.fromkeys(ids))
+    if not keys:
+        return {}
+    if query is None:
+        query = catalog.items_visible_to(actor, include_unpublished=True)
+    rows = await item_rows(actor, query.filter(id__in=keys), wanted.columns)
+    items = await items_of_rows(actor, rows, wanted)
+    return {row["id"]: item for row, item in zip(rows, items, strict=True)}
+
+
+async def first_item(
+    actor: Actor, query: QuerySet[ServiceItemModel], wanted: Wanted[ItemLoad]
+) -> ServiceItemType | None:
+    rows = await item_rows(actor, query.limit(1), wanted.columns)
+    items = await items_of_rows(actor, rows, wanted)
+    return items[0] if items else None
+
+
+async def category_connection(
+    info: strawberry.Info, first: int | None, after: str | None
+) -> Connection[CategoryType]:
+    actor = context_of(info).actor
+    wanted = CATEGORY_NEEDS.wanted(Selection.of(info).nodes())
+    columns = tuple(dict.fromkeys((*wanted.columns, "position")))
+    query = CategoryModel.all()
+
+    async def fetch(page: QuerySet[CategoryModel]) -> list[Row]:
+        return list(await page.values(*columns))
+
+    page = await keyset_page(query, fetch, first=first, after=after)
+    nodes = await categories_of_rows(actor, page.rows, wanted)
+    return _connection(page, nodes, query.count, query)
+
+
+async def categories_by_ids(
+    actor: Actor, ids: Iterable[int], wanted: Wanted[CategoryLoad]
+) -> dict[int, CategoryType]:
+    keys = list(dict.fromkeys(ids))
+    if not keys:
+        return {}
+    rows = list(await CategoryModel.filter(id__in=keys).values(*wanted.columns))
+    categories = await categories_of_rows(actor, rows, wanted)
+    return {row["id"]: category for row, category in zip(rows, categories, strict=True)}
+
+
+async def category_of_model(
+    actor: Actor, category: CategoryModel, wanted: Wanted[CategoryLoad]
+) -> CategoryType:
+    """A category a mutation has just written, from the model at hand."""
+    row = {column: getattr(category, column) for column in wanted.columns}
+    return (await categories_of_rows(actor, [row], wanted))[0]
+
+
+# -- a category's items: every category of a page in one batch ------------------------------
+
+# (category, drafts too, what the selection needs, page size, the (position, id) to start after)
+ItemsKey = tuple[int, bool, Wanted[ItemLoad], int, tuple[int, int] | None]
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    items: list[ServiceItemType]
+    cursors: list[str]
+    has_next: bool
+    total: int
+
+
+def _category_items_loader(info: strawberry.Info) -> DataLoader[ItemsKey, ItemsPage]:
+    context = context_of(info)
+    actor = context.actor
+
+    async def load(keys: list[ItemsKey]) -> list[ItemsPage]:
+        groups: dict[tuple[bool, Wanted[ItemLoad]], set[int]] = defaultdict(set)
+        for category_id, include, wanted, _, _ in keys:
+            groups[(include, wanted)].add(category_id)
+        found: dict[tuple[bool, Wanted[ItemLoad], int], list[Row]] = defaultdict(list)
+        for (include, wanted), category_ids in groups.items():
+            query = (
+                catalog.items_visible_to(actor, include)
+                .filter(category_id__in=category_ids)
+                .order_by(*ORDER)
+            )
+            for row in await item_rows(actor, query, wanted.columns):
+                found[(include, wanted, row["category_id"])].append(row)
+        # Page here (a category holds tens of items), then build only the rows shown.
+        pages: list[tuple[list[Row], list[Row], bool]] = []
+        shown: dict[Wanted[ItemLoad], dict[int, Row]] = defaultdict(dict)
+        for category_id, include, wanted, size, start in keys:
+            rows = found[(include, wanted, category_id)]
+            rest = rows if start is None else [r for r in rows if (r["position"], r["id"]) > start]
+            pages.append((rows, rest[:size], len(rest) > size))
+            shown[wanted].update((id(r), r) for r in rest[:size])
+        built: dict[int, ServiceItemType] = {}
+        for wanted, by_identity in shown.items():
+            rows = list(by_identity.values())
+            items = await items_of_rows(actor, rows, wanted)
+            built.update((id(r), item) for r, item in zip(rows, items, strict=True))
+        return [
+            ItemsPage([built[id(r)] for r in page], [cursor_of(r) for r in page], more, len(rows))
+            for rows, page, more in pages
+        ]
+
+    loader: DataLoader[ItemsKey, ItemsPage] | None = context.loaders.get("catalog.category_items")
+    if loader is None:
+        loader = context.loaders["catalog.category_items"] = DataLoader(load_fn=load)
+    return loader
+
+
+async def _items_of_category(
+    info: strawberry.Info,
+    category_id: int,
+    first: int | None,
+    after: str | None,
+    include_unpublished: bool,
+) -> Connection[ServiceItemType]:
+    """A category's items, one page, with the same opaque keyset cursors as every list."""
+    key = (
+        category_id,
+        include_unpublished,
+        items_wanted(Selection.of(info).nodes()),
+        page_size(first),
+        start_of(after),
+    )
+    found = await _category_items_loader(info).load(key)
+
+    async def count() -> int:
+        return found.total
+
+    page = RowPage([], found.cursors, found.has_next, after is not None)
+    return _connection(page, found.items, count)
+
+
+# -- node(id) ---------------------------------------------------------------------------------
 
 
 async def _load_categories(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
-    rows = await CategoryModel.filter(id__in=list(pks))
-    return {c.id: CategoryType.of(c, actor.language) for c in rows}
+    return await categories_by_ids(actor, pks, EVERY_CATEGORY_FIELD)
+
+
+async def _select_categories(
+    actor: Actor, pks: Sequence[int], selection: Selection
+) -> dict[int, Any]:
+    return await categories_by_ids(actor, pks, CATEGORY_NEEDS.wanted(selection))
 
 
 async def _load_items(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
-    query = catalog.items_visible_to(actor, include_unpublished=True)
-    rows = await query.filter(id__in=list(pks))
-    return {r.id: t for r, t in zip(rows, await items_as_types(actor, rows), strict=True)}
+    return await items_by_ids(actor, pks, EVERY_ITEM_FIELD)
+
+
+async def _select_items(actor: Actor, pks: Sequence[int], selection: Selection) -> dict[int, Any]:
+    return await items_by_ids(actor, pks, items_wanted(selection))
 
 
 register("Category", _load_categories, "catalog:read")
+register_selecting("Category", _select_categories)
 register("ServiceItem", _load_items, "catalog:read")
+register_selecting("ServiceItem", _select_items)

@@ -26,6 +26,7 @@ from backend.services.core.errors import Invalid
 from backend.services.enterprises import enterprises
 from backend.services.files import storage, uploads
 from backend.services.files.policies import can_download_file, files_visible_to
+from backend.services.orders.attachments import order_files_visible_to
 
 strawberry.enum(uploads.UploadPurpose, name="UploadPurpose", description="What a file is for.")
 
@@ -78,6 +79,10 @@ async def files_as_types(actor: Actor, files: Sequence[StoredFile]) -> list[File
             file_id__in=list(licence_of), application_id__in=visible
         ).values_list("file_id", flat=True)
     )
+    attached.update(
+        await StoredFile.filter(order_files_visible_to(actor), id__in=list(licence_of))
+        .values_list("id", flat=True)
+    )  # fmt: skip
     return [
         FileType.of(
             f,

@@ -44,6 +44,8 @@ SCOPES: dict[str, str] = {
     "orders:write": "Assign and reassign orders (supervisors)",
     "applications:read": "Read applications you may see, and check one against its audit",
     "applications:write": "Save, submit and withdraw applications; audit and supplement them",
+    "jobs:read": "Read background jobs that failed (admins)",
+    "jobs:write": "Run failed background jobs again (admins)",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

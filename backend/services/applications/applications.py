@@ -449,13 +449,7 @@ async def _tell_applicant(
         S.REJECTED: "APPLICATION_REJECTED",
     }
     params = {"number": app.number, "order": order}
-    await notifications.notify(
-        app.applicant_id,
-        kinds[status],
-        params,
-        f"/applications/{app.number}",
-        using_db=conn,
-    )
+    await notifications.notify(app.applicant_id, kinds[status], params, using_db=conn)
 
 
 async def _owe(
@@ -465,30 +459,37 @@ async def _owe(
     owed: Sequence[str],
     timezone: str,
 ) -> None:
-    """Records each deferred material, due within the item's time limit, and tells the applicant."""
+    """Records each deferred material, due within the item's time limit, and tells the applicant
+    of those newly owed: a resubmit that owes the same materials again repeats nothing."""
     if not owed:
         return
     due = (await calendar.due_at(datetime.now(UTC), version.time_limit_days, timezone)).date()
     kinds = {k["kind"]: k for k in version.form.get("attachments") or []}
     lines: dict[str, list[str]] = {"zh": [], "en": []}
+    new: list[str] = []
     for kind in owed:
-        await OwedMaterial.get_or_create(
+        material, created = await OwedMaterial.get_or_create(
             application_id=app.id, kind=kind, defaults={"due_on": due}, using_db=conn
         )
+        if not created:
+            continue
+        new.append(kind)
         label = kinds[kind].get("label") or {}
         formats = [FILE_NAMES.get(m, m) for m in kinds[kind].get("mimeTypes") or []]
         lines["zh"].append(
-            f"{label.get('zh') or kind}（{'、'.join(formats)}），{due.isoformat()} 前"
+            f"{label.get('zh') or kind}（{'、'.join(formats)}），{material.due_on.isoformat()} 前"
         )
         name_en = label.get("en") or label.get("zh") or kind
-        lines["en"].append(f"{name_en} ({', '.join(formats)}) by {due.isoformat()}")
+        lines["en"].append(f"{name_en} ({', '.join(formats)}) by {material.due_on.isoformat()}")
+    if not new:
+        return
     materials = {"zh": "；".join(lines["zh"]), "en": "; ".join(lines["en"])}
     await notifications.notify(
         app.applicant_id,
         "MATERIALS_OWED",
         {"number": app.number, "materials": materials},
-        f"/applications/{app.number}",
         using_db=conn,
+        key=f"materials-owed:{app.id}:{','.join(sorted(new))}",
     )
 
 

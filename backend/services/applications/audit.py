@@ -20,7 +20,14 @@ from backend.services.applications.audit_rules import EnterpriseFacts, RuleConte
 from backend.services.catalog import forms
 from backend.services.core.errors import Problem, register_messages
 
-__all__ = ["AttachmentFact", "AuditOutcome", "EnterpriseFacts", "audit", "mime_allowed"]
+__all__ = [
+    "AttachmentFact",
+    "AuditOutcome",
+    "EnterpriseFacts",
+    "audit",
+    "material_problems",
+    "mime_allowed",
+]
 
 register_messages(
     {
@@ -116,6 +123,15 @@ def _attachment_problems(
                 }
                 problems.append(Problem("ATTACHMENT_EXPIRED", (*at, "expiresOn"), params))
     return problems
+
+
+def material_problems(form: Mapping[str, Any], fact: AttachmentFact, today: date) -> list[Problem]:
+    """One material handed in later (an owed one) checked as a submit checks its kind: paths
+    start at the material (`fileId`, `expiresOn`)."""
+    kinds = {k["kind"]: k for k in form.get("attachments") or []}
+    return [
+        Problem(p.code, p.field[2:], p.params) for p in _attachment_problems(kinds, [fact], today)
+    ]
 
 
 def audit(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from backend.i18n import N_
 from backend.models.accounts import Role
@@ -18,6 +18,7 @@ from backend.models.applications import (
     ApplicationStatus,
     Decision,
     OwedMaterial,
+    OwedStatus,
     Review,
 )
 from backend.models.catalog import ServiceItem, ServiceItemVersion
@@ -46,6 +47,7 @@ from backend.services.core.transactions import in_transaction
 from backend.services.enterprises.records import record_of
 from backend.services.notifications import notifications
 from backend.services.orders import orders as order_service
+from backend.services.orders.owed import STILL_OWED
 
 register_messages(
     {
@@ -145,7 +147,6 @@ async def decide(
             app.applicant_id,
             kinds[decision],
             {"number": app.number, "order": order.number if order else ""},
-            f"/applications/{app.number}",
             using_db=conn,
         )
     return app, order
@@ -179,7 +180,7 @@ async def supplement(
     """An auditor fills in answers or materials for the enterprise; its members are told.
 
     Attachments replace those of the same kinds. Once approved, only owed materials can be
-    supplied; supplying one marks it supplied.
+    supplied; what the desk hands in counts as accepted (the desk reviews owed materials).
     """
     require_role(actor, Role.AUDITOR)
     user_id = require_user(actor)
@@ -187,7 +188,7 @@ async def supplement(
     acting = replace(actor, acting_for_enterprise_id=app.enterprise_id)
     owed = {
         o.kind: o
-        for o in await OwedMaterial.filter(application_id=app.id, supplied_at__isnull=True)
+        for o in await OwedMaterial.filter(application_id=app.id, status__in=list(STILL_OWED))
     }
     found = Problems()
     answers: forms.CheckedAnswers | None = None
@@ -230,7 +231,16 @@ async def supplement(
                 await (
                     OwedMaterial.filter(id=owed[a.kind].id)
                     .using_db(conn)
-                    .update(supplied_at=now, supplied_file_id=a.file_id)
+                    .update(
+                        supplied_at=now,
+                        supplied_file_id=a.file_id,
+                        supplied_by_id=user_id,
+                        supplied_expires_on=a.expires_on,
+                        status=OwedStatus.ACCEPTED,
+                        reviewed_by_id=user_id,
+                        reviewed_at=now,
+                        return_reason="",
+                    )
                 )
         enterprise = await Enterprise.get(id=app.enterprise_id, using_db=conn)
         await tell_members(
@@ -240,8 +250,34 @@ async def supplement(
     return app
 
 
+class ReviewFacts(Protocol):
+    """What `changes_since_return` reads of a review (a model, or a list's row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def decision(self) -> Decision: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def revision_id(self) -> int: ...
+
+
+class RevisionFacts(Protocol):
+    """What `changes_since_return` reads of a revision (a model, or a list's row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def form_data(self) -> dict[str, Any]: ...
+    @property
+    def attachments(self) -> list[dict[str, Any]]: ...
+
+
 def changes_since_return(
-    revisions: Sequence[ApplicationRevision], reviews: Sequence[Review]
+    revisions: Sequence[RevisionFacts], reviews: Sequence[ReviewFacts]
 ) -> list[dict[str, Any]]:
     """Form fields and attachments (by kind) that differ between the revision the last RETURN
     review was on and the latest revision; [] when nothing was resubmitted since."""

@@ -421,16 +421,20 @@ def search(query: QuerySet[ServiceItem], text: str | None) -> QuerySet[ServiceIt
     return query if found is None else query.filter(found)
 
 
-async def item_by_name(actor: Actor, category_name: str, item_name: str) -> ServiceItem | None:
-    """An item by its category's and its own name, each in either language."""
+def items_named(actor: Actor, category_name: str, item_name: str) -> QuerySet[ServiceItem] | None:
+    """Items named so in a category named so, each in either language, first by key; None
+    when a name is blank (nothing can match)."""
     category_name, item_name = category_name.strip(), item_name.strip()
     if not category_name or not item_name:
         return None
     in_category = Q(category__name_zh=category_name) | Q(category__name_en=category_name)
     named = Q(name_zh=item_name) | Q(name_en=item_name)
     return (
-        await items_visible_to(actor, include_unpublished=True)
-        .filter(in_category, named)
-        .order_by("id")
-        .first()
+        items_visible_to(actor, include_unpublished=True).filter(in_category, named).order_by("id")
     )
+
+
+async def item_by_name(actor: Actor, category_name: str, item_name: str) -> ServiceItem | None:
+    """An item by its category's and its own name, each in either language."""
+    query = items_named(actor, category_name, item_name)
+    return await query.first() if query is not None else None

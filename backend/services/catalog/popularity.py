@@ -50,20 +50,25 @@ async def count_submit(
     )
 
 
-async def recount(conn: BaseDBAsyncClient) -> None:
-    """Counts every submitted application afresh: for data loaded around `submit` (a bulk
-    generator, an import). Call in a transaction if others submit meanwhile."""
+def recount_sql(dialect: str) -> str:
+    """The statements that count every submitted application afresh (`recount`), for a
+    database of `dialect` ("postgres" or "sqlite"): also run by `bench/generate.py` over its
+    own connection after it loads a park."""
     day = (
-        "(submitted_at AT TIME ZONE 'UTC')::date"
-        if conn.capabilities.dialect == "postgres"
-        else "date(submitted_at)"
+        "(submitted_at AT TIME ZONE 'UTC')::date" if dialect == "postgres" else "date(submitted_at)"
     )
-    await conn.execute_script(
+    return (
         "DELETE FROM application_day_counts; "  # noqa: S608
         "INSERT INTO application_day_counts (item_id, day, applications) "
         f"SELECT item_id, {day}, COUNT(*) FROM applications WHERE submitted_at IS NOT NULL "
         f"GROUP BY item_id, {day}"
     )
+
+
+async def recount(conn: BaseDBAsyncClient) -> None:
+    """Counts every submitted application afresh: for data loaded around `submit` (a bulk
+    generator, an import). Call in a transaction if others submit meanwhile."""
+    await conn.execute_script(recount_sql(conn.capabilities.dialect))
 
 
 async def popular_items(

@@ -46,6 +46,13 @@ class Actor:
 ANONYMOUS = Actor()
 
 
+def as_system(actor: Actor) -> Actor:
+    """The service itself, taking a step nobody asked for as the consequence of `actor`'s (an
+    order opening and assigning itself): recorded with no person, enterprise or token, so
+    timelines show "system"; the request id stays, to trace what caused it."""
+    return Actor(language=actor.language, request_id=actor.request_id)
+
+
 def require_user(actor: Actor) -> int:
     if actor.user_id is None:
         raise NotAuthenticated()

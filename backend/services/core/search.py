@@ -3,17 +3,17 @@ of the row's number, its enterprise's name or its service item's name (either la
 letters in any case.
 
 PostgreSQL first resolves each word to the ids of the enterprises and items whose names hold
-it, through an index over the names' character pairs (`search_grams`, migration 0008: a trigram
+it, through an index over the names' character pairs (`search_grams`, migration 0010: a trigram
 index cannot serve a two-character word, it has none, and Chinese keywords are often two
 characters), and filters the list by `enterprise_id = ANY(…) OR item_id = ANY(…) OR number LIKE
 …`. The planner then knows from the columns' statistics how many rows match, and walks the
 list's order for a common word or reads the ids' indexes for a rare one; the number's trigram
 index serves a number-like word of three characters or more.
 
-Measured before choosing (docs/search-and-counts.md): a pair index over the list's own copy of the
-names answers a rare word as fast, but the planner multiplies the frequencies of a word's pairs
-as if independent, takes a common four-character word for a rare one, and sorted 100,000 rows
-for a page of 20.
+Measured before choosing (docs/benchmarks.md, "Search, counts and the 'most used' board"): a
+pair index over the list's own copy of the names answers a rare word as fast, but the planner
+multiplies the frequencies of a word's pairs as if independent, takes a common four-character
+word for a rare one, and sorted 100,000 rows for a page of 20.
 
 The ids and the number pattern are written into the list's statement rather than sent as
 parameters: once PostgreSQL switches a prepared statement to its generic plan, it would plan
@@ -127,7 +127,7 @@ class Found:
 
 
 # The names holding a word: `{pairs}` and `{pattern}` are placeholders. The expression must stay
-# the one migration 0008 indexed (`search_grams(lower(name))`), or the index is not used.
+# the one migration 0010 indexed (`search_grams(lower(name))`), or the index is not used.
 ENTERPRISES_HOLDING = (
     "SELECT id FROM enterprises "
     "WHERE search_grams(lower(name)) @> {pairs}::text[] AND lower(name) LIKE {pattern}"

@@ -4,7 +4,7 @@
 outermost one commits, each event goes to every hook in `AFTER_COMMIT` (notifications and live
 updates plug in there). A rolled-back transaction hands nothing on, so nobody hears of a change
 that did not happen. A transaction opened inside another shares the outer one's list: only the
-outer commit is final.
+outer commit is final. `on_commit` does the same for a plain callback (waking the job worker).
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ AfterCommit = Callable[[Event], Awaitable[None]]
 AFTER_COMMIT: list[AfterCommit] = []
 
 _pending: ContextVar[list[Event] | None] = ContextVar("servicehall_pending_events", default=None)
+_callbacks: ContextVar[list[Callable[[], None]] | None] = ContextVar(
+    "servicehall_commit_callbacks", default=None
+)
 
 
 def after_commit(hook: AfterCommit) -> AfterCommit:
@@ -43,26 +46,46 @@ def pending_events() -> list[Event]:
     return pending
 
 
+def on_commit(callback: Callable[[], None]) -> None:
+    """Calls `callback` once the open transaction commits (never if it rolls back); at once
+    outside one."""
+    callbacks = _callbacks.get()
+    if callbacks is None:
+        callback()
+    else:
+        callbacks.append(callback)
+
+
 @asynccontextmanager
 async def in_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     outer = _pending.get()
-    if outer is not None:
-        mark = len(outer)
+    outer_callbacks = _callbacks.get()
+    if outer is not None and outer_callbacks is not None:
+        mark, callback_mark = len(outer), len(outer_callbacks)
         try:
             async with tortoise_transaction() as conn:
                 yield conn
         except BaseException:
             del outer[mark:]  # rolled back to the savepoint: those events never happened
+            del outer_callbacks[callback_mark:]
             raise
         return
     pending: list[Event] = []
+    callbacks: list[Callable[[], None]] = []
     token = _pending.set(pending)
+    callbacks_token = _callbacks.set(callbacks)
     try:
         async with tortoise_transaction() as conn:
             yield conn
     finally:
         _pending.reset(token)
+        _callbacks.reset(callbacks_token)
     # Only reached when the block committed: an exception above skips this.
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit callback %r failed", callback)
     await _hand_on(pending)
 
 

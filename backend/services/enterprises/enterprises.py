@@ -299,7 +299,7 @@ async def review(
             await notifications.notify(
                 registrant,
                 "ENTERPRISE_VERIFIED" if verified else "ENTERPRISE_REJECTED",
-                {"enterprise": enterprise.name, "reason": cleaned},
+                {"enterprise": enterprise.name, "reason": cleaned, "enterpriseId": enterprise.id},
                 using_db=conn,
             )
     return await Enterprise.get(id=enterprise_id)
@@ -438,7 +438,10 @@ async def _tell_owners(
     )
     for owner_id in owners:
         await notifications.notify(
-            int(str(owner_id)), kind, {**params, "enterprise": enterprise.name}, using_db=conn
+            int(str(owner_id)),
+            kind,
+            {**params, "enterprise": enterprise.name, "enterpriseId": enterprise.id},
+            using_db=conn,
         )
 
 

@@ -14,6 +14,7 @@ from backend.models.files import StoredFile
 from backend.services.applications.policies import applications_visible_to
 from backend.services.core.actors import Actor
 from backend.services.enterprises.policies import can_download_licence
+from backend.services.orders.attachments import order_files_visible_to
 
 
 def can_download_file(
@@ -33,7 +34,8 @@ def can_download_file(
 
 
 def files_visible_to(actor: Actor) -> QuerySet[StoredFile]:
-    """The same rule as `can_download_file`, as a query."""
+    """The same rule as `can_download_file`, as a query; and files on orders, as what they are
+    attached to allows (`orders.attachments.order_files_visible_to`)."""
     if actor.user_id is None:
         return StoredFile.filter(id=-1)
     licences = Enterprise.filter(licence_id__isnull=False)
@@ -45,4 +47,5 @@ def files_visible_to(actor: Actor) -> QuerySet[StoredFile]:
         Q(uploaded_by_id=actor.user_id)
         | Q(id__in=Subquery(licences.values("licence_id")))
         | Q(id__in=Subquery(attached))
+        | order_files_visible_to(actor)
     )

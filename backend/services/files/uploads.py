@@ -40,6 +40,8 @@ class UploadPurpose(StrEnum):
     LICENCE = "LICENCE"
     # A material of an application: types and size come from the kind in the item's form.
     ATTACHMENT = "ATTACHMENT"
+    # A file for an order's update or message: documents and pictures people exchange.
+    ORDER_ATTACHMENT = "ORDER_ATTACHMENT"
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,15 @@ LICENCE_POLICY = UploadPolicy(
     max_bytes=10 * MB,
 )
 
-POLICIES: dict[UploadPurpose, UploadPolicy] = {UploadPurpose.LICENCE: LICENCE_POLICY}
+ORDER_ATTACHMENT_POLICY = UploadPolicy(
+    mime_types={"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"},
+    max_bytes=20 * MB,
+)
+
+POLICIES: dict[UploadPurpose, UploadPolicy] = {
+    UploadPurpose.LICENCE: LICENCE_POLICY,
+    UploadPurpose.ORDER_ATTACHMENT: ORDER_ATTACHMENT_POLICY,
+}
 
 
 class Readable(Protocol):

@@ -11,7 +11,14 @@ from backend.i18n import N_, translate
 from backend.models.accounts import Notification
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import localized
+from backend.services.core.transactions import in_transaction
+from backend.services.jobs import jobs
+from backend.services.notifications import preferences
+from backend.services.notifications.links import link_for
 from backend.services.notifications.policies import notifications_visible_to
+
+# The job that mails a notice to a person who chose e-mail too (handled in `mail`).
+MAIL_NOTICE = "mail.notice"
 
 # The words of each kind of notification, with the params they take.
 KINDS: dict[str, str] = {
@@ -95,12 +102,41 @@ async def notify(
     link: str = "",
     *,
     using_db: BaseDBAsyncClient | None = None,
+    key: str | None = None,
 ) -> Notification:
+    """Writes a notice to `user_id`'s inbox, linking to what it is about (`link`, or the kind's
+    link from its params), and a mail job when they chose e-mail too. A notice with a `key` is
+    written once per person: later calls with the same key return the first."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind}")
-    return await Notification.create(
-        user_id=user_id, kind=kind, params=params or {}, link=link, using_db=using_db
+    params = params or {}
+    link = link or link_for(kind, params)
+    if using_db is None:
+        async with in_transaction() as conn:
+            return await _write(conn, user_id, kind, params, link, key)
+    return await _write(using_db, user_id, kind, params, link, key)
+
+
+async def _write(
+    conn: BaseDBAsyncClient,
+    user_id: int,
+    kind: str,
+    params: dict[str, Any],
+    link: str,
+    key: str | None,
+) -> Notification:
+    if key is not None:
+        sent = await Notification.filter(user_id=user_id, key=key).using_db(conn).first()
+        if sent is not None:
+            return sent
+    notice = await Notification.create(
+        user_id=user_id, kind=kind, params=params, link=link, key=key, using_db=conn
     )
+    if await preferences.wants_mail(conn, user_id):
+        await jobs.enqueue(
+            conn, MAIL_NOTICE, {"notificationId": notice.id}, key=f"{MAIL_NOTICE}:{notice.id}"
+        )
+    return notice
 
 
 async def unread_count(actor: Actor) -> int:

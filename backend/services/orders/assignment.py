@@ -103,7 +103,9 @@ async def _rerun(
             changes={"assignee_id": None, "assigned_at": None}, data={"note": note},
         )  # fmt: skip
         # Released by the supervisor's hand: the choice that follows is part of the same step.
-        await orders.assign_automatically(conn, actor, order, note=note, consequence=True)
+        await orders.assign_automatically(
+            conn, actor, order, note=note, consequence=True, asked=True
+        )
         return
     # Only an order nobody has started can be re-chosen; the table says why not.
     ORDER.check(actor, order, "ASSIGN", reach)

@@ -23,7 +23,7 @@ from backend.models.catalog import Fulfilment, ServiceItem, ServiceItemVersion
 from backend.models.orders import OPEN_STATUSES, Order, OrderStatus
 from backend.services.calendar import calendar
 from backend.services.core import events, numbering
-from backend.services.core.actors import Actor
+from backend.services.core.actors import Actor, as_system
 from backend.services.notifications import notifications
 from backend.services.orders.handlers import (
     AssignmentReason,
@@ -37,9 +37,9 @@ from backend.services.orders.states import CLOSED, ORDER, OrderEventKind
 ORDER_PREFIX = "SH"
 
 
-def is_overdue(order: Order, now: datetime | None = None) -> bool:
+def is_overdue(status: OrderStatus, due_at: datetime, now: datetime | None = None) -> bool:
     """Still open and past its due time."""
-    return order.status not in CLOSED and order.due_at < (now or datetime.now(UTC))
+    return status not in CLOSED and due_at < (now or datetime.now(UTC))
 
 
 async def _handling_team_id(version: ServiceItemVersion, conn: BaseDBAsyncClient) -> int | None:
@@ -67,6 +67,9 @@ async def open_order(
 
     Call inside the transaction that approves the application.
     """
+    # Opening and the automatic choice are the service's steps, not the approver's: an
+    # auditor's approval is on the application's record, the applicant's submit on theirs.
+    system = as_system(actor)
     version = await ServiceItemVersion.get(
         id=application.item_version_id,
         using_db=conn,
@@ -89,14 +92,14 @@ async def open_order(
     )
     await events.record(
         conn,
-        actor,
+        system,
         "order",
         order.id,
         OrderEventKind.ORDER_OPENED,
         {"application": application.number, "status": order.status.value},
     )
     if not by_provider:
-        await assign_automatically(conn, actor, order, consequence=True)
+        await assign_automatically(conn, system, order, consequence=True)
     return order
 
 
@@ -120,11 +123,14 @@ async def assign_automatically(
     *,
     note: str = "",
     consequence: bool = False,
+    asked: bool = False,
 ) -> Order:
     """Gives `order` to the team's available handler with the fewest open orders.
 
     `note` is why it was (re)run, when someone asked: kept in the reason and the event.
-    `consequence`: the choice runs because the order opened, not because someone asked.
+    `consequence`: the choice runs because of another step (the order opened, it was handed
+    back), so no policy is asked; unless `asked` (a supervisor released the order to re-run
+    it), nobody asked for it either, and the event is the system's, not `actor`'s.
 
     Ties go to whoever was assigned least recently (never assigned first), then the lowest id.
     On PostgreSQL the team's row is locked while loads are read and the choice is recorded, so
@@ -152,7 +158,7 @@ async def assign_automatically(
     )
     await ORDER.apply(
         conn,
-        actor,
+        actor if asked or not consequence else as_system(actor),
         order,
         "ASSIGN",
         expected_version=order.version,

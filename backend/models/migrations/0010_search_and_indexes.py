@@ -64,7 +64,7 @@ async def forget_counts(apps, editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_event_counters')]
+    dependencies = [('models', '0009_order_conversation')]
 
     initial = False
 

@@ -1,0 +1,1 @@
+"""Background jobs in the schema: the failed ones, for admins."""

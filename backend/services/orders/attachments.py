@@ -1,0 +1,129 @@
+"""Files on an order: attached to an update or a message, or supplied as an owed material.
+
+A file comes in through `uploadFile` (judged by its bytes there, `ORDER_ATTACHMENT` purpose for
+updates and messages) and is attached by id. Attaching checks it again, from what was stored:
+only one's own uploads, of the types and size the order takes, a few at a time. Who may
+download it follows what it is attached to (`AttachmentAudience`), as a query the download
+route and the `File` type share through `files.policies.files_visible_to`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q, Subquery
+
+from backend.i18n import N_
+from backend.models.applications import OwedMaterial
+from backend.models.files import StoredFile
+from backend.models.orders import AttachmentAudience, OrderAttachment
+from backend.services.core.actors import Actor
+from backend.services.core.errors import Problems, register_messages
+from backend.services.files.uploads import MB, ORDER_ATTACHMENT_POLICY, UploadPolicy
+from backend.services.orders.policies import orders_visible_to
+from backend.services.orders.processing import conversations_readable_by
+
+register_messages(
+    {
+        "ATTACHMENT_NOT_YOURS": N_("Choose a file you uploaded yourself."),
+        "TOO_MANY_ATTACHMENTS": N_("Attach at most {max} files."),
+        "DUPLICATE_ATTACHMENT": N_("This file is attached twice."),
+    }
+)
+
+MAX_ATTACHMENTS = 10
+
+
+def file_problems(
+    problems: Problems,
+    at: tuple[str, ...],
+    stored: StoredFile | None,
+    actor: Actor,
+    policy: UploadPolicy,
+    allowed: str | None = None,
+) -> None:
+    """What is wrong with attaching `stored` at `at` (added to `problems`)."""
+    if stored is None or stored.uploaded_by_id != actor.user_id:
+        problems.add(at, "ATTACHMENT_NOT_YOURS")
+        return
+    if stored.size == 0:
+        problems.add(at, "EMPTY_FILE")
+    elif stored.size > policy.max_bytes:
+        problems.add(at, "FILE_TOO_LARGE", max_mb=round(policy.max_bytes / MB, 1))
+    if not policy.accepts(stored.mime_type):
+        problems.add(at, "FILE_TYPE_NOT_ALLOWED", allowed=allowed or policy.allowed_names())
+
+
+async def checked_files(
+    actor: Actor, file_ids: Sequence[int | None], field: str = "attachmentIds"
+) -> list[StoredFile]:
+    """The files to attach, in the order given; every problem with them at once.
+
+    An id of another type arrives as None (it names no file of the actor's).
+    """
+    problems = Problems()
+    if len(file_ids) > MAX_ATTACHMENTS:
+        problems.add(field, "TOO_MANY_ATTACHMENTS", max=MAX_ATTACHMENTS)
+        problems.raise_if_any()
+    wanted = [i for i in file_ids if i is not None]
+    found = {f.id: f for f in await StoredFile.filter(id__in=wanted)} if wanted else {}
+    seen: set[int] = set()
+    for position, file_id in enumerate(file_ids):
+        at = (field, str(position))
+        if file_id is not None and file_id in seen:
+            problems.add(at, "DUPLICATE_ATTACHMENT")
+            continue
+        if file_id is not None:
+            seen.add(file_id)
+        stored = found.get(file_id) if file_id is not None else None
+        file_problems(problems, at, stored, actor, ORDER_ATTACHMENT_POLICY)
+    problems.raise_if_any()
+    return [found[i] for i in wanted]
+
+
+async def attach(
+    conn: BaseDBAsyncClient,
+    order_id: int,
+    files: Sequence[StoredFile],
+    audience: AttachmentAudience,
+    *,
+    update_id: int | None = None,
+    message_id: int | None = None,
+) -> None:
+    for position, stored in enumerate(files):
+        await OrderAttachment.create(
+            order_id=order_id, file_id=stored.id, order_update_id=update_id,
+            message_id=message_id, audience=audience, position=position, using_db=conn,
+        )  # fmt: skip
+
+
+def order_files_visible_to(actor: Actor) -> Q:
+    """Stored files `actor` may download because of an order (a condition on `StoredFile`):
+
+    - a progress note's, and a supplied owed material, to whoever may see the order;
+    - an internal note's, to park staff who may see it;
+    - a message's, to whoever may read the conversation.
+    """
+    if actor.user_id is None:
+        return Q(id=-1)
+    visible = orders_visible_to(actor)
+    audiences = [AttachmentAudience.ORDER_VIEWERS]
+    if actor.is_park_staff:
+        audiences.append(AttachmentAudience.PARK_STAFF)
+    noted = OrderAttachment.filter(
+        order_id__in=Subquery(visible.values("id")), audience__in=audiences
+    )
+    said = OrderAttachment.filter(
+        order_id__in=Subquery(conversations_readable_by(actor).values("id")),
+        audience=AttachmentAudience.CONVERSATION,
+    )
+    owed = OwedMaterial.filter(
+        application_id__in=Subquery(visible.values("application_id")),
+        supplied_file_id__isnull=False,
+    )
+    return (
+        Q(id__in=Subquery(noted.values("file_id")))
+        | Q(id__in=Subquery(said.values("file_id")))
+        | Q(id__in=Subquery(owed.values("supplied_file_id")))
+    )

@@ -114,6 +114,15 @@ async def test_search_narrows_only_what_the_viewer_may_see(new_api: Any) -> None
     assert await _orders(applicant, "acme") == set()
 
 
+def test_found_ids_are_written_as_integers_one_alone_as_itself() -> None:
+    """One id as itself, so PostgreSQL can read the list's index in order (not for `= ANY`)."""
+    from backend.services.core.search import any_of
+
+    assert any_of([1340]) == "1340"
+    assert any_of([3, 1, 2]) == "ANY('{3,1,2}'::bigint[])"
+    assert any_of([True, 7.0]) == "ANY('{1,7}'::bigint[])"  # whatever came, integers are written
+
+
 def _statement(query: Any) -> tuple[str, list[Any]]:
     """The SQL and parameters Tortoise sends for `query`."""
     rows = query.values_list("id")

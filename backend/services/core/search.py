@@ -99,7 +99,7 @@ class _Written(ValueWrapper):
 
 
 class _AnyOf(Term):
-    """`ANY('{1,2,3}'::bigint[])`, written into the statement (`any_of`)."""
+    """`ANY('{1,2,3}'::bigint[])` or a lone id, written into the statement (`any_of`)."""
 
     def __init__(self, written: str) -> None:
         super().__init__()
@@ -110,8 +110,12 @@ class _AnyOf(Term):
 
 
 def any_of(ids: Sequence[int]) -> str:
-    """The ids as `ANY(…)`: integers only, so nothing else can be written into a statement."""
-    return "ANY('{" + ",".join(map(str, map(int, ids))) + "}'::bigint[])"
+    """The ids as `ANY(…)`, one id as itself: integers only, so nothing else can be written into
+    a statement. PostgreSQL 15 reads an index in order for `= 1340`, not for `= ANY('{1340}')`:
+    an enterprise's full name (one enterprise, 353 orders at 1M) then costs a backward index
+    scan stopping at the page's end, 0.8 ms, against a bitmap scan of all 353 and a sort, 4–6."""
+    written = [str(int(pk)) for pk in ids]
+    return written[0] if len(written) == 1 else "ANY('{" + ",".join(written) + "}'::bigint[])"
 
 
 @dataclass(frozen=True)

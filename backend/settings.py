@@ -60,6 +60,8 @@ class Settings:
     max_tokens: int = 2000
     max_body_bytes: int = 12 * 1024 * 1024
     download_url_seconds: int = 300
+    # Pages count a list up to this many rows and show "1,000+" beyond (the API's boundedCount).
+    list_count_limit: int = 1000
     languages: tuple[str, ...] = field(default=("zh-CN", "en"))
     # Where people reach this site: links in e-mail are absolute, and mail has no request.
     public_url: str = "http://127.0.0.1:8000"
@@ -126,6 +128,8 @@ class Settings:
             )
         if self.password_hash_threads < 1:
             raise SettingsError("SERVICEHALL_PASSWORD_HASH_THREADS must be at least 1.")
+        if not 1 <= self.list_count_limit <= 10_000:
+            raise SettingsError("SERVICEHALL_LIST_COUNT_LIMIT must be between 1 and 10000.")
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -163,6 +167,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_query_depth=int(get("MAX_QUERY_DEPTH", str(base.max_query_depth))),
         max_aliases=int(get("MAX_ALIASES", str(base.max_aliases))),
         max_tokens=int(get("MAX_TOKENS", str(base.max_tokens))),
+        list_count_limit=int(get("LIST_COUNT_LIMIT", str(base.list_count_limit))),
         public_url=get("PUBLIC_URL", base.public_url).rstrip("/"),
         smtp_url=env.get("SERVICEHALL_SMTP_URL") or None,
         mail_from=get("MAIL_FROM", base.mail_from),

@@ -1,7 +1,7 @@
 """How lists, searches and pages grow from a small park to a large one, in one run.
 
     .venv/bin/python bench/bench_growth.py [--small 10000] [--large 1000000] [--requests 30]
-        [--app-root DIR] [--no-explain]
+        [--app-root DIR] [--no-explain] [--enterprise NAME]
 
 For each park (made by `bench/generate.py` when missing; the 1M park takes several minutes the
 first time) the real app runs under uvicorn (production settings) and is asked, one request at a
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import dataclasses
 import json
 import re
 import statistics
@@ -198,6 +199,11 @@ def main() -> None:
     parser.add_argument("--app-root", type=Path, default=ROOT)
     parser.add_argument("--server", default=DEFAULT_SERVER)
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument(
+        "--enterprise",
+        help="the full name the enterprise case searches for at both sizes (by default the "
+        "generator's middling enterprise, whose orders fill a page only at the large park)",
+    )
     arguments = parser.parse_args()
 
     def log(message: str) -> None:
@@ -207,6 +213,8 @@ def main() -> None:
         asyncio.run(ensure_park(n, server=arguments.server, log=log))
         for n in (arguments.small, arguments.large)
     ]
+    if arguments.enterprise:
+        parks = [dataclasses.replace(p, enterprise_name=arguments.enterprise) for p in parks]
     timings = {}
     for park in parks:
         with app_server(park.url, arguments.app_root.resolve()) as server:

@@ -57,6 +57,7 @@ EXPECTED_TABLES = {
     "order_attachments",
     "order_information_requests",
     "order_pauses",
+    "application_day_counts",
 }
 
 
@@ -264,3 +265,66 @@ async def test_0010_keeps_what_the_attachments_hang_on_and_fills_the_orders_new_
     finally:
         if created:
             await _pg_execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+
+
+CREATED = "2026-11-01 08:00:00+00:00"
+
+
+def test_a_park_with_people_and_submitted_applications_migrates_up_from_0007(
+    tmp_path: Path,
+) -> None:
+    """Later migrations add columns to tables that already hold rows (0008: a user's mail
+    choice) and count what is already there (0011: the board's applications by day)."""
+    path = tmp_path / "before.sqlite3"
+    env = {**os.environ, "SERVICEHALL_DATABASE_URL": f"sqlite://{path}"}
+    up_to_0007 = subprocess.run(
+        [sys.executable, "-m", "tortoise", "migrate", "models", "0007_event_counters"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert up_to_0007.returncode == 0, up_to_0007.stderr
+    with sqlite3.connect(path) as connection:  # foreign keys are off in a bare connection
+        connection.execute(
+            "INSERT INTO users (id, name, password_hash, is_active, language, created_at, "
+            "version) VALUES (1, '王申请', 'x', 1, 'zh-CN', ?, 1)",
+            [CREATED],
+        )
+        connection.execute(
+            "INSERT INTO categories (id, name_zh, name_en, description_zh, description_en, "
+            "position, created_at, version) VALUES (1, '企业服务', 'Business', '', '', 1, ?, 1)",
+            [CREATED],
+        )
+        connection.executemany(
+            "INSERT INTO service_items (id, status, latest_number, position, name_zh, name_en, "
+            "search_text, created_at, version, category_id) "
+            "VALUES (?, 'PUBLISHED', 1, ?, ?, '', '', ?, 1, 1)",
+            [(7, 1, "营业执照变更", CREATED), (8, 2, "人才公寓申请", CREATED)],
+        )
+        connection.executemany(
+            "INSERT INTO applications (number, status, form_data, promised_deferred, "
+            "revision_count, submitted_at, created_at, updated_at, version, applicant_id, "
+            "enterprise_id, item_id) VALUES (?, 'APPROVED', '{}', 0, 1, ?, ?, ?, 1, 1, 1, ?)",
+            [
+                (f"SQ-{n}", submitted, CREATED, CREATED, item)
+                for n, (submitted, item) in enumerate(
+                    [
+                        ("2026-11-20 08:00:00+00:00", 7),
+                        ("2026-11-20 09:00:00+00:00", 7),
+                        ("2026-11-21 08:00:00+00:00", 7),
+                        ("2026-11-21 08:00:00+00:00", 8),
+                        (None, 8),  # a draft: never submitted, not counted
+                    ]
+                )
+            ],
+        )
+    rest = _migrate(f"sqlite://{path}")
+    assert rest.returncode == 0, rest.stderr
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT email_notifications FROM users").fetchall() == [(0,)]
+        counted = connection.execute(
+            "SELECT item_id, day, applications FROM application_day_counts ORDER BY item_id, day"
+        ).fetchall()
+    assert counted == [(7, "2026-11-20", 2), (7, "2026-11-21", 1), (8, "2026-11-21", 1)]

@@ -89,6 +89,11 @@ def templates_for(language: str) -> Jinja2Templates:
     return templates
 
 
+def count_limit(request: Request) -> int:
+    """How far list pages count (`boundedCount`'s limit); beyond it they show "1,000+"."""
+    return int(request.app.state.settings.list_count_limit)
+
+
 def localtime(value: str | None, timezone: str) -> str:
     """An ISO timestamp from the API as park time, to the minute."""
     if not value:

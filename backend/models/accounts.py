@@ -37,8 +37,9 @@ class User(Model):
     password_changed_at = fields.DatetimeField(null=True)
     # Set when the person opened the confirmation link sent to `email`; cleared if it changes.
     email_confirmed_at = fields.DatetimeField(null=True)
-    # Notices by e-mail too, not only in the inbox: offered once the address is confirmed.
-    email_notifications = fields.BooleanField(default=False)
+    # Notices by e-mail too, not only in the inbox: offered once the address is confirmed. The
+    # database default lets migration 0008 add the column to existing users.
+    email_notifications = fields.BooleanField(default=False, db_default=False)
     version = fields.IntField(default=1)
 
     roles: fields.ReverseRelation[UserRole]

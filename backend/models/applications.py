@@ -79,6 +79,9 @@ class Application(Model):
 
     class Meta:
         table = "applications"
+        # The lists (newest or oldest first, by id) under their common filters: the desk's
+        # status, an enterprise's own, one item's.
+        indexes = (("status", "id"), ("enterprise_id", "id"), ("item_id", "id"))
 
 
 class ApplicationAttachment(Model):

@@ -127,6 +127,29 @@ class ServiceItemVersion(Model):
         unique_together = (("item", "number"),)
 
 
+class ApplicationDayCount(Model):
+    """How many applications for an item were last submitted on one day (UTC).
+
+    The "most used" board sums the last 90 days of these rather than counting applications, so
+    its cost is items × days whatever the traffic. A submit moves its application from the day
+    of its previous submit to today's, in the submit's transaction.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    item: fields.ForeignKeyRelation[ServiceItem] = fields.ForeignKeyField(
+        "models.ServiceItem", related_name="day_counts", on_delete=fields.CASCADE
+    )
+    item_id: int
+    day = fields.DateField()
+    applications = fields.IntField(default=0)
+
+    class Meta:
+        table = "application_day_counts"
+        unique_together = (("item", "day"),)
+        # The board reads a range of days, every item: from the index alone.
+        indexes = (("day", "item_id", "applications"),)
+
+
 class ServicePin(Model):
     """An item on a person's own common-services board, in the order they keep."""
 

@@ -91,7 +91,17 @@ class Order(Model):
 
     class Meta:
         table = "orders"
-        indexes = (("assignee_id", "status"),)
+        # The lists' orderings under their common filters (a status such as the unassigned,
+        # an enterprise's own, one item's), each ending in the key so a page stops early (a
+        # handler's queue does with `assignee_id, status`, measured); the number's trigram
+        # index for search is PostgreSQL-only (migration 0010).
+        indexes = (
+            ("assignee_id", "status"),
+            ("status", "created_at", "id"),
+            ("enterprise_id", "created_at", "id"),
+            ("item_id", "created_at", "id"),
+            ("due_at", "id"),
+        )
 
 
 # -- processing: what the handler reports, and the conversation with the enterprise ---------------

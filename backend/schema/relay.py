@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from pypika_tortoise.terms import ValueWrapper
 from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -23,6 +24,8 @@ from backend.services.core.errors import Invalid
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
+DEFAULT_COUNT_LIMIT = 1000
+MAX_COUNT_LIMIT = 10_000
 # Keys are 64-bit integers in every database; anything outside can never name a row.
 MAX_KEY = 2**63 - 1
 
@@ -89,15 +92,37 @@ class Edge(Generic[NodeType]):
     node: NodeType
 
 
+@strawberry.type(description="How many rows a list has, counted up to a limit.")
+class BoundedCount:
+    value: int = strawberry.field(description="The number of rows, or the limit if more.")
+    is_exact: bool = strawberry.field(description="False when the list has more than `value`.")
+
+
 @strawberry.type(description="A page of a list, in a stable order, with opaque cursors.")
 class Connection(Generic[NodeType]):
     edges: list[Edge[NodeType]]
     page_info: PageInfo
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
+    # Counts at most n + 1 rows; None: the exact count, capped (a list held in memory).
+    _count_upto: strawberry.Private[Callable[[int], Awaitable[int]] | None] = None
 
     @strawberry.field(description="How many rows the whole list has (every page).")
     async def total_count(self) -> int:
         return await self._count()
+
+    @strawberry.field(
+        description="How many rows the whole list has, counted up to `limit` (1 to "
+        f"{MAX_COUNT_LIMIT:,}): as cheap at a million rows as at a thousand, where "
+        "`totalCount` reads every row. Show `value` with a plus when it is not exact."
+    )
+    async def bounded_count(self, limit: int = DEFAULT_COUNT_LIMIT) -> BoundedCount:
+        if not 1 <= limit <= MAX_COUNT_LIMIT:
+            raise BadRequest(f"`limit` must be between 1 and {MAX_COUNT_LIMIT}.", "BAD_COUNT_LIMIT")
+        if self._count_upto is None:
+            counted = await self._count()
+        else:
+            counted = await self._count_upto(limit)
+        return BoundedCount(value=min(counted, limit), is_exact=counted <= limit)
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
@@ -208,6 +233,25 @@ async def fetch_row_page(
     return Page(rows, cursors, has_next, after is not None)
 
 
+async def count_upto(query: QuerySet[Any], limit: int) -> int:
+    """How many rows `query` has, counting at most `limit + 1`: one statement whose work is
+    bounded by the limit, not by the table (`SELECT count(*) FROM (… LIMIT n) AS rows`).
+
+    The limit is written into the statement, so the plan is costed for it (a parameter would
+    leave a generic plan costed for every row).
+    """
+    rows = query.limit(limit + 1).values_list("id", flat=True)
+    rows._choose_db_if_not_chosen()
+    rows._make_query()
+    rows.query._limit = ValueWrapper(int(limit) + 1, allow_parametrize=False)
+    sql, params = rows.query.get_parameterized_sql()
+    found = await rows._db.execute_query_dict(
+        f"SELECT COUNT(*) AS counted FROM ({sql}) AS bounded",  # noqa: S608
+        params,
+    )
+    return int(found[0]["counted"])
+
+
 def connection(
     page: Page[RowType],
     to_node: Callable[[RowType], NodeType],
@@ -226,4 +270,5 @@ def connection(
             end_cursor=page.cursors[-1] if page.cursors else None,
         ),
         _count=count_query.count,
+        _count_upto=lambda limit: count_upto(count_query, limit),
     )

@@ -152,11 +152,12 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 # Types that only carry others: payloads and error lists, returned by root fields only (their
-# own fields are the root field's answer, which its scope covers), and page info.
+# own fields are the root field's answer, which its scope covers), page info and counts.
 _CARRIERS = frozenset(
     {
         "AccountError", "ApiTokenPayload", "ApplicationError", "ApplicationOrderPayload",
-        "ApplicationPayload", "AssignOrderPayload", "BuildingPayload", "CalendarError",
+        "ApplicationPayload", "AssignOrderPayload", "BoundedCount", "BuildingPayload",
+        "CalendarError",
         "CatalogError", "CategoryPayload", "CheckApplicationPayload", "ClearCalendarDayPayload",
         "CreateApiTokenPayload", "EnterpriseError", "EnterprisePayload", "FileError",
         "InviteMemberPayload", "JoinEnterprisePayload", "LoginPayload", "LogoutPayload",

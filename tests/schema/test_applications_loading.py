@@ -13,6 +13,7 @@ from backend.schema import schema
 from backend.schema.applications.loading import APPLICATION_NEEDS, ENTERPRISE_NEEDS
 from backend.schema.applications.parts import REVIEW_NEEDS, REVISION_NEEDS
 from backend.schema.relay import decode_global_id
+from tests.conftest import BACKEND
 from tests.schema.application_helpers import decide, materials, stored, submission, submitted
 from tests.schema.application_helpers import world as application_world
 from tests.schema.order_helpers import Park, login, open_order, park
@@ -96,6 +97,67 @@ async def test_the_full_page_costs_five_statements_for_5_applications_as_for_50(
     page = next(s for s in sql_counter.statements if 'FROM "applications"' in s and "LIMIT" in s)
     assert "form_data" not in page
     assert re.search(r"LIMIT 51\b", page), page
+
+
+SEARCHED_PAGE = """query($n: Int!) {
+    applications(first: $n, filter: {search: "科技 sq-", status: APPROVED}) { COUNT
+      pageInfo { hasNextPage } edges { node { number enterprise { name } serviceItemName
+        order { number } } } } }"""
+COUNTS = {"bounded": "boundedCount(limit: 30) { value isExact }", "exact": "totalCount", "none": ""}
+
+
+@pytest.mark.postgres
+async def test_a_searched_page_costs_four_statements_and_one_more_on_postgres_for_the_words(
+    new_api: Any, sql_counter: Any
+) -> None:
+    """Search and filters narrow the same page of plain rows (one statement, the size written
+    in); PostgreSQL first finds every word's enterprises and items (one statement for all the
+    words). Each count is read only when asked: the bounded one up to its limit."""
+    p = await park(handlers=2)
+    for i in range(51):
+        await open_order(p, other=i == 50)  # 50 of 星河科技, one of Acme
+    orders = {o.application_id: o.number for o in p.orders if o.enterprise_id == p.enterprise.id}
+    auditor = await login(new_api, p.auditor)
+    words = 1 if BACKEND == "postgres" else 0
+    # Once before counting: a pool connection learns an array type's codec the first time it
+    # sends one (asyncpg: three statements, once per connection).
+    await auditor.gql(SEARCHED_PAGE.replace("COUNT", ""), {"n": 1})
+    counts: dict[str, list[int]] = {name: [] for name in COUNTS}
+    for size in (5, 50):
+        for name, field in COUNTS.items():
+            sql_counter.reset()
+            data = await auditor.gql(SEARCHED_PAGE.replace("COUNT", field), {"n": size})
+            applications = data["applications"]
+            counts[name].append(sql_counter.count)
+            assert len(applications["edges"]) == size
+            assert applications["pageInfo"]["hasNextPage"] is (size < 50)
+            for edge in applications["edges"]:
+                node = edge["node"]
+                assert node["enterprise"]["name"] == p.enterprise.name
+                assert node["order"]["number"] in orders.values()
+            counted = [s for s in sql_counter.statements if "COUNT(" in s.upper()]
+            if name == "bounded":
+                assert applications["boundedCount"] == {"value": 30, "isExact": False}
+                assert len(counted) == 1 and "LIMIT 31" in counted[0], counted
+            elif name == "exact":
+                assert applications["totalCount"] == 50
+                assert len(counted) == 1 and "LIMIT" not in counted[0], counted
+            else:
+                assert counted == []
+            if words:
+                found = [s for s in sql_counter.statements if "FROM enterprises" in s]
+                assert len(found) == 1 and "search_grams" in found[0], found
+            page = next(
+                s for s in sql_counter.statements if 'FROM "applications"' in s and "ORDER BY" in s
+            )
+            assert re.search(rf"LIMIT {size + 1}\b", page), page
+            # The word's one enterprise written into the page (PostgreSQL), or its subquery.
+            written = f'"enterprise_id"={p.enterprise.id} ' if words else "IN (SELECT"
+            assert written in page, page
+    # The session and its roles, the words (PostgreSQL), the page, the count.
+    assert counts["bounded"][0] == counts["bounded"][1] <= 4 + words, counts
+    assert counts["exact"] == counts["bounded"], counts
+    assert counts["none"][0] == counts["none"][1] == counts["bounded"][0] - 1, counts
 
 
 USER = ["id", "name", "roles", "language", "isActive", "createdAt", "version", "email", "phone"]

@@ -25,6 +25,7 @@ from backend.services.core.actors import Actor
 from backend.services.core.transactions import in_transaction
 from backend.services.orders import conversation, steps, updates
 from tests import builders
+from tests.conftest import BACKEND
 from tests.schema.order_helpers import TZ, Park, login, open_order, park
 
 FULL_PAGE = """query($n: Int!) { orders(first: $n) { totalCount pageInfo { hasNextPage endCursor }
@@ -110,6 +111,64 @@ async def test_the_full_page_costs_five_statements_for_5_orders_as_for_50(
     assert re.search(r"LIMIT 51\b", page), page
 
 
+SEARCHED_PAGE = """query($n: Int!) {
+    orders(first: $n, filter: {search: "科技 sh-", unassigned: false}) { COUNT
+      pageInfo { hasNextPage } edges { node { number enterprise { name } serviceItem { name }
+        timeline(first: 3) { edges { node { kind } } } } } } }"""
+COUNTS = {"bounded": "boundedCount(limit: 30) { value isExact }", "exact": "totalCount", "none": ""}
+
+
+@pytest.mark.postgres
+async def test_a_searched_page_costs_five_statements_and_one_more_on_postgres_for_the_words(
+    new_api: Any, sql_counter: Any
+) -> None:
+    """Search and filters narrow the same page of plain rows (one statement, the size written
+    in); PostgreSQL first finds every word's enterprises and items (one statement for all the
+    words). Each count is read only when asked: the bounded one up to its limit."""
+    p = await park(handlers=2)
+    for i in range(51):
+        await open_order(p, other=i == 50)  # 50 of 星河科技, one of Acme
+    star = {o.number for o in p.orders if o.enterprise_id == p.enterprise.id}
+    supervisor = await _supervisor(new_api)
+    words = 1 if BACKEND == "postgres" else 0
+    await supervisor.gql(SEARCHED_PAGE.replace("COUNT", ""), {"n": 1})  # as `_warm`
+    counts: dict[str, list[int]] = {name: [] for name in COUNTS}
+    for size in (5, 50):
+        for name, field in COUNTS.items():
+            sql_counter.reset()
+            data = await supervisor.gql(SEARCHED_PAGE.replace("COUNT", field), {"n": size})
+            orders = data["orders"]
+            counts[name].append(sql_counter.count)
+            assert len(orders["edges"]) == size
+            assert {e["node"]["number"] for e in orders["edges"]} <= star
+            assert orders["pageInfo"]["hasNextPage"] is (size < 50)
+            for edge in orders["edges"]:
+                assert edge["node"]["enterprise"]["name"] == p.enterprise.name
+                kinds = [e["node"]["kind"] for e in edge["node"]["timeline"]["edges"]]
+                assert kinds == ["ORDER_OPENED", "ORDER_ASSIGNED"]
+            counted = [s for s in sql_counter.statements if "COUNT(" in s.upper()]
+            if name == "bounded":
+                assert orders["boundedCount"] == {"value": 30, "isExact": False}
+                assert len(counted) == 1 and "LIMIT 31" in counted[0], counted
+            elif name == "exact":
+                assert orders["totalCount"] == 50
+                assert len(counted) == 1 and "LIMIT" not in counted[0], counted
+            else:
+                assert counted == []
+            if words:
+                found = [s for s in sql_counter.statements if "FROM enterprises" in s]
+                assert len(found) == 1 and "search_grams" in found[0], found
+            page, _ = _page_and_events(sql_counter.statements)
+            assert re.search(rf"LIMIT {size + 1}\b", page), page
+            # The word's one enterprise written into the page (PostgreSQL), or its subquery.
+            written = f'"enterprise_id"={p.enterprise.id} ' if words else "IN (SELECT"
+            assert written in page, page
+    # The session and its roles, the words (PostgreSQL), the page, the count, the events.
+    assert counts["bounded"][0] == counts["bounded"][1] <= 5 + words, counts
+    assert counts["exact"] == counts["bounded"], counts
+    assert counts["none"][0] == counts["none"][1] == counts["bounded"][0] - 1, counts
+
+
 PROCESSING = """updates(first: 3) { totalCount edges { node { body author { name }
       attachments { name } } } }
     messages(first: 3) { totalCount edges { node { body readByOtherSide attachments { name } } } }
@@ -143,6 +202,7 @@ async def test_processing_costs_a_fixed_number_of_statements_for_5_orders_as_for
     completed = {o.number for i, o in enumerate(p.orders) if i % 5 == 4}
     supervisor = await _supervisor(new_api)
     auditor = await login(new_api, p.auditor)
+    await _warm(supervisor, FULL_PAGE)
     with_processing = FULL_PAGE.replace("team { name }", f"team {{ name }} {PROCESSING}")
     await _warm(supervisor, with_processing)
     await _warm(auditor, VIEWER_CAN)

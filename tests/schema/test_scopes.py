@@ -82,7 +82,11 @@ def test_declarations_name_real_types_and_real_read_scopes() -> None:
 def test_types_that_declare_no_scope_are_answers_of_root_fields_only() -> None:
     """A type with no scope of its own must never hang below an object: there it would
     carry data no scope guards."""
-    carriers = {n for n, scope in TYPE_SCOPES.items() if scope is None} - {"PageInfo"}
+    # A page's info and its count say nothing beyond the connection they hang from.
+    carriers = {n for n, scope in TYPE_SCOPES.items() if scope is None} - {
+        "PageInfo",
+        "BoundedCount",
+    }
     for type_name, type_ in GRAPH.type_map.items():
         if type_ in ROOTS or not isinstance(type_, (GraphQLObjectType, GraphQLInterfaceType)):
             continue

@@ -26,7 +26,17 @@ from starlette.routing import Route
 from backend.i18n import N_
 from backend.schema.relay import decode_id_of
 from web.forms import record_values
-from web.shell import as_int, enum_values, login_redirect, page, redirect, run, signed_in, text
+from web.shell import (
+    as_int,
+    count_limit,
+    enum_values,
+    login_redirect,
+    page,
+    redirect,
+    run,
+    signed_in,
+    text,
+)
 
 PREFIX = "answer"
 FILE_PREFIX = f"{PREFIX}-file"
@@ -411,7 +421,10 @@ async def my_applications(request: Request) -> Response:
         return login_redirect(request)
     status = _status_filter(request.query_params.get("status"))
     after = request.query_params.get("after") or None
-    variables = {"first": LIST_SIZE, "after": after, "status": status}
+    variables = {
+        "first": LIST_SIZE, "after": after, "status": status,
+        "countLimit": count_limit(request),
+    }  # fmt: skip
     data = (await run(request, "my_applications", variables)).data
     values = {
         "connection": data["applications"],

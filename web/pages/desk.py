@@ -26,6 +26,7 @@ from backend.schema.relay import decode_id_of
 from web.forms import record_values
 from web.shell import (
     as_int,
+    count_limit,
     field_errors,
     only_for,
     page,
@@ -101,7 +102,10 @@ async def queue(request: Request) -> Response:
     given, wanted = _queue_filters(request)
     full = not _htmx(request)
     after = request.query_params.get("after") or None
-    variables = {**wanted, "first": PAGE_SIZE, "after": after, "full": full}
+    variables = {
+        **wanted, "first": PAGE_SIZE, "after": after, "full": full,
+        "countLimit": count_limit(request),
+    }  # fmt: skip
     data = (await run(request, "desk_queue", variables)).data
     connection = data["applications"]
     page_info = connection["pageInfo"]
@@ -109,7 +113,7 @@ async def queue(request: Request) -> Response:
     values = {
         "filters": given,
         "applications": [_row(edge["node"]) for edge in connection["edges"]],
-        "total": connection["totalCount"],
+        "count": connection["boundedCount"],
         "more": "/desk?" + urlencode({**kept, "after": page_info["endCursor"]})
         if page_info["hasNextPage"]
         else None,

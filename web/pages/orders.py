@@ -32,6 +32,7 @@ from backend.schema.relay import decode_id_of
 from web.pages.desk import answer_rows, labels_of, material_rows
 from web.shell import (
     as_int,
+    count_limit,
     enum_values,
     field_errors,
     login_redirect,
@@ -114,6 +115,7 @@ async def queue(request: Request) -> Response:
         "first": PAGE_SIZE,
         "after": request.query_params.get("after") or None,
         "full": full,
+        "countLimit": count_limit(request),
     }
     data = (await run(request, "orders_queue", variables)).data
     connection = data["orders"]
@@ -121,7 +123,7 @@ async def queue(request: Request) -> Response:
         "filters": given,
         "errors": errors,
         "orders": [edge["node"] for edge in connection["edges"]],
-        "total": connection["totalCount"],
+        "count": connection["boundedCount"],
         "more": _more_link(given, connection["pageInfo"]),
         "everyone": everyone,
         "statuses": enum_values("OrderStatus"),
@@ -431,12 +433,13 @@ async def _unassigned_page(
     request: Request, status_code: int = 200, forms: dict[str, Any] | None = None
 ) -> Response:
     after = request.query_params.get("after") or None
-    data = (await run(request, "supervision_unassigned", {"first": PAGE_SIZE, "after": after})).data
+    variables = {"first": PAGE_SIZE, "after": after, "countLimit": count_limit(request)}
+    data = (await run(request, "supervision_unassigned", variables)).data
     connection = data["orders"]
     page_info = connection["pageInfo"]
     values = {
         "orders": [edge["node"] for edge in connection["edges"]],
-        "total": connection["totalCount"],
+        "count": connection["boundedCount"],
         "more": (
             "/supervision/unassigned?" + urlencode({"after": page_info["endCursor"]})
             if page_info["hasNextPage"]

@@ -49,6 +49,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='email_notifications',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
     ]

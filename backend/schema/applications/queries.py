@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from tortoise.expressions import Q
 
 from backend.models.accounts import Role
 from backend.models.applications import ApplicationStatus as StatusModel
@@ -32,6 +31,7 @@ from backend.schema.relay import (
     fetch_row_page,
 )
 from backend.services.applications import applications
+from backend.services.applications import lists as application_lists
 from backend.services.applications.policies import applications_visible_to
 from backend.services.enterprises import enterprises
 from backend.services.enterprises.records import record_of
@@ -46,8 +46,21 @@ class ApplicationFilter:
         default=None, description="Applications for the items of one category."
     )
     search: str | None = strawberry.field(
-        default=None, description="Part of the number or of the enterprise's name."
+        default=None,
+        description="Words to find in the number, the enterprise's name or the item's name.",
     )
+
+    def wanted(self) -> application_lists.ApplicationFilter:
+        def pk(value: strawberry.ID | None, type_name: str) -> int | None:
+            return None if value is None else (decode_id_of(value, type_name) or -1)
+
+        return application_lists.ApplicationFilter(
+            status=self.status,
+            item_id=pk(self.service_item_id, "ServiceItem"),
+            enterprise_id=pk(self.enterprise_id, "Enterprise"),
+            category_id=pk(self.category_id, "Category"),
+            search=self.search,
+        )
 
 
 @strawberry.type
@@ -80,27 +93,9 @@ class ApplicationQueries:
         oldest_first: bool = False,
     ) -> Connection[ApplicationType]:
         actor = context_of(info).actor
-        query = applications_visible_to(actor)
-        if filter is not None:
-            if filter.status is not None:
-                query = query.filter(status=filter.status)
-            if filter.service_item_id is not None:
-                query = query.filter(
-                    item_id=decode_id_of(filter.service_item_id, "ServiceItem") or -1
-                )
-            if filter.enterprise_id is not None:
-                query = query.filter(
-                    enterprise_id=decode_id_of(filter.enterprise_id, "Enterprise") or -1
-                )
-            if filter.category_id is not None:
-                query = query.filter(
-                    item__category_id=decode_id_of(filter.category_id, "Category") or -1
-                )
-            text = (filter.search or "").strip()
-            if text:
-                query = query.filter(
-                    Q(number__icontains=text) | Q(enterprise__name__icontains=text)
-                )
+        query = await application_lists.applications_for(
+            actor, (filter or ApplicationFilter()).wanted()
+        )
         order = ("id",) if oldest_first else ("-id",)
         nodes = Selection.of(info).nodes()
         wanted = APPLICATION_NEEDS.wanted(nodes)

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import Any, TypeVar, cast
 
 import strawberry
@@ -50,7 +51,7 @@ from backend.schema.catalog.loading import (
 from backend.schema.context import context_of, viewer_reach
 from backend.schema.loading import FieldNeeds, Needs, Selection, Wanted, in_language
 from backend.schema.nodes import Node, global_id, register, register_selecting
-from backend.schema.relay import Connection, Edge, PageInfo, page_size
+from backend.schema.relay import Connection, Edge, PageInfo, count_upto, page_size
 from backend.schema.teams.types import TeamType
 from backend.services.catalog import catalog, forms
 from backend.services.catalog import states as item_states
@@ -561,8 +562,12 @@ async def categories_of_rows(
 
 
 def _connection(
-    page: RowPage, nodes: Sequence[NodeT], count: Callable[[], Awaitable[int]]
+    page: RowPage,
+    nodes: Sequence[NodeT],
+    count: Callable[[], Awaitable[int]],
+    query: QuerySet[Any] | None = None,
 ) -> Connection[NodeT]:
+    """`query`: what `boundedCount` counts up to its limit; None, the exact count, capped."""
     return Connection(
         edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
         page_info=PageInfo(
@@ -572,6 +577,7 @@ def _connection(
             end_cursor=page.cursors[-1] if page.cursors else None,
         ),
         _count=count,
+        _count_upto=None if query is None else partial(count_upto, query),
     )
 
 
@@ -592,7 +598,8 @@ async def item_connection(
         return await item_rows(actor, page, wanted.columns)
 
     page = await keyset_page(query, fetch, first=first, after=after)
-    return _connection(page, await items_of_rows(actor, page.rows, wanted), query.count)
+    nodes = await items_of_rows(actor, page.rows, wanted)
+    return _connection(page, nodes, query.count, query)
 
 
 async def items_by_ids(
@@ -632,7 +639,8 @@ async def category_connection(
         return list(await page.values(*columns))
 
     page = await keyset_page(query, fetch, first=first, after=after)
-    return _connection(page, await categories_of_rows(actor, page.rows, wanted), query.count)
+    nodes = await categories_of_rows(actor, page.rows, wanted)
+    return _connection(page, nodes, query.count, query)
 
 
 async def categories_by_ids(

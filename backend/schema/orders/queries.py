@@ -21,6 +21,7 @@ from backend.schema.relay import (
     Connection,
     Edge,
     PageInfo,
+    count_upto,
     decode_cursor,
     decode_id_of,
     encode_cursor,
@@ -100,7 +101,7 @@ class OrderQueries:
     ) -> Connection[OrderType]:
         actor = context_of(info).actor
         size = page_size(first)
-        query = order_lists.orders_for(actor, (filter or OrderFilter()).wanted())
+        query = await order_lists.orders_for(actor, (filter or OrderFilter()).wanted())
         page_query = _after_cursor(query, order_by, after) if after else query
         nodes = Selection.of(info).nodes()
         wanted = ORDER_NEEDS.wanted(nodes).plus(_sort_column(order_by))
@@ -119,6 +120,7 @@ class OrderQueries:
                 end_cursor=cursors[-1] if cursors else None,
             ),
             _count=query.count,
+            _count_upto=lambda limit: count_upto(query, limit),
         )
 
     @strawberry.field(description="One order; null when unknown or not the viewer's to see.")

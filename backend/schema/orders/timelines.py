@@ -3,7 +3,8 @@
 A window numbers each order's events (from the `after` cursor on), so only the first N + 1 of
 each come back (N asked, one more for `hasNextPage`), with the actor's name alone (users joined
 for `name`, only when `actor` is selected; none for the system's steps) and the order's event
-count only when `totalCount` is. Who reads what is the services' table (`orders/readers.py`),
+count only when `totalCount` or `boundedCount` is (an order's events are few: the bounded
+count is the exact one, capped). Who reads what is the services' table (`orders/readers.py`),
 applied here and nowhere else: the kinds the viewer may not see are left out in the statement,
 before the window numbers and counts the rest (so pages and counts are the viewer's own), and
 a note the viewer may not read is empty (`event_as_type`). Standard SQL: the same statement on
@@ -48,7 +49,7 @@ ACTOR_NAME = "actor__name"
 @dataclass(frozen=True)
 class Timeline:
     events: list[OrderEvent]
-    count: int | None  # every event of the order; None when `totalCount` was not asked
+    count: int | None  # every event of the order; None when no count was asked
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class Ask:
             return cls(None, None, EVENT_NEEDS.wanted(None).columns, True)
         below = selection.under("timeline")
         columns = EVENT_NEEDS.wanted(below.nodes()).columns
-        counted = below.has("totalCount")
+        counted = below.has("totalCount") or below.has("boundedCount")
         try:
             asks = [
                 (page_size(arguments.get("first")), _sequence(arguments.get("after")))

@@ -212,7 +212,7 @@ def page_of(
 
 def _count_of(value: int | None) -> Callable[[], Awaitable[int]]:
     async def count() -> int:
-        assert value is not None, "the timeline's count is loaded when totalCount is selected"
+        assert value is not None, "the timeline's count is loaded when a count is selected"
         return value
 
     return count
@@ -260,8 +260,8 @@ class OrderType(Node):
     _row: strawberry.Private[Mapping[str, Any]]
     _reason: strawberry.Private[AssignmentReason | None]
     # The events loaded for the timeline (those its selection asks for and the viewer may see,
-    # and one more), and how many the viewer may see in all (None when `totalCount` was not
-    # asked).
+    # and one more), and how many the viewer may see in all (None when neither `totalCount`
+    # nor `boundedCount` was asked).
     _events: strawberry.Private[list[OrderEvent]]
     _event_count: strawberry.Private[int | None]
     # Processing, loaded for the whole page when asked (`conversation_loading.py`,

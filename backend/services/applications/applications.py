@@ -48,7 +48,7 @@ from backend.services.applications.audit import (
 from backend.services.applications.policies import applications_visible_to
 from backend.services.applications.states import APPLICATION, OPEN, ApplicationEventKind
 from backend.services.calendar import calendar
-from backend.services.catalog import catalog, forms
+from backend.services.catalog import catalog, forms, popularity
 from backend.services.core import events, idempotency, numbering
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
@@ -394,7 +394,7 @@ async def submit(
     async def write(conn: BaseDBAsyncClient) -> Application:
         app = prepared.application or await _create(conn, prepared, timezone)
         target, now = _target(outcome, prepared.version), datetime.now(UTC)
-        revision_number = app.revision_count + 1
+        revision_number, previous = app.revision_count + 1, app.submitted_at
         await APPLICATION.apply(
             conn, prepared.actor, app, "SUBMIT", to=target, expected_version=expected,
             changes={
@@ -408,6 +408,7 @@ async def submit(
             },
             data={"revision": revision_number, "passed": outcome.passed},
         )  # fmt: skip
+        await popularity.count_submit(conn, app.item_id, previous, now)
         await replace_attachments(conn, app, request.attachments, user_id)
         revision = await ApplicationRevision.create(
             application_id=app.id, number=revision_number, item_version_id=prepared.version.id,

@@ -44,6 +44,7 @@ from backend.services.core.errors import (
     Stale,
     register_messages,
 )
+from backend.services.core.search import text_holds
 from backend.services.core.states import bump_version
 from backend.services.core.transactions import in_transaction
 
@@ -416,9 +417,8 @@ def items_visible_to(actor: Actor, include_unpublished: bool = False) -> QuerySe
 
 def search(query: QuerySet[ServiceItem], text: str | None) -> QuerySet[ServiceItem]:
     """Items whose names, summaries or descriptions contain every word of `text`, any case."""
-    for word in (text or "").lower().split():
-        query = query.filter(search_text__contains=word)
-    return query
+    found = text_holds("search_text", text)
+    return query if found is None else query.filter(found)
 
 
 def items_named(actor: Actor, category_name: str, item_name: str) -> QuerySet[ServiceItem] | None:

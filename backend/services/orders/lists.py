@@ -3,7 +3,7 @@
 Lists start from `orders_visible_to(actor)`, so a filter can only narrow what the
 viewer may see. Search matches the order number, the enterprise's name and the item's name in
 either language: Chinese as substrings; Latin letters in any case (SQLite folds ASCII letters
-only, PostgreSQL every letter).
+only, PostgreSQL every letter); how it stays fast is `core.search`'s.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from backend.models.orders import Order, OrderStatus
 from backend.services.core.actors import Actor
+from backend.services.core.search import keyword_filter
 from backend.services.orders.policies import orders_visible_to
 
 
@@ -47,19 +47,13 @@ class OrderFilter:
     search: str | None = None
 
 
-def search(query: QuerySet[Order], text: str | None) -> QuerySet[Order]:
+async def search(query: QuerySet[Order], text: str | None) -> QuerySet[Order]:
     """Orders whose number, enterprise name or item name contains every word of `text`."""
-    for word in (text or "").split():
-        query = query.filter(
-            Q(number__icontains=word)
-            | Q(enterprise__name__icontains=word)
-            | Q(item__name_zh__icontains=word)
-            | Q(item__name_en__icontains=word)
-        )
-    return query
+    found = await keyword_filter(Order, text)
+    return query if found is None else query.filter(found)
 
 
-def orders_for(actor: Actor, wanted: OrderFilter) -> QuerySet[Order]:
+async def orders_for(actor: Actor, wanted: OrderFilter) -> QuerySet[Order]:
     """The orders `actor` may see that match `wanted` (unordered, relations not loaded)."""
     query = orders_visible_to(actor)
     if wanted.statuses:
@@ -78,4 +72,4 @@ def orders_for(actor: Actor, wanted: OrderFilter) -> QuerySet[Order]:
         query = query.filter(created_at__gte=wanted.created_after)
     if wanted.created_before is not None:
         query = query.filter(created_at__lt=wanted.created_before)
-    return search(query, wanted.search)
+    return await search(query, wanted.search)

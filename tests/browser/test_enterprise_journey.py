@@ -113,7 +113,7 @@ def test_register_verify_and_see_the_enterprise_verified(server: str, tmp_path: 
             page.get_by_label("密码").fill(PASSWORD)
             page.locator("form.stack button[type=submit]").click()
             nav = page.get_by_role("navigation", name="主导航")
-            nav.get_by_role("link", name="我的企业").click()
+            nav.get_by_role("link", name="我的企业", exact=True).click()
             expect(page.get_by_role("heading", name="我的企业")).to_be_visible()
             page.get_by_role("link", name="登记企业").click()
             expect(page.get_by_role("heading", name="登记企业")).to_be_visible()
@@ -167,7 +167,7 @@ def test_register_verify_and_see_the_enterprise_verified(server: str, tmp_path: 
 
             _sign_in(page, server, APPLICANT, PASSWORD)
             page.get_by_role("navigation", name="主导航").get_by_role(
-                "link", name="我的企业"
+                "link", name="我的企业", exact=True
             ).click()
             item = page.locator("#enterprises li", has_text=NAME)
             expect(item).to_contain_text("已认证")

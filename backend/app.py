@@ -7,17 +7,19 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
 from backend import i18n
 from backend.db import tortoise_config
 from backend.downloads import download
 from backend.graphql_http import graphql_endpoint
+from backend.schema.live.transport import LiveSocket
 from backend.security import Gatekeeper
 from backend.services.accounts import passwords
 from backend.services.accounts.throttle import CostLimiter, LoginThrottle
 from backend.services.jobs.worker import Worker
+from backend.services.live import broker as live
 from backend.services.notifications import mail, preferences
 from backend.settings import Settings, load_settings
 
@@ -56,7 +58,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             if not manage_database:
-                async with _job_worker(settings):
+                async with _job_worker(settings), live.running(settings):
                     yield
                 return
             async with (
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                     app, config=tortoise_config(settings.database_url), generate_schemas=False
                 ),
                 _job_worker(settings),
+                live.running(settings),
             ):
                 yield
         finally:
@@ -77,6 +80,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
     routes: list[BaseRoute] = [
         Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+        # Subscriptions (graphql-transport-ws); queries and mutations stay on HTTP.
+        WebSocketRoute("/graphql", LiveSocket(settings)),
         Route("/files/{token}", download, methods=["GET"]),
         *page_routes,
         static_mount(),

@@ -87,6 +87,12 @@ ROOT_SCOPES: dict[str, str] = {
     "unsubscribeFromEmail": "notifications:write",
     "failedJobs": "jobs:read",
     "retryJob": "jobs:write",
+    # Subscriptions read what the queries of their domain read.
+    "orderStatusChanged": "orders:read",
+    "orderEvents": "orders:read",
+    "myAssignments": "orders:read",
+    "applicationStatusChanged": "applications:read",
+    "notificationReceived": "notifications:read",
 }
 
 # The read scope behind each object type's data, a connection's and an edge's being their
@@ -101,7 +107,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "Team", "TeamMember", "TeamConnection", "TeamEdge",
     ),
     "notifications:read": (
-        "Notification", "NotificationConnection", "NotificationEdge",
+        "Notification", "NotificationConnection", "NotificationEdge", "InboxChange",
     ),
     "calendar:read": (
         "CalendarYear", "CalendarDay",
@@ -132,12 +138,13 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "OrderEventConnection", "OrderEventEdge", "OrderViewerCan",
         "OrderUpdate", "OrderUpdateConnection", "OrderUpdateEdge", "OrderMessage",
         "OrderMessageConnection", "OrderMessageEdge", "OrderReadMark", "OrderOwedMaterial",
+        "OrderStatusChange", "OrderAssignmentChange",
     ),
     "applications:read": (
         "Application", "ApplicationAttachment", "ApplicationChange", "ApplicationEnterprise",
         "ApplicationOrder", "ApplicationRevision", "AuditResult", "AuditProblem", "Review",
         "ReviewProblem", "OwedMaterial", "ApplicationConnection", "ApplicationEdge",
-        "ApplicationViewerCan",
+        "ApplicationViewerCan", "ApplicationStatusChange",
     ),
     "jobs:read": (
         "Job", "JobConnection", "JobEdge",

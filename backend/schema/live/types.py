@@ -1,0 +1,194 @@
+"""What the subscriptions send: small change records, with the object itself on request.
+
+The change's own fields come from the news and cost nothing. `order`, `application`, `event`
+and `notification` are read when selected, as the viewer may see them now: an order's and an
+event's row once per event for all the subscribers of this process (`Delivery.loaded`), then
+shown per viewer by the same code as the queries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from backend.models.applications import ApplicationStatus as ApplicationStatusModel
+from backend.models.events import Event as EventModel
+from backend.models.orders import Order as OrderModel
+from backend.models.orders import OrderStatus as OrderStatusModel
+from backend.schema.applications.types import ApplicationType
+from backend.schema.catalog.loading import selects
+from backend.schema.live.context import live_context_of
+from backend.schema.nodes import global_id, lookup
+from backend.schema.notifications.types import NotificationType
+from backend.schema.orders.types import (
+    SHOWN_RELATIONS,
+    OrderEvent,
+    OrderType,
+    event_as_type,
+    orders_as_types,
+)
+from backend.services.live.broker import Delivery
+from backend.services.live.news import ChangeNews, NoticeNews
+from backend.services.notifications import notifications
+from backend.services.orders import readers
+from backend.services.orders.policies import can_view_order
+
+
+def _change(delivery: Delivery) -> ChangeNews:
+    news = delivery.news
+    assert isinstance(news, ChangeNews)
+    return news
+
+
+async def order_now(info: strawberry.Info, delivery: Delivery) -> OrderType | None:
+    """The order a change is about as the viewer may see it now; None if they may not."""
+    context = live_context_of(info)
+    assert context.viewer is not None
+    pk = _change(delivery).aggregate_id
+    row = await delivery.loaded(
+        f"order:{pk}", lambda: OrderModel.filter(id=pk).select_related(*SHOWN_RELATIONS).first()
+    )
+    if row is None or not can_view_order(context.actor, row, context.viewer.reach):
+        return None
+    (shown,) = await orders_as_types(context.actor, [row], with_events=selects(info, "timeline"))
+    return shown
+
+
+async def event_now(info: strawberry.Info, delivery: Delivery) -> OrderEvent | None:
+    """The event of a change, for a viewer whose role reads it in the order's timeline."""
+    context = live_context_of(info)
+    event_id = _change(delivery).event_id
+    row = await delivery.loaded(
+        f"event:{event_id}", lambda: EventModel.filter(id=event_id).select_related("actor").first()
+    )
+    if row is None or not readers.sees_event(context.actor, row.kind):
+        return None
+    return event_as_type(row)
+
+
+@strawberry.type(description="An order's status changed.")
+class OrderStatusChange:
+    order_id: strawberry.ID
+    number: str
+    sequence: int = strawberry.field(description="The change's place in the order's timeline.")
+    kind: str = strawberry.field(description="The event that changed it (ORDER_ASSIGNED, ...).")
+    from_status: OrderStatusModel | None = strawberry.field(
+        description="Null when the order was just opened."
+    )
+    to_status: OrderStatusModel
+    at: datetime
+    _delivery: strawberry.Private[Delivery]
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> OrderStatusChange:
+        news = _change(delivery)
+        assert news.to_status is not None  # a change of status has one
+        return cls(
+            order_id=global_id("Order", news.aggregate_id),
+            number=news.number,
+            sequence=news.sequence,
+            kind=news.kind,
+            from_status=OrderStatusModel(news.from_status) if news.from_status else None,
+            to_status=OrderStatusModel(news.to_status),
+            at=news.moment,
+            _delivery=delivery,
+        )
+
+    @strawberry.field(description="The order now; null if the viewer may no longer see it.")
+    async def order(self, info: strawberry.Info) -> OrderType | None:
+        return await order_now(info, self._delivery)
+
+    @strawberry.field(
+        description="The event, as the order's timeline shows it to the viewer; null for one "
+        "their role does not read there."
+    )
+    async def event(self, info: strawberry.Info) -> OrderEvent | None:
+        return await event_now(info, self._delivery)
+
+
+@strawberry.type(description="An order became the viewer's to handle, or was given to another.")
+class OrderAssignmentChange:
+    order_id: strawberry.ID
+    number: str
+    assigned: bool = strawberry.field(
+        description="true: the order is now the viewer's; false: it went to someone else."
+    )
+    sequence: int
+    at: datetime
+    _delivery: strawberry.Private[Delivery]
+
+    @classmethod
+    def of(cls, delivery: Delivery, assigned: bool) -> OrderAssignmentChange:
+        news = _change(delivery)
+        return cls(
+            order_id=global_id("Order", news.aggregate_id),
+            number=news.number,
+            assigned=assigned,
+            sequence=news.sequence,
+            at=news.moment,
+            _delivery=delivery,
+        )
+
+    @strawberry.field(description="The order now; null once it is no longer the viewer's to see.")
+    async def order(self, info: strawberry.Info) -> OrderType | None:
+        return await order_now(info, self._delivery)
+
+
+@strawberry.type(description="An application's status changed.")
+class ApplicationStatusChange:
+    application_id: strawberry.ID
+    number: str
+    sequence: int
+    kind: str
+    from_status: ApplicationStatusModel | None
+    to_status: ApplicationStatusModel
+    at: datetime
+    _delivery: strawberry.Private[Delivery]
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> ApplicationStatusChange:
+        news = _change(delivery)
+        assert news.to_status is not None
+        return cls(
+            application_id=global_id("Application", news.aggregate_id),
+            number=news.number,
+            sequence=news.sequence,
+            kind=news.kind,
+            from_status=ApplicationStatusModel(news.from_status) if news.from_status else None,
+            to_status=ApplicationStatusModel(news.to_status),
+            at=news.moment,
+            _delivery=delivery,
+        )
+
+    @strawberry.field(description="The application now; null if the viewer may no longer see it.")
+    async def application(self, info: strawberry.Info) -> ApplicationType | None:
+        entry = lookup("Application")
+        assert entry is not None
+        loader, _ = entry
+        pk = _change(self._delivery).aggregate_id
+        found = await loader(live_context_of(info).actor, [pk])
+        shown: ApplicationType | None = found.get(pk)
+        return shown
+
+
+@strawberry.type(description="The viewer's inbox changed: a notice arrived, or notices were read.")
+class InboxChange:
+    _delivery: strawberry.Private[Delivery]
+
+    @strawberry.field(description="The notice that arrived; null when notices were marked read.")
+    async def notification(self, info: strawberry.Info) -> NotificationType | None:
+        news = self._delivery.news
+        assert isinstance(news, NoticeNews)
+        if news.notification_id is None:
+            return None
+        entry = lookup("Notification")
+        assert entry is not None
+        loader, _ = entry
+        found = await loader(live_context_of(info).actor, [news.notification_id])
+        shown: NotificationType | None = found.get(news.notification_id)
+        return shown
+
+    @strawberry.field(description="Notices the viewer has not read, now.")
+    async def unread_count(self, info: strawberry.Info) -> int:
+        return await notifications.unread_count(live_context_of(info).actor)

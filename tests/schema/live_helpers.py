@@ -121,12 +121,14 @@ class GqlSocket:
 
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
+        # Messages of other operations read while waiting for one: operations interleave.
+        self.backlog: list[dict[str, Any]] = []
 
     async def send(self, message: dict[str, Any] | str) -> None:
         await self.ws.send(message if isinstance(message, str) else json.dumps(message))
 
-    async def receive(self, timeout: float = WAIT) -> dict[str, Any]:
-        raw = await asyncio.wait_for(self.ws.recv(), timeout)
+    async def receive(self, within: float = WAIT) -> dict[str, Any]:
+        raw = await asyncio.wait_for(self.ws.recv(), within)
         message: dict[str, Any] = json.loads(raw)
         return message
 
@@ -141,30 +143,42 @@ class GqlSocket:
             {"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables}}
         )
 
-    async def next(self, id: str = "1", timeout: float = WAIT) -> dict[str, Any]:
-        """The next `next` payload of operation `id` (skipping pings); fails on anything else."""
-        while True:
-            message = await self.receive(timeout)
-            if message["type"] == "ping":
-                await self.send({"type": "pong"})
-                continue
-            assert message.get("id") == id and message["type"] == "next", message
-            payload: dict[str, Any] = message["payload"]
-            return payload
+    async def of(self, id: str = "1", within: float = WAIT) -> dict[str, Any]:
+        """The next message of operation `id` (answering pings, keeping others for later)."""
+        for index, message in enumerate(self.backlog):
+            if message.get("id") == id:
+                return self.backlog.pop(index)
+        async with asyncio.timeout(within):
+            while True:
+                message = await self.receive()
+                if message["type"] == "ping":
+                    await self.send({"type": "pong"})
+                elif message.get("id") == id:
+                    return message
+                else:
+                    self.backlog.append(message)
+
+    async def next(self, id: str = "1", within: float = WAIT) -> dict[str, Any]:
+        """The next `next` payload of operation `id`; fails on any other message of it."""
+        message = await self.of(id, within)
+        assert message["type"] == "next", message
+        payload: dict[str, Any] = message["payload"]
+        return payload
 
     async def nothing(self, within: float = 0.5) -> None:
-        """Asserts that no message arrives within `within` seconds."""
+        """Asserts that no message arrives within `within` seconds (nor is kept unread)."""
+        assert self.backlog == [], self.backlog
         try:
             message = await asyncio.wait_for(self.ws.recv(), within)
         except TimeoutError:
             return
         raise AssertionError(f"expected nothing, got {message!r}")
 
-    async def closed(self, timeout: float = WAIT) -> tuple[int | None, str]:
+    async def closed(self, within: float = WAIT) -> tuple[int | None, str]:
         """Waits until the server closes the socket: its code and reason."""
         try:
             while True:
-                await asyncio.wait_for(self.ws.recv(), timeout)
+                await asyncio.wait_for(self.ws.recv(), within)
         except ConnectionClosed as closed:
             received = closed.rcvd
             return (received.code, received.reason) if received else (None, "")

@@ -90,6 +90,10 @@ class Settings:
     live_queue_size: int = 100
     live_max_subscriptions: int = 20  # per WebSocket
     live_init_seconds: float = 30.0  # from the handshake to `connection_init`
+    # Garbage collection (gc.set_threshold) once the app has started; None keeps Python's
+    # (700, 10, 10). Fanning a change out to many subscribers keeps many young objects alive
+    # at once, and collecting the older generations that often costs more than the fan-out.
+    gc_thresholds: tuple[int, int, int] | None = (5000, 200, 100)
     # Pages on other origins whose sockets may use the session cookie (this site's own origin,
     # `public_url`'s and the request's host, always may). Bearer-token sockets may come from any.
     allowed_origins: tuple[str, ...] = ()
@@ -147,6 +151,10 @@ class Settings:
             raise SettingsError(
                 "SERVICEHALL_LIVE_QUEUE_SIZE and _MAX_SUBSCRIPTIONS must be at least 1."
             )
+        if self.gc_thresholds is not None and (
+            len(self.gc_thresholds) != 3 or min(self.gc_thresholds) < 1
+        ):
+            raise SettingsError("SERVICEHALL_GC_THRESHOLDS must be three positive integers.")
         for origin in self.allowed_origins:
             parts = urlsplit(origin)
             if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path:
@@ -154,6 +162,18 @@ class Settings:
                     f"SERVICEHALL_ALLOWED_ORIGINS: {origin!r} is not an origin "
                     "(scheme://host[:port], no path)."
                 )
+
+
+def _thresholds(value: str) -> tuple[int, int, int] | None:
+    if not value.strip():
+        return None
+    try:
+        first, second, third = (int(part) for part in value.split(","))
+    except ValueError as exc:
+        raise SettingsError(
+            "SERVICEHALL_GC_THRESHOLDS must be three integers (5000,200,100), or empty."
+        ) from exc
+    return first, second, third
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -218,6 +238,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         live_queue_size=int(get("LIVE_QUEUE_SIZE", str(base.live_queue_size))),
         live_max_subscriptions=int(get("LIVE_MAX_SUBSCRIPTIONS", str(base.live_max_subscriptions))),
         live_init_seconds=float(get("LIVE_INIT_SECONDS", str(base.live_init_seconds))),
+        gc_thresholds=_thresholds(get("GC_THRESHOLDS", "5000,200,100")),
         allowed_origins=tuple(
             o.strip().rstrip("/") for o in get("ALLOWED_ORIGINS", "").split(",") if o.strip()
         ),

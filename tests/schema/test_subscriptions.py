@@ -329,3 +329,36 @@ async def test_the_legacy_graphql_ws_protocol_is_served_too(settings: Settings) 
             data = await ws.receive()
             assert data["type"] == "data" and data["id"] == "1"
             assert data["payload"]["data"]["orderStatusChanged"]["kind"] == "ORDER_RELEASED"
+
+
+async def test_each_viewer_sees_the_order_as_the_queries_show_it_to_them(
+    settings: Settings,
+) -> None:
+    """Subscribers of one change share the order's row, never what only some may read."""
+    p = await park(handlers=2)
+    order = await open_order(p)
+    supervisor = await builders.user(Role.SUPERVISOR)
+    detailed = """subscription($id: ID) { orderStatusChanged(orderId: $id) {
+        order { status assignmentReason { rule } timeline(first: 20) { totalCount } } } }"""
+    plain = """subscription($id: ID) { orderStatusChanged(orderId: $id) {
+        order { status assignmentReason { rule } } } }"""
+    async with live_server(settings) as server:
+        boss = await server.signed_in(supervisor)
+        variables = {"id": global_id("Order", order.id)}
+        async with server.socket() as staff, server.socket() as applicant:
+            await staff.init(bearer(await token_for(supervisor, ["orders:read"])))
+            await applicant.init(bearer(await token_for(p.applicant, ["orders:read"])))
+            await staff.subscribe(detailed, variables, "detailed")
+            await staff.subscribe(plain, variables, "plain")
+            await applicant.subscribe(detailed, variables, "detailed")
+            await _rerun(boss, order)
+            seen_by_staff = (await staff.next("detailed"))["data"]["orderStatusChanged"]["order"]
+            without_timeline = (await staff.next("plain"))["data"]["orderStatusChanged"]["order"]
+            seen_by_applicant = (await applicant.next("detailed"))["data"]["orderStatusChanged"][
+                "order"
+            ]
+    assert seen_by_staff["assignmentReason"]["rule"] == "FEWEST_OPEN_ORDERS_THEN_LEAST_RECENT"
+    assert without_timeline["assignmentReason"] == seen_by_staff["assignmentReason"]
+    assert seen_by_applicant["assignmentReason"] is None  # the park's reasoning
+    assert seen_by_staff["timeline"]["totalCount"] == 4
+    assert seen_by_applicant["timeline"]["totalCount"] == 4

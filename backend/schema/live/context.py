@@ -10,7 +10,8 @@ the connection knows them now, and their reach already known.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+import copy
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import strawberry
@@ -33,6 +34,8 @@ class LiveContext(Context):
     # What admission refused for this operation (a subscription runs anyway otherwise).
     refusal: list[GraphQLError] | None = None
     ending: asyncio.Task[None] | None = None
+    # What an operation works out once and its events reuse (what its selection asks for).
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def _now_actor(self) -> Actor:
         return self.viewer.actor if self.viewer is not None else self.actor
@@ -47,15 +50,20 @@ class LiveContext(Context):
             executed=False,
             cost=None,
             refusal=None,
+            memo={},
         )
 
     def for_event(self) -> LiveContext:
-        loaders: dict[str, Any] = {}
+        # A shallow copy, not `replace`: it runs for every subscriber of every event.
+        event = copy.copy(self)
+        event.loaders = {}
+        event.cookies = []
         if self.viewer is not None:
+            event.actor = self.viewer.actor
             known: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
             known.set_result(self.viewer.reach)
-            loaders[REACH] = known
-        return replace(self, actor=self._now_actor(), loaders=loaders, cookies=[])
+            event.loaders[REACH] = known
+        return event
 
 
 def live_context_of(info: strawberry.Info) -> LiveContext:

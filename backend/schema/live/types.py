@@ -32,7 +32,7 @@ from backend.services.live.broker import Delivery
 from backend.services.live.news import ChangeNews, NoticeNews
 from backend.services.notifications import notifications
 from backend.services.orders import readers
-from backend.services.orders.policies import can_view_order
+from backend.services.orders.policies import can_view_assignment_reason, can_view_order
 
 
 def _change(delivery: Delivery) -> ChangeNews:
@@ -45,14 +45,28 @@ async def order_now(info: strawberry.Info, delivery: Delivery) -> OrderType | No
     """The order a change is about as the viewer may see it now; None if they may not."""
     context = live_context_of(info)
     assert context.viewer is not None
+    actor = context.actor
     pk = _change(delivery).aggregate_id
     row = await delivery.loaded(
         f"order:{pk}", lambda: OrderModel.filter(id=pk).select_related(*SHOWN_RELATIONS).first()
     )
-    if row is None or not can_view_order(context.actor, row, context.viewer.reach):
+    if row is None or not can_view_order(actor, row, context.viewer.reach):
         return None
-    (shown,) = await orders_as_types(context.actor, [row], with_events=selects(info, "timeline"))
-    return shown
+    # The selection is the operation's: worked out at its first event.
+    asks = ("timeline", *info.path.as_list())
+    if asks not in context.memo:
+        context.memo[asks] = selects(info, "timeline")
+    with_events: bool = context.memo[asks]
+    # What `orders_as_types` makes of a row depends on the viewer only through their language
+    # and whether they read assignment reasons (fields that depend on more, like `viewerCan`,
+    # resolve per viewer): a thousand subscribers of one change share a few objects.
+    shown_as = (actor.language, can_view_assignment_reason(actor), with_events)
+
+    async def shown() -> OrderType:
+        (made,) = await orders_as_types(actor, [row], with_events=with_events)
+        return made
+
+    return await delivery.loaded(f"order-type:{pk}:{shown_as}", shown)
 
 
 async def event_now(info: strawberry.Info, delivery: Delivery) -> OrderEvent | None:

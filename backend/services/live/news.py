@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import types
 import typing
 from dataclasses import MISSING, asdict, dataclass, fields
 from datetime import datetime
@@ -107,7 +108,8 @@ def encode(news: News) -> str:
 
 def _fits(value: Any, hint: Any) -> bool:
     """Whether a JSON value fits a field's annotation (int, str, bool, None, tuple[str, ...])."""
-    options = typing.get_args(hint) if typing.get_origin(hint) is typing.Union else (hint,)
+    is_union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    options = typing.get_args(hint) if is_union else (hint,)
     for option in options:
         if option is type(None) and value is None:
             return True

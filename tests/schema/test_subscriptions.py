@@ -362,3 +362,38 @@ async def test_each_viewer_sees_the_order_as_the_queries_show_it_to_them(
     assert seen_by_applicant["assignmentReason"] is None  # the park's reasoning
     assert seen_by_staff["timeline"]["totalCount"] == 4
     assert seen_by_applicant["timeline"]["totalCount"] == 4
+
+
+async def test_each_event_is_shown_with_the_viewers_roles_as_they_are_now(
+    settings: Settings,
+) -> None:
+    """The socket's context is built once; every event gets a fresh one, with what the
+    connection has since heard of the viewer (here: a supervisor made an auditor)."""
+    p = await park(handlers=2)
+    order = await open_order(p)
+    boss_user = await builders.user(Role.SUPERVISOR)
+    watcher = await builders.user(Role.SUPERVISOR)
+    admin_user = await builders.user(Role.ADMIN)
+    watching = """subscription($id: ID) { orderStatusChanged(orderId: $id) {
+        order { viewerCan { reassign } assignmentReason { rule } } } }"""
+    async with live_server(settings) as server:
+        boss = await server.signed_in(boss_user)
+        admin = await server.signed_in(admin_user)
+        async with server.socket() as ws:
+            await ws.init(bearer(await token_for(watcher, ["orders:read"])))
+            await ws.subscribe(watching, {"id": global_id("Order", order.id)})
+            await _rerun(boss, order)
+            before = [(await ws.next())["data"]["orderStatusChanged"]["order"] for _ in "12"]
+            assert before[-1] == {"viewerCan": {"reassign": True}, "assignmentReason": {"rule": (
+                "FEWEST_OPEN_ORDERS_THEN_LEAST_RECENT")}}  # fmt: skip
+            changed = await admin.gql(
+                """mutation($input: SetUserRolesInput!) { setUserRoles(input: $input) {
+                     userErrors { code } } }""",
+                {"input": {"userId": global_id("User", watcher.id), "roles": ["AUDITOR"],
+                           "expectedVersion": watcher.version}},
+            )  # fmt: skip
+            assert changed["setUserRoles"]["userErrors"] == []
+            await _rerun(boss, order)
+            after = [(await ws.next())["data"]["orderStatusChanged"]["order"] for _ in "12"]
+            # Auditors see every order, but neither reassign nor read the park's reasoning.
+            assert after[-1] == {"viewerCan": {"reassign": False}, "assignmentReason": None}

@@ -8,6 +8,7 @@ use, 4429 a second `connection_init`; ours: 4008 a client too slow to read its n
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import tracemalloc
 from dataclasses import replace
@@ -22,6 +23,7 @@ from backend.models.accounts import Role, User
 from backend.models.orders import Order
 from backend.schema.context import SESSION_COOKIE
 from backend.services.live.news import ChangeNews
+from backend.services.live.viewers import Viewer
 from backend.settings import Settings
 from tests import builders
 from tests.schema.helpers import global_id
@@ -298,3 +300,30 @@ async def test_an_unknown_subprotocol_is_refused(settings: Settings) -> None:
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(ws.recv(), 5)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4406
+
+
+async def test_closed_sockets_leave_nothing_behind(settings: Settings) -> None:
+    p = await park(handlers=1)
+    order = await open_order(p)
+    secret = await token_for(p.applicant, ["orders:read"])
+
+    def viewers_alive() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, Viewer))
+
+    async with live_server(settings) as server:
+        before = viewers_alive()
+        for _ in range(3):
+            sockets = [server.socket() for _ in range(20)]
+            opened = [await s.__aenter__() for s in sockets]
+            for ws in opened:
+                await ws.init(bearer(secret))
+                await ws.subscribe(STATUS, {"id": None})
+                await ws.subscribe(EVENTS, {"id": global_id("Order", order.id)}, "2")
+                assert (await ws.next("2"))["data"]["orderEvents"]["sequence"] == 1
+            assert server.broker.listeners == 20
+            for s in sockets:
+                await s.__aexit__(None, None, None)
+            await asyncio.sleep(0.2)
+            assert server.broker.listeners == 0
+        assert viewers_alive() == before

@@ -309,13 +309,15 @@ async def test_news_the_broker_lost_is_read_from_the_table(running: Broker) -> N
     order = await open_order(p)
     viewer, _ = await _viewer(_actor(p.applicant, Role.APPLICANT), running)
     stream = await _stream_of(viewer, order, after=2)
-    broker._current = None  # 3 commits while nobody publishes (a Redis outage)
+    await _note(order)
+    assert (await _next(stream)).sequence == 3  # live, the replay found nothing
+    broker._current = None  # 4 commits while nobody publishes (a Redis outage)
     try:
         await _note(order)
     finally:
         broker._current = running
-    await _note(order)  # 4: its news shows the gap
-    assert [(await _next(stream)).sequence for _ in range(2)] == [3, 4]
+    await _note(order)  # 5: its news shows the gap
+    assert [(await _next(stream)).sequence for _ in range(2)] == [4, 5]
     await stream.aclose()
 
 

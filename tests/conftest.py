@@ -10,7 +10,6 @@ database); each test gets a copy, so tests see exactly what `servicehall migrate
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ import pytest
 from tortoise.context import TortoiseContext
 
 from backend.app import create_app
-from backend.db import tortoise_config
+from backend.db import StatementLog, tortoise_config
 from backend.schema.context import CSRF_COOKIE, SESSION_COOKIE
 from backend.security import csrf_token_for
 from backend.settings import ROOT, Settings
@@ -278,33 +277,16 @@ async def make_user(login: str, roles: list[str], name: str = "测试用户") ->
     return await accounts.create_user_directly(name, login, PASSWORD, [Role(r) for r in roles])
 
 
-class QueryCounter(logging.Handler):
-    """Counts SQL statements Tortoise sends, from its debug log."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
-            self.statements.append(message)
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-    def reset(self) -> None:
-        self.statements.clear()
+# The name tests annotate the fixture with.
+QueryCounter = StatementLog
 
 
 @pytest.fixture
-def sql_counter() -> Iterator[QueryCounter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter = QueryCounter()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
-    yield counter
-    logger.removeHandler(counter)
-    logger.setLevel(previous)
+async def sql_counter(db: str) -> AsyncIterator[StatementLog]:
+    """Every statement the database driver sends during the test (`count`, `statements`,
+    `reset()`): counted at the driver, so raw queries, transactions and the pool's own work
+    count too (`backend.db.StatementLog`)."""
+    log = StatementLog()
+    await log.start()
+    yield log
+    await log.stop()

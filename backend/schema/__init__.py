@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 
+from backend.schema import extensions
 from backend.schema.accounts.mutations import AccountMutations
 from backend.schema.accounts.queries import AccountQueries
 from backend.schema.accounts.types import ApiTokenType, UserType
@@ -22,7 +24,13 @@ from backend.schema.enterprises.premises import BuildingType, PremisesMutations,
 from backend.schema.enterprises.providers import ProviderMutations, ProviderQueries, ProviderType
 from backend.schema.enterprises.queries import EnterpriseQueries
 from backend.schema.enterprises.types import EnterpriseType, PremisesBindingType
-from backend.schema.extensions import Admission, DocumentLimits, LoggedSchema, MaskBugs
+from backend.schema.extensions import (
+    Admission,
+    DocumentLimits,
+    LoggedSchema,
+    MaskBugs,
+    ValidationCacheByText,
+)
 from backend.schema.jobs.mutations import JobMutations
 from backend.schema.jobs.queries import JobQueries
 from backend.schema.jobs.types import JobType
@@ -101,6 +109,10 @@ schema = LoggedSchema(
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).
         DocumentLimits,
+        # A document seen before is neither parsed nor validated again (keyed by its text and
+        # the limits above; both caches bounded).
+        lambda: ParserCache(maxsize=extensions.DOCUMENT_CACHE_SIZE),
+        ValidationCacheByText,
         Admission,
         # Every string checked, bounded and normalised, after admission, before any resolver.
         TextBoundary,

@@ -8,7 +8,9 @@ minute, gets errors and no data.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -31,6 +33,7 @@ from graphql import (
     get_named_type,
 )
 from graphql.execution.values import get_variable_values
+from graphql.validation import ASTValidationRule
 from strawberry import Schema
 from strawberry.extensions import (
     MaskErrors,
@@ -38,6 +41,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
 from backend.logs import request_id_var
@@ -283,6 +287,16 @@ def root_fields(
                 yield from root_fields(fragment.selection_set, fragments, seen | {name})
 
 
+@functools.cache
+def _limit_rules(max_depth: int, max_aliases: int) -> tuple[type[ASTValidationRule], ...]:
+    """The limiters' rules, made once per pair of limits: each limiter builds a new rule class,
+    and validated documents are cached by the rules they were validated with."""
+    return (
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    )
+
+
 class DocumentLimits(SchemaExtension):
     """Depth, alias and token limits from the app's settings, checked while parsing/validating.
 
@@ -298,9 +312,48 @@ class DocumentLimits(SchemaExtension):
             execution.parse_options["max_tokens"] = settings.max_tokens
             execution.validation_rules = (
                 *execution.validation_rules,
-                *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-                *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+                *_limit_rules(settings.max_query_depth, settings.max_aliases),
             )
+        yield
+
+
+# Distinct documents kept parsed and validated. The pages send about 80; API clients a few
+# more. Bounded, so a client sending ever new texts costs parsing, never memory.
+DOCUMENT_CACHE_SIZE = 512
+
+_ValidationKey = tuple[str, tuple[tuple[str, Any], ...], tuple[type[ASTValidationRule], ...]]
+_validated: OrderedDict[_ValidationKey, list[GraphQLError]] = OrderedDict()
+
+
+class ValidationCacheByText(SchemaExtension):
+    """Validation errors of a document, kept by its text, the parse options and the rules.
+
+    Strawberry's own `ValidationCache` keys on the parsed document, whose hash walks the whole
+    tree on every lookup (about 70 µs for the order queue's query); the text it was parsed from
+    (with the same options, by `ParserCache`) names the same document for the price of a string
+    hash. Runs after `DocumentLimits` has set the rules.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        document = execution.graphql_document
+        if execution.query is None or document is None:
+            yield
+            return
+        key: _ValidationKey = (
+            execution.query,
+            tuple(sorted(execution.parse_options.items())),
+            tuple(execution.validation_rules),
+        )
+        errors = _validated.get(key)
+        if errors is None:
+            errors = validate_document(execution.schema._schema, document, key[2])
+            _validated[key] = errors
+            while len(_validated) > DOCUMENT_CACHE_SIZE:
+                _validated.popitem(last=False)
+        else:
+            _validated.move_to_end(key)
+        execution.pre_execution_errors = errors
         yield
 
 

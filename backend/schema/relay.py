@@ -18,6 +18,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from backend.schema.loading import rows_of
 from backend.services.core.errors import Invalid
 
 MAX_PAGE = 100
@@ -27,6 +28,7 @@ MAX_KEY = 2**63 - 1
 
 NodeType = TypeVar("NodeType")
 ModelType = TypeVar("ModelType", bound=Model)
+RowType = TypeVar("RowType")
 
 
 class BadRequest(GraphQLError):
@@ -155,11 +157,20 @@ def rows_after(order: Sequence[str], values: Sequence[Any]) -> Q:
 
 
 @dataclass(frozen=True)
-class Page(Generic[ModelType]):
-    rows: list[ModelType]
+class Page(Generic[RowType]):
+    rows: list[RowType]
     cursors: list[str]
     has_next: bool
     has_previous: bool
+
+
+def _page_query(
+    query: QuerySet[ModelType], order: Sequence[str], after: str | None
+) -> QuerySet[ModelType]:
+    if after:
+        kinds = _column_kinds(query.model, order)
+        query = query.filter(rows_after(order, decode_cursor(after, kinds)))
+    return query.order_by(*order)
 
 
 async def fetch_page(
@@ -171,21 +182,36 @@ async def fetch_page(
 ) -> Page[ModelType]:
     """One page of `query` in `order` (which must end in a unique key), in one SQL statement."""
     size = page_size(first)
-    page_query = query
-    if after:
-        kinds = _column_kinds(query.model, order)
-        page_query = page_query.filter(rows_after(order, decode_cursor(after, kinds)))
-    rows = await page_query.order_by(*order).limit(size + 1)
+    rows = await _page_query(query, order, after).limit(size + 1)
     has_next = len(rows) > size
     rows = rows[:size]
     cursors = [encode_cursor([getattr(row, k.lstrip("-")) for k in order]) for row in rows]
     return Page(rows, cursors, has_next, after is not None)
 
 
+async def fetch_row_page(
+    query: QuerySet[ModelType],
+    columns: Sequence[str],
+    *,
+    first: int | None,
+    after: str | None,
+    order: Sequence[str] = ("-id",),
+) -> Page[dict[str, Any]]:
+    """`fetch_page` as plain rows of `columns` (paths such as `item__name_zh`) and the sort key."""
+    size = page_size(first)
+    keys = [k.lstrip("-") for k in order]
+    page_query = _page_query(query, order, after)
+    rows = await rows_of(page_query, tuple(dict.fromkeys((*columns, *keys))), limit=size + 1)
+    has_next = len(rows) > size
+    rows = rows[:size]
+    cursors = [encode_cursor([row[k] for k in keys]) for row in rows]
+    return Page(rows, cursors, has_next, after is not None)
+
+
 def connection(
-    page: Page[ModelType],
-    to_node: Callable[[ModelType], NodeType],
-    count_query: QuerySet[ModelType],
+    page: Page[RowType],
+    to_node: Callable[[RowType], NodeType],
+    count_query: QuerySet[Any],
 ) -> Connection[NodeType]:
     edges = [
         Edge(cursor=cursor, node=to_node(row))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +57,18 @@ class PageAccessType:
     notifications: bool
 
 
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """What a user's own resolvers read beyond the plain fields, for a user a list loaded as
+    columns: the key, and the contacts they guard (None where the field was not selected)."""
+
+    id: int
+    email: str | None
+    phone: str | None
+    email_confirmed_at: datetime | None
+    email_notifications: bool | None
+
+
 @strawberry.type(name="User")
 class UserType(Node):
     name: str
@@ -64,7 +77,7 @@ class UserType(Node):
     is_active: bool
     created_at: datetime
     version: int
-    _model: strawberry.Private[UserModel]
+    _model: strawberry.Private[UserModel | UserRecord]
 
     @classmethod
     def of(cls, user: UserModel, roles: Sequence[RoleModel]) -> UserType:
@@ -82,12 +95,12 @@ class UserType(Node):
     @strawberry.field(description="Visible to the person themself and to admins.")
     def email(self, info: strawberry.Info) -> str | None:
         actor = context_of(info).actor
-        return self._model.email if can_view_contact(actor, self._model) else None
+        return self._model.email if can_view_contact(actor, self._model.id) else None
 
     @strawberry.field(description="Visible to the person themself and to admins.")
     def phone(self, info: strawberry.Info) -> str | None:
         actor = context_of(info).actor
-        return self._model.phone if can_view_contact(actor, self._model) else None
+        return self._model.phone if can_view_contact(actor, self._model.id) else None
 
     @strawberry.field(
         description="Whether the e-mail address is confirmed (by the link mailed to it); for "
@@ -95,7 +108,7 @@ class UserType(Node):
     )
     def email_confirmed(self, info: strawberry.Info) -> bool | None:
         actor = context_of(info).actor
-        if not can_view_contact(actor, self._model):
+        if not can_view_contact(actor, self._model.id):
             return None
         return self._model.email is not None and self._model.email_confirmed_at is not None
 
@@ -105,7 +118,7 @@ class UserType(Node):
     def email_notifications(self, info: strawberry.Info) -> bool | None:
         if context_of(info).actor.user_id != self._model.id:
             return None
-        return self._model.email_notifications
+        return bool(self._model.email_notifications)
 
     @strawberry.field(
         description="Whether the park sends notices by e-mail at all (an SMTP server is set); "

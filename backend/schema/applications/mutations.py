@@ -13,13 +13,11 @@ from backend.models.applications import Application as ApplicationModel
 from backend.models.applications import Decision
 from backend.models.orders import Order as OrderModel
 from backend.schema.applications.errors import ApplicationError
-from backend.schema.applications.types import (
-    ApplicationOrder,
-    ApplicationType,
-    applications_as_types,
-)
+from backend.schema.applications.loading import load_applications
+from backend.schema.applications.types import ApplicationOrder, ApplicationType
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
+from backend.schema.loading import Selection
 from backend.schema.nodes import global_id
 from backend.schema.relay import decode_id_of, input_pk, optional_input_pk
 from backend.services.applications import applications
@@ -121,7 +119,11 @@ def request_of(input: ApplicationInput) -> Request:
 
 
 async def _as_type(info: strawberry.Info, app: ApplicationModel) -> ApplicationType:
-    return (await applications_as_types(context_of(info).actor, [app]))[0]
+    """The application the actor just changed (the service checked they may), as the
+    payload's selection asks."""
+    query = ApplicationModel.filter(id=app.id)
+    selection = Selection.of(info).under("application")
+    return (await load_applications(context_of(info).actor, query, selection))[0]
 
 
 def _order(order: OrderModel | None) -> ApplicationOrder | None:

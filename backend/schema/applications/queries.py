@@ -9,24 +9,27 @@ from backend.models.accounts import Role
 from backend.models.applications import ApplicationStatus as StatusModel
 from backend.models.enterprises import Enterprise, EnterpriseStatus
 from backend.schema.applications.errors import ApplicationError
+from backend.schema.applications.loading import (
+    APPLICATION_NEEDS,
+    applications_of,
+    load_applications,
+)
 from backend.schema.applications.mutations import ApplicationInput, request_of
 from backend.schema.applications.types import (
-    PARTS,
     ApplicationEnterprise,
     ApplicationType,
     AuditProblem,
-    applications_as_types,
 )
-from backend.schema.catalog.loading import selects
 from backend.schema.context import context_of
 from backend.schema.enterprises.records import entries_of
 from backend.schema.errors import run_mutation
+from backend.schema.loading import Selection
 from backend.schema.nodes import global_id
 from backend.schema.relay import (
     Connection,
     connection,
     decode_id_of,
-    fetch_page,
+    fetch_row_page,
 )
 from backend.services.applications import applications
 from backend.services.applications.policies import applications_visible_to
@@ -55,14 +58,11 @@ class CheckApplicationPayload:
     user_errors: list[ApplicationError]
 
 
-def _parts(info: strawberry.Info) -> list[str]:
-    return [part for part in PARTS if selects(info, part)]
-
-
 async def _one(info: strawberry.Info, **where: object) -> ApplicationType | None:
     actor = context_of(info).actor
-    row = await applications_visible_to(actor).get_or_none(**where)
-    return (await applications_as_types(actor, [row], _parts(info)))[0] if row else None
+    query = applications_visible_to(actor).filter(**where)
+    found = await load_applications(actor, query, Selection.of(info))
+    return found[0] if found else None
 
 
 @strawberry.type
@@ -102,10 +102,12 @@ class ApplicationQueries:
                     Q(number__icontains=text) | Q(enterprise__name__icontains=text)
                 )
         order = ("id",) if oldest_first else ("-id",)
-        page = await fetch_page(query, first=first, after=after, order=order)
-        types = await applications_as_types(actor, page.rows, _parts(info))
-        by_id = {a.id: t for a, t in zip(page.rows, types, strict=True)}
-        return connection(page, lambda a: by_id[a.id], query)
+        nodes = Selection.of(info).nodes()
+        wanted = APPLICATION_NEEDS.wanted(nodes)
+        page = await fetch_row_page(query, wanted.columns, first=first, after=after, order=order)
+        types = await applications_of(actor, page.rows, nodes, wanted)
+        by_id = {row["id"]: t for row, t in zip(page.rows, types, strict=True)}
+        return connection(page, lambda row: by_id[row["id"]], query)
 
     @strawberry.field(
         description="Auditors: the verified enterprises an application can be filed for (a "

@@ -18,7 +18,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
-import strawberry
 from tortoise.expressions import RawSQL
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -182,18 +181,3 @@ async def item_follow_ups(
     if ItemLoad.VERSIONS in follow_ups and can_manage_catalog(actor):
         history = await histories([r["id"] for r in rows])
     return ItemFollowUps(await teams_by_id(actor, team_ids), history)
-
-
-def selects(info: strawberry.Info, name: str) -> bool:
-    """Deprecated: whether the selection asks for a field called `name`, at any depth.
-
-    Kept only for the order and application lists until they read `Selection` one level down;
-    the catalog no longer uses it.
-    """
-    pending: list[Any] = list(info.selected_fields)
-    while pending:
-        selection = pending.pop()
-        if getattr(selection, "name", None) == name:
-            return True
-        pending.extend(getattr(selection, "selections", None) or [])
-    return False

@@ -620,28 +620,6 @@ async def first_item(
     return items[0] if items else None
 
 
-async def items_as_types(
-    actor: Actor,
-    items: Sequence[ServiceItemModel],
-    *,
-    with_teams: bool = True,
-    with_versions: bool = True,
-) -> list[ServiceItemType]:
-    """Deprecated: `items` with every field loaded, whoever may see them now.
-
-    For lists that still hold item models (applications); `items_by_ids` with `items_wanted`
-    of the selection loads only what is shown.
-    """
-    follow_ups = set(EVERY_ITEM_FIELD.follow_ups)
-    if not with_teams:
-        follow_ups -= {ItemLoad.TEAMS, ItemLoad.CATEGORY_TEAMS}
-    if not with_versions:
-        follow_ups.discard(ItemLoad.VERSIONS)
-    wanted = Wanted(EVERY_ITEM_FIELD.columns, frozenset(follow_ups))
-    found = await items_by_ids(actor, [i.id for i in items], wanted, ServiceItemModel.all())
-    return [found[i.id] for i in items]
-
-
 async def category_connection(
     info: strawberry.Info, first: int | None, after: str | None
 ) -> Connection[CategoryType]:

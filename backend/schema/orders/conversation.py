@@ -6,33 +6,27 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.models.orders import ConversationSide, OrderMessage, OrderUpdate, OrderUpdateKind
-from backend.schema.catalog.loading import selects
+from backend.models.orders import ConversationSide, OrderUpdateKind
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
 from backend.schema.orders.errors import OrderError
+from backend.schema.orders.loading import payload_order
 from backend.schema.orders.processing import (
     OrderMessageType,
     OrderReadMarkType,
     OrderUpdateType,
-    mark_as_type,
-    message_as_type,
-    update_as_type,
+    message_by_id,
+    read_mark_of,
+    update_by_id,
 )
-from backend.schema.orders.types import OrderType, visible_orders
+from backend.schema.orders.types import OrderType
 from backend.schema.relay import decode_id_of, input_pk
-from backend.services.core.actors import Actor
 from backend.services.orders import conversation, updates
 
 
 def file_ids(ids: list[strawberry.ID]) -> list[int | None]:
     """File ids as keys; an id of another type names no file (refused as not one's own)."""
     return [decode_id_of(i, "File") for i in ids]
-
-
-async def order_of(info: strawberry.Info, actor: Actor, order_id: int) -> OrderType | None:
-    found = await visible_orders(actor, ids=[order_id], with_events=selects(info, "timeline"))
-    return found[0] if found else None
 
 
 @strawberry.input
@@ -107,15 +101,9 @@ class ConversationMutations:
                 idempotency_key=input.idempotency_key,
             )
             posted = await updates.post_update(context.actor, request)
-            loaded = (
-                await OrderUpdate.filter(id=posted.id)
-                .select_related("author")
-                .prefetch_related("attachments__file")
-                .get()
-            )
             return PostOrderUpdatePayload(
-                update=update_as_type(loaded),
-                order=await order_of(info, context.actor, posted.order_id),
+                update=await update_by_id(posted.id),
+                order=await payload_order(info, posted.order_id),
                 user_errors=[],
             )
 
@@ -143,16 +131,9 @@ class ConversationMutations:
                 idempotency_key=input.idempotency_key,
             )
             sent = await conversation.send_message(context.actor, request)
-            loaded = (
-                await OrderMessage.filter(id=sent.id)
-                .select_related("author")
-                .prefetch_related("attachments__file")
-                .get()
-            )
-            marks = await conversation.read_marks_of([sent.order_id])
             return SendOrderMessagePayload(
-                message=message_as_type(loaded, marks[sent.order_id]),
-                order=await order_of(info, context.actor, sent.order_id),
+                message=await message_by_id(sent.id),
+                order=await payload_order(info, sent.order_id),
                 user_errors=[],
             )
 
@@ -175,11 +156,9 @@ class ConversationMutations:
         async def change() -> MarkOrderMessagesReadPayload:
             order_id = input_pk(input.order_id, "Order", "orderId")
             result = await conversation.mark_read(context.actor, order_id, input.up_to_sequence)
-            marks = await conversation.read_marks_of([order_id])
-            side = ConversationSide(result.side)
             return MarkOrderMessagesReadPayload(
-                read_mark=mark_as_type(side, marks[order_id].get(side)),
-                order=await order_of(info, context.actor, order_id),
+                read_mark=await read_mark_of(order_id, ConversationSide(result.side)),
+                order=await payload_order(info, order_id),
                 user_errors=[],
             )
 

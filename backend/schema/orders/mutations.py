@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.schema.catalog.loading import selects
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
 from backend.schema.orders.errors import OrderError
-from backend.schema.orders.types import OrderType, visible_orders
+from backend.schema.orders.loading import payload_order
+from backend.schema.orders.types import OrderType
 from backend.schema.relay import decode_id_of
 from backend.services.core.errors import Invalid
 from backend.services.orders import assignment
@@ -53,10 +53,7 @@ class OrderMutations:
             order = await assignment.assign_order(
                 context.actor, order_id, handler_id, input.reason, input.expected_version
             )
-            found = await visible_orders(
-                context.actor, ids=[order.id], with_events=selects(info, "timeline")
-            )
-            return AssignOrderPayload(order=found[0] if found else None, user_errors=[])
+            return AssignOrderPayload(order=await payload_order(info, order.id), user_errors=[])
 
         return await run_mutation(
             info,

@@ -9,10 +9,9 @@ import strawberry
 from backend.models.orders import Order as OrderModel
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
-from backend.schema.nodes import global_id
-from backend.schema.orders.conversation import order_of
 from backend.schema.orders.errors import OrderError
-from backend.schema.orders.processing import OrderOwedMaterialType, owed_materials
+from backend.schema.orders.loading import payload_order
+from backend.schema.orders.processing import OrderOwedMaterialType, owed_material_of
 from backend.schema.orders.types import OrderType
 from backend.schema.relay import decode_id_of, input_pk
 from backend.services.orders import owed
@@ -55,14 +54,13 @@ def _failed(errors: list[OrderError]) -> OwedMaterialPayload:
 
 
 async def _payload(info: strawberry.Info, application_id: int, owed_id: int) -> OwedMaterialPayload:
-    actor = context_of(info).actor
-    row = await OrderModel.get(application_id=application_id)
-    shown = [
-        m for m in await owed_materials(info, row) if m.id == global_id("OwedMaterial", owed_id)
-    ]
+    """The material as its order shows it (the service checked the viewer may see the order)."""
+    (order,) = await OrderModel.filter(application_id=application_id).values(
+        "id", "application_id", "item_version_id"
+    )
     return OwedMaterialPayload(
-        owed_material=shown[0] if shown else None,
-        order=await order_of(info, actor, row.id),
+        owed_material=await owed_material_of(context_of(info).actor, order, owed_id),
+        order=await payload_order(info, order["id"]),
         user_errors=[],
     )
 

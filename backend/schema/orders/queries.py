@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 import strawberry
 from tortoise.queryset import QuerySet
 
 from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
-from backend.schema.catalog.loading import selects
-from backend.schema.context import context_of
-from backend.schema.orders.types import (
-    SHOWN_RELATIONS,
-    OrderType,
-    orders_as_types,
-    visible_orders,
-)
+from backend.schema.context import context_of, viewer_reach
+from backend.schema.loading import Selection, rows_of
+from backend.schema.orders.loading import ORDER_NEEDS, orders_of, visible_orders
+from backend.schema.orders.types import OrderType
 from backend.schema.relay import (
     BadRequest,
     Connection,
@@ -65,9 +64,13 @@ class OrderFilter:
         )
 
 
-def _cursor_of(row: OrderModel, ordering: OrderOrdering) -> str:
-    moment: datetime = getattr(row, SORT_KEYS[ordering][0].lstrip("-"))
-    return encode_cursor([moment.isoformat(), row.id])
+def _sort_column(ordering: OrderOrdering) -> str:
+    return SORT_KEYS[ordering][0].lstrip("-")
+
+
+def _cursor_of(row: Mapping[str, Any], ordering: OrderOrdering) -> str:
+    moment: datetime = row[_sort_column(ordering)]
+    return encode_cursor([moment.isoformat(), row["id"]])
 
 
 def _after_cursor(
@@ -99,14 +102,13 @@ class OrderQueries:
         size = page_size(first)
         query = order_lists.orders_for(actor, (filter or OrderFilter()).wanted())
         page_query = _after_cursor(query, order_by, after) if after else query
-        rows = (
-            await page_query.select_related(*SHOWN_RELATIONS)
-            .order_by(*SORT_KEYS[order_by])
-            .limit(size + 1)
-        )
+        nodes = Selection.of(info).nodes()
+        wanted = ORDER_NEEDS.wanted(nodes).plus(_sort_column(order_by))
+        ordered = page_query.order_by(*SORT_KEYS[order_by])
+        rows = await rows_of(ordered, wanted.columns, limit=size + 1)
         has_next = len(rows) > size
         rows = rows[:size]
-        types = await orders_as_types(actor, rows, with_events=selects(info, "timeline"))
+        types = await orders_of(actor, rows, nodes, wanted, partial(viewer_reach, info))
         cursors = [_cursor_of(row, order_by) for row in rows]
         return Connection(
             edges=[Edge(cursor=c, node=t) for c, t in zip(cursors, types, strict=True)],
@@ -124,14 +126,20 @@ class OrderQueries:
         pk = decode_id_of(id, "Order")
         if pk is None:
             return None
-        actor = context_of(info).actor
-        found = await visible_orders(actor, ids=[pk], with_events=selects(info, "timeline"))
+        found = await visible_orders(
+            context_of(info).actor,
+            Selection.of(info),
+            ids=[pk],
+            reach_of_viewer=partial(viewer_reach, info),
+        )
         return found[0] if found else None
 
     @strawberry.field(description="One order by its number (`SH-20261125-0042`).")
     async def order_by_number(self, info: strawberry.Info, number: str) -> OrderType | None:
-        actor = context_of(info).actor
         found = await visible_orders(
-            actor, number=number.strip(), with_events=selects(info, "timeline")
+            context_of(info).actor,
+            Selection.of(info),
+            number=number.strip(),
+            reach_of_viewer=partial(viewer_reach, info),
         )
         return found[0] if found else None

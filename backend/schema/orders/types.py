@@ -1,24 +1,26 @@
-"""Order types. A page of orders is loaded in one joined statement (plus one for the timelines
-when asked), and every field below reads what was loaded: no resolver here touches the database.
+"""Order types. What a page of orders loads is decided in `orders/loading.py` from what the
+query selects; every field here reads what was loaded: no resolver touches the database.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import strawberry
 
-from backend.models.events import Event as EventModel
-from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
-from backend.schema.context import context_of, viewer_reach
-from backend.schema.loading import in_language
-from backend.schema.nodes import Node, global_id, register
-from backend.schema.orders import processing
-from backend.schema.orders.refs import NamedRef
+from backend.schema.nodes import Node
+from backend.schema.orders.processing import (
+    Conversation,
+    OrderMessageType,
+    OrderOwedMaterialType,
+    OrderReadMarkType,
+    OrderUpdateType,
+    page_of,
+)
+from backend.schema.orders.refs import NamedRef, user_ref
 from backend.schema.relay import (
     Connection,
     Edge,
@@ -27,22 +29,9 @@ from backend.schema.relay import (
     encode_cursor,
     page_size,
 )
-from backend.services.core.actors import Actor
-from backend.services.core.reach import reach_of
 from backend.services.orders import lists as order_lists
-from backend.services.orders import orders as order_service
-from backend.services.orders import readers
-from backend.services.orders import states as order_states
 from backend.services.orders.handlers import AssignmentReason as AssignmentReasonRecord
 from backend.services.orders.handlers import AssignmentRule
-from backend.services.orders.policies import (
-    can_view_assignment_reason,
-    can_view_order,
-    sees_every_order,
-)
-
-# What a page of orders joins: the list's relations, and the item version for the time limit.
-SHOWN_RELATIONS = (*order_lists.SHOWN_RELATIONS, "item_version")
 
 strawberry.enum(OrderStatusModel, name="OrderStatus", description="Where an order stands.")
 strawberry.enum(
@@ -94,31 +83,23 @@ class OrderEvent:
     to_status: OrderStatusModel | None
     actor: NamedRef | None
     at: datetime
-    _note: strawberry.Private[str]
-
-    @strawberry.field(
+    note: str = strawberry.field(
         description="Its words (a reason, a note); empty for a viewer its kind does not let read "
         "them (backend/services/orders/readers.py): decline and reassignment reasons are the "
         "park's."
     )
-    def note(self, info: strawberry.Info) -> str:
-        return self._note if readers.reads_note(context_of(info).actor, self.kind) else ""
 
 
-def _user_ref(user_id: Any, name: str) -> NamedRef:
-    return NamedRef(id=global_id("User", int(user_id)), name=name)
-
-
-def _status(value: object) -> OrderStatusModel | None:
+def status_of(value: object) -> OrderStatusModel | None:
     return OrderStatusModel(str(value)) if value in OrderStatusModel.__members__ else None
 
 
-def _reason_as_type(reason: AssignmentReasonRecord | None) -> AssignmentReason | None:
+def reason_as_type(reason: AssignmentReasonRecord | None) -> AssignmentReason | None:
     if reason is None:
         return None
     eligible = [
         AssignmentCandidate(
-            user=_user_ref(c.user_id, c.name), load=c.load, last_assigned_at=c.last_assigned_at
+            user=user_ref(c.user_id, c.name), load=c.load, last_assigned_at=c.last_assigned_at
         )
         for c in reason.eligible
     ]
@@ -127,9 +108,9 @@ def _reason_as_type(reason: AssignmentReasonRecord | None) -> AssignmentReason |
     return AssignmentReason(
         rule=reason.rule,
         eligible=eligible,
-        chosen=_user_ref(chosen.user_id, chosen.name) if chosen else None,
+        chosen=user_ref(chosen.user_id, chosen.name) if chosen else None,
         note=reason.note,
-        decided_by=_user_ref(by[0], by[1]) if by else None,
+        decided_by=user_ref(by[0], by[1]) if by else None,
     )
 
 
@@ -153,23 +134,9 @@ class OrderViewerCan:
     )
 
 
-def event_as_type(event: EventModel) -> OrderEvent:
-    data: Mapping[str, Any] = event.data
-    actor = event.actor
-    return OrderEvent(
-        id=strawberry.ID(global_id("OrderEvent", event.id)),
-        sequence=event.sequence,
-        kind=event.kind,
-        from_status=_status(data.get("from")),
-        to_status=_status(data.get("to", data.get("status"))),
-        actor=_user_ref(actor.id, actor.name) if actor is not None else None,
-        at=event.created_at,
-        _note=str(data.get("note") or ""),
-    )
-
-
-def _count_of(value: int) -> Callable[[], Awaitable[int]]:
+def _count_of(value: int | None) -> Callable[[], Awaitable[int]]:
     async def count() -> int:
+        assert value is not None, "the timeline's count is loaded when totalCount is selected"
         return value
 
     return count
@@ -198,20 +165,23 @@ class OrderType(Node):
     )
     version: int
     is_overdue: bool = strawberry.field(description="Still open and past its due time.")
-    _pk: strawberry.Private[int]
-    _row: strawberry.Private[OrderModel]
+    viewer_can: OrderViewerCan = strawberry.field(
+        description="What the viewer may do with the order now."
+    )
+    # The columns loaded for this order (`orders/loading.py`): a new field can be a resolver
+    # reading them, once its entry in ORDER_NEEDS loads them.
+    _row: strawberry.Private[Mapping[str, Any]]
     _reason: strawberry.Private[AssignmentReason | None]
+    # The events loaded for the timeline (those its selection asks for and the viewer may see,
+    # and one more), and how many the viewer may see in all (None when `totalCount` was not
+    # asked).
     _events: strawberry.Private[list[OrderEvent]]
-
-    @strawberry.field(description="What the viewer may do with the order now.")
-    async def viewer_can(self, info: strawberry.Info) -> OrderViewerCan:
-        reach = await viewer_reach(info)
-        actions = order_states.actions_for(context_of(info).actor, self._row, reach)
-        return OrderViewerCan(
-            reassign=actions.reassign,
-            assign_automatically=actions.assign_automatically,
-            **await processing.viewer_flags(info, self._row, reach),
-        )
+    _event_count: strawberry.Private[int | None]
+    # Processing, loaded for the whole page when asked (`orders/processing.py`): the updates
+    # the viewer reads, and the conversation (None: the viewer is not one of its readers).
+    _updates: strawberry.Private[list[OrderUpdateType]]
+    _conversation: strawberry.Private[Conversation | None]
+    _owed: strawberry.Private[list[OrderOwedMaterialType]]
 
     @strawberry.field(
         description="Who was eligible and why this handler: supervisors and admins; null for "
@@ -225,12 +195,10 @@ class OrderType(Node):
         "are the park's; messages are in `messages`)."
     )
     def timeline(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, first: int | None = None, after: str | None = None
     ) -> Connection[OrderEvent]:
         size = page_size(first)
-        actor = context_of(info).actor
-        shown = [e for e in self._events if readers.sees_event(actor, e.kind)]
-        events = shown
+        events = self._events
         if after:
             (start,) = decode_cursor(after, [int])
             events = [e for e in events if e.sequence > start]
@@ -244,126 +212,36 @@ class OrderType(Node):
                 start_cursor=cursors[0] if cursors else None,
                 end_cursor=cursors[-1] if cursors else None,
             ),
-            _count=_count_of(len(shown)),
+            _count=_count_of(self._event_count),
         )
-
-    # -- processing (backend/schema/orders/processing.py): each loaded per request by order pk
 
     @strawberry.field(
         description="Processing information, oldest first: progress notes, and internal notes "
         "for park staff only."
     )
-    async def updates(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
-    ) -> Connection[processing.OrderUpdateType]:
-        return await processing.updates_page(info, self._row, first, after)
+    def updates(
+        self, first: int | None = None, after: str | None = None
+    ) -> Connection[OrderUpdateType]:
+        return page_of(self._updates, lambda u: u._pk, first, after)
 
     @strawberry.field(
         description="The conversation between the applicant's enterprise and the handler, "
         "oldest first; null for a viewer who is neither side nor a supervisor."
     )
-    async def messages(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
-    ) -> Connection[processing.OrderMessageType] | None:
-        return await processing.messages_page(info, self._row, first, after)
+    def messages(
+        self, first: int | None = None, after: str | None = None
+    ) -> Connection[OrderMessageType] | None:
+        page_size(first)  # a bad size is refused whoever asks
+        if self._conversation is None:
+            return None
+        return page_of(self._conversation.messages, lambda m: m.sequence, first, after)
 
     @strawberry.field(
         description="How far each side of the conversation has read; null as for `messages`."
     )
-    async def message_read_marks(
-        self, info: strawberry.Info
-    ) -> list[processing.OrderReadMarkType] | None:
-        found = await processing.conversation_of(info, self._row)
-        return found.read_marks if found is not None else None
+    def message_read_marks(self) -> list[OrderReadMarkType] | None:
+        return self._conversation.read_marks if self._conversation is not None else None
 
     @strawberry.field(description="Materials owed to the order (容缺), by due date.")
-    async def owed_materials(self, info: strawberry.Info) -> list[processing.OrderOwedMaterialType]:
-        return await processing.owed_materials(info, self._row)
-
-
-def _ref(row: Any, type_name: str) -> NamedRef | None:
-    return NamedRef(id=global_id(type_name, row.id), name=row.name) if row is not None else None
-
-
-async def orders_as_types(
-    actor: Actor, rows: Sequence[OrderModel], *, with_events: bool
-) -> list[OrderType]:
-    """`rows` (loaded with `SHOWN_RELATIONS`) as schema objects; the timelines of all
-    of them in one more query when `with_events`."""
-    events: dict[int, list[OrderEvent]] = defaultdict(list)
-    if with_events and rows:
-        found = (
-            await EventModel.filter(aggregate_type="order", aggregate_id__in=[r.id for r in rows])
-            .select_related("actor")
-            .order_by("aggregate_id", "sequence")
-        )
-        for event in found:
-            events[event.aggregate_id].append(event_as_type(event))
-    show_reason = can_view_assignment_reason(actor)
-    language = actor.language
-    now = datetime.now(UTC)
-    result = []
-    for row in rows:
-        item, category = row.item, row.item.category
-        result.append(
-            OrderType(
-                id=global_id("Order", row.id),
-                number=row.number,
-                status=row.status,
-                service_item=OrderServiceItem(
-                    id=global_id("ServiceItem", item.id),
-                    name=in_language(language, item.name_zh, item.name_en),
-                    category_id=global_id("Category", category.id),
-                    category_name=in_language(language, category.name_zh, category.name_en),
-                ),
-                application=OrderApplication(
-                    id=global_id("Application", row.application.id),
-                    number=row.application.number,
-                ),
-                enterprise=NamedRef(
-                    id=global_id("Enterprise", row.enterprise.id), name=row.enterprise.name
-                ),
-                applicant=NamedRef(id=global_id("User", row.applicant.id), name=row.applicant.name),
-                assignee=_ref(row.assignee, "User"),
-                team=_ref(row.team, "Team"),
-                auditor=_ref(row.auditor, "User"),
-                provider=_ref(row.provider, "Provider"),
-                created_at=row.created_at,
-                assigned_at=row.assigned_at,
-                completed_at=row.completed_at,
-                due_at=row.due_at,
-                time_limit_days=row.item_version.time_limit_days,
-                version=row.version,
-                is_overdue=order_service.is_overdue(row, now),
-                _pk=row.id,
-                _row=row,
-                _reason=(
-                    _reason_as_type(AssignmentReasonRecord.from_json(row.assignment_reason))
-                    if show_reason
-                    else None
-                ),
-                _events=events[row.id],
-            )
-        )
-    return result
-
-
-async def visible_orders(
-    actor: Actor, *, ids: Sequence[int] = (), number: str | None = None, with_events: bool
-) -> list[OrderType]:
-    """Single objects (by ids, or by number), each checked with `can_view_order`."""
-    query = OrderModel.all().select_related(*SHOWN_RELATIONS)
-    query = query.filter(number=number) if number is not None else query.filter(id__in=list(ids))
-    rows = await query
-    if rows and not sees_every_order(actor):
-        reach = await reach_of(actor)
-        rows = [r for r in rows if can_view_order(actor, r, reach)]
-    return await orders_as_types(actor, rows, with_events=with_events)
-
-
-async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
-    # `node` does not see the selection: the timeline comes along (one more query).
-    return {o._pk: o for o in await visible_orders(actor, ids=pks, with_events=True)}
-
-
-register("Order", _load, "orders:read")
+    def owed_materials(self) -> list[OrderOwedMaterialType]:
+        return self._owed

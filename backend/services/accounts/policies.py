@@ -23,9 +23,9 @@ def can_manage_staff(actor: Actor) -> bool:
     return actor.has(Role.ADMIN)
 
 
-def can_view_contact(actor: Actor, user: User) -> bool:
+def can_view_contact(actor: Actor, user_id: int) -> bool:
     """E-mail and phone are more sensitive than the name: the person themself and admins."""
-    return actor.user_id == user.id or actor.has(Role.ADMIN)
+    return actor.user_id == user_id or actor.has(Role.ADMIN)
 
 
 def users_visible_to(actor: Actor) -> QuerySet[User]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from backend.i18n import N_
 from backend.models.accounts import Role
@@ -250,8 +250,34 @@ async def supplement(
     return app
 
 
+class ReviewFacts(Protocol):
+    """What `changes_since_return` reads of a review (a model, or a list's row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def decision(self) -> Decision: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def revision_id(self) -> int: ...
+
+
+class RevisionFacts(Protocol):
+    """What `changes_since_return` reads of a revision (a model, or a list's row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def form_data(self) -> dict[str, Any]: ...
+    @property
+    def attachments(self) -> list[dict[str, Any]]: ...
+
+
 def changes_since_return(
-    revisions: Sequence[ApplicationRevision], reviews: Sequence[Review]
+    revisions: Sequence[RevisionFacts], reviews: Sequence[ReviewFacts]
 ) -> list[dict[str, Any]]:
     """Form fields and attachments (by kind) that differ between the revision the last RETURN
     review was on and the latest revision; [] when nothing was resubmitted since."""

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from backend.models.accounts import Role
 from backend.models.applications import Application, ApplicationStatus
+from backend.services.applications.policies import ApplicationFacts
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
 from backend.services.core.states import Action, Machine
@@ -25,25 +26,25 @@ class ApplicationEventKind(StrEnum):
     APPLICATION_SUPPLEMENTED = "APPLICATION_SUPPLEMENTED"
 
 
-def member(actor: Actor, app: Application, reach: Reach) -> bool:
+def member(actor: Actor, app: ApplicationFacts, reach: Reach) -> bool:
     """Anyone of the enterprise that applies."""
     return app.enterprise_id in reach.member_of
 
 
-def filed_by_desk(app: Application) -> bool:
+def filed_by_desk(app: ApplicationFacts) -> bool:
     return app.filed_by_id is not None
 
 
-def applicant_or_filing_desk(actor: Actor, app: Application, reach: Reach) -> bool:
+def applicant_or_filing_desk(actor: Actor, app: ApplicationFacts, reach: Reach) -> bool:
     """The enterprise writes its own application; the desk, one it filed for a walk-in."""
     return member(actor, app, reach) or (actor.has(Role.AUDITOR) and filed_by_desk(app))
 
 
-def auditor(actor: Actor, app: Application, reach: Reach) -> bool:
+def auditor(actor: Actor, app: ApplicationFacts, reach: Reach) -> bool:
     return actor.has(Role.AUDITOR)
 
 
-def not_the_enterprises_draft(app: Application) -> bool:
+def not_the_enterprises_draft(app: ApplicationFacts) -> bool:
     """A draft is the enterprise's own until it is submitted, unless the desk filed it."""
     return app.status is not S.DRAFT or filed_by_desk(app)
 
@@ -51,7 +52,7 @@ def not_the_enterprises_draft(app: Application) -> bool:
 OPEN = frozenset({S.DRAFT, S.RETURNED, S.UNDER_REVIEW})
 E = ApplicationEventKind
 
-APPLICATION: Machine[Application, ApplicationStatus] = Machine(
+APPLICATION: Machine[ApplicationFacts, ApplicationStatus] = Machine(
     "application",
     Application,
     ApplicationStatus,
@@ -108,7 +109,7 @@ class ApplicationActions:
 
 
 def actions_for(
-    actor: Actor, app: Application, reach: Reach, *, item_offered: bool, owes_material: bool
+    actor: Actor, app: ApplicationFacts, reach: Reach, *, item_offered: bool, owes_material: bool
 ) -> ApplicationActions:
     def may(name: str) -> bool:
         return APPLICATION.may(actor, app, name, reach)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
@@ -40,7 +40,17 @@ from backend.services.core.errors import (
 )
 from backend.services.core.reach import Reach, reach_of
 
-M = TypeVar("M", bound=Model)
+
+class Stored(Protocol):
+    """What the machine itself reads of an aggregate, besides its status: its key."""
+
+    @property
+    def pk(self) -> Any: ...
+
+
+# What policies and conditions read: the model, or a protocol of the facts they need, so a
+# list can ask them about rows it loaded as plain columns.
+M = TypeVar("M", bound=Stored)
 S = TypeVar("S", bound=StrEnum)
 
 # Who may take an action: the actor, the object (its state included) and what was loaded
@@ -76,7 +86,7 @@ class Action(Generic[M, S]):
 @dataclass(frozen=True)
 class Machine(Generic[M, S]):
     aggregate: str  # the events' aggregate_type
-    model: type[M]
+    model: type[Model]
     states: type[S]
     actions: tuple[Action[M, S], ...]
 

@@ -16,11 +16,15 @@ class EnterpriseRecord(StrEnum):
     ADDRESS = "ADDRESS"
 
 
+# The enterprise's column each part is kept in (a list loads just these).
+RECORD_COLUMNS: dict[EnterpriseRecord, str] = {
+    EnterpriseRecord.NAME: "name",
+    EnterpriseRecord.CREDIT_CODE: "credit_code",
+    EnterpriseRecord.LEGAL_REPRESENTATIVE: "legal_representative",
+    EnterpriseRecord.ADDRESS: "address",
+}
+
+
 def record_of(enterprise: Enterprise) -> dict[EnterpriseRecord, str]:
     """The enterprise's record, part by part, as the park verified it."""
-    return {
-        EnterpriseRecord.NAME: enterprise.name,
-        EnterpriseRecord.CREDIT_CODE: enterprise.credit_code,
-        EnterpriseRecord.LEGAL_REPRESENTATIVE: enterprise.legal_representative,
-        EnterpriseRecord.ADDRESS: enterprise.address,
-    }
+    return {part: getattr(enterprise, column) for part, column in RECORD_COLUMNS.items()}

@@ -177,28 +177,3 @@ async def mark_read(actor: Actor, order_id: int, up_to: int | None) -> ReadResul
             )  # fmt: skip
         mark = await OrderReadMark.get_or_none(order_id=order.id, side=side, using_db=conn)
     return ReadResult(order.id, side, mark.last_read_sequence if mark else 0, moved)
-
-
-async def messages_of(order_ids: Sequence[int]) -> dict[int, list[OrderMessage]]:
-    """The messages of orders whose conversation the caller checked readable, oldest first,
-    with their authors and files."""
-    rows = (
-        await OrderMessage.filter(order_id__in=list(order_ids))
-        .select_related("author")
-        .prefetch_related("attachments__file")
-        .order_by("order_id", "sequence")
-    )
-    found: dict[int, list[OrderMessage]] = {i: [] for i in order_ids}
-    for row in rows:
-        found[row.order_id].append(row)
-    return found
-
-
-async def read_marks_of(
-    order_ids: Sequence[int],
-) -> dict[int, dict[ConversationSide, OrderReadMark]]:
-    rows = await OrderReadMark.filter(order_id__in=list(order_ids)).select_related("read_by")
-    found: dict[int, dict[ConversationSide, OrderReadMark]] = {i: {} for i in order_ids}
-    for row in rows:
-        found[row.order_id][ConversationSide(row.side)] = row
-    return found

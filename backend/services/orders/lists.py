@@ -19,19 +19,6 @@ from backend.models.orders import Order, OrderStatus
 from backend.services.core.actors import Actor
 from backend.services.orders.policies import orders_visible_to
 
-# The relations a list shows, joined in the one statement that loads a page.
-SHOWN_RELATIONS = (
-    "item",
-    "item__category",
-    "application",
-    "enterprise",
-    "applicant",
-    "auditor",
-    "assignee",
-    "team",
-    "provider",
-)
-
 
 class OrderOrdering(StrEnum):
     CREATED_AT_DESC = "CREATED_AT_DESC"

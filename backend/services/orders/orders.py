@@ -37,9 +37,9 @@ from backend.services.orders.states import CLOSED, ORDER, OrderEventKind
 ORDER_PREFIX = "SH"
 
 
-def is_overdue(order: Order, now: datetime | None = None) -> bool:
+def is_overdue(status: OrderStatus, due_at: datetime, now: datetime | None = None) -> bool:
     """Still open and past its due time."""
-    return order.status not in CLOSED and order.due_at < (now or datetime.now(UTC))
+    return status not in CLOSED and due_at < (now or datetime.now(UTC))
 
 
 async def _handling_team_id(version: ServiceItemVersion, conn: BaseDBAsyncClient) -> int | None:

@@ -15,7 +15,7 @@ decide: the second is refused with the state the first left. Only ACCEPTED is se
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -209,16 +209,15 @@ async def review(actor: Actor, owed_id: int, decision: Review, reason: str) -> O
     return reviewed
 
 
-async def owed_of(orders: Sequence[Order]) -> dict[int, list[OwedMaterial]]:
-    """The owed materials of `orders` (checked visible by the caller), by due date, with the
-    files supplied."""
-    by_application = {o.application_id: o.id for o in orders}
+async def owed_of(application_ids: Collection[int]) -> dict[int, list[OwedMaterial]]:
+    """The owed materials of the applications behind orders the caller checked visible, by
+    application, each by due date, with the file supplied and who supplied and reviewed it."""
     rows = (
-        await OwedMaterial.filter(application_id__in=list(by_application))
+        await OwedMaterial.filter(application_id__in=list(application_ids))
         .select_related("supplied_file", "supplied_by", "reviewed_by")
         .order_by("due_on", "id")
     )
-    found: dict[int, list[OwedMaterial]] = {o.id: [] for o in orders}
+    found: dict[int, list[OwedMaterial]] = {pk: [] for pk in application_ids}
     for row in rows:
-        found[by_application[row.application_id]].append(row)
+        found[row.application_id].append(row)
     return found

@@ -5,9 +5,17 @@ assigned to them and the unassigned ones of their teams; applicants see their en
 orders. `member_of` and `handles_for` are the actor's enterprise and team ids, loaded once per
 request by the caller (`core.reach.reach_of`). Lists do not call these per row; they filter in the
 query (`orders_visible_to`).
+
+Policies read an order through `OrderFacts`: a model passes, and so does `OrderRow`, the few
+columns a list loads when it shows what the viewer may do (a new fact is one more member of
+both, and mypy holds them together).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Protocol
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -19,11 +27,53 @@ from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
 
 
+class OrderFacts(Protocol):
+    """What the order policies and the action table read of an order."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def status(self) -> OrderStatus: ...
+    @property
+    def enterprise_id(self) -> int: ...
+    @property
+    def team_id(self) -> int | None: ...
+    @property
+    def assignee_id(self) -> int | None: ...
+    @property
+    def provider_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    """`OrderFacts` from a row of plain columns (`COLUMNS`, loaded by a list)."""
+
+    id: int
+    status: OrderStatus
+    enterprise_id: int
+    team_id: int | None
+    assignee_id: int | None
+    provider_id: int | None
+
+    COLUMNS: ClassVar[tuple[str, ...]]
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> OrderRow:
+        return cls(**{name: row[name] for name in cls.COLUMNS})
+
+
+OrderRow.COLUMNS = tuple(f.name for f in fields(OrderRow))
+
+
 def sees_every_order(actor: Actor) -> bool:
     return actor.has(Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR)
 
 
-def can_view_order(actor: Actor, order: Order, reach: Reach) -> bool:
+def can_view_order(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     if actor.user_id is None:
         return False
     if sees_every_order(actor):

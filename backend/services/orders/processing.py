@@ -29,7 +29,7 @@ from backend.models.orders import ConversationSide, Order, OrderStatus
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
 from backend.services.core.states import Action, Policy
-from backend.services.orders.policies import can_assign_orders
+from backend.services.orders.policies import OrderFacts, can_assign_orders
 
 S = OrderStatus
 
@@ -47,15 +47,15 @@ class ProcessingEventKind(StrEnum):
 # -- who ------------------------------------------------------------------------------------------
 
 
-def is_assignee(actor: Actor, order: Order) -> bool:
+def is_assignee(actor: Actor, order: OrderFacts) -> bool:
     return actor.has(Role.HANDLER) and order.assignee_id == actor.user_id
 
 
-def enterprise_side(actor: Actor, order: Order, reach: Reach) -> bool:
+def enterprise_side(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     return actor.user_id is not None and order.enterprise_id in reach.member_of
 
 
-def side_of(actor: Actor, order: Order, reach: Reach) -> ConversationSide | None:
+def side_of(actor: Actor, order: OrderFacts, reach: Reach) -> ConversationSide | None:
     """The side `actor` speaks for in the order's conversation; None: not a party to it.
 
     An assignee who is also a member of the enterprise speaks for the enterprise: the park's
@@ -68,22 +68,22 @@ def side_of(actor: Actor, order: Order, reach: Reach) -> ConversationSide | None
     return None
 
 
-def conversation_party(actor: Actor, order: Order, reach: Reach) -> bool:
+def conversation_party(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     return side_of(actor, order, reach) is not None
 
 
-def reads_conversation(actor: Actor, order: Order, reach: Reach) -> bool:
+def reads_conversation(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     """The two sides, and supervisors and admins (who read without writing)."""
     return conversation_party(actor, order, reach) or can_assign_orders(actor)
 
 
-def assignee_or_supervisor(actor: Actor, order: Order, reach: Reach) -> bool:
+def assignee_or_supervisor(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     if enterprise_side(actor, order, reach):
         return False  # processing information is the park's, never written by the applicant
     return is_assignee(actor, order) or can_assign_orders(actor)
 
 
-def owed_reviewer(actor: Actor, order: Order, reach: Reach) -> bool:
+def owed_reviewer(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     """The assignee, or the desk (auditors), who accepted the promise in the first place."""
     if enterprise_side(actor, order, reach):
         return False
@@ -114,12 +114,16 @@ CONVERSING = frozenset({S.PENDING_ASSIGNMENT, S.ASSIGNED, S.IN_PROGRESS, S.WAITI
 
 
 def _row(
-    name: str, sources: frozenset[OrderStatus], event: StrEnum, who: Policy[Order], who_says: str
-) -> Action[Order, OrderStatus]:
+    name: str,
+    sources: frozenset[OrderStatus],
+    event: StrEnum,
+    who: Policy[OrderFacts],
+    who_says: str,
+) -> Action[OrderFacts, OrderStatus]:
     return Action(name, sources, frozenset(), event, who, who_says)
 
 
-PROCESSING_ACTIONS: tuple[Action[Order, OrderStatus], ...] = (
+PROCESSING_ACTIONS: tuple[Action[OrderFacts, OrderStatus], ...] = (
     _row(
         "POST_PROGRESS_NOTE", NOT_CLOSED, E.ORDER_PROGRESS_NOTED, assignee_or_supervisor,
         "the assignee, or a supervisor or an admin (the applicant reads it; no version)",

@@ -87,3 +87,9 @@ def sees_event(actor: Actor, kind: str) -> bool:
 
 def reads_note(actor: Actor, kind: str) -> bool:
     return _may(actor, READING.get(kind, UNLISTED).note)
+
+
+def kinds_hidden_from(actor: Actor) -> frozenset[str]:
+    """The kinds whose events `actor` does not see (`sees_event`, as a set a query can leave
+    out); a kind nobody listed is seen by everyone, so it is never here."""
+    return frozenset(kind for kind in READING if not sees_event(actor, kind))

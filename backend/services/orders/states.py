@@ -15,7 +15,7 @@ from backend.models.orders import Order, OrderStatus
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
 from backend.services.core.states import Action, Machine, Policy, nobody
-from backend.services.orders.policies import can_assign_orders
+from backend.services.orders.policies import OrderFacts, can_assign_orders
 from backend.services.orders.processing import PROCESSING_ACTIONS
 
 S = OrderStatus
@@ -41,25 +41,25 @@ class OrderEventKind(StrEnum):
 # -- who ------------------------------------------------------------------------------------------
 
 
-def supervisor(actor: Actor, order: Order, reach: Reach) -> bool:
+def supervisor(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     return can_assign_orders(actor)
 
 
-def assignee(actor: Actor, order: Order, reach: Reach) -> bool:
+def assignee(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     return actor.has(Role.HANDLER) and order.assignee_id == actor.user_id
 
 
-def applicant(actor: Actor, order: Order, reach: Reach) -> bool:
+def applicant(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     """Anyone of the enterprise that applied."""
     return order.enterprise_id in reach.member_of
 
 
-def provider(actor: Actor, order: Order, reach: Reach) -> bool:
+def provider(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     # Which provider a PROVIDER account speaks for comes with the provider endpoint.
     return actor.has(Role.PROVIDER) and order.provider_id is not None
 
 
-def assignee_or_provider(actor: Actor, order: Order, reach: Reach) -> bool:
+def assignee_or_provider(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     return assignee(actor, order, reach) or provider(actor, order, reach)
 
 
@@ -67,7 +67,7 @@ def assignee_or_provider(actor: Actor, order: Order, reach: Reach) -> bool:
 APPLICANT_MAY_CANCEL = frozenset({S.PENDING_ASSIGNMENT, S.ASSIGNED, S.PENDING_FORWARD, S.FORWARDED})
 
 
-def canceller(actor: Actor, order: Order, reach: Reach) -> bool:
+def canceller(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     if supervisor(actor, order, reach):
         return True
     return order.status in APPLICANT_MAY_CANCEL and applicant(actor, order, reach)
@@ -84,17 +84,17 @@ def _action(
     sources: set[OrderStatus],
     targets: set[OrderStatus],
     event: OrderEventKind,
-    who: Policy[Order],
+    who: Policy[OrderFacts],
     who_says: str,
     *,
     offered: bool = True,
-) -> Action[Order, OrderStatus]:
+) -> Action[OrderFacts, OrderStatus]:
     return Action(
         name, frozenset(sources), frozenset(targets), event, who, who_says, offered=offered
     )
 
 
-ORDER: Machine[Order, OrderStatus] = Machine(
+ORDER: Machine[OrderFacts, OrderStatus] = Machine(
     "order",
     Order,
     OrderStatus,
@@ -182,7 +182,7 @@ class OrderActions:
     assign_automatically: bool  # re-run the automatic choice
 
 
-def actions_for(actor: Actor, order: Order, reach: Reach) -> OrderActions:
+def actions_for(actor: Actor, order: OrderFacts, reach: Reach) -> OrderActions:
     # Re-running the choice on an assigned order releases it first, then chooses.
     rerun = "RELEASE" if order.status is S.ASSIGNED else "ASSIGN"
     return OrderActions(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.queryset import QuerySet
 
 from backend.i18n import N_
 from backend.models.orders import AttachmentAudience, Order, OrderUpdate, OrderUpdateKind
@@ -109,18 +110,9 @@ async def post_update(actor: Actor, request: UpdateInput) -> OrderUpdate:
     return update
 
 
-async def updates_of(actor: Actor, order_ids: Sequence[int]) -> dict[int, list[OrderUpdate]]:
-    """The updates of orders `actor` may see, oldest first, as they may read them (with their
-    authors and files); call with ids of orders already checked visible."""
-    query = OrderUpdate.filter(order_id__in=list(order_ids))
-    if not reads_internal_notes(actor):
-        query = query.filter(kind=OrderUpdateKind.PROGRESS)
-    rows = (
-        await query.select_related("author")
-        .prefetch_related("attachments__file")
-        .order_by("order_id", "id")
-    )
-    found: dict[int, list[OrderUpdate]] = {i: [] for i in order_ids}
-    for row in rows:
-        found[row.order_id].append(row)
-    return found
+def updates_readable_by(actor: Actor) -> QuerySet[OrderUpdate]:
+    """The updates `actor` reads on the orders they may see (the caller narrows it to orders
+    already checked visible): internal notes for park staff only."""
+    if reads_internal_notes(actor):
+        return OrderUpdate.all()
+    return OrderUpdate.filter(kind=OrderUpdateKind.PROGRESS)

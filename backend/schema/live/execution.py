@@ -12,7 +12,7 @@ admission's refusals kept, and every event with fresh loaders.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -20,6 +20,7 @@ from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, Operat
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.execution import PreExecutionError
 
 from backend.schema.extensions import operation_of
 from backend.schema.live.context import LiveContext
@@ -75,6 +76,20 @@ class LiveAdmission(SchemaExtension):
         yield
 
 
+async def _parse_errors_answered(source: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
+    """`source`, with a document that does not parse answered as Strawberry answers it without
+    the parser cache: as a pre-execution error (the protocol handler closes the socket with
+    4400). With `ParserCache` the parse runs in an extension hook, whose error the streaming
+    path lets escape and kill the operation's task silently."""
+    try:
+        async for result in source:
+            yield result
+    except GraphQLError as error:
+        yield PreExecutionError(data=None, errors=[error])
+    finally:
+        await source.aclose()
+
+
 class OperationScoped:
     """The schema as a socket's protocol handlers see it: each operation with its own context."""
 
@@ -97,14 +112,16 @@ class OperationScoped:
         operation_extensions: dict[str, Any] | None = None,
         allowed_operation_types: Any = None,
     ) -> Any:
-        return await self.schema.stream(
-            query,
-            variable_values=variable_values,
-            context_value=self._scoped(context_value, operation_name),
-            root_value=root_value,
-            operation_name=operation_name,
-            operation_extensions=operation_extensions,
-            allowed_operation_types=allowed_operation_types,
+        return _parse_errors_answered(
+            await self.schema.stream(
+                query,
+                variable_values=variable_values,
+                context_value=self._scoped(context_value, operation_name),
+                root_value=root_value,
+                operation_name=operation_name,
+                operation_extensions=operation_extensions,
+                allowed_operation_types=allowed_operation_types,
+            )
         )
 
     async def subscribe(
@@ -116,13 +133,15 @@ class OperationScoped:
         operation_name: str | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> Any:
-        return await self.schema.subscribe(
-            query,
-            variable_values=variable_values,
-            context_value=self._scoped(context_value, operation_name),
-            root_value=root_value,
-            operation_name=operation_name,
-            operation_extensions=operation_extensions,
+        return _parse_errors_answered(
+            await self.schema.subscribe(
+                query,
+                variable_values=variable_values,
+                context_value=self._scoped(context_value, operation_name),
+                root_value=root_value,
+                operation_name=operation_name,
+                operation_extensions=operation_extensions,
+            )
         )
 
     def __getattr__(self, name: str) -> Any:

@@ -18,8 +18,9 @@ from backend.schema.live.types import (
     InboxChange,
     OrderAssignmentChange,
     OrderStatusChange,
+    event_shown,
 )
-from backend.schema.orders.types import OrderEvent, event_as_type
+from backend.schema.orders.types import OrderEvent
 from backend.schema.relay import decode_id_of
 from backend.services.core.errors import Problem
 from backend.services.live import streams
@@ -76,7 +77,7 @@ class LiveSubscriptions:
         if after is not None and after < 0:
             raise refusal(info, Problem("INVALID", ("after",)))
         source = await opened(info, streams.order_events(viewer, pk, after))
-        return _mapped(source, event_as_type)
+        return _mapped(source, lambda event: event_shown(event, viewer.actor))
 
     @strawberry.subscription(
         description="Every change of status of the applications the viewer may see (of one "

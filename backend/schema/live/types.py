@@ -1,14 +1,17 @@
 """What the subscriptions send: small change records, with the object itself on request.
 
 The change's own fields come from the news and cost nothing. `order`, `application`, `event`
-and `notification` are read when selected, as the viewer may see them now: an order's and an
-event's row once per event for all the subscribers of this process (`Delivery.loaded`), then
-shown per viewer by the same code as the queries.
+and `notification` are read when selected, as the viewer may see them now: an order's row (the
+columns its selection needs, `ORDER_NEEDS`) and an event's row once per event for all the
+subscribers of this process (`Delivery.loaded`), then shown per viewer by the code of the
+queries (`orders_of`, the timeline's readers).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -17,22 +20,24 @@ from backend.models.events import Event as EventModel
 from backend.models.orders import Order as OrderModel
 from backend.models.orders import OrderStatus as OrderStatusModel
 from backend.schema.applications.types import ApplicationType
-from backend.schema.catalog.loading import selects
 from backend.schema.live.context import live_context_of
+from backend.schema.loading import Selection, Wanted
 from backend.schema.nodes import global_id, lookup
 from backend.schema.notifications.types import NotificationType
-from backend.schema.orders.types import (
-    SHOWN_RELATIONS,
-    OrderEvent,
-    OrderType,
-    event_as_type,
-    orders_as_types,
-)
+from backend.schema.orders.loading import ORDER_NEEDS, Load, orders_of
+from backend.schema.orders.refs import user_ref
+from backend.schema.orders.types import OrderEvent, OrderType, status_of
+from backend.services.core.actors import Actor
+from backend.services.core.reach import Reach
 from backend.services.live.broker import Delivery
 from backend.services.live.news import ChangeNews, NoticeNews
 from backend.services.notifications import notifications
 from backend.services.orders import readers
-from backend.services.orders.policies import can_view_assignment_reason, can_view_order
+from backend.services.orders.policies import (
+    OrderRow,
+    can_view_assignment_reason,
+    can_view_order,
+)
 
 
 def _change(delivery: Delivery) -> ChangeNews:
@@ -41,32 +46,63 @@ def _change(delivery: Delivery) -> ChangeNews:
     return news
 
 
+def _loading(info: strawberry.Info) -> tuple[Selection, Wanted[Load]]:
+    """What the `order` field asks for, worked out at the operation's first event."""
+    context = live_context_of(info)
+    asks = ("order", *info.path.as_list())
+    if asks not in context.memo:
+        selection = Selection.of(info)
+        # The policy's columns too: whether the viewer may see the order now.
+        context.memo[asks] = selection, ORDER_NEEDS.wanted(selection).plus(*OrderRow.COLUMNS)
+    found: tuple[Selection, Wanted[Load]] = context.memo[asks]
+    return found
+
+
 async def order_now(info: strawberry.Info, delivery: Delivery) -> OrderType | None:
     """The order a change is about as the viewer may see it now; None if they may not."""
     context = live_context_of(info)
-    assert context.viewer is not None
+    viewer = context.viewer
+    assert viewer is not None
     actor = context.actor
     pk = _change(delivery).aggregate_id
-    row = await delivery.loaded(
-        f"order:{pk}", lambda: OrderModel.filter(id=pk).select_related(*SHOWN_RELATIONS).first()
-    )
-    if row is None or not can_view_order(actor, row, context.viewer.reach):
+    selection, wanted = _loading(info)
+
+    async def row() -> dict[str, Any] | None:
+        rows = await OrderModel.filter(id=pk).values(*wanted.columns)
+        return rows[0] if rows else None
+
+    found = await delivery.loaded(f"order:{pk}:{wanted.columns}", row)
+    if found is None or not can_view_order(actor, OrderRow.of(found), viewer.reach):
         return None
-    # The selection is the operation's: worked out at its first event.
-    asks = ("timeline", *info.path.as_list())
-    if asks not in context.memo:
-        context.memo[asks] = selects(info, "timeline")
-    with_events: bool = context.memo[asks]
-    # What `orders_as_types` makes of a row depends on the viewer only through their language
-    # and whether they read assignment reasons (fields that depend on more, like `viewerCan`,
-    # resolve per viewer): a thousand subscribers of one change share a few objects.
-    shown_as = (actor.language, can_view_assignment_reason(actor), with_events)
+
+    async def known_reach() -> Reach:
+        return viewer.reach
 
     async def shown() -> OrderType:
-        (made,) = await orders_as_types(actor, [row], with_events=with_events)
+        (made,) = await orders_of(actor, [found], selection, wanted, known_reach)
         return made
 
-    return await delivery.loaded(f"order-type:{pk}:{shown_as}", shown)
+    if wanted.follow_ups:
+        return await shown()  # what the viewer may do, read, and whose timeline: theirs
+    # Without follow-ups an order depends on the viewer only through their language and
+    # whether they read assignment reasons: the subscribers of one change share a few.
+    shown_as = (actor.language, can_view_assignment_reason(actor))
+    return await delivery.loaded(f"order-type:{pk}:{wanted.columns}:{shown_as}", shown)
+
+
+def event_shown(event: EventModel, actor: Actor) -> OrderEvent:
+    """An order's event (loaded with its actor) as the timeline shows it to `actor`."""
+    data: Mapping[str, Any] = event.data
+    return OrderEvent(
+        id=global_id("OrderEvent", event.id),
+        sequence=event.sequence,
+        kind=event.kind,
+        from_status=status_of(data.get("from")),
+        to_status=status_of(data.get("to", data.get("status"))),
+        actor=user_ref(event.actor.id, event.actor.name) if event.actor is not None else None,
+        note=str(data.get("note") or "") if readers.reads_note(actor, event.kind) else "",
+        at=event.created_at,
+    )
 
 
 async def event_now(info: strawberry.Info, delivery: Delivery) -> OrderEvent | None:
@@ -78,7 +114,7 @@ async def event_now(info: strawberry.Info, delivery: Delivery) -> OrderEvent | N
     )
     if row is None or not readers.sees_event(context.actor, row.kind):
         return None
-    return event_as_type(row)
+    return event_shown(row, context.actor)
 
 
 @strawberry.type(description="An order's status changed.")

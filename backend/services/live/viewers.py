@@ -18,14 +18,14 @@ from datetime import UTC, datetime
 
 from backend.models.accounts import ApiToken, Role, Session
 from backend.models.applications import Application, ApplicationStatus
-from backend.models.orders import Order, OrderStatus
+from backend.models.orders import OrderStatus
 from backend.services.accounts.accounts import roles_of
 from backend.services.applications.policies import can_view_application
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach, reach_of
 from backend.services.live.broker import Broker, Delivery, Subscriber
 from backend.services.live.news import AccessNews, ChangeNews, live_key
-from backend.services.orders.policies import can_view_order
+from backend.services.orders.policies import OrderRow, can_view_order
 
 log = logging.getLogger("servicehall.live")
 
@@ -89,11 +89,11 @@ async def standing_of(actor: Actor) -> Standing | None:
     )
 
 
-def order_stub(news: ChangeNews) -> Order:
-    """The order as its transaction left it, as far as the policies ask (never saved)."""
-    return Order(
+def order_facts(news: ChangeNews) -> OrderRow:
+    """The order as its transaction left it, as far as the policies ask."""
+    assert news.enterprise_id is not None  # every order has its enterprise
+    return OrderRow(
         id=news.aggregate_id,
-        number=news.number,
         status=OrderStatus(news.status),
         enterprise_id=news.enterprise_id,
         team_id=news.team_id,
@@ -214,7 +214,7 @@ class Viewer:
         if not isinstance(news, ChangeNews):
             return False
         if news.aggregate_type == "order":
-            order = delivery.shared("order", lambda: order_stub(news))
+            order = delivery.shared("order", lambda: order_facts(news))
             return can_view_order(self.actor, order, self.reach)
         if news.aggregate_type == "application":
             application = delivery.shared("application", lambda: application_stub(news))

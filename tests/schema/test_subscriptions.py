@@ -351,15 +351,21 @@ async def test_each_viewer_sees_the_order_as_the_queries_show_it_to_them(
             await staff.subscribe(detailed, variables, "detailed")
             await staff.subscribe(plain, variables, "plain")
             await applicant.subscribe(detailed, variables, "detailed")
+            await applicant.subscribe(plain, variables, "plain")
             await _rerun(boss, order)
-            seen_by_staff = (await staff.next("detailed"))["data"]["orderStatusChanged"]["order"]
-            without_timeline = (await staff.next("plain"))["data"]["orderStatusChanged"]["order"]
-            seen_by_applicant = (await applicant.next("detailed"))["data"]["orderStatusChanged"][
-                "order"
-            ]
+
+            def order_of(payload: dict[str, Any]) -> dict[str, Any]:
+                found: dict[str, Any] = payload["data"]["orderStatusChanged"]["order"]
+                return found
+
+            seen_by_staff = order_of(await staff.next("detailed"))
+            without_timeline = order_of(await staff.next("plain"))
+            seen_by_applicant = order_of(await applicant.next("detailed"))
+            plain_for_applicant = order_of(await applicant.next("plain"))
     assert seen_by_staff["assignmentReason"]["rule"] == "FEWEST_OPEN_ORDERS_THEN_LEAST_RECENT"
     assert without_timeline["assignmentReason"] == seen_by_staff["assignmentReason"]
     assert seen_by_applicant["assignmentReason"] is None  # the park's reasoning
+    assert plain_for_applicant == {"status": "ASSIGNED", "assignmentReason": None}
     assert seen_by_staff["timeline"]["totalCount"] == 4
     assert seen_by_applicant["timeline"]["totalCount"] == 4
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -54,6 +55,8 @@ EXPECTED_TABLES = {
     "order_messages",
     "order_read_marks",
     "order_attachments",
+    "order_information_requests",
+    "order_pauses",
 }
 
 
@@ -151,7 +154,7 @@ async def test_every_model_field_has_its_column_in_the_migrated_database(db: str
 def test_owed_materials_the_desk_handed_in_before_reviews_existed_count_as_accepted(
     tmp_path: Path,
 ) -> None:
-    """0010 adds the review of owed materials; the desk's earlier supplements stay settled."""
+    """0009 adds the review of owed materials; the desk's earlier supplements stay settled."""
     path = tmp_path / "before.sqlite3"
     env = {**os.environ, "SERVICEHALL_DATABASE_URL": f"sqlite://{path}"}
     up_to_0007 = subprocess.run(
@@ -176,3 +179,88 @@ def test_owed_materials_the_desk_handed_in_before_reviews_existed_count_as_accep
             "SELECT kind, status FROM owed_materials ORDER BY kind"
         ).fetchall()
     assert found == [("permit", "OUTSTANDING"), ("report", "ACCEPTED")]
+
+
+ROWS_BEFORE_0010 = (
+    "INSERT INTO orders (id, number, status, assignment_reason, due_at, created_at, version, "
+    "applicant_id, enterprise_id, item_id, item_version_id, application_id) VALUES (1, 'SH-1', "
+    "'IN_PROGRESS', '{}', '2026-12-01 08:00:00+00:00', '2026-11-20 08:00:00+00:00', 3, 1, 1, 1, "
+    "1, 1)",
+    "INSERT INTO order_updates (id, kind, body, created_at, order_id) VALUES "
+    "(1, 'PROGRESS', 'begun', '2026-11-21 08:00:00+00:00', 1)",
+    "INSERT INTO order_messages (id, sequence, side, body, created_at, order_id) VALUES "
+    "(1, 1, 'ENTERPRISE', 'hello', '2026-11-21 09:00:00+00:00', 1)",
+    # The attachments' own table is rebuilt on SQLite, foreign keys checked: their files exist.
+    "INSERT INTO stored_files (id, sha256, size, mime_type, original_name, created_at) VALUES "
+    "(1, 'a', 1, 'application/pdf', 'a.pdf', '2026-11-21 08:00:00+00:00'), "
+    "(2, 'b', 1, 'image/png', 'b.png', '2026-11-21 09:00:00+00:00')",
+    "INSERT INTO order_attachments (id, audience, position, file_id, order_id, order_update_id, "
+    "message_id) VALUES (1, 'ORDER_VIEWERS', 0, 1, 1, 1, NULL), "
+    "(2, 'CONVERSATION', 0, 2, 1, NULL, 1)",
+)
+AFTER_0010 = (
+    "SELECT attached_to FROM order_attachments ORDER BY id",
+    "SELECT result, declined_by, waiting_since FROM orders",
+)
+
+
+def _up_to(url: str, name: str) -> None:
+    env = {**os.environ, "SERVICEHALL_DATABASE_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-m", "tortoise", "migrate", "models", name],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.postgres
+async def test_0010_keeps_what_the_attachments_hang_on_and_fills_the_orders_new_columns(
+    tmp_path: Path,
+) -> None:
+    """0010 adds `attached_to` to the attachments 0009 made (a note's or a message's) and three
+    columns to orders that already exist: on PostgreSQL too, where NOT NULL needs a default."""
+    created = None
+    if BACKEND == "postgres":
+        created = f"sh_upgrade_{os.getpid()}"
+        await _pg_execute(f'DROP DATABASE IF EXISTS "{created}"')
+        await _pg_execute(f'CREATE DATABASE "{created}"')
+        url = _pg_url_for(created)
+    else:
+        url = f"sqlite://{tmp_path / 'upgrade.sqlite3'}"
+    try:
+        _up_to(url, "0009_order_conversation")
+        if created:
+            connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+            try:
+                # The rows name users, items and files that are not there: no foreign keys.
+                await connection.execute("SET session_replication_role = replica")
+                for statement in ROWS_BEFORE_0010:
+                    await connection.execute(statement)
+            finally:
+                await connection.close()
+        else:
+            with sqlite3.connect(url.removeprefix("sqlite://")) as bare:  # no foreign keys
+                for statement in ROWS_BEFORE_0010:
+                    bare.execute(statement)
+        rest = _migrate(url)
+        assert rest.returncode == 0, rest.stderr
+        if created:
+            connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+            try:
+                hung = [tuple(r) for r in await connection.fetch(AFTER_0010[0])]
+                orders = [tuple(r) for r in await connection.fetch(AFTER_0010[1])]
+            finally:
+                await connection.close()
+        else:
+            with sqlite3.connect(url.removeprefix("sqlite://")) as bare:
+                hung = bare.execute(AFTER_0010[0]).fetchall()
+                orders = bare.execute(AFTER_0010[1]).fetchall()
+        assert hung == [("UPDATE",), ("MESSAGE",)]
+        assert [(r, json.loads(d), w) for r, d, w in orders] == [("", [], None)]
+    finally:
+        if created:
+            await _pg_execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')

@@ -128,6 +128,8 @@ class TeamMember(Model):
     user_id: int
     kind = fields.CharEnumField(MemberKind, max_length=10)
     on_leave = fields.BooleanField(default=False)
+    # The most open orders the automatic choice gives this handler; NULL: no limit.
+    max_open_orders = fields.IntField(null=True)
     # Automatic assignment breaks ties by who was assigned least recently.
     last_assigned_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

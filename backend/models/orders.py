@@ -81,6 +81,13 @@ class Order(Model):
     assigned_at = fields.DatetimeField(null=True)
     completed_at = fields.DatetimeField(null=True)
     version = fields.IntField(default=1)
+    # Handlers who handed it back (user ids): the automatic choice never gives it to them again.
+    declined_by: list[int] = fields.JSONField(default=list, db_default=[])
+    # The start of the pause under way while WAITING_ON_APPLICANT, else NULL. With `due_at`
+    # (every finished pause counted) it tells whether the order is overdue without the calendar.
+    waiting_since = fields.DatetimeField(null=True)
+    # The result in the handler's words, once completed.
+    result = fields.TextField(default="", db_default="")
 
     class Meta:
         table = "orders"
@@ -170,16 +177,86 @@ class OrderReadMark(Model):
         unique_together = (("order", "side"),)
 
 
+# -- the steps: questions to the applicant, pauses of the clock ----------------------------------
+
+
+class OrderInformationRequest(Model):
+    """The handler's question to the applicant, and the enterprise's answer."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="information_requests", on_delete=fields.CASCADE
+    )
+    order_id: int
+    question = fields.TextField()
+    # MIME types of the files wanted; empty: words are enough.
+    file_types: list[str] = fields.JSONField(default=list)
+    asked_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="information_asked", null=True, on_delete=fields.SET_NULL
+    )
+    asked_by_id: int | None
+    asked_at = fields.DatetimeField()
+    answer = fields.TextField(default="")
+    answered_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="information_answered", null=True, on_delete=fields.SET_NULL
+    )
+    answered_by_id: int | None
+    answered_at = fields.DatetimeField(null=True)
+
+    attachments: fields.ReverseRelation[OrderAttachment]
+
+    class Meta:
+        table = "order_information_requests"
+
+
+class OrderPause(Model):
+    """A stretch of time the order waited on the applicant: its clock stood still."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="pauses", on_delete=fields.CASCADE
+    )
+    order_id: int
+    request: fields.ForeignKeyNullableRelation[OrderInformationRequest] = fields.ForeignKeyField(
+        "models.OrderInformationRequest", related_name="pauses", null=True,
+        on_delete=fields.SET_NULL,
+    )  # fmt: skip
+    request_id: int | None
+    started_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField(null=True)
+    # Working days the due date moved when the pause ended (kept: a later change of the
+    # calendar does not rewrite a due date already moved); NULL while it lasts.
+    working_days = fields.IntField(null=True)
+
+    class Meta:
+        table = "order_pauses"
+
+
+# -- files on an order ----------------------------------------------------------------------------
+
+
+class AttachedTo(StrEnum):
+    """What on an order a file hangs on."""
+
+    UPDATE = "UPDATE"  # a progress or an internal note (`order_update`)
+    MESSAGE = "MESSAGE"  # a message of the conversation (`message`)
+    ANSWER = "ANSWER"  # the applicant's answer to a handler's question (`request`)
+    RESULT = "RESULT"  # the result of the completed order
+
+
 class AttachmentAudience(StrEnum):
     """Who may download a file attached to an order, as the thing it is attached to says."""
 
-    ORDER_VIEWERS = "ORDER_VIEWERS"  # a progress note's: whoever may see the order
+    # A progress note's, an answer's, a result document: whoever may see the order.
+    ORDER_VIEWERS = "ORDER_VIEWERS"
     PARK_STAFF = "PARK_STAFF"  # an internal note's
     CONVERSATION = "CONVERSATION"  # a message's: the enterprise, the assignee, supervisors
 
 
 class OrderAttachment(Model):
-    """A stored file attached to an update or a message of an order."""
+    """A stored file on an order: on a note, a message, an answer, or the result.
+
+    Uploaded with purpose ORDER_ATTACHMENT, and attached to one thing only."""
 
     id = fields.BigIntField(primary_key=True)
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
@@ -190,6 +267,7 @@ class OrderAttachment(Model):
         "models.StoredFile", related_name="order_attachments", on_delete=fields.RESTRICT
     )
     file_id: int
+    attached_to = fields.CharEnumField(AttachedTo, max_length=10)
     order_update: fields.ForeignKeyNullableRelation[OrderUpdate] = fields.ForeignKeyField(
         "models.OrderUpdate", related_name="attachments", null=True, on_delete=fields.CASCADE
     )
@@ -198,6 +276,11 @@ class OrderAttachment(Model):
         "models.OrderMessage", related_name="attachments", null=True, on_delete=fields.CASCADE
     )
     message_id: int | None
+    request: fields.ForeignKeyNullableRelation[OrderInformationRequest] = fields.ForeignKeyField(
+        "models.OrderInformationRequest", related_name="attachments", null=True,
+        on_delete=fields.CASCADE,
+    )  # fmt: skip
+    request_id: int | None
     audience = fields.CharEnumField(AttachmentAudience, max_length=15)
     position = fields.IntField(default=0)
 

@@ -44,6 +44,7 @@ from backend.schema.orders.conversation import ConversationMutations
 from backend.schema.orders.mutations import OrderMutations
 from backend.schema.orders.owed import OwedMaterialMutations
 from backend.schema.orders.queries import OrderQueries
+from backend.schema.orders.steps import OrderStepMutations
 from backend.schema.orders.types import OrderType
 from backend.schema.teams.mutations import TeamMutations
 from backend.schema.teams.queries import TeamQueries
@@ -81,6 +82,7 @@ Mutation = merge_types(
         OrderMutations,
         ConversationMutations,
         OwedMaterialMutations,
+        OrderStepMutations,
         ApplicationMutations,
         JobMutations,
     ),

@@ -69,6 +69,7 @@ class TeamErrorCode(Enum):
     NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
     STALE = "STALE"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    CAPACITY_OUT_OF_RANGE = "CAPACITY_OUT_OF_RANGE"
 
 
 @strawberry.enum(description="Why an inbox mutation did not go through.")

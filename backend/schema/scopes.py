@@ -24,6 +24,7 @@ ROOT_SCOPES: dict[str, str] = {
     "addTeamMember": "teams:write",
     "removeTeamMember": "teams:write",
     "setHandlerLeave": "teams:write",
+    "setHandlerCapacity": "teams:write",
     "notifications": "notifications:read",
     "markNotificationsRead": "notifications:write",
     "calendar": "calendar:read",
@@ -72,6 +73,12 @@ ROOT_SCOPES: dict[str, str] = {
     "markOrderMessagesRead": "orders:write",
     "supplyOwedMaterial": "orders:write",
     "reviewOwedMaterial": "orders:write",
+    "acceptOrder": "orders:write",
+    "declineOrder": "orders:write",
+    "requestOrderInformation": "orders:write",
+    "answerOrderInformation": "orders:write",
+    "completeOrder": "orders:write",
+    "cancelOrder": "orders:write",
     "applications": "applications:read",
     "application": "applications:read",
     "applicationByNumber": "applications:read",
@@ -135,9 +142,10 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     "orders:read": (
         "Order", "OrderEvent", "OrderServiceItem", "OrderApplication", "NamedRef",
         "AssignmentReason", "AssignmentCandidate", "OrderConnection", "OrderEdge",
-        "OrderEventConnection", "OrderEventEdge", "OrderViewerCan",
+        "OrderEventConnection", "OrderEventEdge", "OrderViewerCan", "SkippedHandler",
         "OrderUpdate", "OrderUpdateConnection", "OrderUpdateEdge", "OrderMessage",
         "OrderMessageConnection", "OrderMessageEdge", "OrderReadMark", "OrderOwedMaterial",
+        "OrderPause", "OrderInformationRequest", "OrderResult",
         "OrderStatusChange", "OrderAssignmentChange",
     ),
     "applications:read": (
@@ -166,6 +174,8 @@ _CARRIERS = frozenset(
         "ProviderPayload", "ServiceItemPayload", "SetCalendarDayPayload", "SignUpPayload",
         "TeamError", "TeamPayload", "UploadFilePayload", "UserPayload", "JobError", "JobPayload",
         "NotificationPreferencePayload",
+        "AcceptOrderPayload", "DeclineOrderPayload", "RequestOrderInformationPayload",
+        "AnswerOrderInformationPayload", "CompleteOrderPayload", "CancelOrderPayload",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

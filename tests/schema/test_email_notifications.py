@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from backend.models.accounts import User
-from backend.services.jobs.clock import MovableClock
+from backend.services.core.clock import moved_to
 from backend.services.jobs.worker import Worker
 from backend.services.notifications import notifications, preferences
 from backend.settings import Settings
@@ -51,7 +51,8 @@ def errors(payload: dict[str, Any]) -> list[tuple[list[str] | None, str]]:
 
 
 async def _mailed_token(settings: Settings, mailbox: Mailbox, path: str) -> str:
-    await Worker(settings, clock=MovableClock(START)).run_due()
+    with moved_to(START):
+        await Worker(settings).run_due()
     found = re.search(rf"{re.escape(PUBLIC)}{path}(\S+)", text_of(mailbox.messages[-1]))
     assert found, text_of(mailbox.messages[-1])
     return found.group(1)

@@ -188,6 +188,8 @@ REACH: dict[type[Enum], list[str]] = {
         "orders.conversation",
         "orders.attachments",
         "orders.owed",
+        "orders.steps",
+        "orders.time_limits",
         "applications.audit:material_problems",
         ACTORS,
         KEYS,

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from backend.models.jobs import Job, JobStatus
+from backend.services.core.clock import moved_to
 from backend.services.core.transactions import in_transaction
 from backend.services.jobs import jobs
-from backend.services.jobs.clock import MovableClock
 from backend.services.jobs.jobs import JobRun
 from tests.conftest import Api
 from tests.schema.helpers import global_id, signed_in, token_client
@@ -27,11 +27,11 @@ async def _failed(kind: str = "mail.notice") -> Job:
     async def refuse(run: JobRun) -> None:
         raise jobs.GiveUp("550 no such mailbox")
 
-    clock = MovableClock(START)
-    async with in_transaction() as conn:
-        await jobs.enqueue(conn, kind, {"notificationId": 1}, key=f"{kind}:1", clock=clock)
-    await worker({kind: refuse}, clock).tick()
-    return await Job.get(key=f"{kind}:1")
+    with moved_to(START):
+        async with in_transaction() as conn:
+            await jobs.enqueue(conn, kind, {"notificationId": 1}, key=f"{kind}:1")
+        await worker({kind: refuse}).tick()
+        return await Job.get(key=f"{kind}:1")
 
 
 async def test_admins_see_failed_jobs_and_run_one_again(api: Api, new_api: Any) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from backend.models.events import Event
 from backend.models.orders import Order, OrderMessage
-from tests.schema.processing_helpers import SEND, cast, view
+from tests.schema.conversation_helpers import SEND, cast, view
 
 
 @pytest.mark.postgres

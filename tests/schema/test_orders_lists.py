@@ -110,6 +110,9 @@ async def test_a_list_costs_the_same_statements_for_2_orders_as_for_20(
     for total in (2, 20):
         while len(p.orders) < total:
             await open_order(p, other=len(p.orders) % 2 == 1)
+        # Once uncounted: asyncpg asks the server about an array type (the timelines' ids) the
+        # first time each of the pool's new connections sends one; not a cost of the page.
+        await supervisor.gql(LIST_WITH_TIMELINE)
         sql_counter.reset()
         data = await supervisor.gql(LIST_WITH_TIMELINE)
         counts.append(sql_counter.count)

@@ -23,9 +23,9 @@ from backend.schema.relay import encode_cursor
 from backend.services.core import events
 from backend.services.core.actors import Actor
 from backend.services.core.transactions import in_transaction
-from backend.services.orders import conversation, updates
+from backend.services.orders import conversation, steps, updates
 from tests import builders
-from tests.schema.order_helpers import Park, login, open_order, park
+from tests.schema.order_helpers import TZ, Park, login, open_order, park
 
 FULL_PAGE = """query($n: Int!) { orders(first: $n) { totalCount pageInfo { hasNextPage endCursor }
     edges { cursor node { id number status createdAt dueAt isOverdue
@@ -68,6 +68,13 @@ async def _orders_with_events(count: int, events_each: int) -> Park:
     return p
 
 
+async def _warm(client: Any, document: str) -> None:
+    """Asks once, uncounted: the pool's connections are new when counting starts, and asyncpg
+    asks the server about an array type (the timelines' ids) the first time a connection sends
+    one. Once per connection, not per page."""
+    await client.gql(document, {"n": 1})
+
+
 async def _supervisor(new_api: Any) -> Any:
     return await login(new_api, await builders.user(Role.SUPERVISOR, "钱主管"))
 
@@ -78,6 +85,7 @@ async def test_the_full_page_costs_five_statements_for_5_orders_as_for_50(
 ) -> None:
     await _orders_with_events(50, events_each=5)
     supervisor = await _supervisor(new_api)
+    await _warm(supervisor, FULL_PAGE)
     counts = []
     for size in (5, 50):
         sql_counter.reset()
@@ -107,7 +115,11 @@ PROCESSING = """updates(first: 3) { totalCount edges { node { body author { name
     messages(first: 3) { totalCount edges { node { body readByOtherSide attachments { name } } } }
     messageReadMarks { side lastReadSequence readBy { name } }
     owedMaterials { label status dueAt suppliedFile { name } suppliedBy { name } }
-    viewerCan { reassign postUpdate sendMessage supplyOwedMaterial reviewOwedMaterial }"""
+    remainingWorkingDays pauses { startedAt endedAt workingDays }
+    informationRequests { question answer answeredBy { name } files { name } }
+    result { text documents { name } }
+    viewerCan { reassign postUpdate sendMessage supplyOwedMaterial reviewOwedMaterial
+      accept decline requestInformation answerInformation complete cancel }"""
 VIEWER_CAN = """query($n: Int!) { orders(first: $n) { edges { node { number
     viewerCan { postUpdate supplyOwedMaterial reviewOwedMaterial } } } } }"""
 
@@ -117,13 +129,23 @@ async def test_processing_costs_a_fixed_number_of_statements_for_5_orders_as_for
     new_api: Any, sql_counter: Any
 ) -> None:
     """Each part for the whole page at once: updates, messages, read marks, the files of both,
-    owed materials and their labels; the viewer's reach once."""
+    owed materials and their labels, pauses and the calendar, questions, the files of answers
+    and results; the viewer's reach once. Every fifth order completed, every fifth waiting on
+    a second question (so every page of 5 has each part)."""
     p = await _orders_with_events(50, events_each=3)
-    for order in p.orders:
+    for i, order in enumerate(p.orders):
+        if i % 5 == 4:
+            await _steps(p, order, complete=True)
+            continue
         await _processing(p, order)
+        if i % 5 == 1:
+            await _steps(p, order, complete=False)
+    completed = {o.number for i, o in enumerate(p.orders) if i % 5 == 4}
     supervisor = await _supervisor(new_api)
     auditor = await login(new_api, p.auditor)
     with_processing = FULL_PAGE.replace("team { name }", f"team {{ name }} {PROCESSING}")
+    await _warm(supervisor, with_processing)
+    await _warm(auditor, VIEWER_CAN)
     counts: dict[str, list[int]] = {"without": [], "with": [], "viewerCan": []}
     for size in (5, 50):
         for name, client, query in (
@@ -136,21 +158,46 @@ async def test_processing_costs_a_fixed_number_of_statements_for_5_orders_as_for
             counts[name].append(sql_counter.count)
             assert len(edges) == size
             if name == "with":
+                statuses = [e["node"]["status"] for e in edges]
+                assert statuses.count("COMPLETED") == statuses.count("WAITING_ON_APPLICANT")
                 for edge in edges:
-                    node = edge["node"]
-                    assert node["updates"]["edges"][0]["node"]["attachments"] == [{"name": "a.pdf"}]
-                    assert node["messages"]["edges"][0]["node"]["readByOtherSide"] is True
-                    assert node["owedMaterials"][0]["status"] == "SUPPLIED"
-                    assert node["viewerCan"]["sendMessage"] is False  # supervisors only read
+                    _assert_worked_on(edge["node"])
             if name == "viewerCan":
-                # The desk reviews what was handed in; only the enterprise supplies.
-                assert all(e["node"]["viewerCan"]["reviewOwedMaterial"] for e in edges)
+                # The desk reviews what was handed in (not on a closed order); only the
+                # enterprise supplies.
+                open_ones = [e for e in edges if e["node"]["number"] not in completed]
+                assert all(e["node"]["viewerCan"]["reviewOwedMaterial"] for e in open_ones)
                 assert not any(e["node"]["viewerCan"]["supplyOwedMaterial"] for e in edges)
     assert counts["without"][0] == counts["without"][1] <= 5, counts
-    # The reach, updates, messages, read marks, their files, owed materials, their labels.
-    assert counts["with"][0] == counts["with"][1] <= counts["without"][0] + 7, counts
+    # The reach, updates, messages, read marks, their files, owed materials, their labels,
+    # pauses, the calendar, questions, the files of answers and results.
+    assert counts["with"][0] == counts["with"][1] <= counts["without"][0] + 11, counts
     # The session, the page, the reach, the owed materials' statuses.
     assert counts["viewerCan"][0] == counts["viewerCan"][1] <= 5, counts
+
+
+def _assert_worked_on(node: dict[str, Any]) -> None:
+    """An order of the page as `_processing` and `_steps` left it, with every processing part."""
+    if node["status"] == "COMPLETED":
+        assert node["result"] == {"text": "已办结", "documents": [{"name": "a.pdf"}]}
+        assert node["remainingWorkingDays"] is None
+        assert node["viewerCan"]["cancel"] is False
+        return
+    assert node["result"] is None
+    assert node["updates"]["edges"][0]["node"]["attachments"] == [{"name": "a.pdf"}]
+    assert node["messages"]["edges"][0]["node"]["readByOtherSide"] is True
+    assert node["owedMaterials"][0]["status"] == "SUPPLIED"
+    assert node["viewerCan"]["sendMessage"] is False  # supervisors only read
+    assert node["viewerCan"]["cancel"] is True
+    assert isinstance(node["remainingWorkingDays"], int)
+    if node["status"] == "WAITING_ON_APPLICANT":
+        first, second = node["informationRequests"]
+        assert first["answer"] == "已补充" and first["answeredBy"]["name"].endswith("申请")
+        assert first["files"] == [{"name": "a.pdf"}]
+        assert second["answer"] == ""
+        assert [p["endedAt"] is None for p in node["pauses"]] == [False, True]
+    else:
+        assert node["informationRequests"] == node["pauses"] == []
 
 
 def _page_and_events(statements: list[str]) -> tuple[str, str]:
@@ -287,6 +334,12 @@ ALONE: dict[str, str | list[str] | None] = {
     "viewerCan": [
         "reassign",
         "assignAutomatically",
+        "accept",
+        "decline",
+        "requestInformation",
+        "answerInformation",
+        "complete",
+        "cancel",
         "postUpdate",
         "sendMessage",
         "supplyOwedMaterial",
@@ -347,6 +400,19 @@ ALONE: dict[str, str | list[str] | None] = {
         "reviewedBy { name }",
         "reviewedAt",
     ],
+    "remainingWorkingDays": None,
+    "pauses": ["startedAt", "endedAt", "workingDays"],
+    "informationRequests": [
+        "question",
+        "fileTypes",
+        "askedAt",
+        "askedBy { name }",
+        "answer",
+        "answeredAt",
+        "answeredBy { name }",
+        "files { name }",
+    ],
+    "result": ["text", "documents { name }"],
 }
 
 
@@ -359,25 +425,52 @@ async def _processing(p: Park, order: Order | None = None) -> None:
     person = p.applicant if order.enterprise_id == p.enterprise.id else p.other_applicant
     applicant = Actor(user_id=person.id, roles=frozenset({Role.APPLICANT}))
 
-    async def upload(user_id: int) -> int:
-        stored = await StoredFile.create(
-            sha256="0" * 64, size=10, mime_type="application/pdf", original_name="a.pdf",
-            uploaded_by_id=user_id,
-        )  # fmt: skip
-        return stored.id
-
     note = updates.UpdateInput(
-        order.id, OrderUpdateKind.PROGRESS, "材料已审", file_ids=[await upload(order.assignee_id)]
+        order.id, OrderUpdateKind.PROGRESS, "材料已审", file_ids=[await _upload(order.assignee_id)]
     )
     await updates.post_update(assignee, note)
-    said = conversation.MessageInput(order.id, "你好", file_ids=[await upload(person.id)])
+    said = conversation.MessageInput(order.id, "你好", file_ids=[await _upload(person.id)])
     await conversation.send_message(applicant, said)
     await conversation.mark_read(assignee, order.id, None)
     await OwedMaterial.create(
         application_id=order.application_id, kind="report", due_on=date(2026, 12, 31),
-        status=OwedStatus.SUPPLIED, supplied_file_id=await upload(person.id),
+        status=OwedStatus.SUPPLIED, supplied_file_id=await _upload(person.id),
         supplied_by_id=person.id, supplied_at=datetime.now(UTC),
     )  # fmt: skip
+
+
+async def _upload(user_id: int) -> int:
+    stored = await StoredFile.create(
+        sha256="0" * 64, size=10, mime_type="application/pdf", original_name="a.pdf",
+        uploaded_by_id=user_id,
+    )  # fmt: skip
+    return stored.id
+
+
+async def _steps(p: Park, order: Order, *, complete: bool) -> None:
+    """The assignee accepts the order and asks for a PDF; the applicant answers with one; then
+    the assignee completes the order with a document (`complete`), or asks again (the order
+    waits, a pause under way)."""
+    assert order.assignee_id is not None
+    assignee = Actor(user_id=order.assignee_id, roles=frozenset({Role.HANDLER}))
+    person = p.applicant if order.enterprise_id == p.enterprise.id else p.other_applicant
+    applicant = Actor(user_id=person.id, roles=frozenset({Role.APPLICANT}))
+
+    async def version() -> int:
+        return (await Order.get(id=order.id)).version
+
+    await steps.accept(assignee, order.id, await version())
+    pdf = ["application/pdf"]
+    await steps.request_information(assignee, order.id, "请补充报表", pdf, await version())
+    await steps.answer_information(
+        applicant, order.id, "已补充", [await _upload(person.id)], await version(), timezone=TZ
+    )
+    if complete:
+        await steps.complete(
+            assignee, order.id, "已办结", [await _upload(order.assignee_id)], await version()
+        )
+    else:
+        await steps.request_information(assignee, order.id, "还缺一份", pdf, await version())
 
 
 def _asks(field: str, below: str | list[str] | None) -> list[str]:
@@ -392,17 +485,26 @@ def _asks(field: str, below: str | list[str] | None) -> list[str]:
 @pytest.mark.postgres
 async def test_each_field_asked_alone_answers_as_beside_the_others(new_api: Any) -> None:
     assert set(ALONE) == _fields_of("Order")
-    p = await _orders_with_events(2, events_each=3)
+    p = await _orders_with_events(3, events_each=3)
     await _processing(p)
+    await _steps(p, p.orders[1], complete=False)
+    await _steps(p, p.orders[2], complete=True)
     supervisor = await _supervisor(new_api)
     everything = " ".join(a for field, below in ALONE.items() for a in _asks(field, below))
     list_of = "{ orders(first: 5) { edges { node { %s } } } }"
     full = [e["node"] for e in (await supervisor.gql(list_of % everything))["orders"]["edges"]]
-    assert len(full) == 2
+    assert len(full) == 3
     worked = next(o for o in full if o["updates"]["totalCount"])
     assert worked["messages"]["edges"][0]["node"]["attachments"] == [{"name": "a.pdf"}]
     assert worked["messages"]["edges"][0]["node"]["readByOtherSide"] is True
     assert worked["owedMaterials"][0]["suppliedBy"] == {"name": "王申请"}
+    waiting = next(o for o in full if o["status"] == "WAITING_ON_APPLICANT")
+    assert waiting["isOverdue"] is False and waiting["remainingWorkingDays"] >= 0
+    assert [r["files"] for r in waiting["informationRequests"]] == [[{"name": "a.pdf"}], []]
+    assert [p["endedAt"] is None for p in waiting["pauses"]] == [False, True]
+    done = next(o for o in full if o["status"] == "COMPLETED")
+    assert done["result"] == {"text": "已办结", "documents": [{"name": "a.pdf"}]}
+    assert done["viewerCan"]["cancel"] is False
     for field, below in ALONE.items():
         for ask in _asks(field, below):
             alone = (await supervisor.gql(list_of % ask))["orders"]["edges"]

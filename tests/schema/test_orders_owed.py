@@ -16,9 +16,7 @@ from backend.models.orders import Order
 from backend.services.orders import owed
 from tests.schema.application_helpers import stored as stored_material
 from tests.schema.application_helpers import submission, submitted, world
-from tests.schema.helpers import global_id
-from tests.schema.order_helpers import open_order
-from tests.schema.processing_helpers import (
+from tests.schema.conversation_helpers import (
     REVIEW,
     ROLES,
     SUPPLY,
@@ -29,6 +27,8 @@ from tests.schema.processing_helpers import (
     view,
     written,
 )
+from tests.schema.helpers import global_id
+from tests.schema.order_helpers import open_order
 
 MB = 1024 * 1024
 FORM: dict[str, Any] = {

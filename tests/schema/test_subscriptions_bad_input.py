@@ -283,6 +283,7 @@ def _news(order: Order, sequence: int, number: str) -> ChangeNews:
         kind="ORDER_ACCEPTED", at="2026-11-30T00:00:00+00:00", number=number,
         status="IN_PROGRESS", from_status="ASSIGNED", to_status="IN_PROGRESS",
         enterprise_id=order.enterprise_id, team_id=order.team_id, assignee_id=order.assignee_id,
+        due_at=order.due_at.isoformat(),
     )  # fmt: skip
 
 

@@ -12,8 +12,8 @@ from backend.models.accounts import Role, User
 from backend.models.jobs import Job
 from backend.services.accounts import email
 from backend.services.core.actors import Actor
+from backend.services.core.clock import moved_to
 from backend.services.core.errors import Invalid
-from backend.services.jobs.clock import MovableClock
 from backend.services.jobs.worker import Worker
 from backend.services.notifications import preferences
 from tests import builders
@@ -55,7 +55,8 @@ async def test_the_mailed_link_confirms_the_address_in_the_persons_language(
             job_settings(), smtp_url=f"smtp://127.0.0.1:{port}", public_url=PUBLIC,
             secret_key=SECRET, email_confirmation_hours=48,
         )  # fmt: skip
-        assert await Worker(settings, clock=MovableClock(START)).run_due() == 1
+        with moved_to(START):
+            assert await Worker(settings).run_due() == 1
     [message] = mailbox.messages
     assert message["To"] == user.email
     assert message["Subject"] == "Service Hall: Confirm your e-mail address"

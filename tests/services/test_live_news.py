@@ -55,7 +55,11 @@ def changes(heard: list[news.News]) -> list[ChangeNews]:
     "piece",
     [
         ChangeNews("order", 7, 3, 41, "ORDER_ASSIGNED", "2026-11-30T01:02:03+00:00", "SH-1",
-                   "ASSIGNED", "PENDING_ASSIGNMENT", "ASSIGNED", 5, 2, 9, None, False),
+                   "ASSIGNED", "PENDING_ASSIGNMENT", "ASSIGNED", enterprise_id=5, team_id=2,
+                   assignee_id=9, due_at="2026-12-07T15:59:59+00:00"),
+        ChangeNews("application", 8, 2, 42, "APPLICATION_SUBMITTED", "2026-11-30T01:02:03+00:00",
+                   "SQ-1", "UNDER_REVIEW", "DRAFT", "UNDER_REVIEW", enterprise_id=5,
+                   handed_in=True),
         NoticeNews(user_id=4, notification_id=12),
         NoticeNews(user_id=4),
         AccessNews(user_id=3, roles=("HANDLER", "AUDITOR"), lost_team_id=2),

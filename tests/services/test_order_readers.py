@@ -8,7 +8,6 @@ import pytest
 from backend.models.accounts import Role
 from backend.services.core.actors import Actor
 from backend.services.orders import readers
-from backend.services.orders.processing import ProcessingEventKind
 from backend.services.orders.states import ORDER, OrderEventKind
 
 APPLICANT = Actor(user_id=1, roles=frozenset({Role.APPLICANT}))
@@ -20,7 +19,7 @@ PARK = [
 
 
 def test_every_event_kind_says_who_reads_it() -> None:
-    kinds = {str(k) for k in OrderEventKind} | {str(k) for k in ProcessingEventKind}
+    kinds = {str(k) for k in OrderEventKind}
     assert kinds == set(readers.READING)
     # Every action of the order's table records a kind the table covers.
     assert {str(a.event) for a in ORDER.actions} <= set(readers.READING)
@@ -44,17 +43,17 @@ def test_the_applicant_sees_a_change_of_hands_but_not_why(kind: OrderEventKind) 
 
 
 def test_internal_notes_are_the_parks_alone_and_messages_are_not_timeline_entries() -> None:
-    internal = ProcessingEventKind.ORDER_INTERNAL_NOTE_ADDED
+    internal = OrderEventKind.ORDER_INTERNAL_NOTE_ADDED
     for outsider in (APPLICANT, PROVIDER):
         assert not readers.sees_event(outsider, internal)
         assert not readers.reads_note(outsider, internal)
     assert all(readers.sees_event(s, internal) and readers.reads_note(s, internal) for s in PARK)
-    for kind in (ProcessingEventKind.ORDER_MESSAGE_SENT, ProcessingEventKind.ORDER_MESSAGES_READ):
+    for kind in (OrderEventKind.ORDER_MESSAGE_SENT, OrderEventKind.ORDER_MESSAGES_READ):
         assert not any(readers.sees_event(a, kind) for a in (APPLICANT, *PARK))
     # What the applicant must know: progress, a returned material's reason, a cancellation's.
     for kind in (
-        ProcessingEventKind.ORDER_PROGRESS_NOTED,
-        ProcessingEventKind.ORDER_OWED_MATERIAL_RETURNED,
+        OrderEventKind.ORDER_PROGRESS_NOTED,
+        OrderEventKind.ORDER_OWED_MATERIAL_RETURNED,
         OrderEventKind.ORDER_CANCELLED,
         OrderEventKind.ORDER_INFORMATION_REQUESTED,
     ):

@@ -82,7 +82,20 @@ async def test_with_no_eligible_handler_the_order_waits_unassigned_and_says_why(
     assert order.status is OrderStatus.PENDING_ASSIGNMENT
     assert order.assignee_id is None  # type: ignore[attr-defined]
     stored = await Order.get(id=order.id)
-    assert stored.assignment_reason == {"rule": "NO_ELIGIBLE_HANDLER", "eligible": []}
+    handler = world[1][0]
+    assert stored.assignment_reason == {
+        "rule": "NO_ELIGIBLE_HANDLER",
+        "eligible": [],
+        "skipped": [
+            {
+                "userId": handler.id,
+                "name": handler.name,
+                "load": 0,
+                "lastAssignedAt": None,
+                "why": "ON_LEAVE",
+            }
+        ],
+    }
 
 
 async def test_the_items_own_team_wins_over_the_categorys(db: str) -> None:

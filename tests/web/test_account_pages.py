@@ -11,7 +11,7 @@ import httpx2
 import pytest
 
 from backend.models.accounts import User
-from backend.services.jobs.clock import MovableClock
+from backend.services.core.clock import moved_to
 from backend.services.jobs.worker import Worker
 from backend.services.notifications import notifications, preferences
 from backend.settings import Settings
@@ -46,7 +46,8 @@ async def post_form(api: Api, html: str, action: str, **fields: str) -> httpx2.R
 
 async def _send(settings: Settings, mailbox: Mailbox, path: str) -> str:
     """Runs the due jobs; the path (after `PUBLIC`) of the link in the last mail."""
-    await Worker(settings, clock=MovableClock(START)).run_due()
+    with moved_to(START):
+        await Worker(settings).run_due()
     found = re.search(rf"{re.escape(PUBLIC)}({re.escape(path)}\S+)", text_of(mailbox.messages[-1]))
     assert found, text_of(mailbox.messages[-1])
     return found.group(1)

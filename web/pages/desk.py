@@ -216,7 +216,7 @@ def _optional(definition: dict[str, Any]) -> dict[str, Any]:
 # One application ---------------------------------------------------------------------------
 
 
-def _labels(app: dict[str, Any]) -> dict[str, Any]:
+def labels_of(app: dict[str, Any]) -> dict[str, Any]:
     form = (app.get("serviceItem") or {}).get("form") or {"fields": [], "attachments": []}
     return {
         "fields": {f["key"]: f for f in form["fields"]},
@@ -241,7 +241,7 @@ def _files(app: dict[str, Any]) -> dict[int, dict[str, Any]]:
     return found
 
 
-def _answer_rows(app: dict[str, Any], labels: dict[str, Any]) -> list[dict[str, Any]]:
+def answer_rows(app: dict[str, Any], labels: dict[str, Any]) -> list[dict[str, Any]]:
     """The answers in the form's order, then any the form no longer names."""
     data = app["formData"] or {}
     rows = [
@@ -256,7 +256,7 @@ def _answer_rows(app: dict[str, Any], labels: dict[str, Any]) -> list[dict[str, 
     return rows
 
 
-def _material_rows(app: dict[str, Any], labels: dict[str, Any]) -> list[dict[str, Any]]:
+def material_rows(app: dict[str, Any], labels: dict[str, Any]) -> list[dict[str, Any]]:
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for attachment in app["attachments"]:
         by_kind.setdefault(attachment["kind"], []).append(attachment)
@@ -284,12 +284,12 @@ async def _application_page(
     app = data["applicationByNumber"]
     if app is None:
         raise HTTPException(404)
-    labels = _labels(app)
+    labels = labels_of(app)
     values = {
         "app": app,
         "labels": labels,
-        "answers": _answer_rows(app, labels),
-        "materials": _material_rows(app, labels),
+        "answers": answer_rows(app, labels),
+        "materials": material_rows(app, labels),
         "files": _files(app),
         "revision": max((r["number"] for r in app["revisions"]), default=0),
         "supplement_form": _optional(labels["form"]),

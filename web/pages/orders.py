@@ -1,5 +1,10 @@
-"""Orders: the handler's queue (everyone's for supervisors), one order's page, and the
+"""Orders: the handler's queue (everyone's for supervisors), the applicant's list, one order's
+page (the same address for the handler, the applicant and the park's staff), and the
 supervisor's list of orders waiting for a handler, with the reassignment form.
+
+Every action on an order is a plain POST form that comes back to the order's page (PRG), or,
+when the API names a problem, renders the page again with the problem next to the field and
+what was typed kept. Which forms show is the order's `viewerCan`; the page decides nothing.
 
 The queue is a plain GET form; htmx sends the same request with `HX-Request` as filters change,
 and gets just the results back. Reassignment is a plain POST form that comes back to the page
@@ -8,12 +13,14 @@ it was posted from, with the problem next to the field.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from graphql import GraphQLError
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,7 +29,9 @@ from starlette.routing import Route
 from backend.i18n import N_
 from backend.schema.nodes import global_id
 from backend.schema.relay import decode_id_of
+from web.pages.desk import answer_rows, labels_of, material_rows
 from web.shell import (
+    as_int,
     enum_values,
     field_errors,
     login_redirect,
@@ -143,7 +152,11 @@ def _handlers_by_team(teams: dict[str, Any] | None) -> dict[str, list[dict[str, 
 
 
 async def _order_page(
-    request: Request, number: str, status_code: int = 200, form: dict[str, Any] | None = None
+    request: Request,
+    number: str,
+    status_code: int = 200,
+    form: dict[str, Any] | None = None,
+    forms: dict[str, Any] | None = None,
 ) -> Response:
     # The teams are loaded only for people who may reassign orders at all.
     may_assign = await may_open(request, "unassignedOrders")
@@ -151,11 +164,24 @@ async def _order_page(
     order = data["order"]
     if order is None:
         raise HTTPException(404)
+    app_data = (
+        await run(request, "order_application", {"number": order["application"]["number"]})
+    ).data
+    app = app_data["applicationByNumber"]
+    labels = labels_of(app) if app else None
     values = {
         "order": order,
         "events": [edge["node"] for edge in order["timeline"]["edges"]],
+        "updates": [edge["node"] for edge in order["updates"]["edges"]],
+        "messages": [edge["node"] for edge in (order["messages"] or {}).get("edges", [])],
+        "app": app,
+        "answers": answer_rows(app, labels) if app and labels else [],
+        "materials": material_rows(app, labels) if app and labels else [],
+        "file_types": FILE_TYPES,
         "handlers": _handlers_by_team(data.get("teams")),
         "form": form or {"errors": {}, "input": {}},
+        "forms": forms or {},
+        "idempotency_key": uuid.uuid4().hex,
     }
     return await page(
         request,
@@ -171,6 +197,234 @@ async def order(request: Request) -> Response:
     if not signed_in(request):
         return login_redirect(request)
     return await _order_page(request, request.path_params["number"])
+
+
+# The kinds of file a handler may ask for, as the API names them (RequestOrderInformationInput).
+FILE_TYPES = ("application/pdf", "image/jpeg", "image/png", "application/zip")
+MAX_FILES = 10
+
+
+async def _uploads(request: Request, form: FormData, name: str) -> tuple[list[str], list[str]]:
+    """The files chosen in `name` uploaded for the order: their ids, and the upload problems."""
+    ids: list[str] = []
+    problems: list[str] = []
+    for chosen in form.getlist(name):
+        if not isinstance(chosen, UploadFile) or not chosen.filename:
+            continue
+        variables = {"file": chosen, "purpose": "ORDER_ATTACHMENT"}
+        payload = (await run(request, "upload_file", variables)).data["uploadFile"]
+        if payload["userErrors"]:
+            problems += [f"{chosen.filename}: {e['message']}" for e in payload["userErrors"]]
+        else:
+            ids.append(str(payload["file"]["id"]))
+    return ids, problems
+
+
+def _version(form: FormData) -> int:
+    version = text(form, "expectedVersion")
+    return int(version) if version.isdigit() else -1
+
+
+# Each action: the operation, its payload's field, the fields typed into the form (kept when
+# the page comes back with a problem), where its file input's problems show, the flash, and
+# the place on the page to come back to.
+ACTIONS: dict[str, tuple[str, str, tuple[str, ...], str, str, str]] = {
+    "accept": ("accept_order", "acceptOrder", (), "", N_("You accepted the order."), "actions"),
+    "decline": (
+        "decline_order",
+        "declineOrder",
+        ("reason",),
+        "",
+        N_("You handed the order back."),
+        "actions",
+    ),
+    "ask": (
+        "request_order_information",
+        "requestOrderInformation",
+        ("question",),
+        "",
+        N_("Your question was sent to the applicant; the time limit is paused."),
+        "asked",
+    ),
+    "answer": (
+        "answer_order_information",
+        "answerOrderInformation",
+        ("answer",),
+        "files",
+        N_("Your answer was sent; the handler goes on with the order."),
+        "asked",
+    ),
+    "complete": (
+        "complete_order",
+        "completeOrder",
+        ("result",),
+        "files",
+        N_("The order is completed."),
+        "result",
+    ),
+    "cancel": (
+        "cancel_order",
+        "cancelOrder",
+        ("reason",),
+        "",
+        N_("The order is cancelled."),
+        "actions",
+    ),
+    "note": (
+        "post_order_update",
+        "postOrderUpdate",
+        ("body", "kind"),
+        "files",
+        N_("Your note was added."),
+        "updates",
+    ),
+    "message": (
+        "send_order_message",
+        "sendOrderMessage",
+        ("body",),
+        "files",
+        N_("Your message was sent."),
+        "conversation",
+    ),
+    "read": ("mark_order_messages_read", "markOrderMessagesRead", (), "", "", "conversation"),
+    "supply": (
+        "supply_owed_material",
+        "supplyOwedMaterial",
+        ("expiresOn",),
+        "file",
+        N_("The material was handed in; the handler reviews it."),
+        "owed",
+    ),
+    "review": (
+        "review_owed_material",
+        "reviewOwedMaterial",
+        ("reason", "decision"),
+        "",
+        N_("Your review of the material was saved."),
+        "owed",
+    ),
+}
+
+# The API's names for the file inputs, shown at the form's file input.
+FILE_FIELDS = {"attachmentIds": "files", "fileId": "file"}
+
+
+def _input_for(
+    action: str, order: dict[str, Any], form: FormData, entered: dict[str, str], files: list[str]
+) -> dict[str, Any]:
+    """The mutation's input from the form; the API checks every value."""
+    target = {"orderId": order["id"]}
+    if action == "accept":
+        return {**target, "expectedVersion": _version(form)}
+    if action in ("decline", "cancel"):
+        return {**target, "reason": entered["reason"], "expectedVersion": _version(form)}
+    if action == "ask":
+        wanted = [t for t in form.getlist("fileTypes") if isinstance(t, str)]
+        return {
+            **target,
+            "question": entered["question"],
+            "fileTypes": wanted,
+            "expectedVersion": _version(form),
+        }
+    if action == "answer":
+        return {
+            **target,
+            "answer": entered["answer"],
+            "attachmentIds": files,
+            "expectedVersion": _version(form),
+        }
+    if action == "complete":
+        return {
+            **target,
+            "result": entered["result"],
+            "attachmentIds": files,
+            "expectedVersion": _version(form),
+        }
+    if action == "note":
+        kind = "INTERNAL" if entered["kind"] == "INTERNAL" else "PROGRESS"
+        return {**target, "kind": kind, "body": entered["body"], "attachmentIds": files}
+    if action == "message":
+        key = text(form, "idempotencyKey") or None
+        return {**target, "body": entered["body"], "attachmentIds": files, "idempotencyKey": key}
+    if action == "read":
+        upto = as_int(text(form, "upToSequence"))
+        return {**target, "upToSequence": upto or None}
+    owed = text(form, "owedMaterialId")
+    if action == "supply":
+        return {
+            "owedMaterialId": owed,
+            "fileId": files[0] if files else "",
+            "expiresOn": entered["expiresOn"] or None,
+        }
+    decision = "RETURN" if entered["decision"] == "RETURN" else "ACCEPT"
+    return {"owedMaterialId": owed, "decision": decision, "reason": entered["reason"]}
+
+
+async def act(request: Request) -> Response:
+    if not signed_in(request):
+        return login_redirect(request)
+    number = request.path_params["number"]
+    action = request.path_params["action"]
+    if action not in ACTIONS:
+        raise HTTPException(404)
+    # Someone else's order is the 404 page, as its address would be.
+    found = (await run(request, "order_ref", {"number": number})).data["orderByNumber"]
+    if found is None:
+        raise HTTPException(404)
+    async with request.form() as form:
+        return await _act(request, number, action, found, form)
+
+
+async def _act(
+    request: Request, number: str, action: str, found: dict[str, Any], form: FormData
+) -> Response:
+    operation_name, field, typed, file_field, done, anchor = ACTIONS[action]
+    entered = {name: text(form, name) for name in typed}
+    files: list[str] = []
+    upload_problems: list[str] = []
+    if file_field:
+        files, upload_problems = await _uploads(request, form, file_field)
+        if file_field == "file" and not files and not upload_problems:
+            upload_problems = [translate(request, N_("Choose the file to hand in."))]
+    errors: dict[str, list[str]] = {}
+    if upload_problems:
+        errors[file_field] = upload_problems
+    elif len(files) > MAX_FILES:
+        errors[file_field] = [translate(request, N_("Attach at most 10 files."))]
+    else:
+        variables = {"input": _input_for(action, found, form, entered, files)}
+        payload = (await run(request, operation_name, variables)).data[field]
+        for name, messages in field_errors(payload["userErrors"]).items():
+            shown = FILE_FIELDS.get(name, name)
+            errors.setdefault(shown if shown in (*typed, file_field) else "", []).extend(messages)
+        if not errors:
+            return redirect(request, f"/orders/{number}#{anchor}", flash=done or None)
+    key = action
+    if action in ("supply", "review"):
+        key = f"{action}-{text(form, 'owedMaterialId')}"
+    return await _order_page(
+        request, number, 422, forms={key: {"errors": errors, "input": entered}}
+    )
+
+
+async def my_orders(request: Request) -> Response:
+    """The orders of the viewer's enterprises (and any other the API shows them), newest first."""
+    if not signed_in(request):
+        return login_redirect(request)
+    after = request.query_params.get("after") or None
+    data = (await run(request, "my_orders", {"first": PAGE_SIZE, "after": after})).data
+    connection = data["orders"]
+    page_info = connection["pageInfo"]
+    values = {
+        "orders": [edge["node"] for edge in connection["edges"]],
+        "total": connection["totalCount"],
+        "more": (
+            "/my/orders?" + urlencode({"after": page_info["endCursor"]})
+            if page_info["hasNextPage"]
+            else None
+        ),
+    }
+    return await page(request, "my_orders.html", values, viewer=data["me"])
 
 
 async def _unassigned_page(
@@ -245,5 +499,7 @@ routes = [
     Route("/orders", queue, methods=["GET"]),
     Route("/orders/{number:str}", order, methods=["GET"]),
     Route("/orders/{number:str}/assign", assign, methods=["POST"]),
+    Route("/orders/{number:str}/{action:str}", act, methods=["POST"]),
+    Route("/my/orders", my_orders, methods=["GET"]),
     Route("/supervision/unassigned", unassigned, methods=["GET"]),
 ]

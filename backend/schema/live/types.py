@@ -9,7 +9,6 @@ queries (`orders_of`, the timeline's readers).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +24,8 @@ from backend.schema.loading import Selection, Wanted
 from backend.schema.nodes import global_id, lookup
 from backend.schema.notifications.types import NotificationType
 from backend.schema.orders.loading import ORDER_NEEDS, Load, orders_of
-from backend.schema.orders.refs import user_ref
-from backend.schema.orders.types import OrderEvent, OrderType, status_of
+from backend.schema.orders.timelines import ACTOR_NAME, event_as_type
+from backend.schema.orders.types import OrderEvent, OrderType
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
 from backend.services.live.broker import Delivery
@@ -90,19 +89,18 @@ async def order_now(info: strawberry.Info, delivery: Delivery) -> OrderType | No
     return await delivery.loaded(f"order-type:{pk}:{wanted.columns}:{shown_as}", shown)
 
 
-def event_shown(event: EventModel, actor: Actor) -> OrderEvent:
-    """An order's event (loaded with its actor) as the timeline shows it to `actor`."""
-    data: Mapping[str, Any] = event.data
-    return OrderEvent(
-        id=global_id("OrderEvent", event.id),
-        sequence=event.sequence,
-        kind=event.kind,
-        from_status=status_of(data.get("from")),
-        to_status=status_of(data.get("to", data.get("status"))),
-        actor=user_ref(event.actor.id, event.actor.name) if event.actor is not None else None,
-        note=str(data.get("note") or "") if readers.reads_note(actor, event.kind) else "",
-        at=event.created_at,
-    )
+def event_shown(event: EventModel, viewer: Actor) -> OrderEvent:
+    """An order's event (loaded with its actor) as the timeline shows it to `viewer`."""
+    row = {
+        "id": event.id,
+        "sequence": event.sequence,
+        "kind": event.kind,
+        "data": event.data,
+        "actor_id": event.actor_id,
+        ACTOR_NAME: event.actor.name if event.actor is not None else None,
+        "created_at": event.created_at,
+    }
+    return event_as_type(row, viewer)
 
 
 async def event_now(info: strawberry.Info, delivery: Delivery) -> OrderEvent | None:

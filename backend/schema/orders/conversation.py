@@ -9,16 +9,14 @@ import strawberry
 from backend.models.orders import ConversationSide, OrderUpdateKind
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
-from backend.schema.orders.errors import OrderError
-from backend.schema.orders.loading import payload_order
-from backend.schema.orders.processing import (
+from backend.schema.orders.conversation_loading import message_by_id, read_mark_of, update_by_id
+from backend.schema.orders.conversation_types import (
     OrderMessageType,
     OrderReadMarkType,
     OrderUpdateType,
-    message_by_id,
-    read_mark_of,
-    update_by_id,
 )
+from backend.schema.orders.errors import OrderError
+from backend.schema.orders.loading import payload_order
 from backend.schema.orders.types import OrderType
 from backend.schema.relay import decode_id_of, input_pk
 from backend.services.orders import conversation, updates

@@ -5,30 +5,39 @@
 the page (`Load`). The page is one statement of plain rows (no ORM objects; the assignment
 reason's JSON only when asked), the count one more when asked; each follow-up is a bulk load
 for the whole page, a fixed number of statements whatever its size: the timelines one
-(`timelines.py`), processing a few (`processing.py`: updates, the conversation and its read
-marks, the files of both, owed materials). A new field of `Order`: its entry here (a test holds
-the table to the type), and either a resolver on `OrderType` reading `self._row`, or an
-attribute filled in `order_of` (cheaper on a hot list); what it needs beyond the order's own
-columns, a `Load` member loaded in `orders_of` for every order of the page at once, never a
-DataLoader or a query per order. A policy it asks reads `OrderFacts`: what it reads is a
-column of `OrderRow`, loaded with the field (`OrderRow.COLUMNS`).
+(`timelines.py`), processing a few: updates, the conversation and its read marks and the files
+of both (`conversation_loading.py`), owed materials (`owed_loading.py`), pauses and the calendar,
+questions, the files of answers and results (`step_loading.py`). A new field of `Order`: its
+entry here (a test holds the table to the type), and either a resolver on `OrderType` reading
+`self._row`, or an attribute filled in `order_of` (cheaper on a hot list); what it needs beyond
+the order's own columns, a `Load` member loaded in `orders_of` for every order of the page at
+once, never a DataLoader or a query per order. A rule it asks (a policy, the action table,
+whether it is overdue) reads `OrderFacts`: what it reads is a column of `OrderRow`, loaded with
+the field (`OrderRow.COLUMNS`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from enum import Enum
 from functools import partial
 from typing import Any
 
 import strawberry
 
+from backend.models.applications import OwedStatus
+from backend.models.orders import AttachedTo, OrderStatus
 from backend.schema.context import context_of, viewer_reach
 from backend.schema.loading import FieldNeeds, Needs, Selection, Wanted, in_language
 from backend.schema.nodes import global_id, register, register_selecting
-from backend.schema.orders.processing import Ask, Processing, load_processing, viewer_flags
+from backend.schema.orders.conversation_loading import Notes, load_notes
+from backend.schema.orders.owed_loading import load_owed, owed_statuses
+from backend.schema.orders.owed_types import OrderOwedMaterialType
 from backend.schema.orders.refs import NamedRef
+from backend.schema.orders.step_loading import Steps, load_steps
+from backend.schema.orders.step_types import OrderResultType
 from backend.schema.orders.timelines import Timeline, load_timelines
 from backend.schema.orders.types import (
     OrderApplication,
@@ -37,27 +46,31 @@ from backend.schema.orders.types import (
     OrderViewerCan,
     reason_as_type,
 )
+from backend.services.core import clock
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach, reach_of
-from backend.services.orders import orders as order_service
-from backend.services.orders import states as order_states
+from backend.services.orders import owed, time_limits
 from backend.services.orders.handlers import AssignmentReason as AssignmentReasonRecord
 from backend.services.orders.policies import (
     OrderRow,
     can_view_assignment_reason,
     orders_visible_to,
 )
+from backend.services.orders.states import OrderActions, actions_for
 
 Row = Mapping[str, Any]
 
 
 class Load(Enum):
     TIMELINE = "timeline"  # the events each order's `timeline` asks for (timelines.py)
-    # Processing (processing.py), each for the whole page.
-    UPDATES = "updates"
-    CONVERSATION = "conversation"  # the messages and both sides' read marks
-    OWED = "owedMaterials"
+    # Processing, each for the whole page.
+    UPDATES = "updates"  # conversation_loading.py
+    CONVERSATION = "conversation"  # the messages and both sides' read marks (the same)
+    OWED = "owedMaterials"  # owed_loading.py
     VIEWER_CAN = "viewerCan"  # the viewer's reach; owed statuses where they may act on one
+    TIME_LIMITS = "timeLimits"  # the pauses and the calendar around them (step_loading.py)
+    INFORMATION_REQUESTS = "informationRequests"  # the questions, their answers' files
+    RESULT_DOCUMENTS = "resultDocuments"  # the files of a completed order's result
 
 
 def _named(relation: str) -> Needs[Load]:
@@ -75,7 +88,10 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "assignedAt": Needs(columns=("assigned_at",)),
         "completedAt": Needs(columns=("completed_at",)),
         "dueAt": Needs(columns=("due_at",)),
-        "isOverdue": Needs(columns=("status", "due_at")),
+        # Whether it is overdue, and how long it has waited, are the rules' facts.
+        "isOverdue": Needs(columns=OrderRow.COLUMNS),
+        "remainingWorkingDays": Needs(columns=OrderRow.COLUMNS, follow_ups=(Load.TIME_LIMITS,)),
+        "pauses": Needs(columns=OrderRow.COLUMNS, follow_ups=(Load.TIME_LIMITS,)),
         "timeLimitDays": Needs(columns=("item_version__time_limit_days",)),
         "serviceItem": Needs(
             columns=("item_id", "item__name_zh", "item__name_en"),
@@ -110,6 +126,8 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "owedMaterials": Needs(
             columns=("application_id", "item_version_id"), follow_ups=(Load.OWED,)
         ),
+        "informationRequests": Needs(follow_ups=(Load.INFORMATION_REQUESTS,)),
+        "result": Needs(columns=("status", "result"), follow_ups=(Load.RESULT_DOCUMENTS,)),
     },
 )
 
@@ -158,40 +176,52 @@ def _application(row: Row) -> Any:
 
 
 def _overdue(row: Row, now: datetime) -> Any:
-    if "status" not in row or "due_at" not in row:
+    if "waiting_since" not in row:
         return None
-    return order_service.is_overdue(row["status"], row["due_at"], now)
+    return time_limits.is_overdue(OrderRow.of(row), now)
 
 
-def _viewer_can(actor: Actor, row: Row, reach: Reach | None, processing: Processing) -> Any:
-    """What the viewer may do; None when `viewerCan` was not selected (`reach` not loaded)."""
-    if reach is None:
+def _result(row: Row, steps: Steps) -> Any:
+    if "result" not in row or row["status"] is not OrderStatus.COMPLETED:
         return None
-    facts = OrderRow.of(row)
-    actions = order_states.actions_for(actor, facts, reach)
-    statuses = processing.owed_statuses.get(row["id"], set())
-    return OrderViewerCan(
-        reassign=actions.reassign,
-        assign_automatically=actions.assign_automatically,
-        **viewer_flags(actor, facts, reach, statuses),
+    return OrderResultType(
+        text=row["result"], documents=steps.result_files.on(AttachedTo.RESULT, row["id"])
     )
 
 
-def order_of(
-    row: Row,
-    *,
-    actor: Actor,
-    show_reason: bool,
-    now: datetime,
-    timeline: Timeline | None,
-    processing: Processing,
-    reach: Reach | None,
-) -> OrderType:
+def _viewer_can(actions: OrderActions | None, statuses: set[OwedStatus]) -> Any:
+    """What the viewer may do, by the action table (`actions`; None when `viewerCan` was not
+    selected); an owed material's step also needs one in the state it starts from."""
+    if actions is None:
+        return None
+    can = replace(
+        actions,
+        supply_owed_material=actions.supply_owed_material and bool(statuses & owed.STILL_OWED),
+        review_owed_material=actions.review_owed_material and OwedStatus.SUPPLIED in statuses,
+    )
+    return OrderViewerCan(**asdict(can))
+
+
+@dataclass
+class Loaded:
+    """What the follow-ups loaded for a page of orders, by order id (the parts asked for)."""
+
+    now: datetime
+    timelines: dict[int, Timeline] = field(default_factory=dict)
+    notes: Notes = field(default_factory=Notes)
+    owed: dict[int, list[OrderOwedMaterialType]] = field(default_factory=dict)
+    actions: dict[int, OrderActions] = field(default_factory=dict)
+    owed_statuses: dict[int, set[OwedStatus]] = field(default_factory=dict)
+    steps: Steps = field(default_factory=Steps)
+
+
+def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> OrderType:
     """One order from its row and what was loaded after the page: the fields whose columns
     and follow-ups were loaded (the others None, or empty)."""
     reason = row.get("assignment_reason") if show_reason else None
     language = actor.language
     pk = row["id"]
+    timeline = loaded.timelines.get(pk)
     return OrderType(
         id=global_id("Order", pk),
         number=_column(row, "number"),
@@ -210,19 +240,83 @@ def order_of(
         due_at=_column(row, "due_at"),
         time_limit_days=_column(row, "item_version__time_limit_days"),
         version=_column(row, "version"),
-        is_overdue=_overdue(row, now),
-        viewer_can=_viewer_can(actor, row, reach, processing),
+        is_overdue=_overdue(row, loaded.now),
+        viewer_can=_viewer_can(loaded.actions.get(pk), loaded.owed_statuses.get(pk, set())),
+        information_requests=loaded.steps.requests.get(pk, []),
+        result=_result(row, loaded.steps),
         _row=row,
         _reason=reason_as_type(AssignmentReasonRecord.from_json(reason)) if reason else None,
         _events=timeline.events if timeline is not None else [],
         _event_count=timeline.count if timeline is not None else None,
-        _updates=processing.updates.get(pk, []),
-        _conversation=processing.conversations.get(pk),
-        _owed=processing.owed.get(pk, []),
+        _updates=loaded.notes.updates.get(pk, []),
+        _conversation=loaded.notes.conversations.get(pk),
+        _owed=loaded.owed.get(pk, []),
+        _time_limits=loaded.steps.time_limits,
     )
 
 
 ReachOf = Callable[[], Awaitable[Reach]]
+
+
+async def _load(
+    actor: Actor,
+    rows: Sequence[Row],
+    selection: Selection | None,
+    follow_ups: frozenset[Load],
+    reach_of_viewer: ReachOf,
+) -> Loaded:
+    """The follow-ups named for `rows`, each for the whole page at once."""
+    loaded = Loaded(now=clock.now())
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return loaded
+    if Load.TIMELINE in follow_ups:
+        loaded.timelines = await load_timelines(actor, ids, selection)
+    reach: Reach | None = None
+    if follow_ups & {Load.VIEWER_CAN, Load.CONVERSATION}:
+        reach = await reach_of_viewer()
+    facts = (
+        {row["id"]: OrderRow.of(row) for row in rows}
+        if follow_ups & {Load.VIEWER_CAN, Load.CONVERSATION}
+        else {}
+    )
+    if follow_ups & {Load.UPDATES, Load.CONVERSATION}:
+        loaded.notes = await load_notes(
+            actor,
+            ids,
+            selection,
+            with_updates=Load.UPDATES in follow_ups,
+            conversation_of=facts if Load.CONVERSATION in follow_ups else None,
+            reach=reach,
+        )
+    if Load.OWED in follow_ups:
+        loaded.owed = await load_owed(rows, selection, actor.language)
+        loaded.owed_statuses = {pk: {m.status for m in loaded.owed[pk]} for pk in ids}
+    if Load.VIEWER_CAN in follow_ups:
+        assert reach is not None
+        loaded.actions = {pk: actions_for(actor, facts[pk], reach) for pk in ids}
+        if Load.OWED not in follow_ups:
+            # The statuses only of the orders whose table lets the viewer act on a material.
+            acting = {
+                row["application_id"]: row["id"]
+                for row in rows
+                if loaded.actions[row["id"]].supply_owed_material
+                or loaded.actions[row["id"]].review_owed_material
+            }
+            loaded.owed_statuses = await owed_statuses(acting)
+    steps = {Load.TIME_LIMITS, Load.INFORMATION_REQUESTS, Load.RESULT_DOCUMENTS}
+    if follow_ups & steps:
+        loaded.steps = await load_steps(
+            rows,
+            selection,
+            now=loaded.now,
+            time_limits=Load.TIME_LIMITS in follow_ups,
+            requests=Load.INFORMATION_REQUESTS in follow_ups,
+            results=[r["id"] for r in rows if r["status"] is OrderStatus.COMPLETED]
+            if Load.RESULT_DOCUMENTS in follow_ups
+            else (),
+        )
+    return loaded
 
 
 async def orders_of(
@@ -235,41 +329,9 @@ async def orders_of(
     """`rows` (loaded with `wanted`'s columns, all visible to `actor`) as schema objects, with
     the follow-ups `wanted` asks for, each for the whole page at once. `reach_of_viewer` is
     awaited only when a policy asked needs it (`viewerCan`, the conversation's readers)."""
-    follow_ups = wanted.follow_ups
-    ids = [row["id"] for row in rows]
-    timelines: dict[int, Timeline] = {}
-    if Load.TIMELINE in follow_ups and ids:
-        timelines = await load_timelines(actor, ids, selection)
-    reach: Reach | None = None
-    if follow_ups & {Load.VIEWER_CAN, Load.CONVERSATION} and ids:
-        reach = await reach_of_viewer()
-    ask = Ask.of(
-        selection,
-        updates=Load.UPDATES in follow_ups,
-        conversation=Load.CONVERSATION in follow_ups,
-        owed=Load.OWED in follow_ups,
-        owed_statuses=Load.VIEWER_CAN in follow_ups,
-    )
-    facts = (
-        {row["id"]: OrderRow.of(row) for row in rows}
-        if ask.conversation or ask.owed_statuses
-        else {}
-    )
-    processing = await load_processing(actor, rows, facts, ask, reach)
+    loaded = await _load(actor, rows, selection, wanted.follow_ups, reach_of_viewer)
     show_reason = can_view_assignment_reason(actor)
-    now = datetime.now(UTC)
-    return [
-        order_of(
-            row,
-            actor=actor,
-            show_reason=show_reason,
-            now=now,
-            timeline=timelines.get(row["id"]),
-            processing=processing,
-            reach=reach if Load.VIEWER_CAN in follow_ups else None,
-        )
-        for row in rows
-    ]
+    return [order_of(row, actor=actor, show_reason=show_reason, loaded=loaded) for row in rows]
 
 
 async def visible_orders(

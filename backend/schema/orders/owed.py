@@ -11,7 +11,8 @@ from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
 from backend.schema.orders.errors import OrderError
 from backend.schema.orders.loading import payload_order
-from backend.schema.orders.processing import OrderOwedMaterialType, owed_material_of
+from backend.schema.orders.owed_loading import owed_material_of
+from backend.schema.orders.owed_types import OrderOwedMaterialType
 from backend.schema.orders.types import OrderType
 from backend.schema.relay import decode_id_of, input_pk
 from backend.services.orders import owed

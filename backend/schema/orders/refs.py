@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -17,3 +18,10 @@ class NamedRef:
 
 def user_ref(user_id: Any, name: str) -> NamedRef:
     return NamedRef(id=global_id("User", int(user_id)), name=name)
+
+
+def person_of(row: Mapping[str, Any], relation: str) -> NamedRef | None:
+    """The person a plain row names by `<relation>_id`, with `<relation>__name` joined; None
+    when it names nobody."""
+    pk = row[f"{relation}_id"]
+    return user_ref(pk, row[f"{relation}__name"]) if pk is not None else None

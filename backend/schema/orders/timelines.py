@@ -3,10 +3,11 @@
 A window numbers each order's events (from the `after` cursor on), so only the first N + 1 of
 each come back (N asked, one more for `hasNextPage`), with the actor's name alone (users joined
 for `name`, only when `actor` is selected; none for the system's steps) and the order's event
-count only when `totalCount` is. Who reads what is the services' table (`orders/readers.py`):
-the kinds the viewer may not see are left out before the window numbers and counts the rest,
-and a note the viewer may not read is empty. Standard SQL: the same statement on SQLite and
-PostgreSQL.
+count only when `totalCount` is. Who reads what is the services' table (`orders/readers.py`),
+applied here and nowhere else: the kinds the viewer may not see are left out in the statement,
+before the window numbers and counts the rest (so pages and counts are the viewer's own), and
+a note the viewer may not read is empty (`event_as_type`). Standard SQL: the same statement on
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -130,7 +131,9 @@ def _statement(
     return f"SELECT {', '.join(outer)} FROM ({inner}) t{join}{where}{ordered}"  # noqa: S608
 
 
-def _event(row: Mapping[str, Any], actor: Actor) -> OrderEvent:
+def event_as_type(row: Mapping[str, Any], viewer: Actor) -> OrderEvent:
+    """An event the statement kept for `viewer` (one of a kind they see), its note empty unless
+    its kind lets them read it."""
     fields = EventModel._meta.fields_map
     data: Mapping[str, Any] = fields["data"].to_python_value(row["data"]) if "data" in row else {}
     actor_id = row.get("actor_id")
@@ -146,7 +149,7 @@ def _event(row: Mapping[str, Any], actor: Actor) -> OrderEvent:
         from_status=status_of(data.get("from")),
         to_status=status_of(data.get("to", data.get("status"))),
         actor=user_ref(actor_id, row[ACTOR_NAME]) if actor_id is not None else None,
-        note=str(data.get("note") or "") if readers.reads_note(actor, kind) else "",
+        note=str(data.get("note") or "") if readers.reads_note(viewer, kind) else "",
         at=at,
     )
 
@@ -165,7 +168,7 @@ async def load_timelines(
     counts: dict[int, int] = {}
     for row in rows:
         order_id = int(row["aggregate_id"])
-        events[order_id].append(_event(row, actor))
+        events[order_id].append(event_as_type(row, actor))
         if ask.counted:
             counts[order_id] = int(row["total"])
     return {

@@ -1,26 +1,34 @@
 """Order types. What a page of orders loads is decided in `orders/loading.py` from what the
-query selects; every field here reads what was loaded: no resolver touches the database.
+query selects; every field here reads what was loaded: no resolver touches the database. The
+parts of its processing are typed in `conversation_types.py`, `owed_types.py` and
+`step_types.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
 from backend.models.orders import OrderStatus as OrderStatusModel
+from backend.schema.context import context_of
 from backend.schema.nodes import Node
-from backend.schema.orders.processing import (
+from backend.schema.orders.conversation_types import (
     Conversation,
     OrderMessageType,
-    OrderOwedMaterialType,
     OrderReadMarkType,
     OrderUpdateType,
-    page_of,
 )
+from backend.schema.orders.owed_types import OrderOwedMaterialType
 from backend.schema.orders.refs import NamedRef, user_ref
+from backend.schema.orders.step_types import (
+    OrderInformationRequestType,
+    OrderPauseType,
+    OrderResultType,
+    pauses_of,
+)
 from backend.schema.relay import (
     Connection,
     Edge,
@@ -31,7 +39,10 @@ from backend.schema.relay import (
 )
 from backend.services.orders import lists as order_lists
 from backend.services.orders.handlers import AssignmentReason as AssignmentReasonRecord
-from backend.services.orders.handlers import AssignmentRule
+from backend.services.orders.handlers import AssignmentRule, SkipReason
+from backend.services.orders.handlers import Candidate as CandidateRecord
+from backend.services.orders.policies import OrderRow
+from backend.services.orders.time_limits import TimeLimit, TimeLimits
 
 strawberry.enum(OrderStatusModel, name="OrderStatus", description="Where an order stands.")
 strawberry.enum(
@@ -56,6 +67,7 @@ class OrderServiceItem:
 
 
 strawberry.enum(AssignmentRule, description="How the handler of an order was chosen.")
+strawberry.enum(SkipReason, description="Why the automatic choice passed over a handler.")
 
 
 @strawberry.type(description="A handler who could take the order, when it was assigned.")
@@ -63,6 +75,15 @@ class AssignmentCandidate:
     user: NamedRef
     load: int = strawberry.field(description="Open orders the handler held at that moment.")
     last_assigned_at: datetime | None
+    max_open_orders: int | None = strawberry.field(
+        description="The most open orders the automatic choice gives them; null: no limit."
+    )
+
+
+@strawberry.type(description="A handler of the team the automatic choice passed over, and why.")
+class SkippedHandler:
+    candidate: AssignmentCandidate
+    why: SkipReason
 
 
 @strawberry.type(description="Who was eligible, their loads, and why this handler.")
@@ -72,6 +93,14 @@ class AssignmentReason:
     chosen: NamedRef | None
     note: str = strawberry.field(description="The supervisor's words, when one decided.")
     decided_by: NamedRef | None
+    skipped: list[SkippedHandler] = strawberry.field(
+        description="Handlers passed over: on leave, at their maximum of open orders, or who "
+        "declined this order."
+    )
+    previous_order_number: str | None = strawberry.field(
+        description="The enterprise's last order of the same item, when its handler got this "
+        "repeat request (rule PREVIOUS_HANDLER_OF_THE_ENTERPRISE)."
+    )
 
 
 @strawberry.type(description="One recorded change of an order.")
@@ -85,8 +114,7 @@ class OrderEvent:
     at: datetime
     note: str = strawberry.field(
         description="Its words (a reason, a note); empty for a viewer its kind does not let read "
-        "them (backend/services/orders/readers.py): decline and reassignment reasons are the "
-        "park's."
+        "them (backend/services/orders/readers.py): why an order changed hands is the park's."
     )
 
 
@@ -97,20 +125,27 @@ def status_of(value: object) -> OrderStatusModel | None:
 def reason_as_type(reason: AssignmentReasonRecord | None) -> AssignmentReason | None:
     if reason is None:
         return None
-    eligible = [
-        AssignmentCandidate(
-            user=user_ref(c.user_id, c.name), load=c.load, last_assigned_at=c.last_assigned_at
-        )
-        for c in reason.eligible
-    ]
     chosen = next((c for c in reason.eligible if c.user_id == reason.chosen), None)
     by = reason.decided_by
     return AssignmentReason(
         rule=reason.rule,
-        eligible=eligible,
+        eligible=[_candidate(c) for c in reason.eligible],
         chosen=user_ref(chosen.user_id, chosen.name) if chosen else None,
         note=reason.note,
         decided_by=user_ref(by[0], by[1]) if by else None,
+        skipped=[
+            SkippedHandler(candidate=_candidate(x.candidate), why=x.why) for x in reason.skipped
+        ],
+        previous_order_number=reason.previous_order,
+    )
+
+
+def _candidate(c: CandidateRecord) -> AssignmentCandidate:
+    return AssignmentCandidate(
+        user=user_ref(c.user_id, c.name),
+        load=c.load,
+        last_assigned_at=c.last_assigned_at,
+        max_open_orders=c.capacity,
     )
 
 
@@ -124,6 +159,16 @@ class OrderViewerCan:
     assign_automatically: bool = strawberry.field(
         description="Re-run the automatic choice (assignOrder without a handler)."
     )
+    accept: bool = strawberry.field(description="Start work on it (acceptOrder).")
+    decline: bool = strawberry.field(description="Hand it back (declineOrder).")
+    request_information: bool = strawberry.field(
+        description="Ask the applicant for information (requestOrderInformation)."
+    )
+    answer_information: bool = strawberry.field(
+        description="Answer the handler's question (answerOrderInformation)."
+    )
+    complete: bool = strawberry.field(description="Complete it with the result (completeOrder).")
+    cancel: bool = strawberry.field(description="Cancel it with a reason (cancelOrder).")
     post_update: bool = strawberry.field(description="Post a progress or internal note.")
     send_message: bool = strawberry.field(description="Write in the order's conversation.")
     supply_owed_material: bool = strawberry.field(
@@ -131,6 +176,37 @@ class OrderViewerCan:
     )
     review_owed_material: bool = strawberry.field(
         description="Accept or return an owed material that was handed in."
+    )
+
+
+NodeT = TypeVar("NodeT")
+
+
+def page_of(
+    items: Sequence[NodeT], key: Callable[[NodeT], int], first: int | None, after: str | None
+) -> Connection[NodeT]:
+    """A page of a list already loaded whole, oldest first, with keyset cursors on `key`."""
+    size = page_size(first)
+    rest = list(items)
+    if after:
+        (start,) = decode_cursor(after, [int])
+        rest = [i for i in rest if key(i) > start]
+    page = rest[: size + 1]
+    cursors = [encode_cursor([key(i)]) for i in page[:size]]
+    total = len(items)
+
+    async def count() -> int:
+        return total
+
+    return Connection(
+        edges=[Edge(cursor=c, node=n) for c, n in zip(cursors, page, strict=False)],
+        page_info=PageInfo(
+            has_next_page=len(page) > size,
+            has_previous_page=after is not None,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        ),
+        _count=count,
     )
 
 
@@ -159,14 +235,25 @@ class OrderType(Node):
     created_at: datetime
     assigned_at: datetime | None
     completed_at: datetime | None
-    due_at: datetime
+    due_at: datetime = strawberry.field(
+        description="The due time with every finished pause counted; while the order waits on "
+        "the applicant it moves on by a working day at the end of each working day."
+    )
     time_limit_days: int = strawberry.field(
         description="The committed time limit in working days, from the item version applied for."
     )
     version: int
-    is_overdue: bool = strawberry.field(description="Still open and past its due time.")
+    is_overdue: bool = strawberry.field(
+        description="Still open and past its due time, the pauses counted."
+    )
     viewer_can: OrderViewerCan = strawberry.field(
         description="What the viewer may do with the order now."
+    )
+    information_requests: list[OrderInformationRequestType] = strawberry.field(
+        description="The handler's questions to the applicant and the answers, oldest first."
+    )
+    result: OrderResultType | None = strawberry.field(
+        description="The result in words and its documents; null until completed."
     )
     # The columns loaded for this order (`orders/loading.py`): a new field can be a resolver
     # reading them, once its entry in ORDER_NEEDS loads them.
@@ -177,11 +264,14 @@ class OrderType(Node):
     # asked).
     _events: strawberry.Private[list[OrderEvent]]
     _event_count: strawberry.Private[int | None]
-    # Processing, loaded for the whole page when asked (`orders/processing.py`): the updates
-    # the viewer reads, and the conversation (None: the viewer is not one of its readers).
+    # Processing, loaded for the whole page when asked (`conversation_loading.py`,
+    # `owed_loading.py`): the updates the viewer reads, and the conversation (None: the viewer
+    # is not one of its readers).
     _updates: strawberry.Private[list[OrderUpdateType]]
     _conversation: strawberry.Private[Conversation | None]
     _owed: strawberry.Private[list[OrderOwedMaterialType]]
+    # The pauses of the page and the calendar around them (`step_loading.py`), when asked.
+    _time_limits: strawberry.Private[TimeLimits | None]
 
     @strawberry.field(
         description="Who was eligible and why this handler: supervisors and admins; null for "
@@ -245,3 +335,21 @@ class OrderType(Node):
     @strawberry.field(description="Materials owed to the order (容缺), by due date.")
     def owed_materials(self) -> list[OrderOwedMaterialType]:
         return self._owed
+
+    def _time_limit(self, info: strawberry.Info) -> TimeLimit:
+        assert self._time_limits is not None, "loaded when pauses or remainingWorkingDays is asked"
+        timezone = context_of(info).settings.timezone
+        return self._time_limits.of(OrderRow.of(self._row), timezone)
+
+    @strawberry.field(
+        description="Working days left before the due date, the pauses counted: 0 when due by "
+        "the end of today, negative once overdue; null once completed or cancelled."
+    )
+    def remaining_working_days(self, info: strawberry.Info) -> int | None:
+        return self._time_limit(info).remaining_working_days
+
+    @strawberry.field(
+        description="Every pause while the order waited on the applicant, oldest first."
+    )
+    def pauses(self, info: strawberry.Info) -> list[OrderPauseType]:
+        return pauses_of(self._time_limit(info))

@@ -1,4 +1,5 @@
-"""Team mutations, for admins: create, rename, add and remove members, mark leave."""
+"""Team mutations, for admins: create, rename, add and remove members, mark leave, set a
+handler's maximum of open orders."""
 
 from __future__ import annotations
 
@@ -53,6 +54,16 @@ class SetHandlerLeaveInput:
     expected_version: int
 
 
+@strawberry.input
+class SetHandlerCapacityInput:
+    team_id: strawberry.ID
+    user_id: strawberry.ID
+    max_open_orders: int | None = strawberry.field(
+        description="The most open orders the automatic choice gives the handler; null: no limit."
+    )
+    expected_version: int
+
+
 async def _run(info: strawberry.Info, change: Awaitable[TeamModel]) -> TeamPayload:
     async def done() -> TeamPayload:
         team = await change
@@ -88,6 +99,14 @@ async def _leave(info: strawberry.Info, input: SetHandlerLeaveInput) -> TeamMode
     )
 
 
+async def _capacity(info: strawberry.Info, input: SetHandlerCapacityInput) -> TeamModel:
+    team_id = input_pk(input.team_id, "Team", "teamId")
+    user_id = input_pk(input.user_id, "User", "userId")
+    return await teams.set_capacity(
+        context_of(info).actor, team_id, user_id, input.max_open_orders, input.expected_version
+    )
+
+
 @strawberry.type
 class TeamMutations:
     @strawberry.mutation(description="Creates a staff team.")
@@ -116,3 +135,12 @@ class TeamMutations:
         self, info: strawberry.Info, input: SetHandlerLeaveInput
     ) -> TeamPayload:
         return await _run(info, _leave(info, input))
+
+    @strawberry.mutation(
+        description="Sets a handler's maximum of open orders; the automatic choice passes over "
+        "a handler who holds that many."
+    )
+    async def set_handler_capacity(
+        self, info: strawberry.Info, input: SetHandlerCapacityInput
+    ) -> TeamPayload:
+        return await _run(info, _capacity(info, input))

@@ -25,6 +25,9 @@ class TeamMember:
     kind: MemberKindModel
     on_leave: bool
     last_assigned_at: datetime | None
+    max_open_orders: int | None = strawberry.field(
+        description="The most open orders the automatic choice gives this handler; null: no limit."
+    )
     handles_orders: bool = strawberry.field(
         description="Takes the team's orders (a handler of the team), on leave or not."
     )
@@ -55,6 +58,7 @@ async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
                 kind=member.kind,
                 on_leave=member.on_leave,
                 last_assigned_at=member.last_assigned_at,
+                max_open_orders=member.max_open_orders,
                 handles_orders=member.kind is MemberKindModel.HANDLER,
             )
         )

@@ -7,9 +7,12 @@ counts weekends only, and admins are warned until someone enters it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
 from backend.i18n import N_
@@ -32,16 +35,94 @@ register_messages(
 END_OF_DAY = time(23, 59, 59, 999999)
 
 
-def is_working_day(day: date, overrides: dict[date, DayKind]) -> bool:
+def is_working_day(day: date, overrides: Mapping[date, DayKind]) -> bool:
     kind = overrides.get(day)
     if kind is not None:
         return kind is DayKind.WORK
     return day.weekday() < 5
 
 
-async def overrides_between(first: date, last: date) -> dict[date, DayKind]:
-    rows = await CalendarDay.filter(day__gte=first, day__lte=last).values_list("day", "kind")
+async def overrides_between(
+    first: date, last: date, conn: BaseDBAsyncClient | None = None
+) -> dict[date, DayKind]:
+    rows = (
+        await CalendarDay.filter(day__gte=first, day__lte=last)
+        .using_db(conn)
+        .values_list("day", "kind")
+    )
     return {day: DayKind(kind) for day, kind in rows}
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """The calendar from `first` to `last`, loaded once, for arithmetic without queries.
+
+    Asking about a day outside the window is a bug of the caller (it loaded too little), so it
+    raises instead of guessing from the weekday rule.
+    """
+
+    zone: ZoneInfo
+    first: date
+    last: date
+    overrides: Mapping[date, DayKind]
+
+    def is_working(self, day: date) -> bool:
+        if not self.first <= day <= self.last:
+            raise ValueError(f"{day} is outside the loaded calendar {self.first}..{self.last}")
+        return is_working_day(day, self.overrides)
+
+    def day_of(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+    def end_of(self, day: date) -> datetime:
+        return datetime.combine(day, END_OF_DAY, tzinfo=self.zone)
+
+    def working_days_ended(self, start: datetime, end: datetime) -> int:
+        """The working days whose end (park time) falls in [start, end): what a pause from
+        `start` to `end` costs. A stretch within one day costs nothing."""
+        count = 0
+        day, last = self.day_of(start), self.day_of(end)
+        while day <= last:
+            if start <= self.end_of(day) < end and self.is_working(day):
+                count += 1
+            day += timedelta(days=1)
+        return count
+
+    def add_working_days(self, moment: datetime, days: int) -> datetime:
+        """The end of the `days`-th working day after `moment`'s date; `moment` itself for 0."""
+        if days <= 0:
+            return moment
+        day = self.day_of(moment)
+        while days > 0:
+            day += timedelta(days=1)
+            if self.is_working(day):
+                days -= 1
+        return self.end_of(day)
+
+    def working_days_left(self, now: datetime, due: datetime) -> int:
+        """Whole working days after today up to the due day: 0 when due by tonight; once past,
+        minus the working days since (at least -1)."""
+        today, due_day = self.day_of(now), self.day_of(due)
+        if due >= now:
+            return self._working_days_after(today, due_day)
+        return -max(1, self._working_days_after(due_day, today))
+
+    def _working_days_after(self, first: date, last: date) -> int:
+        count, day = 0, first
+        while day < last:
+            day += timedelta(days=1)
+            if self.is_working(day):
+                count += 1
+        return count
+
+
+async def working_calendar(
+    first: date, last: date, timezone: str, conn: BaseDBAsyncClient | None = None
+) -> WorkingCalendar:
+    """The calendar from `first` to `last` in one query."""
+    return WorkingCalendar(
+        ZoneInfo(timezone), first, last, await overrides_between(first, last, conn)
+    )
 
 
 async def due_at(start: datetime, working_days: int, timezone: str) -> datetime:

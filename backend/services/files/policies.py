@@ -25,7 +25,8 @@ def can_download_file(
     attached_to_visible: bool = False,
 ) -> bool:
     """Its uploader; for a licence (`licence_of`: the enterprises it licenses), as above; for
-    a material of an application (`attached_to_visible`), whoever may see the application."""
+    a material of an application or a file on an order (`attached_to_visible`), whoever may
+    see what it is attached to (`files_visible_to` says who, as a query)."""
     if actor.user_id is None:
         return False
     if file.uploaded_by_id == actor.user_id or attached_to_visible:

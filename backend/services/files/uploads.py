@@ -40,7 +40,8 @@ class UploadPurpose(StrEnum):
     LICENCE = "LICENCE"
     # A material of an application: types and size come from the kind in the item's form.
     ATTACHMENT = "ATTACHMENT"
-    # A file for an order's update or message: documents and pictures people exchange.
+    # A file on an order: a note's or a message's, an answer to the handler's question, a
+    # result document (`orders.attachments`).
     ORDER_ATTACHMENT = "ORDER_ATTACHMENT"
 
 
@@ -68,7 +69,12 @@ LICENCE_POLICY = UploadPolicy(
 )
 
 ORDER_ATTACHMENT_POLICY = UploadPolicy(
-    mime_types={"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"},
+    mime_types={
+        "application/pdf": "PDF",
+        "image/jpeg": "JPEG",
+        "image/png": "PNG",
+        "application/zip": "ZIP",
+    },
     max_bytes=20 * MB,
 )
 

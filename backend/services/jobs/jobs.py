@@ -19,24 +19,21 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.models.accounts import Role
 from backend.models.jobs import Job, JobStatus
+from backend.services.core import clock
 from backend.services.core.actors import Actor, require_role
 from backend.services.core.errors import ForbiddenTransition, NotFound
 from backend.services.core.transactions import in_transaction, on_commit
-from backend.services.jobs.clock import Clock, SystemClock
 from backend.settings import Settings
-
-SYSTEM_CLOCK = SystemClock()
 
 
 @dataclass(frozen=True)
 class JobRun:
-    """What a handler is given: the job's row as taken, and the worker's clock and settings."""
+    """What a handler is given: the job's row as taken, and the worker's settings."""
 
     id: int
     kind: str
     payload: dict[str, Any]
     attempt: int  # 1 on the first run
-    clock: Clock
     settings: Settings  # the worker's
 
 
@@ -77,7 +74,6 @@ async def enqueue(
     run_at: datetime | None = None,
     key: str | None = None,
     max_attempts: int | None = None,
-    clock: Clock = SYSTEM_CLOCK,
 ) -> bool:
     """Adds a job in the caller's transaction (`conn`); it runs at `run_at` (now by default)
     once that commits. With a `key` already in the table, nothing is added and this answers
@@ -104,7 +100,7 @@ async def enqueue(
     return True
 
 
-async def retry(actor: Actor, job_id: int, *, clock: Clock = SYSTEM_CLOCK) -> Job:
+async def retry(actor: Actor, job_id: int) -> Job:
     """An admin runs a failed job again, with its attempts counted afresh."""
     require_role(actor, Role.ADMIN)
     async with in_transaction() as conn:

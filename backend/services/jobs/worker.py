@@ -28,9 +28,9 @@ from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 
 from backend.models.jobs import Job, JobStatus
+from backend.services.core import clock
 from backend.services.core.transactions import in_transaction
 from backend.services.jobs import jobs
-from backend.services.jobs.clock import Clock
 from backend.services.jobs.jobs import HANDLERS, GiveUp, Handler, JobRun
 from backend.settings import Settings
 
@@ -61,12 +61,10 @@ class Worker:
         self,
         settings: Settings,
         *,
-        clock: Clock = jobs.SYSTEM_CLOCK,
         handlers: Mapping[str, Handler] | None = None,
         name: str | None = None,
     ) -> None:
         self.settings = settings
-        self.clock = clock
         self.handlers = HANDLERS if handlers is None else handlers
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._wake = asyncio.Event()
@@ -128,7 +126,7 @@ class Worker:
         return total
 
     async def _take(self) -> list[Job]:
-        now = self.clock.now()
+        now = clock.now()
         lease = now + timedelta(seconds=self.settings.jobs_lease_seconds)
         async with in_transaction() as conn:
             query = (
@@ -174,7 +172,6 @@ class Worker:
             kind=job.kind,
             payload=dict(job.payload),
             attempt=job.attempts,
-            clock=self.clock,
             settings=self.settings,
         )
         limit = self.settings.jobs_lease_seconds * LEASE_MARGIN
@@ -203,7 +200,7 @@ class Worker:
         log.info("job %s (%s) failed, retrying in %.0f s: %s", job.id, job.kind, delay, exc)
         await self._held(job).update(
             status=JobStatus.PENDING,
-            run_at=self.clock.now() + timedelta(seconds=delay),
+            run_at=clock.now() + timedelta(seconds=delay),
             locked_until=None,
             locked_by="",
             last_error=_describe(exc),
@@ -212,7 +209,7 @@ class Worker:
     async def _end(self, job: Job, status: JobStatus, error: str) -> None:
         changed = await self._held(job).update(
             status=status,
-            finished_at=self.clock.now(),
+            finished_at=clock.now(),
             locked_until=None,
             last_error=error,
         )
@@ -225,7 +222,7 @@ class Worker:
 
     async def _purge(self) -> None:
         """Forgets finished jobs older than `jobs_keep_days`, at most once an hour."""
-        now = self.clock.now()
+        now = clock.now()
         if self._last_purge is not None and now - self._last_purge < PURGE_EVERY:
             return
         self._last_purge = now

@@ -45,6 +45,9 @@ class ChangeNews:
     team_id: int | None = None
     assignee_id: int | None = None
     provider_id: int | None = None
+    # An order's clock (ISO-8601): what its policies read besides the above.
+    due_at: str | None = None
+    waiting_since: str | None = None
     handed_in: bool = False
 
     @property

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -28,7 +28,10 @@ from backend.services.live.news import AccessNews, ChangeNews, News, NoticeNews,
 
 log = logging.getLogger("servicehall.live")
 
-ORDER_FACTS = ("id", "number", "status", "enterprise_id", "team_id", "assignee_id", "provider_id")
+ORDER_FACTS = (
+    "id", "number", "status", "enterprise_id", "team_id", "assignee_id", "provider_id", "due_at",
+    "waiting_since",
+)  # fmt: skip
 APPLICATION_FACTS = ("id", "number", "status", "enterprise_id", "revision_count", "filed_by_id")
 
 
@@ -72,11 +75,14 @@ def _statuses(event: Event) -> tuple[str | None, str | None]:
     )
 
 
-def _at(event: Event) -> str:
-    moment = event.created_at
+def _utc(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat()
+
+
+def _at(event: Event) -> str:
+    return _utc(event.created_at)
 
 
 def _change(event: Event, row: dict[str, Any], **facts: Any) -> ChangeNews:
@@ -131,6 +137,8 @@ async def describe(conn: BaseDBAsyncClient, events: Sequence[Event]) -> list[New
                     team_id=row["team_id"],
                     assignee_id=row["assignee_id"],
                     provider_id=row["provider_id"],
+                    due_at=_utc(row["due_at"]),
+                    waiting_since=_utc(row["waiting_since"]) if row["waiting_since"] else None,
                 )
             )
         elif event.aggregate_type == "application" and event.aggregate_id in applications:

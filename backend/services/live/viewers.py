@@ -91,7 +91,7 @@ async def standing_of(actor: Actor) -> Standing | None:
 
 def order_facts(news: ChangeNews) -> OrderRow:
     """The order as its transaction left it, as far as the policies ask."""
-    assert news.enterprise_id is not None  # every order has its enterprise
+    assert news.enterprise_id is not None and news.due_at is not None  # every order's
     return OrderRow(
         id=news.aggregate_id,
         status=OrderStatus(news.status),
@@ -99,6 +99,8 @@ def order_facts(news: ChangeNews) -> OrderRow:
         team_id=news.team_id,
         assignee_id=news.assignee_id,
         provider_id=news.provider_id,
+        due_at=datetime.fromisoformat(news.due_at),
+        waiting_since=datetime.fromisoformat(news.waiting_since) if news.waiting_since else None,
     )
 
 

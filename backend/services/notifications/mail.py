@@ -27,6 +27,7 @@ import jinja2
 from backend import i18n
 from backend.models.accounts import Notification, User
 from backend.services.accounts import email as addresses
+from backend.services.core import clock
 from backend.services.jobs.jobs import GiveUp, JobRun, handler
 from backend.services.notifications import notifications, preferences
 from backend.settings import Settings
@@ -211,6 +212,6 @@ async def mail_confirmation(run: JobRun) -> None:
         return  # the address changed since it was asked for: that link would confirm nothing
     if settings.smtp_url is None:
         raise GiveUp("no SERVICEHALL_SMTP_URL: the confirmation link cannot be sent")
-    expires = run.clock.now() + timedelta(hours=settings.email_confirmation_hours)
+    expires = clock.now() + timedelta(hours=settings.email_confirmation_hours)
     token = addresses.confirmation_token(settings.secret_key, user.id, email, expires)
     await send(settings, confirmation_message(settings, user, email, token))

@@ -7,13 +7,12 @@ automatic choice itself is `orders.assign_automatically`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.i18n import N_
 from backend.models.accounts import Team, TeamMember
 from backend.models.orders import OPEN_STATUSES, Order, OrderStatus
+from backend.services.core import clock
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
     Invalid,
@@ -134,7 +133,7 @@ async def _give(
         .using_db(conn)
         .count()
     )
-    now = datetime.now(UTC)
+    now = clock.now()
     reason = AssignmentReason(
         AssignmentRule.CHOSEN_BY_SUPERVISOR,
         (Candidate.of(member, load),),

@@ -5,7 +5,7 @@ row `message:order:<id>`, advanced by one UPDATE in the sending transaction: the
 PostgreSQL, the one writer on SQLite), so concurrent senders get distinct numbers without
 gaps and without touching the order's version: a message never makes the order stale. Each
 message and each read mark is also an order event (for live updates and the record), whose
-data carries no text: the words are the conversation's readers' (`processing`).
+data carries no text: the words are the conversation's readers' (`parties.reads_conversation`).
 
 Each side has one read mark, the highest message number someone of that side has read; it
 only grows. A message is "read by the other side" once the other side's mark reaches it.
@@ -15,28 +15,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Max
 
 from backend.i18n import N_
 from backend.models.orders import (
+    AttachedTo,
     AttachmentAudience,
     ConversationSide,
     OrderMessage,
     OrderReadMark,
 )
-from backend.services.core import events, idempotency
+from backend.services.core import clock, events, idempotency
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import Invalid, ServiceError, register_messages
 from backend.services.core.numbering import next_value
 from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.orders import attachments
-from backend.services.orders.processing import ProcessingEventKind, side_of
-from backend.services.orders.states import ORDER
-from backend.services.orders.updates import visible_order
+from backend.services.orders.parties import side_of
+from backend.services.orders.policies import visible_order
+from backend.services.orders.states import ORDER, OrderEventKind
 
 register_messages(
     {
@@ -95,10 +95,11 @@ async def send_message(actor: Actor, request: MessageInput) -> OrderMessage:
             body=body, using_db=conn,
         )  # fmt: skip
         await attachments.attach(
-            conn, order.id, files, AttachmentAudience.CONVERSATION, message_id=message.id
-        )
+            conn, order.id, files, AttachedTo.MESSAGE, AttachmentAudience.CONVERSATION,
+            message_id=message.id,
+        )  # fmt: skip
         await events.record(
-            conn, actor, "order", order.id, ProcessingEventKind.ORDER_MESSAGE_SENT,
+            conn, actor, "order", order.id, OrderEventKind.ORDER_MESSAGE_SENT,
             {"message": sequence, "side": side.value, "files": len(files)},
         )  # fmt: skip
         return message
@@ -129,7 +130,7 @@ async def _advance(
         "read_at = excluded.read_at "
         "WHERE order_read_marks.last_read_sequence < excluded.last_read_sequence "
         "RETURNING last_read_sequence",
-        [order_id, side.value, up_to, user_id, datetime.now(UTC)],
+        [order_id, side.value, up_to, user_id, clock.now()],
     )
     return bool(rows)
 
@@ -172,7 +173,7 @@ async def mark_read(actor: Actor, order_id: int, up_to: int | None) -> ReadResul
         moved = target > 0 and await _advance(conn, order.id, side, target, user_id)
         if moved:
             await events.record(
-                conn, actor, "order", order.id, ProcessingEventKind.ORDER_MESSAGES_READ,
+                conn, actor, "order", order.id, OrderEventKind.ORDER_MESSAGES_READ,
                 {"side": side.value, "upTo": target},
             )  # fmt: skip
         mark = await OrderReadMark.get_or_none(order_id=order.id, side=side, using_db=conn)

@@ -12,7 +12,7 @@ the counter row and the team row are locked for the length of the transaction.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Count
@@ -22,24 +22,19 @@ from backend.models.applications import Application
 from backend.models.catalog import Fulfilment, ServiceItem, ServiceItemVersion
 from backend.models.orders import OPEN_STATUSES, Order, OrderStatus
 from backend.services.calendar import calendar
-from backend.services.core import events, numbering
+from backend.services.core import clock, events, numbering
 from backend.services.core.actors import Actor, as_system
 from backend.services.notifications import notifications
 from backend.services.orders.handlers import (
     AssignmentReason,
     AssignmentRule,
-    Candidate,
-    eligible,
+    PreviousHandler,
+    choose,
     team_handlers,
 )
-from backend.services.orders.states import CLOSED, ORDER, OrderEventKind
+from backend.services.orders.states import ORDER, OrderEventKind
 
 ORDER_PREFIX = "SH"
-
-
-def is_overdue(status: OrderStatus, due_at: datetime, now: datetime | None = None) -> bool:
-    """Still open and past its due time."""
-    return status not in CLOSED and due_at < (now or datetime.now(UTC))
 
 
 async def _handling_team_id(version: ServiceItemVersion, conn: BaseDBAsyncClient) -> int | None:
@@ -74,7 +69,7 @@ async def open_order(
         id=application.item_version_id,
         using_db=conn,
     )
-    now = datetime.now(UTC)
+    now = clock.now()
     by_provider = version.fulfilment is Fulfilment.PROVIDER
     order = await Order.create(
         number=await numbering.next_number(conn, ORDER_PREFIX, now, timezone),
@@ -116,6 +111,72 @@ async def _loads(conn: BaseDBAsyncClient, user_ids: list[int]) -> dict[int, int]
     return loads
 
 
+@dataclass(frozen=True)
+class Choice:
+    """The automatic choice for an order: the handler (None: nobody left) and why."""
+
+    member: TeamMember | None
+    reason: AssignmentReason
+
+
+async def _previous_handler(conn: BaseDBAsyncClient, order: Order) -> PreviousHandler | None:
+    rows = (
+        await Order.filter(
+            enterprise_id=order.enterprise_id,
+            item_id=order.item_id,
+            status=OrderStatus.COMPLETED,
+            assignee_id__isnull=False,
+        )
+        .exclude(id=order.id)
+        .using_db(conn)
+        .order_by("-completed_at", "-id")
+        .limit(1)
+        .values_list("assignee_id", "number")
+    )
+    if not rows:
+        return None
+    user_id, number = rows[0]
+    return PreviousHandler(int(str(user_id)), str(number))
+
+
+async def choose_handler(
+    conn: BaseDBAsyncClient, order: Order, *, note: str = "", also_declined: int | None = None
+) -> Choice:
+    """The team's handler for `order` now (`handlers.choose`), skipping those who declined it
+    (and `also_declined`, who is declining it in this transaction).
+
+    On PostgreSQL the team's row is locked while loads are read and until the caller records
+    the choice, so concurrent approvals queue instead of choosing on stale loads; SQLite has one
+    writer.
+    """
+    team_id: int | None = order.team_id
+    if team_id is None:
+        return Choice(None, AssignmentReason(AssignmentRule.NO_TEAM))
+    await Team.filter(id=team_id).using_db(conn).select_for_update().first()
+    members = await team_handlers(conn, team_id)
+    loads = await _loads(conn, [m.user.id for m in members])
+    declined = {int(u) for u in order.declined_by or []}
+    if also_declined is not None:
+        declined.add(also_declined)
+    member, reason = choose(
+        members,
+        loads,
+        declined=declined,
+        previous=await _previous_handler(conn, order),
+        note=note,
+    )
+    return Choice(member, reason)
+
+
+async def handed_to(conn: BaseDBAsyncClient, order: Order, member: TeamMember) -> None:
+    """What follows once an order is recorded as given to `member`: their turn is marked (ties
+    go to whoever waited longest) and they are told."""
+    await TeamMember.filter(id=member.id).using_db(conn).update(last_assigned_at=order.assigned_at)
+    await notifications.notify(
+        member.user.id, "ORDER_ASSIGNED", {"number": order.number}, using_db=conn
+    )
+
+
 async def assign_automatically(
     conn: BaseDBAsyncClient,
     actor: Actor,
@@ -125,37 +186,17 @@ async def assign_automatically(
     consequence: bool = False,
     asked: bool = False,
 ) -> Order:
-    """Gives `order` to the team's available handler with the fewest open orders.
+    """Gives `order` to the handler `choose_handler` picks; with nobody left it stays
+    PENDING_ASSIGNMENT and its assignment reason says why.
 
     `note` is why it was (re)run, when someone asked: kept in the reason and the event.
     `consequence`: the choice runs because of another step (the order opened, it was handed
     back), so no policy is asked; unless `asked` (a supervisor released the order to re-run
     it), nobody asked for it either, and the event is the system's, not `actor`'s.
-
-    Ties go to whoever was assigned least recently (never assigned first), then the lowest id.
-    On PostgreSQL the team's row is locked while loads are read and the choice is recorded, so
-    concurrent approvals queue instead of choosing on stale loads; SQLite has one writer.
     """
-    team_id: int | None = order.team_id
-    if team_id is None:
-        return await _unassigned(conn, order, AssignmentReason(AssignmentRule.NO_TEAM))
-    await Team.filter(id=team_id).using_db(conn).select_for_update().first()
-    members = eligible(await team_handlers(conn, team_id))
-    if not members:
-        return await _unassigned(conn, order, AssignmentReason(AssignmentRule.NO_ELIGIBLE_HANDLER))
-    loads = await _loads(conn, [m.user.id for m in members])
-    never = datetime.min.replace(tzinfo=UTC)
-    chosen = min(members, key=lambda m: (loads[m.user.id], m.last_assigned_at or never, m.user.id))
-    now = datetime.now(UTC)
-    reason = AssignmentReason(
-        AssignmentRule.FEWEST_OPEN_ORDERS_THEN_LEAST_RECENT,
-        tuple(
-            Candidate.of(m, loads[m.user.id])
-            for m in sorted(members, key=lambda m: (loads[m.user.id], m.user.id))
-        ),
-        chosen=chosen.user.id,
-        note=note,
-    )
+    choice = await choose_handler(conn, order, note=note)
+    if choice.member is None:
+        return await _unassigned(conn, order, choice.reason)
     await ORDER.apply(
         conn,
         actor if asked or not consequence else as_system(actor),
@@ -163,20 +204,14 @@ async def assign_automatically(
         "ASSIGN",
         expected_version=order.version,
         changes={
-            "assignee_id": chosen.user.id,
-            "assigned_at": now,
-            "assignment_reason": reason.as_json(),
+            "assignee_id": choice.member.user.id,
+            "assigned_at": clock.now(),
+            "assignment_reason": choice.reason.as_json(),
         },
         data={"note": note},
         consequence=consequence,
     )
-    await TeamMember.filter(id=chosen.id).using_db(conn).update(last_assigned_at=now)
-    await notifications.notify(
-        chosen.user.id,
-        "ORDER_ASSIGNED",
-        {"number": order.number},
-        using_db=conn,
-    )
+    await handed_to(conn, order, choice.member)
     return order
 
 

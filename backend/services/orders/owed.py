@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -29,7 +29,7 @@ from backend.models.files import StoredFile
 from backend.models.orders import Order
 from backend.services.applications.applications import AttachmentInput, replace_attachments
 from backend.services.applications.audit import AttachmentFact, material_problems
-from backend.services.core import events
+from backend.services.core import clock, events
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
     ForbiddenTransition,
@@ -43,11 +43,18 @@ from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.enterprises.enterprises import local_today
 from backend.services.orders.policies import orders_visible_to
-from backend.services.orders.processing import ProcessingEventKind
-from backend.services.orders.states import ORDER
+from backend.services.orders.states import ORDER, OrderEventKind
 
 register_messages(
-    {"RETURN_REASON_REQUIRED": N_("Say what is wrong with it, so that it can be handed in again.")}
+    {
+        "RETURN_REASON_REQUIRED": N_(
+            "Say what is wrong with it, so that it can be handed in again."
+        ),
+        "OWED_MATERIALS_OUTSTANDING": N_(
+            "The enterprise still owes materials it was allowed to hand in later: {materials}. "
+            "The order can be completed once they are supplied and accepted."
+        ),
+    }
 )
 
 W = OwedStatus
@@ -74,9 +81,9 @@ STEPS: dict[str, Step] = {
     Review.RETURN: Step("RETURN_OWED_MATERIAL", frozenset({W.SUPPLIED}), W.RETURNED),
 }
 EVENTS = {
-    "SUPPLY": ProcessingEventKind.ORDER_OWED_MATERIAL_SUPPLIED,
-    Review.ACCEPT: ProcessingEventKind.ORDER_OWED_MATERIAL_ACCEPTED,
-    Review.RETURN: ProcessingEventKind.ORDER_OWED_MATERIAL_RETURNED,
+    "SUPPLY": OrderEventKind.ORDER_OWED_MATERIAL_SUPPLIED,
+    Review.ACCEPT: OrderEventKind.ORDER_OWED_MATERIAL_ACCEPTED,
+    Review.RETURN: OrderEventKind.ORDER_OWED_MATERIAL_RETURNED,
 }
 
 
@@ -97,6 +104,26 @@ async def outstanding(conn: BaseDBAsyncClient | None, application_id: int) -> li
         .using_db(conn)
         .order_by("due_on", "id")
     )
+
+
+async def require_none_outstanding(conn: BaseDBAsyncClient, order: Order) -> None:
+    """What completing `order` waits for: OWED_MATERIALS_OUTSTANDING naming each owed material
+    not yet accepted (by its label in the item's form), if any. Call in the completing
+    transaction."""
+    owed = await outstanding(conn, order.application_id)
+    if not owed:
+        return
+    version = await ServiceItemVersion.get(id=order.item_version_id, using_db=conn)
+    labels = {
+        k["kind"]: k.get("label") or {} for k in (version.form or {}).get("attachments") or []
+    }
+    zh = [labels.get(o.kind, {}).get("zh") or o.kind for o in owed]
+    en = [
+        labels.get(o.kind, {}).get("en") or labels.get(o.kind, {}).get("zh") or o.kind for o in owed
+    ]
+    # Not a field's fault: the order is not ready, so the problem stands at no field.
+    materials = {"zh": "、".join(zh), "en": ", ".join(en)}
+    raise Invalid([Problem("OWED_MATERIALS_OUTSTANDING", (), {"materials": materials})])
 
 
 async def _owed_and_order(actor: Actor, owed_id: int) -> tuple[OwedMaterial, Order]:
@@ -159,7 +186,7 @@ async def supply(
     assert stored is not None
     async with in_transaction() as conn:
         supplied = await _take(
-            conn, owed, step, supplied_file_id=stored.id, supplied_at=datetime.now(UTC),
+            conn, owed, step, supplied_file_id=stored.id, supplied_at=clock.now(),
             supplied_by_id=user_id, supplied_expires_on=expires_on, return_reason="",
             reviewed_by_id=None, reviewed_at=None,
         )  # fmt: skip
@@ -190,7 +217,7 @@ async def review(actor: Actor, owed_id: int, decision: Review, reason: str) -> O
     _from(owed, step)
     async with in_transaction() as conn:
         reviewed = await _take(
-            conn, owed, step, reviewed_by_id=user_id, reviewed_at=datetime.now(UTC),
+            conn, owed, step, reviewed_by_id=user_id, reviewed_at=clock.now(),
             return_reason=note if decision is Review.RETURN else "",
         )  # fmt: skip
         if decision is Review.ACCEPT and reviewed.supplied_file_id is not None:

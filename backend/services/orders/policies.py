@@ -7,16 +7,18 @@ request by the caller (`core.reach.reach_of`). Lists do not call these per row; 
 query (`orders_visible_to`).
 
 Policies read an order through `OrderFacts`: a model passes, and so does `OrderRow`, the few
-columns a list loads when it shows what the viewer may do (a new fact is one more member of
-both, and mypy holds them together).
+columns a list loads when it shows what the viewer may do or whether an order is overdue (a new
+fact is one more member of both, and mypy holds them together).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
@@ -24,11 +26,13 @@ from backend.models.accounts import MemberKind, Role, TeamMember
 from backend.models.enterprises import Membership
 from backend.models.orders import Order, OrderStatus
 from backend.services.core.actors import Actor
+from backend.services.core.errors import NotFound, Problem
 from backend.services.core.reach import Reach
 
 
 class OrderFacts(Protocol):
-    """What the order policies and the action table read of an order."""
+    """What the order's rules read of an order: the policies, the action table, and whether
+    it is overdue (`time_limits.is_overdue`)."""
 
     @property
     def pk(self) -> Any: ...
@@ -42,6 +46,10 @@ class OrderFacts(Protocol):
     def assignee_id(self) -> int | None: ...
     @property
     def provider_id(self) -> int | None: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def waiting_since(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +62,8 @@ class OrderRow:
     team_id: int | None
     assignee_id: int | None
     provider_id: int | None
+    due_at: datetime
+    waiting_since: datetime | None
 
     COLUMNS: ClassVar[tuple[str, ...]]
 
@@ -106,6 +116,17 @@ def orders_visible_to(actor: Actor) -> QuerySet[Order]:
             )
         )
     return Order.filter(visible)
+
+
+async def visible_order(
+    actor: Actor, order_id: int, conn: BaseDBAsyncClient | None = None
+) -> Order:
+    """The order if `actor` may see it; the same NOT_FOUND at `orderId` for someone else's
+    order and for an unknown id, so a refusal never hints that an order exists."""
+    order = await orders_visible_to(actor).using_db(conn).get_or_none(id=order_id)
+    if order is None:
+        raise NotFound([Problem("NOT_FOUND", ("orderId",))])
+    return order
 
 
 def can_assign_orders(actor: Actor) -> bool:

@@ -4,7 +4,7 @@ Everyone who may see an order sees its timeline, but not every note in it. A dec
 supervisor's reassignment, a re-routing or a provider handing the order back is shown to the
 applicant as what it is (the order changed hands), never with the reason, which is about the
 park's people; an internal note is not shown to them at all. Messages are not timeline entries:
-the conversation shows them to its readers (`processing.reads_conversation`), and their
+the conversation shows them to its readers (`parties.reads_conversation`), and their
 events carry no text.
 
 The schema answers an unreadable note with "" (the field stays non-null, and a page shows
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from backend.services.core.actors import Actor
-from backend.services.orders.processing import ProcessingEventKind
 from backend.services.orders.states import OrderEventKind
 
 
@@ -40,7 +39,7 @@ WHY_IS_THE_PARKS = Reading(Readers.ORDER_VIEWERS, Readers.PARK_STAFF)
 ONLY_THE_PARK = Reading(Readers.PARK_STAFF, Readers.PARK_STAFF)
 IN_THE_CONVERSATION = Reading(Readers.NOBODY, Readers.NOBODY)
 
-K, P = OrderEventKind, ProcessingEventKind
+K = OrderEventKind
 READING: dict[str, Reading] = {
     K.ORDER_OPENED: EVERYONE,
     # A supervisor's words when re-running the automatic choice.
@@ -59,14 +58,14 @@ READING: dict[str, Reading] = {
     K.ORDER_HANDED_BACK: WHY_IS_THE_PARKS,
     # The applicant is owed the reason their order was cancelled.
     K.ORDER_CANCELLED: EVERYONE,
-    P.ORDER_PROGRESS_NOTED: EVERYONE,
-    P.ORDER_INTERNAL_NOTE_ADDED: ONLY_THE_PARK,
-    P.ORDER_MESSAGE_SENT: IN_THE_CONVERSATION,
-    P.ORDER_MESSAGES_READ: IN_THE_CONVERSATION,
-    P.ORDER_OWED_MATERIAL_SUPPLIED: EVERYONE,
-    P.ORDER_OWED_MATERIAL_ACCEPTED: EVERYONE,
+    K.ORDER_PROGRESS_NOTED: EVERYONE,
+    K.ORDER_INTERNAL_NOTE_ADDED: ONLY_THE_PARK,
+    K.ORDER_MESSAGE_SENT: IN_THE_CONVERSATION,
+    K.ORDER_MESSAGES_READ: IN_THE_CONVERSATION,
+    K.ORDER_OWED_MATERIAL_SUPPLIED: EVERYONE,
+    K.ORDER_OWED_MATERIAL_ACCEPTED: EVERYONE,
     # The applicant must know why, to supply it again.
-    P.ORDER_OWED_MATERIAL_RETURNED: EVERYONE,
+    K.ORDER_OWED_MATERIAL_RETURNED: EVERYONE,
 }
 # A kind nobody listed yet shows that it happened and keeps its words for the park.
 UNLISTED = WHY_IS_THE_PARKS

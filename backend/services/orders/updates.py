@@ -15,29 +15,31 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.queryset import QuerySet
 
 from backend.i18n import N_
-from backend.models.orders import AttachmentAudience, Order, OrderUpdate, OrderUpdateKind
+from backend.models.orders import (
+    AttachedTo,
+    AttachmentAudience,
+    OrderUpdate,
+    OrderUpdateKind,
+)
 from backend.services.core import events, idempotency
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import (
     Invalid,
-    NotFound,
-    Problem,
     ServiceError,
     register_messages,
 )
 from backend.services.core.reach import reach_of
 from backend.services.orders import attachments, readers
-from backend.services.orders.policies import orders_visible_to
-from backend.services.orders.processing import ProcessingEventKind
-from backend.services.orders.states import ORDER
+from backend.services.orders.policies import visible_order
+from backend.services.orders.states import ORDER, OrderEventKind
 
 register_messages({"NOTE_REQUIRED": N_("Write what was done or what is next.")})
 
 MAX_NOTE = 4000
 
 ACTIONS = {
-    OrderUpdateKind.PROGRESS: ("POST_PROGRESS_NOTE", ProcessingEventKind.ORDER_PROGRESS_NOTED),
-    OrderUpdateKind.INTERNAL: ("POST_INTERNAL_NOTE", ProcessingEventKind.ORDER_INTERNAL_NOTE_ADDED),
+    OrderUpdateKind.PROGRESS: ("POST_PROGRESS_NOTE", OrderEventKind.ORDER_PROGRESS_NOTED),
+    OrderUpdateKind.INTERNAL: ("POST_INTERNAL_NOTE", OrderEventKind.ORDER_INTERNAL_NOTE_ADDED),
 }
 AUDIENCES = {
     OrderUpdateKind.PROGRESS: AttachmentAudience.ORDER_VIEWERS,
@@ -56,7 +58,7 @@ class UpdateInput:
 
 def reads_internal_notes(actor: Actor) -> bool:
     """Who, among those who may see an order, reads its internal notes: its event's readers."""
-    return readers.reads_note(actor, ProcessingEventKind.ORDER_INTERNAL_NOTE_ADDED)
+    return readers.reads_note(actor, OrderEventKind.ORDER_INTERNAL_NOTE_ADDED)
 
 
 def checked_note(body: str) -> str:
@@ -66,14 +68,6 @@ def checked_note(body: str) -> str:
     if len(cleaned) > MAX_NOTE:
         raise Invalid.at("body", "TOO_LONG", max=MAX_NOTE)
     return cleaned
-
-
-async def visible_order(actor: Actor, order_id: int) -> Order:
-    """The order if `actor` may see it; the same NOT_FOUND for a foreign or unknown id."""
-    order = await orders_visible_to(actor).get_or_none(id=order_id)
-    if order is None:
-        raise NotFound([Problem("NOT_FOUND", ("orderId",))])
-    return order
 
 
 async def post_update(actor: Actor, request: UpdateInput) -> OrderUpdate:
@@ -98,7 +92,7 @@ async def post_update(actor: Actor, request: UpdateInput) -> OrderUpdate:
             using_db=conn,
         )  # fmt: skip
         await attachments.attach(
-            conn, order.id, files, AUDIENCES[request.kind], update_id=update.id
+            conn, order.id, files, AttachedTo.UPDATE, AUDIENCES[request.kind], update_id=update.id
         )
         await events.record(
             conn, actor, "order", order.id, kind,

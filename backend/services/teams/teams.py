@@ -5,6 +5,7 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
+from backend.i18n import N_
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User, UserRole
 from backend.services.core import events, idempotency
 from backend.services.core.actors import Actor
@@ -14,6 +15,7 @@ from backend.services.core.errors import (
     PermissionDenied,
     Problems,
     ServiceError,
+    register_messages,
 )
 from backend.services.core.states import bump_version
 from backend.services.core.transactions import in_transaction
@@ -21,6 +23,15 @@ from backend.services.notifications import notifications
 from backend.services.teams.policies import can_manage_teams
 
 KIND_ROLE = {MemberKind.HANDLER: Role.HANDLER, MemberKind.AUDITOR: Role.AUDITOR}
+MAX_CAPACITY = 1000
+
+register_messages(
+    {
+        "CAPACITY_OUT_OF_RANGE": N_(
+            "Enter a whole number from 1 to {max}, or nothing for no limit."
+        ),
+    }
+)
 
 
 def _require_admin(actor: Actor) -> None:
@@ -158,5 +169,33 @@ async def set_on_leave(
             team_id,
             "HANDLER_LEAVE_SET",
             {"userId": user_id, "onLeave": on_leave},
+        )
+    return await Team.get(id=team_id)
+
+
+async def set_capacity(
+    actor: Actor, team_id: int, user_id: int, max_open_orders: int | None, expected_version: int
+) -> Team:
+    """Sets the most open orders the automatic choice gives a handler of the team (None: no
+    limit). Orders they already hold stay theirs; only new choices pass them over."""
+    _require_admin(actor)
+    if max_open_orders is not None and not 1 <= max_open_orders <= MAX_CAPACITY:
+        raise Invalid.at("maxOpenOrders", "CAPACITY_OUT_OF_RANGE", max=MAX_CAPACITY)
+    async with in_transaction() as conn:
+        await _bump(conn, team_id, expected_version)
+        changed = (
+            await TeamMember.filter(team_id=team_id, user_id=user_id, kind=MemberKind.HANDLER)
+            .using_db(conn)
+            .update(max_open_orders=max_open_orders)
+        )
+        if not changed:
+            raise Invalid.at("userId", "NOT_FOUND")
+        await events.record(
+            conn,
+            actor,
+            "team",
+            team_id,
+            "HANDLER_CAPACITY_SET",
+            {"userId": user_id, "maxOpenOrders": max_open_orders},
         )
     return await Team.get(id=team_id)

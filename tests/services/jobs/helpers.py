@@ -1,4 +1,5 @@
-"""A worker with test settings, a movable clock and its own handlers."""
+"""A worker with test settings and its own handlers; tests move the process clock
+(`backend.services.core.clock.moved_to`) from START."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from backend.services.jobs.clock import MovableClock
 from backend.services.jobs.jobs import Handler
 from backend.services.jobs.worker import Worker
 from backend.settings import Settings
@@ -28,8 +28,7 @@ def job_settings(**changes: object) -> Settings:
 
 def worker(
     handlers: Mapping[str, Handler],
-    clock: MovableClock,
     name: str = "test-worker",
     **changes: object,
 ) -> Worker:
-    return Worker(job_settings(**changes), clock=clock, handlers=handlers, name=name)
+    return Worker(job_settings(**changes), handlers=handlers, name=name)

@@ -15,7 +15,7 @@ from backend.models.accounts import Notification, Role, User
 from backend.models.jobs import Job, JobStatus
 from backend.models.orders import Order
 from backend.services.core.actors import Actor
-from backend.services.jobs.clock import MovableClock
+from backend.services.core.clock import moved_to
 from backend.services.jobs.worker import Worker
 from backend.services.notifications import mail, notifications, preferences
 from backend.settings import Settings
@@ -64,9 +64,8 @@ async def test_a_notice_arrives_by_mail_in_the_readers_language_with_its_link(
     english = await wants_email(p.handlers[1], "en")
     orders = await _two_orders(p)
     assert set(orders) == {chinese.id, english.id}
-    with smtp_server() as (mailbox, port):
-        clock = MovableClock(START)
-        assert await Worker(mail_settings(port), clock=clock).run_due() == 2
+    with smtp_server() as (mailbox, port), moved_to(START):
+        assert await Worker(mail_settings(port)).run_due() == 2
     assert len(mailbox.messages) == 2
 
     zh_number, en_number = orders[chinese.id].number, orders[english.id].number
@@ -101,23 +100,23 @@ async def test_with_the_mail_server_down_the_action_succeeds_and_the_mail_goes_o
     port = free_port()  # nothing listens there yet
     order = await open_order(p)  # the action: nothing waits for the mail server
     assert order.assignee_id == handler.id
-    clock = MovableClock(START)
-    worker = Worker(mail_settings(port), clock=clock)
-    assert await worker.tick() == 1
-    job = await Job.get()
-    assert (job.status, job.attempts) == (JobStatus.PENDING, 1)
-    assert "ConnectionRefusedError" in job.last_error
-    clock.move(minutes=10)
-    assert await worker.tick() == 1  # still down: it waits longer
-    job = await Job.get()
-    assert (job.status, job.attempts) == (JobStatus.PENDING, 2)
-    with smtp_server(port) as (mailbox, _):
-        assert await worker.tick() == 0  # not due yet
-        clock.set(job.run_at)
+    with moved_to(START) as clock:
+        worker = Worker(mail_settings(port))
         assert await worker.tick() == 1
-    [message] = mailbox.messages
-    assert f"{PUBLIC}/orders/{order.number}" in text_of(message)
-    assert (await Job.get()).status is JobStatus.DONE
+        job = await Job.get()
+        assert (job.status, job.attempts) == (JobStatus.PENDING, 1)
+        assert "ConnectionRefusedError" in job.last_error
+        clock.move(minutes=10)
+        assert await worker.tick() == 1  # still down: it waits longer
+        job = await Job.get()
+        assert (job.status, job.attempts) == (JobStatus.PENDING, 2)
+        with smtp_server(port) as (mailbox, _):
+            assert await worker.tick() == 0  # not due yet
+            clock.set(job.run_at)
+            assert await worker.tick() == 1
+        [message] = mailbox.messages
+        assert f"{PUBLIC}/orders/{order.number}" in text_of(message)
+        assert (await Job.get()).status is JobStatus.DONE
 
 
 @pytest.mark.postgres
@@ -148,8 +147,8 @@ async def test_a_mail_queued_before_the_person_stopped_email_is_not_sent(
     await notifications.notify(user.id, "TEAM_JOINED", {"team": "一组"})
     token = preferences.unsubscribe_token(SECRET, user.id)
     await preferences.unsubscribe(Actor(), SECRET, token)
-    with smtp_server() as (mailbox, port):
-        assert await Worker(mail_settings(port), clock=MovableClock(START)).run_due() == 1
+    with smtp_server() as (mailbox, port), moved_to(START):
+        assert await Worker(mail_settings(port)).run_due() == 1
     assert mailbox.messages == []
     assert (await Job.get()).status is JobStatus.DONE
 
@@ -160,9 +159,9 @@ async def test_an_address_the_server_refuses_for_good_gives_the_job_up(
 ) -> None:
     user = await wants_email(await builders.user(Role.HANDLER))
     await notifications.notify(user.id, "TEAM_JOINED", {"team": "一组"})
-    with smtp_server() as (mailbox, port):
+    with smtp_server() as (mailbox, port), moved_to(START):
         mailbox.refuse = "550 5.1.1 No such mailbox"
-        await Worker(mail_settings(port), clock=MovableClock(START)).tick()
+        await Worker(mail_settings(port)).tick()
     job = await Job.get()
     assert (job.status, job.attempts) == (JobStatus.FAILED, 1)
     assert "refused the address" in job.last_error

@@ -1,4 +1,5 @@
-"""Processing an order: progress and internal notes, the conversation and its read marks.
+"""Notes and the conversation on an order (services/orders/updates.py, conversation.py):
+progress and internal notes, messages and their read marks, and who reads what on the timeline.
 
 Every action is tried by every role the issue names; refusals are userErrors and write nothing.
 """
@@ -17,10 +18,7 @@ from backend.services.files import storage
 from backend.services.files.uploads import ORDER_ATTACHMENT_POLICY
 from backend.services.orders import conversation as conversation_service
 from tests.conftest import Api
-from tests.schema.enterprise_helpers import PDF, storage_app
-from tests.schema.helpers import global_id
-from tests.schema.order_helpers import ASSIGN, open_order
-from tests.schema.processing_helpers import (
+from tests.schema.conversation_helpers import (
     ROLES,
     Cast,
     cast,
@@ -32,6 +30,9 @@ from tests.schema.processing_helpers import (
     view,
     written,
 )
+from tests.schema.enterprise_helpers import PDF, storage_app
+from tests.schema.helpers import global_id
+from tests.schema.order_helpers import ASSIGN, open_order
 
 
 @pytest.fixture
@@ -355,7 +356,7 @@ async def test_a_repeated_send_with_its_key_makes_one_message(new_api: Any) -> N
 async def test_bad_messages_and_notes_are_refused_and_nothing_is_written(new_api: Any) -> None:
     c = await cast(new_api)
     me = c.users["applicant"]
-    zip_file = await stored(me, "application/zip", name="a.zip")
+    gif = await stored(me, "image/gif", name="a.gif")
     huge = await stored(me, size=ORDER_ATTACHMENT_POLICY.max_bytes + 1)
     empty = await stored(me, size=0)
     theirs = await stored(c.users["assignee"])
@@ -365,7 +366,7 @@ async def test_bad_messages_and_notes_are_refused_and_nothing_is_written(new_api
         ({"body": ""}, [(["body"], "MESSAGE_REQUIRED")]),
         ({"body": " \n\t "}, [(["body"], "MESSAGE_REQUIRED")]),
         ({"body": "字" * 4001}, [(["body"], "TOO_LONG")]),
-        ({"body": "看附件", "attachmentIds": [zip_file]},
+        ({"body": "看附件", "attachmentIds": [gif]},
          [(["attachmentIds", "0"], "FILE_TYPE_NOT_ALLOWED")]),
         ({"body": "看附件", "attachmentIds": [mine, huge]},
          [(["attachmentIds", "1"], "FILE_TOO_LARGE")]),

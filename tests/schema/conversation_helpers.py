@@ -1,4 +1,5 @@
-"""Steps for the processing tests: an assigned order, everyone who might touch it, operations."""
+"""For the tests of the steps that keep an order's state (notes, messages, owed materials): an
+assigned order, everyone who might touch it (`cast`), and the operations."""
 
 from __future__ import annotations
 
@@ -106,7 +107,7 @@ def codes(payload: dict[str, Any]) -> list[str]:
 
 
 async def written() -> dict[str, int]:
-    """Rows the processing mutations write: a refusal must leave every count as it was."""
+    """Rows notes, messages and owed materials write: a refusal must leave every count as it was."""
     return {
         "updates": await OrderUpdate.all().count(),
         "messages": await OrderMessage.all().count(),

@@ -1,0 +1,41 @@
+"""What an order shows of the materials owed to it (容缺). Loaded for a whole page by
+`owed_loading.py`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import strawberry
+
+from backend.models.applications import OwedStatus
+from backend.schema.applications import types as _application_types  # noqa: F401  (OwedMaterialStatus)
+from backend.schema.context import context_of
+from backend.schema.enterprises.files import FileType
+from backend.schema.orders.refs import NamedRef
+
+
+def _due_at(root: OrderOwedMaterialType, info: strawberry.Info) -> datetime:
+    """The end of the day it is due, in the park's time zone (the request's settings)."""
+    timezone = ZoneInfo(context_of(info).settings.timezone)
+    return datetime.combine(root.due_on + timedelta(days=1), time(), timezone).astimezone(UTC)
+
+
+@strawberry.type(name="OrderOwedMaterial", description="A material owed to the order (容缺).")
+class OrderOwedMaterialType:
+    id: strawberry.ID
+    kind: str
+    label: str = strawberry.field(description="The kind's name in the item's form.")
+    due_on: date = strawberry.field(description="The day it was promised by (the park's date).")
+    due_at: datetime = strawberry.field(
+        resolver=_due_at, description="The end of that day, in the park's time zone."
+    )
+    status: OwedStatus
+    supplied_file: FileType | None = strawberry.field(
+        description="The file handed in last (the refused one while RETURNED)."
+    )
+    supplied_at: datetime | None
+    supplied_by: NamedRef | None
+    return_reason: str = strawberry.field(description="Why it was returned; empty otherwise.")
+    reviewed_by: NamedRef | None
+    reviewed_at: datetime | None

@@ -1,0 +1,110 @@
+"""Who is who on an order: the "who" column of its action table (`states.ORDER`), and who reads
+its conversation. Pure functions of the actor, the order and the reach loaded once per request.
+
+- the applicant: any member of the enterprise that applied;
+- the assignee: the order's handler;
+- supervisors (and admins): assign, cancel, write processing information, read everything;
+- the conversation is between the applicant's enterprise and the assignee; supervisors and
+  admins read it but do not write in it (the applicant always knows who speaks for the park,
+  and "read by the handler" means the handler read it); auditors, other handlers and
+  providers neither read nor write;
+- owed materials: the enterprise supplies them; the assignee or the desk (any auditor) reviews.
+"""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from backend.models.accounts import Role
+from backend.models.enterprises import Membership
+from backend.models.orders import ConversationSide, Order, OrderStatus
+from backend.services.core.actors import Actor
+from backend.services.core.reach import Reach
+from backend.services.orders.policies import OrderFacts, can_assign_orders
+
+S = OrderStatus
+
+
+def supervisor(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
+    return can_assign_orders(actor)
+
+
+def assignee(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
+    return actor.has(Role.HANDLER) and order.assignee_id == actor.user_id
+
+
+def applicant(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
+    """Anyone of the enterprise that applied."""
+    return actor.user_id is not None and order.enterprise_id in reach.member_of
+
+
+def provider(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
+    # Which provider a PROVIDER account speaks for comes with the provider endpoint.
+    return actor.has(Role.PROVIDER) and order.provider_id is not None
+
+
+def assignee_or_provider(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
+    return assignee(actor, order, reach) or provider(actor, order, reach)
+
+
+# The applicant may cancel before work starts; a supervisor until it is completed.
+APPLICANT_MAY_CANCEL = frozenset({S.PENDING_ASSIGNMENT, S.ASSIGNED, S.PENDING_FORWARD, S.FORWARDED})
+
+
+def canceller(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
+    if supervisor(actor, order, reach):
+        return True
+    return order.status in APPLICANT_MAY_CANCEL and applicant(actor, order, reach)
+
+
+def assignee_or_supervisor(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
+    if applicant(actor, order, reach):
+        return False  # processing information is the park's, never written by the applicant
+    return assignee(actor, order, reach) or supervisor(actor, order, reach)
+
+
+def owed_reviewer(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
+    """The assignee, or the desk (auditors), who accepted the promise in the first place."""
+    if applicant(actor, order, reach):
+        return False
+    return assignee(actor, order, reach) or actor.has(Role.AUDITOR)
+
+
+# -- the conversation -----------------------------------------------------------------------------
+
+
+def side_of(actor: Actor, order: OrderFacts, reach: Reach) -> ConversationSide | None:
+    """The side `actor` speaks for in the order's conversation; None: not a party to it.
+
+    An assignee who is also a member of the enterprise speaks for the enterprise: the park's
+    side must never be someone the applicant is.
+    """
+    if applicant(actor, order, reach):
+        return ConversationSide.ENTERPRISE
+    if assignee(actor, order, reach):
+        return ConversationSide.HANDLER
+    return None
+
+
+def conversation_party(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
+    return side_of(actor, order, reach) is not None
+
+
+def reads_conversation(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
+    """The two sides, and supervisors and admins (who read without writing)."""
+    return conversation_party(actor, order, reach) or can_assign_orders(actor)
+
+
+def conversations_readable_by(actor: Actor) -> QuerySet[Order]:
+    """The orders whose conversation `actor` may read (`reads_conversation`, as a query)."""
+    if actor.user_id is None:
+        return Order.filter(id=-1)
+    if can_assign_orders(actor):
+        return Order.all()
+    readable = Q(
+        enterprise_id__in=Subquery(Membership.filter(user_id=actor.user_id).values("enterprise_id"))
+    )
+    if actor.has(Role.HANDLER):
+        readable = readable | Q(assignee_id=actor.user_id)
+    return Order.filter(readable)

@@ -1,0 +1,176 @@
+"""An order's time limit: the pauses while it waited on the applicant, the due date they move,
+and what is left of it (product brief, journey step 7; issue 10, "The time limit").
+
+The due date moves by one working day for every working day at whose end (park time) the order
+was still waiting on the applicant: a question asked and answered within the same working day
+moves nothing; one asked on Friday and answered on Monday moves it by one (Friday's end). The
+stored `Order.due_at` counts every finished pause; the pause under way adds the working days
+that have ended since it began, so an order never falls overdue while it waits (unless it was
+overdue already when the question went out: `waiting_since > due_at`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from backend.models.calendar import DayKind
+from backend.models.orders import Order, OrderPause, OrderStatus
+from backend.services.calendar.calendar import (
+    WorkingCalendar,
+    overrides_between,
+    working_calendar,
+)
+from backend.services.core import clock
+from backend.services.orders.policies import OrderFacts
+from backend.services.orders.states import CLOSED
+
+# Beyond the latest day a sum reaches, days loaded so long holidays still fit the window.
+MARGIN_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Pause:
+    started_at: datetime
+    ended_at: datetime | None
+    # Ended: the working days it moved the due date by. Under way: those ended so far.
+    working_days: int
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    due_at: datetime  # with every pause counted, the one under way up to now
+    pauses: tuple[Pause, ...]
+    remaining_working_days: int | None  # None once the order is completed or cancelled
+    overdue: bool
+
+
+def is_overdue(order: OrderFacts, now: datetime) -> bool:
+    """Still open and past its due time, pauses counted, from the row alone (lists call it
+    for every row). While the order waits, its due date moves on at the end of each working
+    day, so it is overdue exactly when it already was at the start of the pause."""
+    if order.status in CLOSED:
+        return False
+    waiting_since = order.waiting_since
+    if order.status is OrderStatus.WAITING_ON_APPLICANT and waiting_since is not None:
+        return waiting_since > order.due_at
+    return order.due_at < now
+
+
+def _window(
+    orders: Sequence[OrderFacts], starts: Sequence[datetime], now: datetime
+) -> tuple[date, date]:
+    """The days the arithmetic for `orders` may touch, in UTC dates widened by one each side
+    (the park's date of a moment is at most a day away from its UTC date)."""
+    moments = [now, *starts, *(o.due_at for o in orders)]
+    first = min(m.date() for m in moments) - timedelta(days=1)
+    # A pause under way can move a due date by at most one working day per calendar day.
+    longest = max(((now - s).days + 1 for s in starts), default=0)
+    last = max(m.date() for m in moments) + timedelta(days=2 * longest + MARGIN_DAYS)
+    return first, last
+
+
+def _limit(
+    order: OrderFacts, rows: Sequence[OrderPause], cal: WorkingCalendar, now: datetime
+) -> TimeLimit:
+    pauses = []
+    due = order.due_at
+    for row in rows:
+        if row.ended_at is not None:
+            days = row.working_days if row.working_days is not None else 0
+        else:
+            days = cal.working_days_ended(row.started_at, now)
+            due = cal.add_working_days(due, days)
+        pauses.append(Pause(row.started_at, row.ended_at, days))
+    closed = order.status in CLOSED
+    return TimeLimit(
+        due_at=due,
+        pauses=tuple(pauses),
+        remaining_working_days=None if closed else cal.working_days_left(now, due),
+        overdue=is_overdue(order, now),
+    )
+
+
+@dataclass(frozen=True)
+class TimeLimits:
+    """What the time limits of some orders are worked out from, loaded at `now` in two
+    queries whatever their number: their pauses, and the calendar days the arithmetic may
+    touch. Which day a moment falls on is the park's time zone's, given when asked (`of`)."""
+
+    now: datetime
+    pauses: Mapping[int, Sequence[OrderPause]]
+    first: date
+    last: date
+    overrides: Mapping[date, DayKind]
+
+    def of(self, order: OrderFacts, timezone: str) -> TimeLimit:
+        cal = WorkingCalendar(ZoneInfo(timezone), self.first, self.last, self.overrides)
+        return _limit(order, self.pauses.get(order.pk, ()), cal, self.now)
+
+
+async def load_time_limits(
+    orders: Sequence[OrderFacts],
+    *,
+    now: datetime | None = None,
+    conn: BaseDBAsyncClient | None = None,
+) -> TimeLimits:
+    """The pauses of `orders` (a model, or a list's `OrderRow`) and the calendar around them."""
+    moment = now or clock.now()
+    if not orders:
+        return TimeLimits(moment, {}, moment.date(), moment.date(), {})
+    rows = (
+        await OrderPause.filter(order_id__in=[o.pk for o in orders])
+        .using_db(conn)
+        .order_by("order_id", "started_at", "id")
+    )
+    by_order: dict[int, list[OrderPause]] = defaultdict(list)
+    for row in rows:
+        by_order[row.order_id].append(row)
+    open_starts = [r.started_at for r in rows if r.ended_at is None]
+    first, last = _window(orders, open_starts, moment)
+    return TimeLimits(moment, by_order, first, last, await overrides_between(first, last, conn))
+
+
+async def time_limits(
+    orders: Sequence[OrderFacts],
+    timezone: str,
+    *,
+    now: datetime | None = None,
+    conn: BaseDBAsyncClient | None = None,
+) -> dict[int, TimeLimit]:
+    """The time limit of each order, by its id, in two queries whatever their number."""
+    loaded = await load_time_limits(orders, now=now, conn=conn)
+    return {o.pk: loaded.of(o, timezone) for o in orders}
+
+
+async def start_pause(
+    conn: BaseDBAsyncClient, order: Order, request_id: int | None, now: datetime
+) -> OrderPause:
+    return await OrderPause.create(
+        order_id=order.id, request_id=request_id, started_at=now, using_db=conn
+    )
+
+
+async def end_pause(
+    conn: BaseDBAsyncClient, order: Order, timezone: str, now: datetime
+) -> tuple[int, datetime]:
+    """Ends the order's pause under way: the working days it cost, and the due date moved by
+    them. Call in the transaction that ends the wait."""
+    pause = (
+        await OrderPause.filter(order_id=order.id, ended_at__isnull=True)
+        .using_db(conn)
+        .order_by("-started_at")
+        .first()
+    )
+    if pause is None:
+        return 0, order.due_at
+    first, last = _window([order], [pause.started_at], now)
+    cal = await working_calendar(first, last, timezone, conn)
+    days = cal.working_days_ended(pause.started_at, now)
+    await OrderPause.filter(id=pause.id).using_db(conn).update(ended_at=now, working_days=days)
+    return days, cal.add_working_days(order.due_at, days)

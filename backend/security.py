@@ -112,6 +112,19 @@ def _is_page_request(scope: Scope) -> bool:
     return "text/html" in (_header(scope, b"accept") or "")
 
 
+def token_actor(holder: tokens.TokenHolder, request_id: str) -> Actor:
+    """Who an API token speaks for, limited by its scopes."""
+    return Actor(
+        user_id=holder.user.id,
+        name=holder.user.name,
+        roles=holder.roles,
+        language=holder.user.language,
+        token_id=holder.token.id,
+        scopes=frozenset(holder.token.scopes),
+        request_id=request_id,
+    )
+
+
 def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return client[0] if client else ""
@@ -185,6 +198,11 @@ class Gatekeeper:
             try:
                 holder = await tokens.authenticate(bearer)
             except tokens.TokenRejected as rejected:
+                if scope["type"] == "websocket":
+                    # Refused at the handshake (HTTP 403): a socket has no JSON error body.
+                    log.info("refused a socket with a %s API token", rejected.reason)
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
                 await _json_error(
                     send,
                     401,
@@ -193,15 +211,7 @@ class Gatekeeper:
                     **{"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 )
                 return
-            actor = Actor(
-                user_id=holder.user.id,
-                name=holder.user.name,
-                roles=holder.roles,
-                language=holder.user.language,
-                token_id=holder.token.id,
-                scopes=frozenset(holder.token.scopes),
-                request_id=request_id,
-            )
+            actor = token_actor(holder, request_id)
         elif cookies.get(SESSION_COOKIE):
             signed_in = await sessions.resume(cookies[SESSION_COOKIE])
             if signed_in is not None:

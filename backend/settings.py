@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
 
 SMTP_SCHEMES = frozenset({"smtp", "smtps", "smtp+starttls"})
+LIVE_BROKERS = frozenset({"memory", "redis"})
 DEMO_SECRET_KEY = "demo-secret-key-change-me-in-production"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,6 +83,22 @@ class Settings:
     jobs_retry_max_seconds: float = 6 * 3600.0
     # Finished jobs are kept this long (their keys keep refusing repeats until then).
     jobs_keep_days: int = 14
+    # Live updates (backend/services/live): `memory` serves one process; `redis` carries news
+    # between processes and hosts, on channels named with `redis_prefix` (two deployments or
+    # test runs sharing a Redis never hear each other).
+    live_broker: str = "memory"
+    redis_prefix: str = "servicehall"
+    # News one subscription may have waiting; a client that lets more pile up is dropped.
+    live_queue_size: int = 100
+    live_max_subscriptions: int = 20  # per WebSocket
+    live_init_seconds: float = 30.0  # from the handshake to `connection_init`
+    # Garbage collection (gc.set_threshold) once the app has started; None keeps Python's
+    # (700, 10, 10). Fanning a change out to many subscribers keeps many young objects alive
+    # at once, and collecting the older generations that often costs more than the fan-out.
+    gc_thresholds: tuple[int, int, int] | None = (5000, 200, 100)
+    # Pages on other origins whose sockets may use the session cookie (this site's own origin,
+    # `public_url`'s and the request's host, always may). Bearer-token sockets may come from any.
+    allowed_origins: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -130,6 +147,37 @@ class Settings:
             raise SettingsError("SERVICEHALL_PASSWORD_HASH_THREADS must be at least 1.")
         if not 1 <= self.list_count_limit <= 10_000:
             raise SettingsError("SERVICEHALL_LIST_COUNT_LIMIT must be between 1 and 10000.")
+        if self.live_broker not in LIVE_BROKERS:
+            raise SettingsError("SERVICEHALL_LIVE_BROKER must be `memory` or `redis`.")
+        if self.live_broker == "redis" and not self.redis_url:
+            raise SettingsError("SERVICEHALL_LIVE_BROKER=redis needs SERVICEHALL_REDIS_URL.")
+        if self.live_queue_size < 1 or self.live_max_subscriptions < 1:
+            raise SettingsError(
+                "SERVICEHALL_LIVE_QUEUE_SIZE and _MAX_SUBSCRIPTIONS must be at least 1."
+            )
+        if self.gc_thresholds is not None and (
+            len(self.gc_thresholds) != 3 or min(self.gc_thresholds) < 1
+        ):
+            raise SettingsError("SERVICEHALL_GC_THRESHOLDS must be three positive integers.")
+        for origin in self.allowed_origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path:
+                raise SettingsError(
+                    f"SERVICEHALL_ALLOWED_ORIGINS: {origin!r} is not an origin "
+                    "(scheme://host[:port], no path)."
+                )
+
+
+def _thresholds(value: str) -> tuple[int, int, int] | None:
+    if not value.strip():
+        return None
+    try:
+        first, second, third = (int(part) for part in value.split(","))
+    except ValueError as exc:
+        raise SettingsError(
+            "SERVICEHALL_GC_THRESHOLDS must be three integers (5000,200,100), or empty."
+        ) from exc
+    return first, second, third
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -187,6 +235,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             get("JOBS_RETRY_MAX_SECONDS", str(base.jobs_retry_max_seconds))
         ),
         jobs_keep_days=int(get("JOBS_KEEP_DAYS", str(base.jobs_keep_days))),
+        # With a Redis configured, live news goes through it unless told otherwise.
+        live_broker=get(
+            "LIVE_BROKER", "redis" if env.get("SERVICEHALL_REDIS_URL") else base.live_broker
+        ),
+        redis_prefix=get("REDIS_PREFIX", base.redis_prefix),
+        live_queue_size=int(get("LIVE_QUEUE_SIZE", str(base.live_queue_size))),
+        live_max_subscriptions=int(get("LIVE_MAX_SUBSCRIPTIONS", str(base.live_max_subscriptions))),
+        live_init_seconds=float(get("LIVE_INIT_SECONDS", str(base.live_init_seconds))),
+        gc_thresholds=_thresholds(get("GC_THRESHOLDS", "5000,200,100")),
+        allowed_origins=tuple(
+            o.strip().rstrip("/") for o in get("ALLOWED_ORIGINS", "").split(",") if o.strip()
+        ),
     )
     settings.check()
     return settings

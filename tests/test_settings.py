@@ -137,3 +137,35 @@ def test_mail_and_job_settings_come_from_the_environment() -> None:
 def test_unusable_mail_and_job_settings_are_refused(name: str, value: str, words: str) -> None:
     with pytest.raises(SettingsError, match=words):
         load_settings({f"SERVICEHALL_{name}": value})
+
+
+def test_live_news_goes_through_redis_when_one_is_configured() -> None:
+    assert load_settings({}).live_broker == "memory"
+    url = {"SERVICEHALL_REDIS_URL": "redis://127.0.0.1:6379/1"}
+    assert load_settings(url).live_broker == "redis"
+    assert load_settings({**url, "SERVICEHALL_LIVE_BROKER": "memory"}).live_broker == "memory"
+    assert load_settings({**url, "SERVICEHALL_REDIS_PREFIX": "park-b"}).redis_prefix == "park-b"
+    with pytest.raises(SettingsError, match="needs SERVICEHALL_REDIS_URL"):
+        load_settings({"SERVICEHALL_LIVE_BROKER": "redis"})
+    with pytest.raises(SettingsError, match="`memory` or `redis`"):
+        load_settings({"SERVICEHALL_LIVE_BROKER": "kafka"})
+
+
+def test_allowed_origins_are_origins() -> None:
+    settings = load_settings(
+        {"SERVICEHALL_ALLOWED_ORIGINS": "https://desk.example.cn, http://127.0.0.1:8080/"}
+    )
+    assert settings.allowed_origins == ("https://desk.example.cn", "http://127.0.0.1:8080")
+    with pytest.raises(SettingsError, match="not an origin"):
+        load_settings({"SERVICEHALL_ALLOWED_ORIGINS": "https://desk.example.cn/app"})
+    with pytest.raises(SettingsError, match="not an origin"):
+        load_settings({"SERVICEHALL_ALLOWED_ORIGINS": "desk.example.cn"})
+
+
+def test_gc_thresholds_are_three_numbers_or_pythons() -> None:
+    assert load_settings({}).gc_thresholds == (5000, 200, 100)
+    assert load_settings({"SERVICEHALL_GC_THRESHOLDS": "700,10,10"}).gc_thresholds == (700, 10, 10)
+    assert load_settings({"SERVICEHALL_GC_THRESHOLDS": ""}).gc_thresholds is None
+    for wrong in ("1,2", "a,b,c", "0,1,1"):
+        with pytest.raises(SettingsError, match="GC_THRESHOLDS"):
+            load_settings({"SERVICEHALL_GC_THRESHOLDS": wrong})

@@ -34,6 +34,8 @@ from backend.schema.extensions import (
 from backend.schema.jobs.mutations import JobMutations
 from backend.schema.jobs.queries import JobQueries
 from backend.schema.jobs.types import JobType
+from backend.schema.live.execution import LiveAdmission, LiveExecution
+from backend.schema.live.subscriptions import LiveSubscriptions
 from backend.schema.node_queries import NodeQueries
 from backend.schema.notifications.mutations import NotificationMutations
 from backend.schema.notifications.queries import NotificationQueries
@@ -89,6 +91,7 @@ Mutation = merge_types(
 schema = LoggedSchema(
     query=Query,
     mutation=Mutation,
+    subscription=LiveSubscriptions,
     types=[
         UserType,
         ApiTokenType,
@@ -115,6 +118,9 @@ schema = LoggedSchema(
         Admission,
         # Every string checked, bounded and normalised, after admission, before any resolver.
         TextBoundary,
+        # Last: keeps what the others decided for a subscription (live/execution.py).
+        LiveAdmission,
         MaskBugs,
     ],
+    execution_context_class=LiveExecution,
 )

@@ -94,6 +94,12 @@ ROOT_SCOPES: dict[str, str] = {
     "unsubscribeFromEmail": "notifications:write",
     "failedJobs": "jobs:read",
     "retryJob": "jobs:write",
+    # Subscriptions read what the queries of their domain read.
+    "orderStatusChanged": "orders:read",
+    "orderEvents": "orders:read",
+    "myAssignments": "orders:read",
+    "applicationStatusChanged": "applications:read",
+    "notificationReceived": "notifications:read",
 }
 
 # The read scope behind each object type's data, a connection's and an edge's being their
@@ -108,7 +114,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "Team", "TeamMember", "TeamConnection", "TeamEdge",
     ),
     "notifications:read": (
-        "Notification", "NotificationConnection", "NotificationEdge",
+        "Notification", "NotificationConnection", "NotificationEdge", "InboxChange",
     ),
     "calendar:read": (
         "CalendarYear", "CalendarDay",
@@ -140,12 +146,13 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "OrderUpdate", "OrderUpdateConnection", "OrderUpdateEdge", "OrderMessage",
         "OrderMessageConnection", "OrderMessageEdge", "OrderReadMark", "OrderOwedMaterial",
         "OrderPause", "OrderInformationRequest", "OrderResult",
+        "OrderStatusChange", "OrderAssignmentChange",
     ),
     "applications:read": (
         "Application", "ApplicationAttachment", "ApplicationChange", "ApplicationEnterprise",
         "ApplicationOrder", "ApplicationRevision", "AuditResult", "AuditProblem", "Review",
         "ReviewProblem", "OwedMaterial", "ApplicationConnection", "ApplicationEdge",
-        "ApplicationViewerCan",
+        "ApplicationViewerCan", "ApplicationStatusChange",
     ),
     "jobs:read": (
         "Job", "JobConnection", "JobEdge",

@@ -34,8 +34,9 @@ from tests.schema.helpers import codes, global_id, token_client
 GRAPH = schema._schema
 QUERY = GRAPH.query_type
 MUTATION = GRAPH.mutation_type
-assert QUERY is not None and MUTATION is not None
-ROOTS = (QUERY, MUTATION)
+SUBSCRIPTION = GRAPH.subscription_type
+assert QUERY is not None and MUTATION is not None and SUBSCRIPTION is not None
+ROOTS = (QUERY, MUTATION, SUBSCRIPTION)
 PEOPLE = frozenset({"accounts", "teams"})
 
 

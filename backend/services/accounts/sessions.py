@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from backend.models.accounts import Role, Session, User, UserRole
 from backend.services.core.transactions import in_transaction
+from backend.services.live import publishing
 
 # Refresh `last_seen_at` at most this often, so reading pages does not write on every request.
 TOUCH_EVERY = timedelta(minutes=5)
@@ -66,4 +67,6 @@ async def resume(secret: str) -> SignedIn | None:
 
 
 async def end(session_id: str) -> None:
+    """Ends the session, and with it every live connection it opened."""
     await Session.filter(id=session_id).delete()
+    publishing.session_ended(session_id)

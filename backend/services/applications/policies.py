@@ -23,6 +23,7 @@ from backend.models.applications import Application, ApplicationStatus
 from backend.models.enterprises import Membership
 from backend.models.orders import Order
 from backend.services.core.actors import Actor
+from backend.services.core.reach import Reach
 
 
 class ApplicationFacts(Protocol):
@@ -63,6 +64,25 @@ ApplicationRow.COLUMNS = tuple(f.name for f in fields(ApplicationRow))
 
 def sees_every_handed_in_application(actor: Actor) -> bool:
     return actor.has(Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN)
+
+
+def is_handed_in(application: Application) -> bool:
+    """Submitted at least once, or filed by the desk: what staff may see."""
+    return application.revision_count > 0 or application.filed_by_id is not None
+
+
+def can_view_application(
+    actor: Actor, application: Application, reach: Reach, handled_by: int | None
+) -> bool:
+    """The same rule as `applications_visible_to`, for one application whose order (if any)
+    `handled_by` holds: pure, so live news is checked for each subscriber without a query."""
+    if actor.user_id is None:
+        return False
+    if application.enterprise_id in reach.member_of:
+        return True
+    if sees_every_handed_in_application(actor):
+        return is_handed_in(application)
+    return actor.has(Role.HANDLER) and handled_by is not None and handled_by == actor.user_id
 
 
 def applications_visible_to(actor: Actor) -> QuerySet[Application]:

@@ -5,6 +5,10 @@ outermost one commits, each event goes to every hook in `AFTER_COMMIT` (notifica
 updates plug in there). A rolled-back transaction hands nothing on, so nobody hears of a change
 that did not happen. A transaction opened inside another shares the outer one's list: only the
 outer commit is final. `on_commit` does the same for a plain callback (waking the job worker).
+
+`BEFORE_COMMIT` hooks see the outermost transaction's events while it is still open, on its
+connection: what they read is exactly what it is about to commit (live updates describe each
+event's order or application there, and hand the description on with `on_commit`).
 """
 
 from __future__ import annotations
@@ -22,9 +26,13 @@ from backend.models.events import Event
 log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[Event], Awaitable[None]]
+BeforeCommit = Callable[[BaseDBAsyncClient, list[Event]], Awaitable[None]]
 
 # Hooks run in registration order for each committed event. Empty until something listens.
 AFTER_COMMIT: list[AfterCommit] = []
+# Run in registration order once the outermost block has finished, before it commits; a hook
+# that raises rolls the transaction back, so hooks read, and leave writing to others.
+BEFORE_COMMIT: list[BeforeCommit] = []
 
 _pending: ContextVar[list[Event] | None] = ContextVar("servicehall_pending_events", default=None)
 _callbacks: ContextVar[list[Callable[[], None]] | None] = ContextVar(
@@ -35,6 +43,12 @@ _callbacks: ContextVar[list[Callable[[], None]] | None] = ContextVar(
 def after_commit(hook: AfterCommit) -> AfterCommit:
     """Registers `hook` for every committed event (usable as a decorator)."""
     AFTER_COMMIT.append(hook)
+    return hook
+
+
+def before_commit(hook: BeforeCommit) -> BeforeCommit:
+    """Registers `hook` for the events of every outermost transaction about to commit."""
+    BEFORE_COMMIT.append(hook)
     return hook
 
 
@@ -77,6 +91,8 @@ async def in_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     try:
         async with tortoise_transaction() as conn:
             yield conn
+            for hook in list(BEFORE_COMMIT):
+                await hook(conn, pending)
     finally:
         _pending.reset(token)
         _callbacks.reset(callbacks_token)

@@ -13,6 +13,7 @@ from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import localized
 from backend.services.core.transactions import in_transaction
 from backend.services.jobs import jobs
+from backend.services.live import publishing
 from backend.services.notifications import preferences
 from backend.services.notifications.links import link_for
 from backend.services.notifications.policies import notifications_visible_to
@@ -132,6 +133,7 @@ async def _write(
     notice = await Notification.create(
         user_id=user_id, kind=kind, params=params, link=link, key=key, using_db=conn
     )
+    publishing.notice_arrived(user_id, notice.id)
     if await preferences.wants_mail(conn, user_id):
         await jobs.enqueue(
             conn, MAIL_NOTICE, {"notificationId": notice.id}, key=f"{MAIL_NOTICE}:{notice.id}"
@@ -151,4 +153,7 @@ async def mark_read(actor: Actor, ids: list[int] | None) -> int:
     query = notifications_visible_to(actor).filter(read_at__isnull=True)
     if ids is not None:
         query = query.filter(id__in=ids)
-    return await query.update(read_at=datetime.now(UTC))
+    changed = await query.update(read_at=datetime.now(UTC))
+    if changed and actor.user_id is not None:
+        publishing.notices_read(actor.user_id)
+    return changed

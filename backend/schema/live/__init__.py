@@ -1,0 +1,1 @@
+"""Live updates over GraphQL: subscriptions, and `/graphql` over WebSocket."""

@@ -1,0 +1,148 @@
+"""How operations on a live connection run: each with its own context, subscriptions only,
+admission's refusals kept, and every event with fresh loaders.
+
+- `OperationScoped` stands in for the schema in the WebSocket handlers, so each operation on
+  a socket gets its own copy of the connection's context (`LiveContext.for_operation`).
+- `LiveAdmission` (the last schema extension) keeps what admission decided for a subscription:
+  Strawberry executes a subscription even when an extension set a result, so the refusal is
+  handed to `LiveExecution.build`, which answers with it instead of executing. It also refuses
+  queries and mutations on a socket: those are served over HTTP, with its CSRF rules.
+- `LiveExecution` gives every event of a subscription its own context (`for_event`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Iterator
+from typing import Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, OperationType
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.execution import PreExecutionError
+
+from backend.schema.extensions import operation_of
+from backend.schema.live.context import LiveContext
+
+
+class LiveExecution(StrawberryGraphQLCoreExecutionContext):
+    @classmethod
+    def build(
+        cls,
+        schema: GraphQLSchema,
+        document: Any,
+        root_value: Any = None,
+        context_value: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if isinstance(context_value, LiveContext) and context_value.refusal:
+            return list(context_value.refusal)
+        return super().build(schema, document, root_value, context_value, *args, **kwargs)
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        executor = super().build_per_event_executor(payload)
+        if isinstance(self.context_value, LiveContext):
+            executor.context_value = self.context_value.for_event()
+        return executor
+
+
+def _operation_type(execution: Any) -> OperationType | None:
+    document = execution.graphql_document
+    operation = operation_of(document, execution.operation_name) if document else None
+    return operation.operation if isinstance(operation, OperationDefinitionNode) else None
+
+
+class LiveAdmission(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        if isinstance(context, LiveContext):
+            if _operation_type(execution) is not OperationType.SUBSCRIPTION:
+                execution.result = GraphQLExecutionResult(
+                    data=None,
+                    errors=[
+                        GraphQLError(
+                            "Only subscriptions run on the socket; send queries and mutations "
+                            "to /graphql over HTTP.",
+                            extensions={"code": "SUBSCRIPTIONS_ONLY"},
+                        )
+                    ],
+                )
+                context.executed = False
+            elif execution.result is not None and execution.result.errors:
+                context.refusal = list(execution.result.errors)
+        yield
+
+
+async def _parse_errors_answered(source: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
+    """`source`, with a document that does not parse answered as Strawberry answers it without
+    the parser cache: as a pre-execution error (the protocol handler closes the socket with
+    4400). With `ParserCache` the parse runs in an extension hook, whose error the streaming
+    path lets escape and kill the operation's task silently."""
+    try:
+        async for result in source:
+            yield result
+    except GraphQLError as error:
+        yield PreExecutionError(data=None, errors=[error])
+    finally:
+        await source.aclose()
+
+
+class OperationScoped:
+    """The schema as a socket's protocol handlers see it: each operation with its own context."""
+
+    def __init__(self, schema: BaseSchema) -> None:
+        self.schema = schema
+
+    @staticmethod
+    def _scoped(context: Any, operation_name: str | None) -> Any:
+        return (
+            context.for_operation(operation_name) if isinstance(context, LiveContext) else context
+        )
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Any = None,
+    ) -> Any:
+        return _parse_errors_answered(
+            await self.schema.stream(
+                query,
+                variable_values=variable_values,
+                context_value=self._scoped(context_value, operation_name),
+                root_value=root_value,
+                operation_name=operation_name,
+                operation_extensions=operation_extensions,
+                allowed_operation_types=allowed_operation_types,
+            )
+        )
+
+    async def subscribe(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> Any:
+        return _parse_errors_answered(
+            await self.schema.subscribe(
+                query,
+                variable_values=variable_values,
+                context_value=self._scoped(context_value, operation_name),
+                root_value=root_value,
+                operation_name=operation_name,
+                operation_extensions=operation_extensions,
+            )
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.schema, name)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
 
+DATABASE_SCHEMES = frozenset({"sqlite", "postgres", "asyncpg"})
 SMTP_SCHEMES = frozenset({"smtp", "smtps", "smtp+starttls"})
 LIVE_BROKERS = frozenset({"memory", "redis"})
 DEMO_SECRET_KEY = "demo-secret-key-change-me-in-production"
@@ -132,6 +133,11 @@ class Settings:
                 "SERVICEHALL_ARGON2_* are below argon2's defaults (time cost "
                 f"{DEFAULT_TIME_COST}, memory cost {DEFAULT_MEMORY_COST}, parallelism "
                 f"{DEFAULT_PARALLELISM}); production would re-hash passwords down to them."
+            )
+        if urlsplit(self.database_url).scheme not in DATABASE_SCHEMES:
+            # Raw list statements are written for these two drivers' placeholders.
+            raise SettingsError(
+                "SERVICEHALL_DATABASE_URL must start with sqlite:// or postgres:// (asyncpg)."
             )
         if self.smtp_url and urlsplit(self.smtp_url).scheme not in SMTP_SCHEMES:
             raise SettingsError(

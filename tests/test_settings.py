@@ -169,3 +169,16 @@ def test_gc_thresholds_are_three_numbers_or_pythons() -> None:
     for wrong in ("1,2", "a,b,c", "0,1,1"):
         with pytest.raises(SettingsError, match="GC_THRESHOLDS"):
             load_settings({"SERVICEHALL_GC_THRESHOLDS": wrong})
+
+
+@pytest.mark.parametrize(
+    "url", ["psycopg://postgres@127.0.0.1/test", "mysql://root@127.0.0.1/test", "servicehall.db"]
+)
+def test_a_database_other_than_sqlite_or_asyncpg_is_refused_at_start(url: str) -> None:
+    with pytest.raises(SettingsError, match="SERVICEHALL_DATABASE_URL"):
+        load_settings({"SERVICEHALL_DATABASE_URL": url})
+
+
+def test_sqlite_and_postgres_addresses_are_accepted() -> None:
+    for url in ("sqlite:///tmp/x.sqlite3", "postgres://postgres@127.0.0.1:5432/test"):
+        assert load_settings({"SERVICEHALL_DATABASE_URL": url}).database_url == url

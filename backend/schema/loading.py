@@ -181,9 +181,8 @@ class Parameters:
     (`$1` for asyncpg, `?` for SQLite): call it with each value in the order the text reads."""
 
     def __init__(self, connection: BaseDBAsyncClient) -> None:
+        # Settings admit only SQLite and asyncpg (SERVICEHALL_DATABASE_URL is checked at start).
         self.numbered = connection.capabilities.dialect == "postgres"
-        if self.numbered and "asyncpg" not in type(connection).__module__:
-            raise NotImplementedError("raw statements are written for asyncpg and SQLite")
         self.values: list[Any] = []
 
     def __call__(self, value: Any) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -111,7 +112,7 @@ class Listener(Protocol):
     def hear(self, delivery: Delivery) -> None: ...
 
 
-class Broker:
+class Broker(ABC):
     """This process's end of the broker: its listeners, and what publishing means."""
 
     def __init__(self) -> None:
@@ -127,8 +128,9 @@ class Broker:
     def detach(self, listener: Listener) -> None:
         self._listeners.discard(listener)
 
+    @abstractmethod
     def publish(self, news: Iterable[News]) -> None:
-        raise NotImplementedError
+        """Carries `news` to every process's listeners (this one's included)."""
 
     def deliver(self, news: News) -> None:
         """Hands `news` to every listener of this process, in the order it came."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
@@ -148,29 +150,43 @@ async def remove_member(
     return await Team.get(id=team_id)
 
 
-async def set_on_leave(
-    actor: Actor, team_id: int, user_id: int, on_leave: bool, expected_version: int
+async def _set_handler(
+    actor: Actor,
+    team_id: int,
+    user_id: int,
+    expected_version: int,
+    changes: dict[str, Any],
+    kind: str,
+    data: dict[str, Any],
 ) -> Team:
-    """Marks a handler on leave (or back): automatic assignment skips them while away."""
-    _require_admin(actor)
+    """One change to a handler's standing in a team, as one event of the team."""
     async with in_transaction() as conn:
         await _bump(conn, team_id, expected_version)
         changed = (
             await TeamMember.filter(team_id=team_id, user_id=user_id, kind=MemberKind.HANDLER)
             .using_db(conn)
-            .update(on_leave=on_leave)
+            .update(**changes)
         )
         if not changed:
             raise Invalid.at("userId", "NOT_FOUND")
-        await events.record(
-            conn,
-            actor,
-            "team",
-            team_id,
-            "HANDLER_LEAVE_SET",
-            {"userId": user_id, "onLeave": on_leave},
-        )
+        await events.record(conn, actor, "team", team_id, kind, {"userId": user_id, **data})
     return await Team.get(id=team_id)
+
+
+async def set_on_leave(
+    actor: Actor, team_id: int, user_id: int, on_leave: bool, expected_version: int
+) -> Team:
+    """Marks a handler on leave (or back): automatic assignment skips them while away."""
+    _require_admin(actor)
+    return await _set_handler(
+        actor,
+        team_id,
+        user_id,
+        expected_version,
+        {"on_leave": on_leave},
+        "HANDLER_LEAVE_SET",
+        {"onLeave": on_leave},
+    )
 
 
 async def set_capacity(
@@ -181,21 +197,12 @@ async def set_capacity(
     _require_admin(actor)
     if max_open_orders is not None and not 1 <= max_open_orders <= MAX_CAPACITY:
         raise Invalid.at("maxOpenOrders", "CAPACITY_OUT_OF_RANGE", max=MAX_CAPACITY)
-    async with in_transaction() as conn:
-        await _bump(conn, team_id, expected_version)
-        changed = (
-            await TeamMember.filter(team_id=team_id, user_id=user_id, kind=MemberKind.HANDLER)
-            .using_db(conn)
-            .update(max_open_orders=max_open_orders)
-        )
-        if not changed:
-            raise Invalid.at("userId", "NOT_FOUND")
-        await events.record(
-            conn,
-            actor,
-            "team",
-            team_id,
-            "HANDLER_CAPACITY_SET",
-            {"userId": user_id, "maxOpenOrders": max_open_orders},
-        )
-    return await Team.get(id=team_id)
+    return await _set_handler(
+        actor,
+        team_id,
+        user_id,
+        expected_version,
+        {"max_open_orders": max_open_orders},
+        "HANDLER_CAPACITY_SET",
+        {"maxOpenOrders": max_open_orders},
+    )

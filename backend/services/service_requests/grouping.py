@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 from backend.models.service_requests import ServiceRequest
 from backend.services.core.actors import Actor
-from backend.services.core.errors import PermissionDenied
 from backend.services.core.search import grams
 from backend.services.service_requests.policies import can_settle_requests
 from backend.services.service_requests.states import UNSETTLED
@@ -107,9 +106,10 @@ async def _unsettled(limit: int) -> tuple[list[ServiceRequest], int]:
 
 
 async def by_wording(actor: Actor, threshold: float, limit: int) -> Grouping:
-    """Unsettled requests in groups of alike wording, the largest groups first."""
+    """Unsettled requests in groups of alike wording, the largest groups first (none for
+    anyone but admins)."""
     if not can_settle_requests(actor):
-        raise PermissionDenied()
+        return Grouping([], 0)
     rows, left_out = await _unsettled(limit)
     found = clusters([request_grams(r) for r in rows], threshold)
     groups = [Group([rows[i] for i in members], similarity=score) for members, score in found]
@@ -120,7 +120,7 @@ async def by_wording(actor: Actor, threshold: float, limit: int) -> Grouping:
 async def by_category(actor: Actor, limit: int) -> Grouping:
     """Unsettled requests by the category each suggests (none last), the largest first."""
     if not can_settle_requests(actor):
-        raise PermissionDenied()
+        return Grouping([], 0)
     rows, left_out = await _unsettled(limit)
     found: dict[int | None, list[ServiceRequest]] = {}
     for row in rows:

@@ -197,7 +197,7 @@ async def merge(
     actor: Actor, request_id: int, target_id: int, expected_version: int
 ) -> ServiceRequest:
     """Merges a duplicate into `target_id`: its enterprise (and those of requests merged into
-    it before) then follow the target. Returns the target."""
+    it before) then follow the target."""
     if target_id == request_id:
         raise Invalid.at("targetId", "MERGE_INTO_ITSELF")
     async with in_transaction() as conn:
@@ -226,8 +226,7 @@ async def merge(
             conn, [row.enterprise_id], "SERVICE_REQUEST_MERGED",
             {"title": row.title, "into": target.title}, key=f"request-merged:{row.id}",
         )  # fmt: skip
-        target = await ServiceRequest.get(id=target.id, using_db=conn)
-    return target
+    return row
 
 
 @dataclass(frozen=True)

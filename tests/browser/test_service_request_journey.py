@@ -22,9 +22,7 @@ __all__ = ["server"]
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(
-    os.environ.get(
-        "SERVICEHALL_REQUEST_SHOTS_DIR", Path(tempfile.gettempdir()) / "shots-requests"
-    )
+    os.environ.get("SERVICEHALL_REQUEST_SHOTS_DIR", Path(tempfile.gettempdir()) / "shots-requests")
 )
 APPLICANT_LOGIN = "13800138000"
 TITLE = "代办食品经营许可证"
@@ -87,7 +85,9 @@ def test_an_enterprise_asks_an_admin_publishes_the_enterprise_is_told(server: st
             expect(wide.locator(".tag.status-published").first).to_be_visible()
 
             phone.goto(server + "/notifications")
-            notice = phone.get_by_role("link", name=f"您提出需求的服务已上线：{TITLE}。点击查看并申请。")
+            notice = phone.get_by_role(
+                "link", name=f"您提出需求的服务已上线：{TITLE}。点击查看并申请。"
+            )
             expect(notice).to_be_visible()
             phone.screenshot(path=str(SHOTS / "notice-zh-375.png"), full_page=True)
             notice.click()

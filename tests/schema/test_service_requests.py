@@ -381,8 +381,10 @@ async def test_drafting_runs_the_catalogs_rules(new_api: Any) -> None:
     assert [(e["field"], e["code"]) for e in taken["userErrors"]] == [(["nameZh"], "NAME_TAKEN")]
     # Nothing half done: the request is still open.
     assert (await ServiceRequest.get(title="无类别需求")).status == "OPEN"
-    named = await act(admin, DRAFT, serviceRequestId=plain["id"], expectedVersion=1,
-                      categoryId=global_id("Category", category.id), nameZh="食品许可代办")  # fmt: skip
+    named = await act(
+        admin, DRAFT, serviceRequestId=plain["id"], expectedVersion=1,
+        categoryId=global_id("Category", category.id), nameZh="食品许可代办",
+    )  # fmt: skip
     assert named["serviceRequest"]["serviceItemName"] == "食品许可代办"
     by_member = await act(alice, DRAFT, serviceRequestId=plain["id"], expectedVersion=2)
     assert [e["code"] for e in by_member["userErrors"]] == ["FORBIDDEN"]

@@ -68,10 +68,10 @@ async def ask(request: Request) -> Response:
     ]
     if payload["userErrors"]:
         errors = field_errors(payload["userErrors"])
-        return await _mine(request, 422, errors=errors, input=values, key=variables["idempotencyKey"])
-    return redirect(
-        request, MINE, flash=N_("Your request was sent. The park will answer it here.")
-    )
+        return await _mine(
+            request, 422, errors=errors, input=values, key=variables["idempotencyKey"]
+        )
+    return redirect(request, MINE, flash=N_("Your request was sent. The park will answer it here."))
 
 
 def _by(request: Request) -> str:
@@ -79,9 +79,7 @@ def _by(request: Request) -> str:
     return by if by in enum_values("ServiceRequestGrouping") else "WORDING"
 
 
-async def _admin(
-    request: Request, by: str, status_code: int = 200, **refusals: Any
-) -> Response:
+async def _admin(request: Request, by: str, status_code: int = 200, **refusals: Any) -> Response:
     data = (await run(request, "admin_service_requests", {"by": by})).data
     values = {
         "by": by,
@@ -132,7 +130,9 @@ async def act(request: Request) -> Response:
         raise HTTPException(404)
     operation, field, names, done = ACTIONS[action]
     form = await request.form()
-    by = text(form, "by") if text(form, "by") in enum_values("ServiceRequestGrouping") else "WORDING"
+    by = (
+        text(form, "by") if text(form, "by") in enum_values("ServiceRequestGrouping") else "WORDING"
+    )
     request_id = text(form, "serviceRequestId")
     variables: dict[str, Any] = {
         "serviceRequestId": request_id,

@@ -61,7 +61,9 @@ def _item_fields(row: ServiceRequest, language: str) -> tuple[Any, str | None, b
     return global_id("ServiceItem", item.id), str(name), item.status is ItemStatus.PUBLISHED
 
 
-@strawberry.type(name="ServiceRequest", description="A service an enterprise asked the park to offer.")
+@strawberry.type(
+    name="ServiceRequest", description="A service an enterprise asked the park to offer."
+)
 class ServiceRequestType(Node):
     title: str
     description: str
@@ -110,9 +112,7 @@ async def load(rows: list[ServiceRequest]) -> Loaded:
     return Loaded(rows, targets)
 
 
-def as_type(
-    row: ServiceRequest, loaded: Loaded, actor: Actor, reach: Reach
-) -> ServiceRequestType:
+def as_type(row: ServiceRequest, loaded: Loaded, actor: Actor, reach: Reach) -> ServiceRequestType:
     language = actor.language
     item_id, item_name, published = _item_fields(row, language)
     category = row.category if row.category_id is not None else None
@@ -164,9 +164,7 @@ def as_type(
     )
 
 
-async def as_types(
-    info: strawberry.Info, rows: list[ServiceRequest]
-) -> list[ServiceRequestType]:
+async def as_types(info: strawberry.Info, rows: list[ServiceRequest]) -> list[ServiceRequestType]:
     actor = context_of(info).actor
     reach = await viewer_reach(info)
     loaded = await load(rows)

@@ -50,9 +50,7 @@ def request_grams(request: ServiceRequest) -> frozenset[str]:
     return text_grams(f"{request.title}\n{request.description}")
 
 
-def clusters(
-    texts: Sequence[frozenset[str]], threshold: float
-) -> list[tuple[list[int], float]]:
+def clusters(texts: Sequence[frozenset[str]], threshold: float) -> list[tuple[list[int], float]]:
     """The indexes of `texts` in groups of alike ones (single link at `threshold`), each with the
     highest similarity inside it (0 for a request alone); groups in order of their first member."""
     parent = list(range(len(texts)))

@@ -16,7 +16,7 @@ from tortoise.expressions import F
 from backend.i18n import N_
 from backend.models.catalog import Category
 from backend.models.enterprises import Enterprise
-from backend.models.service_requests import RequestStatus, ServiceRequest, Urgency
+from backend.models.service_requests import ServiceRequest, Urgency
 from backend.services.catalog import catalog
 from backend.services.core import events, idempotency
 from backend.services.core.actors import Actor, require_user
@@ -158,9 +158,7 @@ def _decided(actor: Actor) -> dict[str, object]:
     return {"decided_by_id": actor.user_id, "decided_at": datetime.now(UTC)}
 
 
-async def answer(
-    actor: Actor, request_id: int, text: str, expected_version: int
-) -> ServiceRequest:
+async def answer(actor: Actor, request_id: int, text: str, expected_version: int) -> ServiceRequest:
     """Writes back to the enterprise; the request stays to be settled later."""
     text = text.strip()
     problems = Problems()

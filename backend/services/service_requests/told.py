@@ -40,11 +40,15 @@ async def enterprises(
 
 async def _followers(conn: BaseDBAsyncClient, request_ids: list[int]) -> list[int]:
     """The enterprises that asked: of the requests, and of those merged into them."""
-    own = await ServiceRequest.filter(id__in=request_ids).using_db(conn).values_list(
-        "enterprise_id", flat=True
+    own = (
+        await ServiceRequest.filter(id__in=request_ids)
+        .using_db(conn)
+        .values_list("enterprise_id", flat=True)
     )
-    merged = await ServiceRequest.filter(merged_into_id__in=request_ids).using_db(conn).values_list(
-        "enterprise_id", flat=True
+    merged = (
+        await ServiceRequest.filter(merged_into_id__in=request_ids)
+        .using_db(conn)
+        .values_list("enterprise_id", flat=True)
     )
     return [int(str(e)) for e in (*own, *merged)]
 

@@ -409,3 +409,23 @@ async def test_the_list_costs_the_same_for_2_and_20(new_api: Any, sql_counter: A
     small, large = await statements(2), await statements(20)
     assert small == large, sql_counter.statements
     assert large <= 6
+
+
+async def test_merging_two_requests_into_each_other_at_once_leaves_no_cycle(
+    new_api: Any,
+) -> None:
+    import asyncio
+
+    admin, alice, eid, a = await _world(new_api)
+    b = await asked(alice, eid, title="食品证代办")
+    other_admin = await signed_in(new_api, "admin2@example.com", ["ADMIN"])
+    results = await asyncio.gather(
+        act(admin, MERGE, serviceRequestId=a["id"], expectedVersion=1, targetId=b["id"]),
+        act(other_admin, MERGE, serviceRequestId=b["id"], expectedVersion=1, targetId=a["id"]),
+    )
+    merged = [r for r in results if r["userErrors"] == []]
+    refused = [r for r in results if r["userErrors"]]
+    assert len(merged) == 1 and len(refused) == 1, results
+    assert refused[0]["userErrors"][0]["code"] in {"STALE", "MERGE_TARGET_SETTLED"}
+    rows = await ServiceRequest.all()
+    assert sorted(r.status for r in rows) == ["MERGED", "OPEN"]

@@ -199,6 +199,15 @@ async def merge(
     if target_id == request_id:
         raise Invalid.at("targetId", "MERGE_INTO_ITSELF")
     async with in_transaction() as conn:
+        # Both rows locked, lower id first (PostgreSQL; SQLite has one writer): A into B and
+        # B into A at once cannot deadlock, and the second reads what the first left (its
+        # source now STALE, or its target settled), so no cycle of merges can form.
+        await (
+            ServiceRequest.filter(id__in=sorted({request_id, target_id}))
+            .using_db(conn)
+            .select_for_update()
+            .order_by("id")
+        )
         row = await _request_in(conn, actor, request_id)
         REQUEST.check(actor, row, "MERGE", None, expected_version=expected_version)
         target = await ServiceRequest.get_or_none(id=target_id, using_db=conn)
@@ -206,8 +215,7 @@ async def merge(
             raise Invalid.at("targetId", "NOT_FOUND")
         if target.status not in MERGE_TARGETS:
             raise Invalid.at("targetId", "MERGE_TARGET_SETTLED")
-        # The target takes a version: a merge racing the target's own merge or decline waits
-        # for it, and one of the two then finds the other's change.
+        # The target takes a version: who follows it changed, and a page showing it is stale.
         target.version = await bump_version(conn, ServiceRequest, target.id, None)
         await REQUEST.apply(
             conn, actor, row, "MERGE", expected_version=expected_version,

@@ -2,7 +2,7 @@
 
 The seeded applicant (375 px, Chinese) follows the catalog's "找不到需要的服务？" link, sends the
 form without a description and reads the error beside it, then sends it whole. The seeded admin
-(1280 px) finds it on the requests page, makes a draft service of it and publishes that item.
+(1280 px) finds it on the requests page, grouped with the demo's alike requests, makes a draft service of it and publishes that item.
 The applicant's messages then hold the notice, whose link opens the new item's page.
 Screenshots go to $SERVICEHALL_REQUEST_SHOTS_DIR (default /tmp/shots-requests).
 """
@@ -69,7 +69,14 @@ def test_an_enterprise_asks_an_admin_publishes_the_enterprise_is_told(server: st
             wide = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
             _sign_in(wide, server, ADMIN_LOGIN, "/admin/service-requests")
             expect(wide.get_by_role("heading", name="新服务需求", exact=True)).to_be_visible()
-            card = wide.locator(".request-group li", has_text=TITLE)
+            # Grouped with the demo's two alike requests about food licences.
+            group = wide.locator(".request-group").filter(
+                has=wide.get_by_role("heading", name=TITLE, exact=True)
+            )
+            expect(group.locator("h2")).to_contain_text("3 条相似需求")
+            card = group.locator(".list > li").filter(
+                has=wide.get_by_role("heading", name=TITLE, exact=True)
+            )
             expect(card).to_contain_text("紧急")
             wide.screenshot(path=str(SHOTS / "admin-requests-zh-1280.png"), full_page=True)
             narrow = browser.new_page(viewport={"width": 375, "height": 800}, locale="zh-CN")
@@ -79,6 +86,7 @@ def test_an_enterprise_asks_an_admin_publishes_the_enterprise_is_told(server: st
             narrow.close()
 
             card.locator("summary", has_text="生成服务事项草稿").click()
+            card.screenshot(path=str(SHOTS / "admin-draft-form-zh-1280.png"))
             card.get_by_role("button", name="生成服务事项草稿").click()
             expect(wide.get_by_role("heading", name=f"编辑“{TITLE}”")).to_be_visible()
             wide.get_by_role("button", name="发布第 1 版").click()

@@ -51,3 +51,17 @@ def test_the_threshold_decides_what_is_alike() -> None:
     assert len(clusters(grams, threshold=1.0)) == len(TEXTS)
     strict = sorted(sorted(m) for m, _ in clusters(grams, threshold=0.8))
     assert [2, 3] not in strict
+
+
+def test_the_threshold_and_the_bound_come_from_the_environment() -> None:
+    from backend.settings import SettingsError, load_settings
+
+    settings = load_settings(
+        {"SERVICEHALL_REQUEST_SIMILARITY": "0.45", "SERVICEHALL_REQUEST_GROUP_LIMIT": "50"}
+    )
+    assert (settings.request_similarity, settings.request_group_limit) == (0.45, 50)
+    assert load_settings({}).request_similarity == 0.3
+    with pytest.raises(SettingsError, match="REQUEST_SIMILARITY"):
+        load_settings({"SERVICEHALL_REQUEST_SIMILARITY": "0"})
+    with pytest.raises(SettingsError, match="REQUEST_GROUP_LIMIT"):
+        load_settings({"SERVICEHALL_REQUEST_GROUP_LIMIT": "5000"})

@@ -3,7 +3,8 @@
 The seeded applicant (375 px, Chinese) follows the catalog's "找不到需要的服务？" link, sends the
 form without a description and reads the error beside it, then sends it whole. The seeded admin
 (1280 px) finds it on the requests page, grouped with the demo's alike requests, makes a
-draft service of it and publishes that item. The applicant's messages then hold the notice, whose link opens the new item's page.
+draft service of it and publishes that item. The applicant's messages then hold the notice,
+whose link opens the new item's page.
 Screenshots go to $SERVICEHALL_REQUEST_SHOTS_DIR (default /tmp/shots-requests).
 """
 

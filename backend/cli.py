@@ -116,8 +116,9 @@ def state_tables() -> str:
     from backend.services.core.states import markdown
     from backend.services.enterprises.states import ENTERPRISE
     from backend.services.orders.states import ORDER
+    from backend.services.service_requests.states import REQUEST
 
-    return markdown([APPLICATION, ORDER, ENTERPRISE, ITEM])
+    return markdown([APPLICATION, ORDER, ENTERPRISE, ITEM, REQUEST])
 
 
 def cmd_states(_: Settings, args: argparse.Namespace) -> int:

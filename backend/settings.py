@@ -56,6 +56,10 @@ class Settings:
     login_failures_per_account: str = "100/hour"
     sign_ups_per_address: str = "10/hour"
     max_query_cost: int = 5000
+    # Requests for new services: two are alike from this Dice similarity of their character
+    # pairs, and only the newest this many unsettled ones are grouped (the work is quadratic).
+    request_similarity: float = 0.3
+    request_group_limit: int = 300
     cost_per_minute: int = 50000
     max_query_depth: int = 12
     max_aliases: int = 30
@@ -139,6 +143,11 @@ class Settings:
             raise SettingsError(
                 "SERVICEHALL_DATABASE_URL must start with sqlite:// or postgres:// (asyncpg)."
             )
+        if not 0 < self.request_similarity <= 1:
+            raise SettingsError("SERVICEHALL_REQUEST_SIMILARITY must be above 0 and at most 1.")
+        if not 1 <= self.request_group_limit <= 2000:
+            # Grouping compares every pair: 2,000 requests are 2 million comparisons.
+            raise SettingsError("SERVICEHALL_REQUEST_GROUP_LIMIT must be from 1 to 2000.")
         if self.smtp_url and urlsplit(self.smtp_url).scheme not in SMTP_SCHEMES:
             raise SettingsError(
                 f"SERVICEHALL_SMTP_URL must start with one of {', '.join(sorted(SMTP_SCHEMES))}://."
@@ -217,6 +226,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         sign_ups_per_address=get("SIGN_UPS_PER_ADDRESS", base.sign_ups_per_address),
         max_query_cost=int(get("MAX_QUERY_COST", str(base.max_query_cost))),
+        request_similarity=float(get("REQUEST_SIMILARITY", str(base.request_similarity))),
+        request_group_limit=int(get("REQUEST_GROUP_LIMIT", str(base.request_group_limit))),
         cost_per_minute=int(get("COST_PER_MINUTE", str(base.cost_per_minute))),
         max_query_depth=int(get("MAX_QUERY_DEPTH", str(base.max_query_depth))),
         max_aliases=int(get("MAX_ALIASES", str(base.max_aliases))),

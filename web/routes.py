@@ -20,6 +20,7 @@ from web.pages import (
     inbox,
     orders,
     premises,
+    service_requests,
     tokens,
 )
 
@@ -32,6 +33,8 @@ routes: list[BaseRoute] = [
     *admin.routes,
     *calendar.routes,
     *tokens.routes,
+    # Before the enterprises' routes: /enterprises/service-requests is not an enterprise id.
+    *service_requests.routes,
     *enterprises.routes,
     *premises.routes,
     *applications.routes,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from backend.demo import catalog as demo_catalog
 from backend.demo import enterprises as demo_enterprises
+from backend.demo import service_requests as demo_requests
 from backend.demo.calendar import seed_calendar
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User
 from backend.services.accounts.accounts import Contact, _create_user, parse_contact
@@ -71,4 +72,5 @@ async def seed() -> bool:
         )
     await demo_enterprises.seed_enterprises(users[Role.APPLICANT])
     await demo_catalog.seed(users[Role.ADMIN], team)
+    await demo_requests.seed(users[Role.APPLICANT])
     return True

@@ -46,6 +46,9 @@ from backend.schema.orders.owed import OwedMaterialMutations
 from backend.schema.orders.queries import OrderQueries
 from backend.schema.orders.steps import OrderStepMutations
 from backend.schema.orders.types import OrderType
+from backend.schema.service_requests.mutations import ServiceRequestMutations
+from backend.schema.service_requests.queries import ServiceRequestQueries
+from backend.schema.service_requests.types import ServiceRequestType
 from backend.schema.teams.mutations import TeamMutations
 from backend.schema.teams.queries import TeamQueries
 from backend.schema.teams.types import TeamType
@@ -65,6 +68,7 @@ Query = merge_types(
         OrderQueries,
         ApplicationQueries,
         JobQueries,
+        ServiceRequestQueries,
     ),
 )
 Mutation = merge_types(
@@ -85,6 +89,7 @@ Mutation = merge_types(
         OrderStepMutations,
         ApplicationMutations,
         JobMutations,
+        ServiceRequestMutations,
     ),
 )
 
@@ -107,6 +112,7 @@ schema = LoggedSchema(
         OrderType,
         ApplicationType,
         JobType,
+        ServiceRequestType,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).

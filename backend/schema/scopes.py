@@ -92,6 +92,14 @@ ROOT_SCOPES: dict[str, str] = {
     "confirmEmail": "accounts:write",
     "setNotificationPreference": "notifications:write",
     "unsubscribeFromEmail": "notifications:write",
+    "serviceRequests": "requests:read",
+    "serviceRequest": "requests:read",
+    "serviceRequestGroups": "requests:read",
+    "requestNewService": "requests:write",
+    "answerServiceRequest": "requests:write",
+    "declineServiceRequest": "requests:write",
+    "mergeServiceRequest": "requests:write",
+    "draftServiceItemFromRequest": "requests:write",
     "failedJobs": "jobs:read",
     "retryJob": "jobs:write",
     # Subscriptions read what the queries of their domain read.
@@ -157,6 +165,12 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     "jobs:read": (
         "Job", "JobConnection", "JobEdge",
     ),
+    # Names of enterprises, categories and items appear as plain text, not their objects.
+    "requests:read": (
+        "ServiceRequest", "ServiceRequestConnection", "ServiceRequestEdge",
+        "ServiceRequestViewerCan", "ServiceRequestOutcome", "ServiceRequestGroup",
+        "ServiceRequestGroups",
+    ),
 }  # fmt: skip
 # Types that only carry others: payloads and error lists, returned by root fields only (their
 # own fields are the root field's answer, which its scope covers), page info and counts.
@@ -177,6 +191,7 @@ _CARRIERS = frozenset(
         "NotificationPreferencePayload",
         "AcceptOrderPayload", "DeclineOrderPayload", "RequestOrderInformationPayload",
         "AnswerOrderInformationPayload", "CompleteOrderPayload", "CancelOrderPayload",
+        "ServiceRequestPayload", "ServiceRequestError",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

@@ -25,6 +25,7 @@ from backend.schema.enterprises.errors import (
 from backend.schema.errors import AccountErrorCode, NotificationErrorCode, TeamErrorCode
 from backend.schema.jobs.errors import JobErrorCode
 from backend.schema.orders.errors import OrderErrorCode
+from backend.schema.service_requests.errors import ServiceRequestErrorCode
 from backend.services.accounts import accounts
 from backend.services.core.errors import (
     MESSAGES,
@@ -204,6 +205,13 @@ REACH: dict[type[Enum], list[str]] = {
     PremisesErrorCode: ["enterprises.premises", ACTORS, KEYS],
     ProviderErrorCode: ["enterprises.providers", ACTORS, KEYS],
     FileErrorCode: ["files.uploads", "applications.applications:attachment_policy", ACTORS_USER],
+    # Drafting an item runs the catalog's createServiceItem.
+    ServiceRequestErrorCode: [
+        "service_requests.requests",
+        "catalog.catalog:create_item",
+        ACTORS,
+        KEYS,
+    ],
 }
 DEFAULT_CODES = {
     cls.__name__: cls.default_code

@@ -93,6 +93,7 @@ STATE_AND_ROLE_ENUMS = (
     "ServiceItemStatus",
     "JobStatus",
     "OwedMaterialStatus",
+    "ServiceRequestStatus",
     "Role",
 )
 LABELS = "web/templates/_labels.html"

@@ -19,6 +19,7 @@ MENU = {
     Role.ADMIN: {
         "/orders", "/supervision/unassigned", "/admin/users", "/admin/teams", "/admin/catalog",
         "/admin/calendar", "/admin/enterprises", "/admin/premises", "/admin/providers",
+        "/admin/service-requests",
     },
 }  # fmt: skip
 EVERYONE = {"/", "/catalog", "/notifications", "/account", "/tokens"}

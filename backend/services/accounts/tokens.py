@@ -44,6 +44,8 @@ SCOPES: dict[str, str] = {
     "orders:write": "Assign and reassign orders (supervisors)",
     "applications:read": "Read applications you may see, and check one against its audit",
     "applications:write": "Save, submit and withdraw applications; audit and supplement them",
+    "requests:read": "Read your enterprises' requests for new services (admins: all, grouped)",
+    "requests:write": "Ask for new services; answer, merge, decline or draft them (admins)",
     "jobs:read": "Read background jobs that failed (admins)",
     "jobs:write": "Run failed background jobs again (admins)",
 }

@@ -47,6 +47,7 @@ from backend.services.core.errors import (
 from backend.services.core.search import text_holds
 from backend.services.core.states import bump_version
 from backend.services.core.transactions import in_transaction
+from backend.services.service_requests import told as requests_told
 
 register_messages(
     {
@@ -383,6 +384,9 @@ async def publish_item(actor: Actor, item_id: int, expected_version: int) -> Ser
                      "name_en": latest.name_en, "search_text": search_text(latest)},
             data={"number": latest.number},
         )  # fmt: skip
+        # The enterprises whose requests led to this item hear of it (once), in this change.
+        names = {"zh": latest.name_zh, "en": latest.name_en}
+        await requests_told.item_published(conn, actor, item_id, names)
     return await ServiceItem.get(id=item_id)
 
 

@@ -30,6 +30,13 @@ def _enterprise(params: Params) -> str:
     return f"/enterprises/{ref}"
 
 
+def _service_item(params: Params) -> str:
+    # The catalog's item page, addressed by the schema's global id like the enterprise pages.
+    pk = int(_param(params, "serviceItemId"))
+    ref = base64.urlsafe_b64encode(f"ServiceItem:{pk}".encode()).decode().rstrip("=")
+    return f"/catalog/items/{ref}"
+
+
 def _path(template: str, *names: str) -> Callable[[Params], str]:
     def build(params: Params) -> str:
         return template.format(**{name: _param(params, name) for name in names})
@@ -71,6 +78,10 @@ LINKS: dict[str, Callable[[Params], str]] = {
     "MATERIALS_OWED": _application,
     "APPLICATION_FILED_FOR": _application,
     "APPLICATION_SUPPLEMENTED": _application,
+    "SERVICE_REQUEST_ANSWERED": _fixed("/enterprises/service-requests"),
+    "SERVICE_REQUEST_DECLINED": _fixed("/enterprises/service-requests"),
+    "SERVICE_REQUEST_MERGED": _fixed("/enterprises/service-requests"),
+    "REQUESTED_SERVICE_PUBLISHED": _service_item,
 }
 
 

@@ -62,6 +62,16 @@ KINDS: dict[str, str] = {
     "APPLICATION_SUPPLEMENTED": N_(
         "{staff} of the service desk added to application {number} of {enterprise}."
     ),
+    # Requests for new services
+    "SERVICE_REQUEST_ANSWERED": N_("The park answered your request for a new service: {title}."),
+    "SERVICE_REQUEST_DECLINED": N_("Your request for a new service was declined: {title}."),
+    "SERVICE_REQUEST_MERGED": N_(
+        "Your request for {title} was merged with a like request, {into}. "
+        "You will hear what comes of it."
+    ),
+    "REQUESTED_SERVICE_PUBLISHED": N_(
+        "The service you asked for is now offered: {item}. Open it to apply."
+    ),
 }
 
 

@@ -1,0 +1,1 @@
+"""Requests for new services in the schema."""

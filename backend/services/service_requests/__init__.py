@@ -1,0 +1,1 @@
+"""Requests for services the catalog lacks: asked by enterprises, settled by admins."""

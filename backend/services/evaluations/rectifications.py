@@ -33,7 +33,7 @@ RS = RectificationStatus
 DEADLINE = "rectification.deadline"
 MAX_NOTE = 2000
 
-register_messages({"NOTE_REQUIRED": N_("Say what was done.")})
+register_messages({"STEP_NOTE_REQUIRED": N_("Say what was said or done.")})
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,13 @@ async def deadlines(start: datetime) -> Deadlines:
     )
 
 
-def is_overdue(rectification: Rectification, now: datetime) -> bool:
+def is_overdue(
+    status: RectificationStatus, call_back_due_at: datetime, fix_due_at: datetime, now: datetime
+) -> bool:
     """The call back not recorded by its due time, or the fix not recorded by its own."""
-    if rectification.status is RS.OPEN and now > rectification.call_back_due_at:
+    if status is RS.OPEN and now > call_back_due_at:
         return True
-    return rectification.status in {RS.OPEN, RS.CALLED_BACK} and now > rectification.fix_due_at
+    return status in {RS.OPEN, RS.CALLED_BACK} and now > fix_due_at
 
 
 async def supervisor_ids(conn: BaseDBAsyncClient) -> list[int]:
@@ -118,7 +120,7 @@ async def _step(
     problems = Problems()
     text = note.strip()
     if action != "CLOSE" and not text:
-        problems.add("note", "NOTE_REQUIRED")
+        problems.add("note", "STEP_NOTE_REQUIRED")
     elif len(text) > MAX_NOTE:
         problems.add("note", "TOO_LONG", max=MAX_NOTE)
     problems.raise_if_any()
@@ -198,7 +200,9 @@ async def flag_overdue(run: JobRun) -> None:
     now = clock.now()
     async with in_transaction() as conn:
         rectification = await Rectification.filter(id=rectification_id).using_db(conn).first()
-        if rectification is None or not is_overdue(rectification, now):
+        if rectification is None or not is_overdue(
+            rectification.status, rectification.call_back_due_at, rectification.fix_due_at, now
+        ):
             return
         if rectification.overdue_flagged_at is None:
             await (

@@ -78,7 +78,7 @@ EVALUATION: Machine[EvaluationFacts, EvaluationStatus] = Machine(
         ),
         Action(
             "FOLLOW_UP", STANDING, frozenset(), E.EVALUATION_FOLLOWED_UP, rater,
-            "a member of the applicant's enterprise, once (no version change of state)",
+            "a member of the applicant's enterprise, once (the state stays)",
             when=_may_follow_up, when_says="once its rectification is closed",
         ),
     ),

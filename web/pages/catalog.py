@@ -72,7 +72,6 @@ async def category(request: Request) -> Response:
     values = {
         "category": data["category"],
         "pinned_ids": {pinned["id"] for pinned in data["pinnedServiceItems"]},
-        "figures": (data["evaluationFigures"] or [None])[0],
     }
     return await page(request, "catalog_category.html", values, viewer=data["me"])
 

@@ -37,7 +37,8 @@ APPEAL = f"""mutation($input: AppealEvaluationInput!) {{ appealEvaluation(input:
 DECIDE = f"""mutation($input: DecideEvaluationAppealInput!) {{
     decideEvaluationAppeal(input: $input) {{ evaluation {{ {EVALUATION} }} {ERRORS} }} }}"""
 STEP = """mutation($input: RectificationStepInput!) {{ {name}(input: $input) {{
-    rectification {{ id status version owner {{ name }} }} userErrors {{ field code message }} }} }}"""
+    rectification {{ id status version owner {{ name }} }}
+    userErrors {{ field code message }} }} }}"""
 CLOSE = f"""mutation($input: CloseRectificationInput!) {{ closeRectification(input: $input) {{
     rectification {{ status version }} {ERRORS} }} }}"""
 ORDER = f"""query($id: ID!) {{ order(id: $id) {{ status viewerCanEvaluate

@@ -18,7 +18,8 @@ MENU = {
     Role.SUPERVISOR: {"/orders", "/supervision/unassigned", "/rectifications"},
     Role.ADMIN: {
         "/orders", "/supervision/unassigned", "/rectifications", "/admin/users", "/admin/teams",
-        "/admin/catalog", "/admin/calendar", "/admin/enterprises", "/admin/premises", "/admin/providers",
+        "/admin/catalog", "/admin/calendar", "/admin/enterprises", "/admin/premises",
+        "/admin/providers",
     },
 }  # fmt: skip
 EVERYONE = {"/", "/catalog", "/notifications", "/account", "/tokens"}

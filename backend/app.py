@@ -19,13 +19,16 @@ from backend.schema.live.transport import LiveSocket
 from backend.security import Gatekeeper
 from backend.services.accounts import passwords
 from backend.services.accounts.throttle import CostLimiter, LoginThrottle
+from backend.services.evaluations import defaults as evaluation_defaults
+from backend.services.evaluations import periods as evaluation_periods
+from backend.services.evaluations import rectifications
 from backend.services.jobs.worker import Worker
 from backend.services.live import broker as live
 from backend.services.notifications import mail, preferences
 from backend.settings import Settings, load_settings
 
 # Importing a module registers its job handlers with the worker.
-JOB_MODULES = (mail,)
+JOB_MODULES = (mail, evaluation_defaults, rectifications)
 
 
 @asynccontextmanager
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     )
     i18n.configure(settings.locales_dir)
     preferences.configure(settings.smtp_url)
+    evaluation_periods.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

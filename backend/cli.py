@@ -115,10 +115,11 @@ def state_tables() -> str:
     from backend.services.catalog.states import ITEM
     from backend.services.core.states import markdown
     from backend.services.enterprises.states import ENTERPRISE
+    from backend.services.evaluations.states import EVALUATION, RECTIFICATION
     from backend.services.orders.states import ORDER
     from backend.services.service_requests.states import REQUEST
 
-    return markdown([APPLICATION, ORDER, ENTERPRISE, ITEM, REQUEST])
+    return markdown([APPLICATION, ORDER, ENTERPRISE, ITEM, REQUEST, EVALUATION, RECTIFICATION])
 
 
 def cmd_states(_: Settings, args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from web.pages import (
     catalog_admin,
     desk,
     enterprises,
+    evaluations,
     inbox,
     orders,
     premises,
@@ -40,6 +41,7 @@ routes: list[BaseRoute] = [
     *applications.routes,
     *catalog.routes,
     *catalog_admin.routes,
+    *evaluations.routes,
     *orders.routes,
     *desk.routes,
 ]

@@ -24,6 +24,9 @@ from backend.schema.enterprises.premises import BuildingType, PremisesMutations,
 from backend.schema.enterprises.providers import ProviderMutations, ProviderQueries, ProviderType
 from backend.schema.enterprises.queries import EnterpriseQueries
 from backend.schema.enterprises.types import EnterpriseType, PremisesBindingType
+from backend.schema.evaluations.mutations import EvaluationMutations
+from backend.schema.evaluations.queries import EvaluationQueries
+from backend.schema.evaluations.types import EvaluationType, RectificationType
 from backend.schema.extensions import (
     Admission,
     DocumentLimits,
@@ -69,6 +72,7 @@ Query = merge_types(
         ApplicationQueries,
         JobQueries,
         ServiceRequestQueries,
+        EvaluationQueries,
     ),
 )
 Mutation = merge_types(
@@ -90,6 +94,7 @@ Mutation = merge_types(
         ApplicationMutations,
         JobMutations,
         ServiceRequestMutations,
+        EvaluationMutations,
     ),
 )
 
@@ -113,6 +118,8 @@ schema = LoggedSchema(
         ApplicationType,
         JobType,
         ServiceRequestType,
+        EvaluationType,
+        RectificationType,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).

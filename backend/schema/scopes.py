@@ -102,6 +102,16 @@ ROOT_SCOPES: dict[str, str] = {
     "draftServiceItemFromRequest": "requests:write",
     "failedJobs": "jobs:read",
     "retryJob": "jobs:write",
+    "evaluations": "evaluations:read",
+    "rectifications": "evaluations:read",
+    "evaluationFigures": "evaluations:read",
+    "evaluateOrder": "evaluations:write",
+    "addFollowUpReview": "evaluations:write",
+    "appealEvaluation": "evaluations:write",
+    "decideEvaluationAppeal": "evaluations:write",
+    "recordRectificationCallBack": "evaluations:write",
+    "recordRectificationFix": "evaluations:write",
+    "closeRectification": "evaluations:write",
     # Subscriptions read what the queries of their domain read.
     "orderStatusChanged": "orders:read",
     "orderEvents": "orders:read",
@@ -171,6 +181,11 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "ServiceRequestViewerCan", "ServiceRequestOutcome", "ServiceRequestGroup",
         "ServiceRequestGroups",
     ),
+    "evaluations:read": (
+        "Evaluation", "EvaluationFollowUp", "EvaluationAppeal", "EvaluationViewerCan",
+        "Rectification", "RectificationViewerCan", "EvaluationFigures", "EvaluationConnection",
+        "EvaluationEdge", "RectificationConnection", "RectificationEdge",
+    ),
 }  # fmt: skip
 # Types that only carry others: payloads and error lists, returned by root fields only (their
 # own fields are the root field's answer, which its scope covers), page info and counts.
@@ -192,6 +207,7 @@ _CARRIERS = frozenset(
         "AcceptOrderPayload", "DeclineOrderPayload", "RequestOrderInformationPayload",
         "AnswerOrderInformationPayload", "CompleteOrderPayload", "CancelOrderPayload",
         "ServiceRequestPayload", "ServiceRequestError",
+        "EvaluationError", "EvaluationPayload", "RectificationPayload",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

@@ -18,8 +18,10 @@ from backend.models.enterprises import (
     Provider,
     Unit,
 )
+from backend.models.evaluations import Evaluation, Rectification
 from backend.models.files import StoredFile
 from backend.models.jobs import Job, JobStatus
+from backend.models.service_requests import ServiceRequest
 from backend.services.core.actors import Actor
 from backend.services.core.transactions import in_transaction
 from backend.services.orders import orders
@@ -156,6 +158,20 @@ async def _one_of_each(new_api: Any) -> tuple[Api, dict[str, str], Enterprise]:
     )
     notification = await Notification.create(user=me, kind="WELCOME")
     now = datetime.now(UTC)
+    evaluation = await Evaluation.create(
+        order_id=order.id, level="DISSATISFIED", reasons=["SLOW"], rater_id=me.id,
+        enterprise_id=enterprise.id, item_id=item.id, created_at=now,
+    )  # fmt: skip
+    rectification = await Rectification.create(
+        evaluation_id=evaluation.id, order_id=order.id, call_back_due_at=now, fix_due_at=now,
+        created_at=now,
+    )  # fmt: skip
+    service_request = await ServiceRequest.create(
+        enterprise=enterprise,
+        requested_by=me,
+        title="人才公寓申请",
+        description="希望园区提供人才公寓申请服务",
+    )
     job = await Job.create(
         kind="mail.notice", status=JobStatus.FAILED, run_at=now, created_at=now, attempts=1
     )
@@ -175,6 +191,9 @@ async def _one_of_each(new_api: Any) -> tuple[Api, dict[str, str], Enterprise]:
         "Provider": global_id("Provider", provider.id),
         "File": global_id("File", stored.id),
         "Job": global_id("Job", job.id),
+        "Evaluation": global_id("Evaluation", evaluation.id),
+        "Rectification": global_id("Rectification", rectification.id),
+        "ServiceRequest": global_id("ServiceRequest", service_request.id),
     }
     return admin, ids, enterprise
 

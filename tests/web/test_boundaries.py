@@ -94,6 +94,8 @@ STATE_AND_ROLE_ENUMS = (
     "JobStatus",
     "OwedMaterialStatus",
     "ServiceRequestStatus",
+    "EvaluationStatus",
+    "RectificationStatus",
     "Role",
 )
 LABELS = "web/templates/_labels.html"

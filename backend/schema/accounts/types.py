@@ -43,6 +43,10 @@ class PageAccessType:
     unassigned_orders: bool = strawberry.field(
         description="Supervision: orders nobody holds, and reassigning them."
     )
+    rectifications: bool = strawberry.field(
+        description="Bad reviews to call back and put right, and appeals to decide "
+        "(supervisors, admins)."
+    )
     people: bool
     teams: bool
     catalog: bool = strawberry.field(description="Catalog administration.")

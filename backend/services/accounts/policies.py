@@ -15,6 +15,7 @@ from backend.services.enterprises.policies import (
     can_manage_providers,
     can_review_enterprises,
 )
+from backend.services.evaluations import policies as evaluation_policies
 from backend.services.orders.policies import can_assign_orders, sees_every_order
 from backend.services.teams.policies import can_manage_teams
 
@@ -44,6 +45,7 @@ class PageAccess:
     order_queue: bool  # /orders: every order, or a handler's own
     all_orders: bool  # the queue shows every order, not only the viewer's
     unassigned_orders: bool  # supervision: orders nobody holds, and reassigning
+    rectifications: bool  # 好差评: bad reviews to call back and put right, appeals to decide
     people: bool
     teams: bool
     catalog: bool
@@ -64,6 +66,7 @@ def pages_open_to(actor: Actor) -> PageAccess:
         order_queue=signed_in and (every_order or actor.has(Role.HANDLER)),
         all_orders=signed_in and every_order,
         unassigned_orders=signed_in and can_assign_orders(actor),
+        rectifications=signed_in and evaluation_policies.is_supervisor(actor),
         people=signed_in and can_manage_staff(actor),
         teams=signed_in and can_manage_teams(actor),
         catalog=signed_in and can_manage_catalog(actor),

@@ -48,6 +48,8 @@ SCOPES: dict[str, str] = {
     "requests:write": "Ask for new services; answer, merge, decline or draft them (admins)",
     "jobs:read": "Read background jobs that failed (admins)",
     "jobs:write": "Run failed background jobs again (admins)",
+    "evaluations:read": "Read reviews of orders you may see, rectifications and published figures",
+    "evaluations:write": "Rate orders, appeal reviews, decide appeals and record rectifications",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

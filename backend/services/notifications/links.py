@@ -82,6 +82,12 @@ LINKS: dict[str, Callable[[Params], str]] = {
     "SERVICE_REQUEST_DECLINED": _fixed("/enterprises/service-requests"),
     "SERVICE_REQUEST_MERGED": _fixed("/enterprises/service-requests"),
     "REQUESTED_SERVICE_PUBLISHED": _service_item,
+    "RECTIFICATION_OPENED": _fixed("/rectifications"),
+    "RECTIFICATION_OVERDUE": _fixed("/rectifications"),
+    "EVALUATION_APPEALED": _fixed("/rectifications"),
+    "RECTIFICATION_CLOSED": _path("/orders/{number}", "number"),
+    "APPEAL_UPHELD": _path("/orders/{number}", "number"),
+    "APPEAL_VOIDED": _path("/orders/{number}", "number"),
 }
 
 

@@ -31,7 +31,9 @@ pytestmark = pytest.mark.skipif(
 
 
 def node_verifies(scheme: str, key: str, received: Received) -> bool:
-    headers = {k: received.headers[k] for k in ("webhook-id", "webhook-timestamp", "webhook-signature")}
+    headers = {
+        k: received.headers[k] for k in ("webhook-id", "webhook-timestamp", "webhook-signature")
+    }
     result = subprocess.run(  # noqa: S603 (our own script)
         ["node", str(VERIFY)],  # noqa: S607
         input=json.dumps({"scheme": scheme, "key": key, "headers": headers, "body": received.body}),

@@ -9,8 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from backend.models.accounts import Role
-from backend.models.accounts import Notification
+from backend.models.accounts import Notification, Role
 from backend.models.webhooks import (
     DeliveryStatus,
     EndpointState,
@@ -128,19 +127,19 @@ async def test_a_used_up_schedule_disables_the_endpoint(db: str) -> None:
 
 
 async def test_retry_after_slows_the_endpoint_down(db: str) -> None:
-    with Receiver(Reply(429, headers={"retry-after": "120"}), Reply(200)) as receiver:
-        with moved_to(START) as clock:
-            provider, _ = await provider_with_endpoint(receiver.url)
-            await announce_now(provider.id, {"orderId": "x"})
-            w = worker()
-            await w.run_due()
-            endpoint = await WebhookEndpoint.get(provider_id=provider.id)
-            assert endpoint.paused_until == START + timedelta(seconds=120)
-            await announce_now(provider.id, {"orderId": "second"})  # held back too
-            clock.move(seconds=60)
-            assert await w.run_due() == 1  # the second's job: deferred, no attempt
-            assert len(receiver.received) == 1
-            clock.move(seconds=100)
-            await w.run_due()
+    slow = Reply(429, headers={"retry-after": "120"})
+    with Receiver(slow, Reply(200)) as receiver, moved_to(START) as clock:
+        provider, _ = await provider_with_endpoint(receiver.url)
+        await announce_now(provider.id, {"orderId": "x"})
+        w = worker()
+        await w.run_due()
+        endpoint = await WebhookEndpoint.get(provider_id=provider.id)
+        assert endpoint.paused_until == START + timedelta(seconds=120)
+        await announce_now(provider.id, {"orderId": "second"})  # held back too
+        clock.move(seconds=60)
+        assert await w.run_due() == 1  # the second's job: deferred, no attempt
+        assert len(receiver.received) == 1
+        clock.move(seconds=100)
+        await w.run_due()
     assert len(receiver.received) == 3
     assert await WebhookDelivery.filter(status=DeliveryStatus.DELIVERED).count() == 2

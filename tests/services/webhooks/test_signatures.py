@@ -19,7 +19,7 @@ from tests.services.webhooks.helpers import (
     provider_with_endpoint,
     worker,
 )
-from tests.services.webhooks.receiver import Receiver, Received
+from tests.services.webhooks.receiver import Received, Receiver
 
 VERIFY = Path(__file__).with_name("verify.mjs")
 ROOT = Path(__file__).parents[3]
@@ -34,8 +34,8 @@ def node_verifies(scheme: str, key: str, received: Received) -> bool:
     headers = {
         k: received.headers[k] for k in ("webhook-id", "webhook-timestamp", "webhook-signature")
     }
-    result = subprocess.run(  # noqa: S603 (our own script)
-        ["node", str(VERIFY)],  # noqa: S607
+    result = subprocess.run(
+        ["node", str(VERIFY)],
         input=json.dumps({"scheme": scheme, "key": key, "headers": headers, "body": received.body}),
         capture_output=True,
         text=True,

@@ -88,3 +88,49 @@ async def test_a_payload_of_20_kb_is_refused_at_announce(db: str) -> None:
 
 def _unused() -> timedelta:
     return timedelta()
+
+
+async def test_redelivery_sends_again_with_the_same_id_and_old_payloads_are_pruned(db: str) -> None:
+    from backend.services.core.errors import Invalid
+    from backend.services.webhooks import redelivery
+    from backend.services.webhooks import endpoints
+    from tests.services.webhooks.helpers import admin, hook_settings
+
+    actor = await admin()
+    with Receiver(Reply(500), Reply(200)) as receiver, moved_to(START) as clock:
+        provider, _ = await provider_with_endpoint(receiver.url)
+        await announce_now(provider.id, {"orderId": "x"})
+        w = worker(webhook_retry_schedule=(), webhook_keep_days=3)
+        await w.run_due()
+        delivery = await WebhookDelivery.get()
+        assert delivery.status is DeliveryStatus.FAILED  # and the endpoint disabled
+        with pytest.raises(Invalid) as disabled:
+            await redelivery.redeliver(actor, delivery.id)
+        assert disabled.value.problems[0].code == "ENDPOINT_DISABLED"
+        await endpoints.configure(
+            actor,
+            hook_settings(),
+            provider.id,
+            endpoints.EndpointFields(url=receiver.url, event_types=[ORDER_FORWARDED]),
+        )
+        await redelivery.redeliver(actor, delivery.id)
+        with pytest.raises(Invalid) as pending:
+            await redelivery.redeliver(actor, delivery.id)
+        assert pending.value.problems[0].code == "DELIVERY_PENDING"
+        await w.run_due()
+        delivery = await WebhookDelivery.get()
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 2)
+        clock.move(days=2)
+        await w.run_due()  # the day's pruning: nothing old enough yet
+        assert (await WebhookDelivery.get()).body is not None
+        clock.move(days=2)
+        await announce_now(provider.id, {"orderId": "later"})  # schedules the next pruning
+        clock.move(days=1, seconds=1)
+        await w.run_due()
+    assert len({r.headers["webhook-id"] for r in receiver.received}) == 2  # two deliveries
+    assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
+    first = await WebhookDelivery.get(id=delivery.id)
+    assert first.body is None and first.pruned_at is not None
+    with pytest.raises(Invalid) as pruned:
+        await redelivery.redeliver(actor, delivery.id)
+    assert pruned.value.problems[0].code == "PAYLOAD_PRUNED"

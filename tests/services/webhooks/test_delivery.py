@@ -92,8 +92,7 @@ def _unused() -> timedelta:
 
 async def test_redelivery_sends_again_with_the_same_id_and_old_payloads_are_pruned(db: str) -> None:
     from backend.services.core.errors import Invalid
-    from backend.services.webhooks import redelivery
-    from backend.services.webhooks import endpoints
+    from backend.services.webhooks import endpoints, redelivery
     from tests.services.webhooks.helpers import admin, hook_settings
 
     actor = await admin()

@@ -49,6 +49,9 @@ from backend.schema.orders.types import OrderType
 from backend.schema.teams.mutations import TeamMutations
 from backend.schema.teams.queries import TeamQueries
 from backend.schema.teams.types import TeamType
+from backend.schema.webhooks.mutations import WebhookMutations
+from backend.schema.webhooks.queries import WebhookQueries
+from backend.schema.webhooks.types import WebhookDelivery
 
 Query = merge_types(
     "Query",
@@ -65,6 +68,7 @@ Query = merge_types(
         OrderQueries,
         ApplicationQueries,
         JobQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
@@ -85,6 +89,7 @@ Mutation = merge_types(
         OrderStepMutations,
         ApplicationMutations,
         JobMutations,
+        WebhookMutations,
     ),
 )
 
@@ -107,6 +112,7 @@ schema = LoggedSchema(
         OrderType,
         ApplicationType,
         JobType,
+        WebhookDelivery,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).

@@ -42,7 +42,7 @@ def _server(database_url: str, tmp_path: Path, name: str) -> Iterator[subprocess
     }
     log_path = tmp_path / f"{name}.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own command)
+        process = subprocess.Popen(
             [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],
             cwd=ROOT,
             env=env,

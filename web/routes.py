@@ -21,6 +21,7 @@ from web.pages import (
     orders,
     premises,
     tokens,
+    webhooks,
 )
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -34,6 +35,7 @@ routes: list[BaseRoute] = [
     *tokens.routes,
     *enterprises.routes,
     *premises.routes,
+    *webhooks.routes,
     *applications.routes,
     *catalog.routes,
     *catalog_admin.routes,

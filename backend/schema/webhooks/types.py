@@ -18,6 +18,7 @@ from backend.models.webhooks import WebhookEndpoint as EndpointModel
 from backend.models.webhooks import WebhookSecret as SecretModel
 from backend.schema.nodes import Node, global_id, register
 from backend.services.core.actors import Actor
+from backend.services.webhooks import redelivery
 from backend.services.webhooks.policies import can_see_deliveries
 
 strawberry.enum(
@@ -57,6 +58,7 @@ class WebhookEndpoint:
     event_types: list[str]
     scheme: SigningScheme
     state: EndpointState
+    enabled: bool = strawberry.field(description="Deliveries go (the state is ENABLED).")
     state_changed_at: datetime | None
     paused_until: datetime | None = strawberry.field(
         description="The endpoint asked to slow down: nothing goes out before this."
@@ -71,6 +73,7 @@ class WebhookEndpoint:
             event_types=list(row.event_types),
             scheme=row.scheme,
             state=row.state,
+            enabled=row.state is EndpointState.ENABLED,
             state_changed_at=row.state_changed_at,
             paused_until=row.paused_until,
             keys=[WebhookKey.of(key) for key in keys],
@@ -120,6 +123,9 @@ class WebhookDelivery(Node):
     delivered_at: datetime | None
     pruned_at: datetime | None
     attempts: list[WebhookAttempt] = strawberry.field(description="Oldest first.")
+    can_redeliver: bool = strawberry.field(
+        description="It has finished and its payload is kept: redeliverWebhook may send it."
+    )
 
     @classmethod
     def of(cls, row: DeliveryModel, attempts: list[AttemptModel]) -> WebhookDelivery:
@@ -138,6 +144,7 @@ class WebhookDelivery(Node):
             delivered_at=row.delivered_at,
             pruned_at=row.pruned_at,
             attempts=[WebhookAttempt.of(a) for a in attempts],
+            can_redeliver=redelivery.may_redeliver(row),
         )
 
 

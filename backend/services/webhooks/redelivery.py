@@ -46,6 +46,11 @@ def deliveries_visible_to(
     return query
 
 
+def may_redeliver(delivery: WebhookDelivery) -> bool:
+    """Finished, and its payload still kept (the endpoint's state is checked when asked)."""
+    return delivery.status is not DeliveryStatus.PENDING and delivery.body is not None
+
+
 async def redeliver(actor: Actor, delivery_id: int) -> WebhookDelivery:
     """Starts the delivery's attempts again, on a fresh schedule and with the same
     `webhook-id` (a provider that had it already ignores the repeat)."""

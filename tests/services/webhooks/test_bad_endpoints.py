@@ -19,6 +19,7 @@ from backend.models.webhooks import (
 )
 from backend.services.core.clock import moved_to
 from tests.builders import user
+from tests.schema.helpers import global_id
 from tests.services.jobs.helpers import START
 from tests.services.webhooks.helpers import announce_now, provider_with_endpoint, worker
 from tests.services.webhooks.receiver import Receiver, Reply
@@ -105,7 +106,8 @@ async def test_410_disables_the_endpoint_and_tells_the_admins(db: str) -> None:
     statuses = await WebhookDelivery.all().order_by("id").values_list("status", flat=True)
     assert statuses == [DeliveryStatus.FAILED, DeliveryStatus.FAILED]
     notices = await Notification.filter(user_id=admin.id, kind="WEBHOOK_ENDPOINT_GONE")
-    assert len(notices) == 1 and f"provider={provider.id}" in notices[0].link
+    link = f"/admin/webhooks?provider={global_id('Provider', provider.id)}"
+    assert len(notices) == 1 and notices[0].link == link
 
 
 @pytest.mark.postgres

@@ -76,7 +76,7 @@ async def main() -> None:
                 (0, None, "ConnectError: [Errno 111] Connection refused"),
                 (1, 502, "HTTP 502"),
                 (40, 503, "HTTP 503"),
-            ],  # fmt: skip
+            ],
             start=1,
         ):
             at = start + timedelta(minutes=minutes)

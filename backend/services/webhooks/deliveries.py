@@ -24,6 +24,7 @@ from backend.models.webhooks import (
     WebhookEndpoint,
 )
 from backend.services.core import clock
+from backend.services.core.transactions import in_transaction
 from backend.services.jobs import jobs
 from backend.services.webhooks.events import EVENT_TYPES
 
@@ -198,3 +199,7 @@ async def prune(run: jobs.JobRun) -> None:
     ).update(body=None, pruned_at=now)
     if count:
         log.info("webhooks: emptied %s delivered payloads older than %s", count, cutoff)
+    # While payloads are kept, tomorrow's pruning is due too, announcements or not.
+    if await WebhookDelivery.filter(pruned_at__isnull=True).exists():
+        async with in_transaction() as conn:
+            await enqueue_pruning(conn, now)

@@ -122,11 +122,9 @@ async def test_redelivery_sends_again_with_the_same_id_and_old_payloads_are_prun
         clock.move(days=2)
         await w.run_due()  # the day's pruning: nothing old enough yet
         assert (await WebhookDelivery.get()).body is not None
-        clock.move(days=2)
-        await announce_now(provider.id, {"orderId": "later"})  # schedules the next pruning
-        clock.move(days=1, seconds=1)
+        clock.move(days=2)  # no announcement since: each pruning schedules the next
         await w.run_due()
-    assert len({r.headers["webhook-id"] for r in receiver.received}) == 2  # two deliveries
+    assert len(receiver.received) == 2
     assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
     first = await WebhookDelivery.get(id=delivery.id)
     assert first.body is None and first.pruned_at is not None

@@ -21,6 +21,7 @@ from backend.services.webhooks import sending
         ("http://[fe80::1]/", "PRIVATE_ADDRESS"),
         ("http://[2001:4860:4860::8888]/", None),
         ("http://api.localhost/", "PRIVATE_ADDRESS"),
+        ("http://localhost./", "PRIVATE_ADDRESS"),
         ("http://224.0.0.1/", "PRIVATE_ADDRESS"),
         ("javascript:alert(1)", "INVALID_URL"),
         ("https:///nohost", "INVALID_URL"),
@@ -40,9 +41,13 @@ async def test_a_name_resolving_to_loopback_is_refused() -> None:
         await sending.resolve("localhost", 80)
 
 
-async def test_a_refused_name_is_a_failed_outcome_not_an_exception() -> None:
+async def test_a_refused_name_is_a_failed_outcome_not_an_exception(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A public-looking name that resolves to loopback (DNS rebinding): refused at send time.
+    monkeypatch.setattr(sending, "check_url", lambda url, allowed: None)
     outcome = await sending.post(
-        "http://localhost.:9/hooks", "{}", {}, seconds=2.0, allowed_hosts=()
+        "http://localhost:9/hooks", "{}", {}, seconds=2.0, allowed_hosts=()
     )
     assert outcome.status_code is None and outcome.error.startswith("refused")
     assert not outcome.succeeded

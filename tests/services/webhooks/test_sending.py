@@ -3,6 +3,11 @@ may resolve to."""
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import ssl
+from pathlib import Path
+
 import pytest
 
 from backend.services.webhooks import sending
@@ -51,3 +56,67 @@ async def test_a_refused_name_is_a_failed_outcome_not_an_exception(
     )
     assert outcome.status_code is None and outcome.error.startswith("refused")
     assert not outcome.succeeded
+
+
+def _self_signed(host: str, directory: Path) -> tuple[Path, Path]:
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_https_connects_to_the_checked_address_naming_the_host_for_tls(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The request goes to the address the guard checked (here, as if DNS had said so), and
+    TLS names the host (SNI) and checks its certificate, which a self-signed one fails."""
+    cert, key = _self_signed("hooks.provider.test", tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    seen: list[str | None] = []
+    context.sni_callback = lambda sock, name, ctx: seen.append(name)  # type: ignore[assignment]
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+    port = server.sockets[0].getsockname()[1]
+
+    async def checked(host: str, port: int) -> list[ipaddress.IPv4Address]:
+        assert host == "hooks.provider.test"
+        return [ipaddress.IPv4Address("127.0.0.1")]
+
+    monkeypatch.setattr(sending, "resolve", checked)
+    async with server:
+        outcome = await sending.post(
+            f"https://hooks.provider.test:{port}/hooks", "{}", {}, seconds=5.0, allowed_hosts=()
+        )
+    assert seen == ["hooks.provider.test"]
+    assert outcome.status_code is None and "CERTIFICATE_VERIFY_FAILED" in outcome.error

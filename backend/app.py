@@ -25,10 +25,11 @@ from backend.services.evaluations import rectifications
 from backend.services.jobs.worker import Worker
 from backend.services.live import broker as live
 from backend.services.notifications import mail, preferences
+from backend.services.webhooks import attempts as webhook_attempts
 from backend.settings import Settings, load_settings
 
 # Importing a module registers its job handlers with the worker.
-JOB_MODULES = (mail, evaluation_defaults, rectifications)
+JOB_MODULES = (mail, evaluation_defaults, rectifications, webhook_attempts)
 
 
 @asynccontextmanager

@@ -37,6 +37,7 @@ MODEL_MODULES = [
     "backend.models.jobs",
     "backend.models.orders",
     "backend.models.service_requests",
+    "backend.models.webhooks",
 ]
 
 

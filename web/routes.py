@@ -23,6 +23,7 @@ from web.pages import (
     premises,
     service_requests,
     tokens,
+    webhooks,
 )
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -38,6 +39,7 @@ routes: list[BaseRoute] = [
     *service_requests.routes,
     *enterprises.routes,
     *premises.routes,
+    *webhooks.routes,
     *applications.routes,
     *catalog.routes,
     *catalog_admin.routes,

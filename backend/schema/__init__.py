@@ -55,6 +55,9 @@ from backend.schema.service_requests.types import ServiceRequestType
 from backend.schema.teams.mutations import TeamMutations
 from backend.schema.teams.queries import TeamQueries
 from backend.schema.teams.types import TeamType
+from backend.schema.webhooks.mutations import WebhookMutations
+from backend.schema.webhooks.queries import WebhookQueries
+from backend.schema.webhooks.types import WebhookDelivery
 
 Query = merge_types(
     "Query",
@@ -73,6 +76,7 @@ Query = merge_types(
         JobQueries,
         ServiceRequestQueries,
         EvaluationQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
@@ -95,6 +99,7 @@ Mutation = merge_types(
         JobMutations,
         ServiceRequestMutations,
         EvaluationMutations,
+        WebhookMutations,
     ),
 )
 
@@ -120,6 +125,7 @@ schema = LoggedSchema(
         ServiceRequestType,
         EvaluationType,
         RectificationType,
+        WebhookDelivery,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).

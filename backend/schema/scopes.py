@@ -112,6 +112,11 @@ ROOT_SCOPES: dict[str, str] = {
     "recordRectificationCallBack": "evaluations:write",
     "recordRectificationFix": "evaluations:write",
     "closeRectification": "evaluations:write",
+    "webhookDeliveries": "webhooks:read",
+    "webhookEventTypes": "providers:read",
+    "configureWebhookEndpoint": "webhooks:write",
+    "rotateWebhookSecret": "webhooks:write",
+    "redeliverWebhook": "webhooks:write",
     # Subscriptions read what the queries of their domain read.
     "orderStatusChanged": "orders:read",
     "orderEvents": "orders:read",
@@ -186,6 +191,10 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "Rectification", "RectificationViewerCan", "EvaluationFigures", "EvaluationConnection",
         "EvaluationEdge", "RectificationConnection", "RectificationEdge",
     ),
+    "webhooks:read": (
+        "WebhookEndpoint", "WebhookKey", "WebhookDelivery", "WebhookAttempt",
+        "WebhookDeliveryConnection", "WebhookDeliveryEdge",
+    ),
 }  # fmt: skip
 # Types that only carry others: payloads and error lists, returned by root fields only (their
 # own fields are the root field's answer, which its scope covers), page info and counts.
@@ -208,6 +217,7 @@ _CARRIERS = frozenset(
         "AnswerOrderInformationPayload", "CompleteOrderPayload", "CancelOrderPayload",
         "ServiceRequestPayload", "ServiceRequestError",
         "EvaluationError", "EvaluationPayload", "RectificationPayload",
+        "WebhookError", "WebhookEndpointPayload", "RedeliverWebhookPayload",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

@@ -27,6 +27,7 @@ from backend.schema.evaluations.errors import EvaluationErrorCode
 from backend.schema.jobs.errors import JobErrorCode
 from backend.schema.orders.errors import OrderErrorCode
 from backend.schema.service_requests.errors import ServiceRequestErrorCode
+from backend.schema.webhooks.errors import WebhookErrorCode
 from backend.services.accounts import accounts
 from backend.services.core.errors import (
     MESSAGES,
@@ -219,6 +220,7 @@ REACH: dict[type[Enum], list[str]] = {
         ACTORS,
         KEYS,
     ],
+    WebhookErrorCode: ["webhooks.endpoints", "webhooks.redelivery", ACTORS],
 }
 DEFAULT_CODES = {
     cls.__name__: cls.default_code

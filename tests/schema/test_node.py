@@ -22,6 +22,7 @@ from backend.models.evaluations import Evaluation, Rectification
 from backend.models.files import StoredFile
 from backend.models.jobs import Job, JobStatus
 from backend.models.service_requests import ServiceRequest
+from backend.models.webhooks import WebhookDelivery
 from backend.services.core.actors import Actor
 from backend.services.core.transactions import in_transaction
 from backend.services.orders import orders
@@ -172,6 +173,10 @@ async def _one_of_each(new_api: Any) -> tuple[Api, dict[str, str], Enterprise]:
         title="人才公寓申请",
         description="希望园区提供人才公寓申请服务",
     )
+    delivery = await WebhookDelivery.create(
+        provider=provider, message_id="msg_node", event_type="order.forwarded", body="{}",
+        body_bytes=2, created_at=now,
+    )  # fmt: skip
     job = await Job.create(
         kind="mail.notice", status=JobStatus.FAILED, run_at=now, created_at=now, attempts=1
     )
@@ -194,6 +199,7 @@ async def _one_of_each(new_api: Any) -> tuple[Api, dict[str, str], Enterprise]:
         "Evaluation": global_id("Evaluation", evaluation.id),
         "Rectification": global_id("Rectification", rectification.id),
         "ServiceRequest": global_id("ServiceRequest", service_request.id),
+        "WebhookDelivery": global_id("WebhookDelivery", delivery.id),
     }
     return admin, ids, enterprise
 

@@ -96,6 +96,8 @@ STATE_AND_ROLE_ENUMS = (
     "ServiceRequestStatus",
     "EvaluationStatus",
     "RectificationStatus",
+    "WebhookDeliveryStatus",
+    "WebhookEndpointState",
     "Role",
 )
 LABELS = "web/templates/_labels.html"

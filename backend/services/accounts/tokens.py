@@ -50,6 +50,8 @@ SCOPES: dict[str, str] = {
     "jobs:write": "Run failed background jobs again (admins)",
     "evaluations:read": "Read reviews of orders you may see, rectifications and published figures",
     "evaluations:write": "Rate orders, appeal reviews, decide appeals and record rectifications",
+    "webhooks:read": "Read providers' webhook endpoints and deliveries (admins)",
+    "webhooks:write": "Configure webhook endpoints, rotate keys, redeliver (admins)",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

@@ -43,6 +43,7 @@ from backend.schema.notifications.types import NotificationType
 from backend.schema.orders.conversation import ConversationMutations
 from backend.schema.orders.mutations import OrderMutations
 from backend.schema.orders.owed import OwedMaterialMutations
+from backend.schema.orders.providers import OrderProviderMutations
 from backend.schema.orders.queries import OrderQueries
 from backend.schema.orders.steps import OrderStepMutations
 from backend.schema.orders.types import OrderType
@@ -83,6 +84,7 @@ Mutation = merge_types(
         ConversationMutations,
         OwedMaterialMutations,
         OrderStepMutations,
+        OrderProviderMutations,
         ApplicationMutations,
         JobMutations,
     ),

@@ -79,6 +79,8 @@ ROOT_SCOPES: dict[str, str] = {
     "answerOrderInformation": "orders:write",
     "completeOrder": "orders:write",
     "cancelOrder": "orders:write",
+    "providerUpdateOrder": "orders:write",
+    "forwardOrder": "orders:write",
     "applications": "applications:read",
     "application": "applications:read",
     "applicationByNumber": "applications:read",
@@ -131,12 +133,13 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "Building", "Floor", "Unit", "PremisesBinding", "BuildingConnection", "BuildingEdge",
     ),
     "providers:read": (
-        "Provider", "ProviderConnection", "ProviderEdge",
+        "Provider", "ProviderConnection", "ProviderEdge", "ProviderServedItem",
     ),
     "catalog:read": (
         "Category", "ServiceItem", "ServiceItemVersionInfo", "ProcessStep", "LocalizedText",
         "FormDefinition", "FormField", "FormOption", "AttachmentKind", "CategoryConnection",
         "CategoryEdge", "ServiceItemConnection", "ServiceItemEdge", "ServiceItemViewerCan",
+        "ServiceItemProvider",
     ),
     # An order's own views of its item, application and people (names only).
     "orders:read": (
@@ -177,6 +180,7 @@ _CARRIERS = frozenset(
         "NotificationPreferencePayload",
         "AcceptOrderPayload", "DeclineOrderPayload", "RequestOrderInformationPayload",
         "AnswerOrderInformationPayload", "CompleteOrderPayload", "CancelOrderPayload",
+        "ProviderUpdateOrderPayload", "ForwardOrderPayload",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

@@ -1,4 +1,5 @@
-"""Third-party providers: staff read the list, admins create and update them."""
+"""Third-party providers: park staff read the list, admins create and update them; enterprises
+read the directory (active providers and the items each serves); a provider's staff its own."""
 
 from __future__ import annotations
 
@@ -13,13 +14,26 @@ from backend.schema.context import context_of
 from backend.schema.enterprises.errors import ProviderError
 from backend.schema.errors import run_mutation
 from backend.schema.idempotency import idempotency_key
+from backend.schema.loading import in_language
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Invalid
 from backend.services.enterprises import providers
 from backend.services.enterprises.policies import providers_visible_to
-from backend.services.enterprises.providers import ProviderFields
+from backend.services.enterprises.providers import ProviderFields, ServedItem
+
+
+@strawberry.type(description="An item a provider serves.")
+class ProviderServedItem:
+    id: strawberry.ID
+    name: str
+
+
+async def _types(actor: Actor, rows: Sequence[ProviderModel]) -> list[ProviderType]:
+    """Providers with the items each serves: one statement more for the whole page."""
+    served = await providers.items_served([p.id for p in rows])
+    return [ProviderType.of(p, served[p.id], actor.language) for p in rows]
 
 
 @strawberry.type(name="Provider", description="A third-party service platform.")
@@ -32,10 +46,22 @@ class ProviderType(Node):
     active: bool
     created_at: datetime
     version: int
+    serves: list[ProviderServedItem] = strawberry.field(
+        description="The published items it serves, each leading to its application."
+    )
 
     @classmethod
-    def of(cls, provider: ProviderModel) -> ProviderType:
+    def of(
+        cls, provider: ProviderModel, served: Sequence[ServedItem] = (), language: str = "zh-CN"
+    ) -> ProviderType:
         return cls(
+            serves=[
+                ProviderServedItem(
+                    id=global_id("ServiceItem", i.item_id),
+                    name=in_language(language, i.name_zh, i.name_en),
+                )
+                for i in served
+            ],
             id=global_id("Provider", provider.id),
             name=provider.name,
             contact_name=provider.contact_name,
@@ -50,7 +76,7 @@ class ProviderType(Node):
 
 async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
     rows = await providers_visible_to(actor).filter(id__in=list(pks))
-    return {p.id: ProviderType.of(p) for p in rows}
+    return dict(zip([p.id for p in rows], await _types(actor, rows), strict=True))
 
 
 register("Provider", _load, "providers:read")
@@ -58,13 +84,18 @@ register("Provider", _load, "providers:read")
 
 @strawberry.type
 class ProviderQueries:
-    @strawberry.field(description="Providers by name; staff only.")
+    @strawberry.field(
+        description="Providers by name: every one for park staff; the directory of active "
+        "providers for enterprises; a provider's own record for its staff."
+    )
     async def providers(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[ProviderType]:
-        query = providers_visible_to(context_of(info).actor)
+        actor = context_of(info).actor
+        query = providers_visible_to(actor)
         page = await fetch_page(query, first=first, after=after, order=("name", "id"))
-        return connection(page, ProviderType.of, query)
+        served = await providers.items_served([p.id for p in page.rows])
+        return connection(page, lambda p: ProviderType.of(p, served[p.id], actor.language), query)
 
 
 @strawberry.input

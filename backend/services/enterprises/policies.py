@@ -61,4 +61,12 @@ def can_manage_providers(actor: Actor) -> bool:
 
 
 def providers_visible_to(actor: Actor) -> QuerySet[Provider]:
-    return Provider.all() if can_view_providers(actor) else Provider.filter(id=-1)
+    """Park staff: every provider; a provider's staff: their own record only; anyone else
+    signed in (enterprises choosing a provider): the directory of active providers."""
+    if can_view_providers(actor):
+        return Provider.all()
+    if actor.speaks_for_provider is not None:
+        return Provider.filter(id=actor.speaks_for_provider)
+    if actor.user_id is None or actor.has(Role.PROVIDER):
+        return Provider.filter(id=-1)
+    return Provider.filter(active=True)

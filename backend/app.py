@@ -22,10 +22,11 @@ from backend.services.accounts.throttle import CostLimiter, LoginThrottle
 from backend.services.jobs.worker import Worker
 from backend.services.live import broker as live
 from backend.services.notifications import mail, preferences
+from backend.services.webhooks import attempts as webhook_attempts
 from backend.settings import Settings, load_settings
 
 # Importing a module registers its job handlers with the worker.
-JOB_MODULES = (mail,)
+JOB_MODULES = (mail, webhook_attempts)
 
 
 @asynccontextmanager

@@ -35,6 +35,7 @@ MODEL_MODULES = [
     "backend.models.files",
     "backend.models.jobs",
     "backend.models.orders",
+    "backend.models.webhooks",
 ]
 
 

@@ -100,6 +100,27 @@ class Settings:
     # Pages on other origins whose sockets may use the session cookie (this site's own origin,
     # `public_url`'s and the request's host, always may). Bearer-token sockets may come from any.
     allowed_origins: tuple[str, ...] = ()
+    # Webhooks to providers (backend/services/webhooks): seconds before each attempt after the
+    # first failed one (the Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
+    # 14 h, 20 h, 24 h; the first attempt goes at once), each spread by up to a fifth.
+    webhook_retry_schedule: tuple[float, ...] = (
+        5.0,
+        300.0,
+        1800.0,
+        7200.0,
+        18000.0,
+        36000.0,
+        50400.0,
+        72000.0,
+        86400.0,
+    )
+    webhook_timeout_seconds: float = 15.0  # the whole of one attempt, connecting to reading
+    # Hosts a webhook may reach although they resolve to private or loopback addresses.
+    webhook_allowed_hosts: tuple[str, ...] = ()
+    # Delivered payloads are kept this long, then emptied (the delivery's record stays).
+    webhook_keep_days: int = 14
+    # After a new signing secret, the old one keeps signing too for this long.
+    webhook_rotation_hours: float = 24.0
 
     @property
     def production(self) -> bool:
@@ -116,6 +137,14 @@ class Settings:
         return self.env == "development"
 
     def check(self) -> None:
+        if any(delay < 0 for delay in self.webhook_retry_schedule):
+            raise SettingsError(
+                "SERVICEHALL_WEBHOOK_RETRY_SCHEDULE must be seconds, none negative."
+            )
+        if self.webhook_timeout_seconds <= 0 or self.webhook_keep_days < 1:
+            raise SettingsError(
+                "SERVICEHALL_WEBHOOK_TIMEOUT_SECONDS and _KEEP_DAYS must be positive."
+            )
         # The demo key is public: anything signed with it (sessions' CSRF tokens, download
         # links) could be forged, so only a development demo may run on it.
         if not self.development and self.secret_key == DEMO_SECRET_KEY:
@@ -186,6 +215,15 @@ def _thresholds(value: str) -> tuple[int, int, int] | None:
     return first, second, third
 
 
+def _seconds_list(value: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in value.split(",") if part.strip())
+    except ValueError as exc:
+        raise SettingsError(
+            "SERVICEHALL_WEBHOOK_RETRY_SCHEDULE must be seconds separated by commas (5,300,1800)."
+        ) from exc
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
 
@@ -252,6 +290,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         gc_thresholds=_thresholds(get("GC_THRESHOLDS", "5000,200,100")),
         allowed_origins=tuple(
             o.strip().rstrip("/") for o in get("ALLOWED_ORIGINS", "").split(",") if o.strip()
+        ),
+        webhook_retry_schedule=_seconds_list(
+            get("WEBHOOK_RETRY_SCHEDULE", ",".join(f"{s:g}" for s in base.webhook_retry_schedule))
+        ),
+        webhook_timeout_seconds=float(
+            get("WEBHOOK_TIMEOUT_SECONDS", str(base.webhook_timeout_seconds))
+        ),
+        webhook_allowed_hosts=tuple(
+            h.strip().lower() for h in get("WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
+        ),
+        webhook_keep_days=int(get("WEBHOOK_KEEP_DAYS", str(base.webhook_keep_days))),
+        webhook_rotation_hours=float(
+            get("WEBHOOK_ROTATION_HOURS", str(base.webhook_rotation_hours))
         ),
     )
     settings.check()

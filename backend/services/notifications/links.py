@@ -60,6 +60,8 @@ LINKS: dict[str, Callable[[Params], str]] = {
     "ORDER_ASSIGNED": _path("/orders/{number}", "number"),
     # The order is no longer theirs to open: their queue is what changed.
     "ORDER_TAKEN_AWAY": _fixed("/orders"),
+    "WEBHOOK_ENDPOINT_FAILING": _path("/admin/webhooks?provider={providerId}", "providerId"),
+    "WEBHOOK_ENDPOINT_GONE": _path("/admin/webhooks?provider={providerId}", "providerId"),
     "ENTERPRISE_VERIFIED": _enterprise,
     "ENTERPRISE_REJECTED": _enterprise,
     "MEMBER_JOINED": _enterprise,

@@ -37,6 +37,14 @@ KINDS: dict[str, str] = {
     ),
     "ORDER_ASSIGNED": N_("Order {number} was assigned to you."),
     "ORDER_TAKEN_AWAY": N_("Order {number} was given to another handler by a supervisor."),
+    # Webhooks
+    "WEBHOOK_ENDPOINT_FAILING": N_(
+        "The webhook endpoint of {provider} was disabled: a delivery failed on every retry. "
+        "Check the endpoint, enable it again and redeliver."
+    ),
+    "WEBHOOK_ENDPOINT_GONE": N_(
+        "The webhook endpoint of {provider} answered 410 Gone and was disabled."
+    ),
     # Enterprises
     "ENTERPRISE_VERIFIED": N_("{enterprise} is verified. Its members can now apply for services."),
     "ENTERPRISE_REJECTED": N_(

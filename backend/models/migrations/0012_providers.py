@@ -10,7 +10,7 @@ SERVED_BY_PRIMARY = (
 )
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0011_search_and_indexes')]
+    dependencies = [('models', '0012_webhooks')]
 
     initial = False
 

@@ -47,6 +47,7 @@ ROOT_SCOPES: dict[str, str] = {
     "bindPremises": "premises:write",
     "endPremisesBinding": "premises:write",
     "providers": "providers:read",
+    "providerDirectory": "providers:read",
     "createProvider": "providers:write",
     "updateProvider": "providers:write",
     "categories": "catalog:read",
@@ -134,6 +135,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "providers:read": (
         "Provider", "ProviderConnection", "ProviderEdge", "ProviderServedItem",
+        "DirectoryProvider", "DirectoryProviderConnection", "DirectoryProviderEdge",
     ),
     "catalog:read": (
         "Category", "ServiceItem", "ServiceItemVersionInfo", "ProcessStep", "LocalizedText",

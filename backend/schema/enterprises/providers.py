@@ -1,5 +1,6 @@
-"""Third-party providers: park staff read the list, admins create and update them; enterprises
-read the directory (active providers and the items each serves); a provider's staff its own."""
+"""Third-party providers: park staff read the list, admins create and update them, a provider's
+staff read their own record; everyone else signed in reads the directory (`providerDirectory`:
+active providers and the items each serves)."""
 
 from __future__ import annotations
 
@@ -20,20 +21,8 @@ from backend.schema.relay import Connection, connection, decode_id_of, fetch_pag
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Invalid
 from backend.services.enterprises import providers
-from backend.services.enterprises.policies import providers_visible_to
+from backend.services.enterprises.policies import directory_visible_to, providers_visible_to
 from backend.services.enterprises.providers import ProviderFields, ServedItem
-
-
-@strawberry.type(description="An item a provider serves.")
-class ProviderServedItem:
-    id: strawberry.ID
-    name: str
-
-
-async def _types(actor: Actor, rows: Sequence[ProviderModel]) -> list[ProviderType]:
-    """Providers with the items each serves: one statement more for the whole page."""
-    served = await providers.items_served([p.id for p in rows])
-    return [ProviderType.of(p, served[p.id], actor.language) for p in rows]
 
 
 @strawberry.type(name="Provider", description="A third-party service platform.")
@@ -46,22 +35,10 @@ class ProviderType(Node):
     active: bool
     created_at: datetime
     version: int
-    serves: list[ProviderServedItem] = strawberry.field(
-        description="The published items it serves, each leading to its application."
-    )
 
     @classmethod
-    def of(
-        cls, provider: ProviderModel, served: Sequence[ServedItem] = (), language: str = "zh-CN"
-    ) -> ProviderType:
+    def of(cls, provider: ProviderModel) -> ProviderType:
         return cls(
-            serves=[
-                ProviderServedItem(
-                    id=global_id("ServiceItem", i.item_id),
-                    name=in_language(language, i.name_zh, i.name_en),
-                )
-                for i in served
-            ],
             id=global_id("Provider", provider.id),
             name=provider.name,
             contact_name=provider.contact_name,
@@ -76,26 +53,72 @@ class ProviderType(Node):
 
 async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
     rows = await providers_visible_to(actor).filter(id__in=list(pks))
-    return dict(zip([p.id for p in rows], await _types(actor, rows), strict=True))
+    return {p.id: ProviderType.of(p) for p in rows}
 
 
 register("Provider", _load, "providers:read")
 
 
+@strawberry.type(description="An item a provider serves: its application is reached by its id.")
+class ProviderServedItem:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.type(
+    description="A provider in the directory enterprises choose from: what it is and serves."
+)
+class DirectoryProvider:
+    id: strawberry.ID
+    name: str
+    description: str
+    serves: list[ProviderServedItem] = strawberry.field(
+        description="The published items it serves, the catalog's order."
+    )
+
+    @classmethod
+    def of(
+        cls, provider: ProviderModel, served: Sequence[ServedItem], language: str
+    ) -> DirectoryProvider:
+        return cls(
+            id=global_id("Provider", provider.id),
+            name=provider.name,
+            description=provider.description,
+            serves=[
+                ProviderServedItem(
+                    id=global_id("ServiceItem", i.item_id),
+                    name=in_language(language, i.name_zh, i.name_en),
+                )
+                for i in served
+            ],
+        )
+
+
 @strawberry.type
 class ProviderQueries:
-    @strawberry.field(
-        description="Providers by name: every one for park staff; the directory of active "
-        "providers for enterprises; a provider's own record for its staff."
-    )
+    @strawberry.field(description="Providers by name; staff only.")
     async def providers(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[ProviderType]:
-        actor = context_of(info).actor
-        query = providers_visible_to(actor)
+        query = providers_visible_to(context_of(info).actor)
         page = await fetch_page(query, first=first, after=after, order=("name", "id"))
+        return connection(page, ProviderType.of, query)
+
+    @strawberry.field(
+        description="The directory of active providers by name, with the items each serves: "
+        "for anyone signed in but a provider's staff."
+    )
+    async def provider_directory(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[DirectoryProvider]:
+        actor = context_of(info).actor
+        query = directory_visible_to(actor)
+        page = await fetch_page(query, first=first, after=after, order=("name", "id"))
+        # The items of the whole page in one statement.
         served = await providers.items_served([p.id for p in page.rows])
-        return connection(page, lambda p: ProviderType.of(p, served[p.id], actor.language), query)
+        return connection(
+            page, lambda p: DirectoryProvider.of(p, served[p.id], actor.language), query
+        )
 
 
 @strawberry.input

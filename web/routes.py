@@ -20,6 +20,7 @@ from web.pages import (
     inbox,
     orders,
     premises,
+    providers,
     tokens,
 )
 
@@ -39,6 +40,7 @@ routes: list[BaseRoute] = [
     *catalog_admin.routes,
     *orders.routes,
     *desk.routes,
+    *providers.routes,
 ]
 
 

@@ -293,7 +293,9 @@ async def test_a_providers_token_reaches_only_its_own_orders_and_only_what_they_
     session = await login(new_api, world.staff)
     from tests.schema.helpers import issue_token
 
-    issued = await issue_token(session, ["orders:read", "orders:write", "providers:read"])
+    issued = await issue_token(
+        session, ["orders:read", "orders:write", "providers:read", "files:read"]
+    )
     provider = new_api()
     provider.token = issued["secret"]
 
@@ -317,6 +319,19 @@ async def test_a_providers_token_reaches_only_its_own_orders_and_only_what_they_
         {"id": global_id("Enterprise", world.park.enterprise.id)},
     )
     assert enterprise.json()["data"]["node"] is None or "errors" in enterprise.json()
+    # The materials of its own order, named in the payload, and not another provider's.
+    ours, theirs = [
+        await StoredFile.create(sha256="0" * 64, size=3, mime_type="application/pdf",
+                                original_name=f"{n}.pdf")
+        for n in ("ours", "theirs")
+    ]  # fmt: skip
+    await ApplicationAttachment.create(application_id=order.application_id, kind="l", file=ours)
+    await ApplicationAttachment.create(application_id=others.application_id, kind="l", file=theirs)
+    file_query = "query($id: ID!) { node(id: $id) { ... on File { id downloadUrl } } }"
+    mine_file = await provider.gql(file_query, {"id": global_id("File", ours.id)})
+    assert mine_file["node"]["downloadUrl"]
+    not_mine = await provider.gql(file_query, {"id": global_id("File", theirs.id)})
+    assert not_mine["node"] is None
     # Its own provider record only.
     records = await provider.gql("{ providers(first: 10) { edges { node { name } } } }")
     assert [e["node"]["name"] for e in records["providers"]["edges"]] == [world.first.name]
@@ -331,3 +346,61 @@ async def test_a_providers_token_reaches_only_its_own_orders_and_only_what_they_
     )
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
+
+
+# -- what else the provider is told ---------------------------------------------------------------
+
+
+@pytest.mark.postgres
+async def test_messages_owed_materials_and_cancellation_are_announced(new_api: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from backend.models.applications import OwedMaterial
+    from backend.services.webhooks.events import (
+        ORDER_MESSAGE_RECEIVED,
+        ORDER_OWED_MATERIAL_SUPPLIED,
+    )
+    from tests.schema.conversation_helpers import SUPPLY, send, stored
+
+    world = await provider_park()
+    world.version.form = {"fields": [], "attachments": [
+        {"kind": "report", "label": {"zh": "财务报表", "en": "report"},
+         "mimeTypes": ["application/pdf"], "maxBytes": 1024 * 1024, "required": True,
+         "asksExpiry": False, "deferrable": True}]}  # fmt: skip
+    await world.version.save()
+    order = await provider_order(world)
+    await _acknowledge((await deliveries(world.first))[0])
+    provider = await provider_token(new_api, world.staff)
+    applicant = await login(new_api, world.park.applicant)
+    assert (await update(provider, order, "ACCEPT", staffName="陈工"))["userErrors"] == []
+    order_id = global_id("Order", order.id)
+
+    sent = await send(applicant, order_id, body="请周三上午上门")
+    assert sent["userErrors"] == []
+    [message] = await deliveries(world.first, ORDER_MESSAGE_RECEIVED)
+    assert _data(message)["message"]["body"] == "请周三上午上门"
+    assert _data(message)["order"]["number"] == order.number
+
+    owed = await OwedMaterial.create(
+        application_id=order.application_id, kind="report",
+        due_on=datetime.now(UTC).date() + timedelta(days=7),
+    )  # fmt: skip
+    file_id = await stored(world.park.applicant)
+    supplied = await applicant.gql(
+        SUPPLY, {"input": {"owedMaterialId": global_id("OwedMaterial", owed.id), "fileId": file_id}}
+    )
+    assert supplied["supplyOwedMaterial"]["userErrors"] == []
+    [material] = await deliveries(world.first, ORDER_OWED_MATERIAL_SUPPLIED)
+    assert _data(material)["material"] == {"kind": "report", "fileId": file_id}
+    # The provider fetches the supplied file through the API with its token.
+    fetched = await provider.gql(
+        "query($id: ID!) { node(id: $id) { ... on File { id downloadUrl } } }", {"id": file_id}
+    )
+    assert fetched["node"]["id"] == file_id and fetched["node"]["downloadUrl"]
+
+    # The applicant may cancel only before work starts; a supervisor cancels now.
+    supervisor = await login(new_api, await _supervisor())
+    cancelled = await act(supervisor, "CANCEL", order, reason="企业已自行解决")
+    assert cancelled["userErrors"] == []
+    [told] = await deliveries(world.first, ORDER_CANCELLED)
+    assert _data(told)["reason"] == "企业已自行解决"

@@ -39,9 +39,7 @@ async def prepare() -> tuple[str, str]:
     actor = Actor(user_id=admin.id, name=admin.name, roles=frozenset({Role.ADMIN}))
     category = await Category.all().order_by("position").first()
     assert category is not None, "the database is not seeded"
-    provider = await Provider.create(
-        name=PROVIDER, description="空调、电梯与配电设备的上门维修。"
-    )
+    provider = await Provider.create(name=PROVIDER, description="空调、电梯与配电设备的上门维修。")
     await endpoints.configure(
         actor,
         load_settings(dict(os.environ)),

@@ -28,7 +28,9 @@ from tests.services.webhooks.receiver import Receiver, Reply
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(
-    os.environ.get("SERVICEHALL_PROVIDER_SHOTS_DIR", Path(tempfile.gettempdir()) / "shots-providers")
+    os.environ.get(
+        "SERVICEHALL_PROVIDER_SHOTS_DIR", Path(tempfile.gettempdir()) / "shots-providers"
+    )
 )
 APPLICANT_LOGIN = "13800138000"
 PROVIDER = "园区机电维修服务平台"
@@ -48,7 +50,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, 
             "SERVICEHALL_JOBS_POLL_SECONDS": "1",
         }
         with serve_demo(workdir, "tests.browser.demo_provider_item", env) as (base, printed):
-            item_id, token = printed.split()
+            _item_id, token = printed.split()
             yield base, token, receiver
 
 
@@ -118,8 +120,11 @@ def test_apply_for_a_providers_item_and_follow_the_provider(
             assert body["data"]["order"]["number"] == number
             assert delivered[0].headers["webhook-signature"].startswith("v1,")
             order = _wait_for(
-                lambda: (o := _api(base, token, ORDER, {"number": number})["orderByNumber"])
-                and o["status"] == "FORWARDED" and o,
+                lambda: (
+                    (o := _api(base, token, ORDER, {"number": number})["orderByNumber"])
+                    and o["status"] == "FORWARDED"
+                    and o
+                ),
                 "the order to be FORWARDED",
             )
 

@@ -55,9 +55,7 @@ async def provider_park(url: str = "http://127.0.0.1:9/hooks") -> ProviderPark:
     version.provider_id = first.id
     await version.save()
     for position, provider in enumerate((first, second)):
-        await ItemVersionProvider.create(
-            item_version=version, provider=provider, position=position
-        )
+        await ItemVersionProvider.create(item_version=version, provider=provider, position=position)
     staff = await builders.user(Role.PROVIDER, "一号服务商 小陈")
     other_staff = await builders.user(Role.PROVIDER, "二号服务商 小林")
     staff.provider_id = first.id

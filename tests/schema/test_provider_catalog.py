@@ -39,7 +39,7 @@ async def test_admins_list_an_items_providers_the_primary_first(new_api: Any) ->
     a, b, c = [await Provider.create(name=n) for n in ("甲服务商", "乙服务商", "丙服务商")]
     fields = item_input("空调维修", fulfilment="PROVIDER", providerId=_pid(a),
                         providerIds=[_pid(c), _pid(a), _pid(b)])  # fmt: skip
-    made = (await admin.gql(CREATE, {"input": {"categoryId": category["id"], **fields}}))
+    made = await admin.gql(CREATE, {"input": {"categoryId": category["id"], **fields}})
     payload = made["createServiceItem"]
     assert payload["userErrors"] == []
     item = payload["serviceItem"]
@@ -50,20 +50,20 @@ async def test_admins_list_an_items_providers_the_primary_first(new_api: Any) ->
     # A new version lists its own; the published one keeps what it had.
     published = await publish(admin, item)
     changed = item_input("空调维修", fulfilment="PROVIDER", providerId=_pid(b), providerIds=[])
-    updated = await admin.gql(UPDATE, {"input": {
-        "serviceItemId": item["id"], "expectedVersion": published["version"], **changed}})  # fmt: skip
+    edit = {"serviceItemId": item["id"], "expectedVersion": published["version"], **changed}
+    updated = await admin.gql(UPDATE, {"input": edit})
     assert updated["updateServiceItem"]["userErrors"] == []
     assert await ItemVersionProvider.all().count() == 4
 
     # Bad lists: an unknown provider, providers for an item the park handles itself.
     unknown = item_input("电梯维保", fulfilment="PROVIDER", providerId=_pid(a),
                          providerIds=[global_id("Provider", 999999)])  # fmt: skip
-    refused = (await admin.gql(CREATE, {"input": {"categoryId": category["id"], **unknown}}))
+    refused = await admin.gql(CREATE, {"input": {"categoryId": category["id"], **unknown}})
     assert [(e["field"], e["code"]) for e in refused["createServiceItem"]["userErrors"]] == [
         (["providerIds", "0"], "NOT_FOUND")
     ]
     in_house = item_input("保洁", providerIds=[_pid(a)])
-    refused = (await admin.gql(CREATE, {"input": {"categoryId": category["id"], **in_house}}))
+    refused = await admin.gql(CREATE, {"input": {"categoryId": category["id"], **in_house}})
     assert [(e["field"], e["code"]) for e in refused["createServiceItem"]["userErrors"]] == [
         (["providerIds"], "PROVIDER_REQUIRED")
     ]
@@ -110,16 +110,19 @@ async def test_the_enterprise_chooses_its_provider_when_it_submits(new_api: Any)
     await world.version.save()
     applicant = await login(new_api, world.park.applicant)
     stranger = await Provider.create(name="不相干服务商")
-    base = {"serviceItemId": global_id("ServiceItem", world.item.id),
-            "enterpriseId": global_id("Enterprise", world.park.enterprise.id), "formData": {}}  # fmt: skip
+    base = {
+        "serviceItemId": global_id("ServiceItem", world.item.id),
+        "enterpriseId": global_id("Enterprise", world.park.enterprise.id),
+        "formData": {},
+    }
 
-    refused = (await applicant.gql(SUBMIT, {"input": {**base, "providerId": _pid(stranger)}}))
+    refused = await applicant.gql(SUBMIT, {"input": {**base, "providerId": _pid(stranger)}})
     errors = refused["submitApplication"]["userErrors"]
     assert [(e["field"], e["code"]) for e in errors] == [(["providerId"], "NOT_ITS_PROVIDER")]
     assert errors[0]["message"]
     assert await Application.all().count() == 0
 
-    chosen = (await applicant.gql(SUBMIT, {"input": {**base, "providerId": _pid(world.second)}}))
+    chosen = await applicant.gql(SUBMIT, {"input": {**base, "providerId": _pid(world.second)}})
     payload = chosen["submitApplication"]
     assert payload["userErrors"] == [] and payload["order"] is not None
     order = await Order.get()

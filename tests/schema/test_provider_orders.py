@@ -250,7 +250,9 @@ async def test_a_supervisor_reroutes_a_forwarded_order_to_another_provider(
 
     refused = (await applicant.gql(FORWARD, variables()))["forwardOrder"]
     assert [e["code"] for e in refused["userErrors"]] == ["FORBIDDEN"]
-    same = (await supervisor.gql(FORWARD, variables(providerId=global_id("Provider", world.first.id))))
+    same = await supervisor.gql(
+        FORWARD, variables(providerId=global_id("Provider", world.first.id))
+    )
     assert [e["code"] for e in same["forwardOrder"]["userErrors"]] == ["SAME_PROVIDER"]
 
     moved = (await supervisor.gql(FORWARD, variables()))["forwardOrder"]

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from backend.models.orders import Order
+from backend.services.webhooks.deliveries import run_acknowledged
 from tests.schema.helpers import global_id
 from tests.schema.order_helpers import login
 from tests.schema.provider_helpers import (
@@ -16,7 +17,6 @@ from tests.schema.provider_helpers import (
     provider_token,
     update,
 )
-from backend.services.webhooks.deliveries import run_acknowledged
 
 
 async def test_the_directory_leads_to_the_application_with_the_provider_chosen(
@@ -36,7 +36,9 @@ async def test_the_directory_leads_to_the_application_with_the_provider_chosen(
 
     form = (await applicant.client.get(link)).text
     options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', form)
-    providers = [(v, bool(s), n) for v, s, n in options if n in (world.first.name, world.second.name)]
+    providers = [
+        (v, bool(s), n) for v, s, n in options if n in (world.first.name, world.second.name)
+    ]
     assert providers == [
         (global_id("Provider", world.first.id), False, world.first.name),
         (second, True, world.second.name),

@@ -527,9 +527,9 @@ def item_input(draft: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[st
         "reviewMode": draft["reviewMode"],
         "fulfilment": draft["fulfilment"],
         "providerId": draft["providerId"] or None,
-        "providerIds": [
-            p for p in draft.get("providerIds", []) if p != draft["providerId"]
-        ] if draft["fulfilment"] == "PROVIDER" else [],
+        "providerIds": [p for p in draft.get("providerIds", []) if p != draft["providerId"]]
+        if draft["fulfilment"] == "PROVIDER"
+        else [],
         "appointmentQuota": numbers["appointmentQuota"],
         "timeLimitDays": numbers["timeLimitDays"] or 0,
         "teamId": draft["teamId"] or None,

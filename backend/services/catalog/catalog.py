@@ -261,7 +261,8 @@ async def _check_content(
     serving: list[int] = []
     if content.fulfilment is Fulfilment.PROVIDER and content.provider_id is not None:
         serving = list(dict.fromkeys([content.provider_id, *content.provider_ids]))
-        known = set(await Provider.filter(id__in=serving).values_list("id", flat=True))
+        rows = await Provider.filter(id__in=serving).values_list("id", flat=True)
+        known = {int(str(pk)) for pk in rows}
         for i, pid in enumerate(content.provider_ids):
             if pid not in known:
                 problems.add(("providerIds", str(i)), "NOT_FOUND")

@@ -527,8 +527,9 @@ def item_input(draft: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[st
         "reviewMode": draft["reviewMode"],
         "fulfilment": draft["fulfilment"],
         "providerId": draft["providerId"] or None,
+        # The other providers go with a primary one (the service refuses them without).
         "providerIds": [p for p in draft.get("providerIds", []) if p != draft["providerId"]]
-        if draft["fulfilment"] == "PROVIDER"
+        if draft["providerId"]
         else [],
         "appointmentQuota": numbers["appointmentQuota"],
         "timeLimitDays": numbers["timeLimitDays"] or 0,

@@ -31,6 +31,7 @@ from backend.services.core.transactions import in_transaction
 from backend.services.orders.policies import visible_order
 from backend.services.orders.states import ORDER
 from backend.services.webhooks import events as webhook_events
+from backend.services.webhooks.deliveries import AcknowledgedDelivery
 
 # The Standard Webhooks recommendation; the answers give way first (the provider asks the API).
 MAX_PAYLOAD = 20_000
@@ -216,9 +217,11 @@ async def acknowledged(order_number: str, provider_id: int) -> Order | None:
 
 
 @webhooks.on_acknowledged(webhook_events.ORDER_FORWARDED)
-async def _on_forward_acknowledged(delivery: Any) -> None:
-    number = delivery.data["order"]["number"]
-    await acknowledged(str(number), int(delivery.provider_id))
+async def _on_forward_acknowledged(delivery: AcknowledgedDelivery) -> None:
+    order = delivery.data.get("order")
+    if not isinstance(order, dict) or not isinstance(order.get("number"), str):
+        return  # not an order this module forwarded (an admin's test delivery, say)
+    await acknowledged(order["number"], delivery.provider_id)
 
 
 # -- a supervisor re-routes ---------------------------------------------------------------------

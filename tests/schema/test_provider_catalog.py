@@ -127,3 +127,31 @@ async def test_the_enterprise_chooses_its_provider_when_it_submits(new_api: Any)
     assert payload["userErrors"] == [] and payload["order"] is not None
     order = await Order.get()
     assert (order.provider_id, order.team_id) == (world.second.id, world.park.team.id)
+
+
+CREATE_STAFF = """mutation($input: CreateStaffUserInput!) { createStaffUser(input: $input) {
+    user { id roles } userErrors { field code message } } }"""
+
+
+@pytest.mark.postgres
+async def test_admins_make_a_provider_account_for_one_provider(new_api: Any) -> None:
+    from backend.models.accounts import User
+
+    admin = await admin_client(new_api)
+    provider = await Provider.create(name="甲服务商")
+
+    def staff(login: str, roles: list[str], **more: Any) -> dict[str, Any]:
+        return {"input": {"name": "甲服务商 小王", "email": login, "password": "S3rvice-hall-pw",
+                          "roles": roles, **more}}  # fmt: skip
+
+    def codes(data: dict[str, Any]) -> list[tuple[list[str], str]]:
+        return [(e["field"], e["code"]) for e in data["createStaffUser"]["userErrors"]]
+
+    unlinked = await admin.gql(CREATE_STAFF, staff("a@p.cn", ["PROVIDER"]))
+    assert codes(unlinked) == [(["providerId"], "PROVIDER_ACCOUNT_UNLINKED")]
+    handler = await admin.gql(CREATE_STAFF, staff("b@p.cn", ["HANDLER"], providerId=_pid(provider)))
+    assert codes(handler) == [(["providerId"], "NOT_A_PROVIDER_ACCOUNT")]
+    made = await admin.gql(CREATE_STAFF, staff("c@p.cn", ["PROVIDER"], providerId=_pid(provider)))
+    assert codes(made) == []
+    assert (await User.get(email="c@p.cn")).provider_id == provider.id
+    assert not await User.filter(email__in=["a@p.cn", "b@p.cn"]).exists()

@@ -68,3 +68,42 @@ async def test_the_applicant_sees_the_providers_steps_on_the_order_page(new_api:
     for label in ("服务商已接收", "服务商已受理", "配件已到货"):
         assert label in page
     assert (await Order.get(id=order.id)).provider_staff == "陈工程师"
+
+
+async def test_an_admin_makes_a_provider_account_from_the_people_page(new_api: Any) -> None:
+    from backend.models.accounts import Role, User
+    from backend.models.enterprises import Provider
+    from tests import builders
+    from tests.conftest import PASSWORD
+    from tests.web.helpers import submit
+
+    provider = await Provider.create(name="甲服务商")
+    admin = await login(new_api, await builders.user(Role.ADMIN, "管理员"))
+    page = (await admin.client.get("/admin/users")).text
+    assert f'<option value="{global_id("Provider", provider.id)}">甲服务商</option>' in page
+    fields = {"name": "甲服务商 小王", "email": "wang@p.cn", "password": PASSWORD,
+              "roles": "PROVIDER"}  # fmt: skip
+    unlinked = await submit(admin, "/admin/users/new", fields)
+    assert unlinked.status_code == 422
+    assert 'id="providerId-error"' in unlinked.text and "请选择该账号所属的服务商" in unlinked.text
+    made = await submit(
+        admin, "/admin/users/new", {**fields, "providerId": global_id("Provider", provider.id)}
+    )
+    assert made.status_code == 303
+    assert (await User.get(email="wang@p.cn")).provider_id == provider.id
+
+
+async def test_the_item_editor_keeps_an_items_other_providers(new_api: Any) -> None:
+    from backend.models.accounts import Role
+    from tests import builders
+
+    world = await provider_park()
+    admin = await login(new_api, await builders.user(Role.ADMIN, "管理员"))
+    item_id = global_id("ServiceItem", world.item.id)
+    page = await admin.client.get(f"/admin/catalog/items/{item_id}/edit")
+    assert page.status_code == 200, page.text[:300]
+    html = page.text
+    second = global_id("Provider", world.second.id)
+    assert f'name="providerIds" value="{second}" checked' in html
+    first = global_id("Provider", world.first.id)
+    assert f'name="providerIds" value="{first}" checked' not in html

@@ -22,6 +22,7 @@ from web.pages import (
     premises,
     providers,
     tokens,
+    webhooks,
 )
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -35,6 +36,7 @@ routes: list[BaseRoute] = [
     *tokens.routes,
     *enterprises.routes,
     *premises.routes,
+    *webhooks.routes,
     *applications.routes,
     *catalog.routes,
     *catalog_admin.routes,

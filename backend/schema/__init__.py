@@ -50,6 +50,9 @@ from backend.schema.orders.types import OrderType
 from backend.schema.teams.mutations import TeamMutations
 from backend.schema.teams.queries import TeamQueries
 from backend.schema.teams.types import TeamType
+from backend.schema.webhooks.mutations import WebhookMutations
+from backend.schema.webhooks.queries import WebhookQueries
+from backend.schema.webhooks.types import WebhookDelivery
 
 Query = merge_types(
     "Query",
@@ -66,6 +69,7 @@ Query = merge_types(
         OrderQueries,
         ApplicationQueries,
         JobQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
@@ -87,6 +91,7 @@ Mutation = merge_types(
         OrderProviderMutations,
         ApplicationMutations,
         JobMutations,
+        WebhookMutations,
     ),
 )
 
@@ -109,6 +114,7 @@ schema = LoggedSchema(
         OrderType,
         ApplicationType,
         JobType,
+        WebhookDelivery,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).

@@ -97,6 +97,11 @@ ROOT_SCOPES: dict[str, str] = {
     "unsubscribeFromEmail": "notifications:write",
     "failedJobs": "jobs:read",
     "retryJob": "jobs:write",
+    "webhookDeliveries": "webhooks:read",
+    "webhookEventTypes": "providers:read",
+    "configureWebhookEndpoint": "webhooks:write",
+    "rotateWebhookSecret": "webhooks:write",
+    "redeliverWebhook": "webhooks:write",
     # Subscriptions read what the queries of their domain read.
     "orderStatusChanged": "orders:read",
     "orderEvents": "orders:read",
@@ -162,6 +167,10 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     "jobs:read": (
         "Job", "JobConnection", "JobEdge",
     ),
+    "webhooks:read": (
+        "WebhookEndpoint", "WebhookKey", "WebhookDelivery", "WebhookAttempt",
+        "WebhookDeliveryConnection", "WebhookDeliveryEdge",
+    ),
 }  # fmt: skip
 # Types that only carry others: payloads and error lists, returned by root fields only (their
 # own fields are the root field's answer, which its scope covers), page info and counts.
@@ -183,6 +192,7 @@ _CARRIERS = frozenset(
         "AcceptOrderPayload", "DeclineOrderPayload", "RequestOrderInformationPayload",
         "AnswerOrderInformationPayload", "CompleteOrderPayload", "CancelOrderPayload",
         "ProviderUpdateOrderPayload", "ForwardOrderPayload",
+        "WebhookError", "WebhookEndpointPayload", "RedeliverWebhookPayload",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

@@ -25,6 +25,7 @@ from backend.schema.enterprises.errors import (
 from backend.schema.errors import AccountErrorCode, NotificationErrorCode, TeamErrorCode
 from backend.schema.jobs.errors import JobErrorCode
 from backend.schema.orders.errors import OrderErrorCode
+from backend.schema.webhooks.errors import WebhookErrorCode
 from backend.services.accounts import accounts
 from backend.services.core.errors import (
     MESSAGES,
@@ -204,6 +205,7 @@ REACH: dict[type[Enum], list[str]] = {
     PremisesErrorCode: ["enterprises.premises", ACTORS, KEYS],
     ProviderErrorCode: ["enterprises.providers", ACTORS, KEYS],
     FileErrorCode: ["files.uploads", "applications.applications:attachment_policy", ACTORS_USER],
+    WebhookErrorCode: ["webhooks.endpoints", "webhooks.redelivery", ACTORS],
 }
 DEFAULT_CODES = {
     cls.__name__: cls.default_code

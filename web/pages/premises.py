@@ -14,6 +14,7 @@ from starlette.routing import Route
 from backend.i18n import N_
 from web.shell import (
     as_int,
+    enum_values,
     field_errors,
     only_for,
     page,
@@ -163,6 +164,11 @@ async def _providers_page(request: Request, status_code: int = 200, **forms: Any
         "after": after,
         "create": forms.get("create", {"errors": {}, "input": {"active": True}}),
         "edit": forms.get("edit", {}),
+        # Webhook endpoints (web/pages/webhooks.py): forms back with errors, a new secret.
+        "webhook": forms.get("webhook", {}),
+        "shown_secret": forms.get("shown_secret"),
+        "webhook_event_types": result.data["webhookEventTypes"],
+        "webhook_schemes": enum_values("WebhookSigningScheme"),
     }
     return await page(
         request,
@@ -172,6 +178,10 @@ async def _providers_page(request: Request, status_code: int = 200, **forms: Any
         status_code=status_code,
         here="/admin/providers",
     )
+
+
+# The webhook endpoint forms (web/pages/webhooks.py) answer with this page too.
+providers_page = _providers_page
 
 
 async def providers(request: Request) -> Response:

@@ -18,11 +18,19 @@ from backend.schema.idempotency import idempotency_key
 from backend.schema.loading import in_language
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
+from backend.schema.webhooks import queries as webhook_queries
+from backend.schema.webhooks.types import WebhookEndpoint
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Invalid
 from backend.services.enterprises import providers
 from backend.services.enterprises.policies import directory_visible_to, providers_visible_to
 from backend.services.enterprises.providers import ProviderFields, ServedItem
+
+
+def _pk(global_id_value: str) -> int:
+    pk = decode_id_of(strawberry.ID(global_id_value), "Provider")
+    assert pk is not None
+    return pk
 
 
 @strawberry.type(name="Provider", description="A third-party service platform.")
@@ -35,6 +43,19 @@ class ProviderType(Node):
     active: bool
     created_at: datetime
     version: int
+
+    @strawberry.field(
+        description="Where and how the provider hears of its orders; admins only (else null)."
+    )
+    async def webhook_endpoint(self, info: strawberry.Info) -> WebhookEndpoint | None:
+        return await webhook_queries.endpoint_of(context_of(info), _pk(self.id))
+
+    @strawberry.field(
+        description="The ed25519 public keys (`whpk_…`) that verify the provider's v1a "
+        "webhooks now, newest first; empty for v1."
+    )
+    async def webhook_public_keys(self, info: strawberry.Info) -> list[str]:
+        return await webhook_queries.public_keys_of(context_of(info), _pk(self.id))
 
     @classmethod
     def of(cls, provider: ProviderModel) -> ProviderType:

@@ -46,6 +46,8 @@ SCOPES: dict[str, str] = {
     "applications:write": "Save, submit and withdraw applications; audit and supplement them",
     "jobs:read": "Read background jobs that failed (admins)",
     "jobs:write": "Run failed background jobs again (admins)",
+    "webhooks:read": "Read providers' webhook endpoints and deliveries (admins)",
+    "webhooks:write": "Configure webhook endpoints, rotate keys, redeliver (admins)",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

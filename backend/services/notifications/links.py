@@ -30,6 +30,13 @@ def _enterprise(params: Params) -> str:
     return f"/enterprises/{ref}"
 
 
+def _webhooks(params: Params) -> str:
+    # The deliveries page filters by the provider's global id, like `_enterprise`.
+    pk = int(_param(params, "providerId"))
+    ref = base64.urlsafe_b64encode(f"Provider:{pk}".encode()).decode().rstrip("=")
+    return f"/admin/webhooks?provider={ref}"
+
+
 def _path(template: str, *names: str) -> Callable[[Params], str]:
     def build(params: Params) -> str:
         return template.format(**{name: _param(params, name) for name in names})
@@ -60,8 +67,8 @@ LINKS: dict[str, Callable[[Params], str]] = {
     "ORDER_ASSIGNED": _path("/orders/{number}", "number"),
     # The order is no longer theirs to open: their queue is what changed.
     "ORDER_TAKEN_AWAY": _fixed("/orders"),
-    "WEBHOOK_ENDPOINT_FAILING": _path("/admin/webhooks?provider={providerId}", "providerId"),
-    "WEBHOOK_ENDPOINT_GONE": _path("/admin/webhooks?provider={providerId}", "providerId"),
+    "WEBHOOK_ENDPOINT_FAILING": _webhooks,
+    "WEBHOOK_ENDPOINT_GONE": _webhooks,
     "ENTERPRISE_VERIFIED": _enterprise,
     "ENTERPRISE_REJECTED": _enterprise,
     "MEMBER_JOINED": _enterprise,

@@ -12,7 +12,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -24,6 +24,7 @@ from backend.models.webhooks import (
     WebhookEndpoint,
 )
 from backend.services.core import clock
+from backend.services.core.transactions import in_transaction
 from backend.services.jobs import jobs
 from backend.services.webhooks.events import EVENT_TYPES
 
@@ -150,6 +151,7 @@ async def announce(
         delivery = saved
     if enabled:
         await enqueue_attempt(connection, delivery.id, 1, now)
+    await enqueue_pruning(connection, now)
 
 
 async def enqueue_attempt(
@@ -167,3 +169,37 @@ async def enqueue_attempt(
         # when the bookkeeping itself failed (the database away).
         max_attempts=5,
     )
+
+
+PRUNE = "webhooks.prune"
+
+
+async def enqueue_pruning(connection: BaseDBAsyncClient, now: datetime) -> None:
+    """Once a day while deliveries are made: the job that empties old payloads."""
+    day = now.astimezone(UTC).date()
+    await jobs.enqueue(
+        connection,
+        PRUNE,
+        {},
+        run_at=now + timedelta(days=1),
+        key=f"{PRUNE}:{day.isoformat()}",
+    )
+
+
+@jobs.handler(PRUNE)
+async def prune(run: jobs.JobRun) -> None:
+    """Empties the payloads of deliveries finished more than `webhook_keep_days` ago; the rows
+    and their attempts stay (what was sent when, and how it went). Safe to repeat."""
+    now = clock.now()
+    cutoff = now - timedelta(days=run.settings.webhook_keep_days)
+    count = await WebhookDelivery.filter(
+        status__in=[DeliveryStatus.DELIVERED, DeliveryStatus.FAILED],
+        created_at__lt=cutoff,
+        pruned_at__isnull=True,
+    ).update(body=None, pruned_at=now)
+    if count:
+        log.info("webhooks: emptied %s delivered payloads older than %s", count, cutoff)
+    # While payloads are kept, tomorrow's pruning is due too, announcements or not.
+    if await WebhookDelivery.filter(pruned_at__isnull=True).exists():
+        async with in_transaction() as conn:
+            await enqueue_pruning(conn, now)

@@ -74,7 +74,7 @@ def check_url(url: str, allowed_hosts: tuple[str, ...]) -> str | None:
         return "INVALID_URL"
     if parts.username or parts.password or port == 0:
         return "INVALID_URL"
-    host = parts.hostname.lower()
+    host = parts.hostname.lower().rstrip(".")  # `localhost.` is localhost
     if host in allowed_hosts:
         return None
     address = literal_address(host)

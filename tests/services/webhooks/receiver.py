@@ -29,8 +29,11 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, *replies: Reply) -> None:
+    def __init__(self, *replies: Reply, fail_first: int = 0) -> None:
+        """`fail_first`: answer 500 to the first that many requests of each webhook-id, then
+        the replies as planned."""
         self.replies = list(replies) or [Reply()]
+        self.fail_first = fail_first
         self.received: list[Received] = []
         self._lock = threading.Lock()
         receiver = self
@@ -45,6 +48,9 @@ class Receiver:
                     )
                     n = len(receiver.received)
                     reply = receiver.replies[min(n, len(receiver.replies)) - 1]
+                    if receiver.fail_first:
+                        same = receiver.count(self.headers.get("webhook-id", ""))
+                        reply = Reply(500) if same <= receiver.fail_first else reply
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:
@@ -71,6 +77,9 @@ class Receiver:
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/hooks"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def count(self, message_id: str) -> int:
+        return sum(1 for r in self.received if r.headers.get("webhook-id") == message_id)
 
     def __enter__(self) -> Self:
         self._thread.start()

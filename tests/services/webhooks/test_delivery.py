@@ -88,3 +88,101 @@ async def test_a_payload_of_20_kb_is_refused_at_announce(db: str) -> None:
 
 def _unused() -> timedelta:
     return timedelta()
+
+
+async def test_redelivery_sends_again_with_the_same_id_and_old_payloads_are_pruned(db: str) -> None:
+    from backend.services.core.errors import Invalid
+    from backend.services.webhooks import endpoints, redelivery
+    from tests.services.webhooks.helpers import admin, hook_settings
+
+    actor = await admin()
+    with Receiver(Reply(500), Reply(200)) as receiver, moved_to(START) as clock:
+        provider, _ = await provider_with_endpoint(receiver.url)
+        await announce_now(provider.id, {"orderId": "x"})
+        w = worker(webhook_retry_schedule=(), webhook_keep_days=3)
+        await w.run_due()
+        delivery = await WebhookDelivery.get()
+        assert delivery.status is DeliveryStatus.FAILED  # and the endpoint disabled
+        with pytest.raises(Invalid) as disabled:
+            await redelivery.redeliver(actor, delivery.id)
+        assert disabled.value.problems[0].code == "ENDPOINT_DISABLED"
+        await endpoints.configure(
+            actor,
+            hook_settings(),
+            provider.id,
+            endpoints.EndpointFields(url=receiver.url, event_types=[ORDER_FORWARDED]),
+        )
+        await redelivery.redeliver(actor, delivery.id)
+        with pytest.raises(Invalid) as pending:
+            await redelivery.redeliver(actor, delivery.id)
+        assert pending.value.problems[0].code == "DELIVERY_PENDING"
+        await w.run_due()
+        delivery = await WebhookDelivery.get()
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 2)
+        clock.move(days=2)
+        await w.run_due()  # the day's pruning: nothing old enough yet
+        assert (await WebhookDelivery.get()).body is not None
+        clock.move(days=2)  # no announcement since: each pruning schedules the next
+        await w.run_due()
+    assert len(receiver.received) == 2
+    assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
+    first = await WebhookDelivery.get(id=delivery.id)
+    assert first.body is None and first.pruned_at is not None
+    with pytest.raises(Invalid) as pruned:
+        await redelivery.redeliver(actor, delivery.id)
+    assert pruned.value.problems[0].code == "PAYLOAD_PRUNED"
+
+
+async def test_an_attempt_cut_off_by_a_dying_worker_is_recorded_and_the_next_one_goes(
+    db: str,
+) -> None:
+    from backend.services.jobs.jobs import JobRun
+    from backend.services.webhooks import attempts
+    from backend.services.webhooks.deliveries import ATTEMPT
+
+    async def dies_mid_request(run: JobRun) -> None:
+        await attempts._begin(run.settings, int(run.payload["deliveryId"]), run.payload["seq"])
+        raise ConnectionAbortedError("the process stopped")  # before any outcome is written
+
+    with Receiver() as receiver, moved_to(START) as clock:
+        provider, _ = await provider_with_endpoint(receiver.url)
+        await announce_now(provider.id, {"orderId": "x"})
+        dying = worker()
+        dying.handlers = {ATTEMPT: dies_mid_request}
+        await dying.run_due()
+        assert receiver.received == []
+        clock.move(minutes=5)  # the job's own retry, by the next server's worker
+        await worker().run_due()
+        clock.move(minutes=5)  # the next attempt, on the schedule
+        await worker().run_due()
+    assert len(receiver.received) == 1
+    rows = await WebhookAttempt.all().order_by("number")
+    assert [(a.number, a.succeeded, a.error) for a in rows] == [
+        (1, False, attempts.INTERRUPTED),
+        (2, True, ""),
+    ]
+    assert (await WebhookDelivery.get()).status is DeliveryStatus.DELIVERED
+
+
+async def test_a_failing_acknowledgement_hook_runs_again_without_sending_again(db: str) -> None:
+    calls: list[int] = []
+
+    @on_acknowledged(ORDER_CANCELLED)
+    async def flaky(delivery: AcknowledgedDelivery) -> None:
+        calls.append(delivery.id)
+        if len(calls) == 1:
+            raise RuntimeError("the database blinked")
+
+    try:
+        with Receiver() as receiver, moved_to(START) as clock:
+            provider, _ = await provider_with_endpoint(receiver.url)
+            await announce_now(provider.id, {"orderId": "x"}, event_type=ORDER_CANCELLED)
+            await worker().run_due()
+            clock.move(minutes=5)
+            await worker().run_due()
+    finally:
+        deliveries.ACKNOWLEDGED[ORDER_CANCELLED].remove(flaky)
+    assert len(receiver.received) == 1
+    delivery = await WebhookDelivery.get()
+    assert calls == [delivery.id, delivery.id]
+    assert await WebhookAttempt.all().count() == 1

@@ -121,6 +121,7 @@ def token_actor(holder: tokens.TokenHolder, request_id: str) -> Actor:
         language=holder.user.language,
         token_id=holder.token.id,
         scopes=frozenset(holder.token.scopes),
+        provider_id=holder.user.provider_id,
         request_id=request_id,
     )
 
@@ -221,6 +222,7 @@ class Gatekeeper:
                     roles=signed_in.roles,
                     language=signed_in.user.language,
                     session_id=signed_in.session_id,
+                    provider_id=signed_in.user.provider_id,
                     request_id=request_id,
                 )
         language = self._language(scope, cookies, actor)

@@ -21,6 +21,7 @@ from web.pages import (
     inbox,
     orders,
     premises,
+    providers,
     service_requests,
     tokens,
     webhooks,
@@ -46,6 +47,7 @@ routes: list[BaseRoute] = [
     *evaluations.routes,
     *orders.routes,
     *desk.routes,
+    *providers.routes,
 ]
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from backend.models.enterprises import Provider
 
 
 class Role(StrEnum):
@@ -41,6 +45,12 @@ class User(Model):
     # database default lets migration 0008 add the column to existing users.
     email_notifications = fields.BooleanField(default=False, db_default=False)
     version = fields.IntField(default=1)
+    # The provider a PROVIDER account speaks for (its staff and their API tokens): such a user
+    # sees only that provider's record and the orders forwarded to it. NULL for everyone else.
+    provider: fields.ForeignKeyNullableRelation[Provider] = fields.ForeignKeyField(
+        "models.Provider", related_name="users", null=True, on_delete=fields.SET_NULL
+    )
+    provider_id: int | None
 
     roles: fields.ReverseRelation[UserRole]
 

@@ -16,7 +16,7 @@ from tortoise.models import Model
 if TYPE_CHECKING:
     from backend.models.accounts import User
     from backend.models.catalog import ServiceItem, ServiceItemVersion
-    from backend.models.enterprises import Enterprise
+    from backend.models.enterprises import Enterprise, Provider
     from backend.models.files import StoredFile
 
 
@@ -58,6 +58,12 @@ class Application(Model):
         "models.User", related_name="applications", on_delete=fields.RESTRICT
     )
     applicant_id: int
+    # The provider the enterprise chose among the item's (PROVIDER fulfilment); NULL: the
+    # item's primary provider.
+    provider: fields.ForeignKeyNullableRelation[Provider] = fields.ForeignKeyField(
+        "models.Provider", related_name="applications", null=True, on_delete=fields.SET_NULL
+    )
+    provider_id: int | None
     # Set when an auditor filed it for an enterprise that came in person or called.
     filed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="applications_filed", null=True, on_delete=fields.SET_NULL

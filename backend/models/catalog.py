@@ -127,6 +127,28 @@ class ServiceItemVersion(Model):
         unique_together = (("item", "number"),)
 
 
+class ItemVersionProvider(Model):
+    """A provider that serves an item version
+
+    In the order the admin listed them (position 0 is the version's primary `provider`): the
+    enterprise may choose one when it applies."""
+
+    id = fields.BigIntField(primary_key=True)
+    item_version: fields.ForeignKeyRelation[ServiceItemVersion] = fields.ForeignKeyField(
+        "models.ServiceItemVersion", related_name="served_by", on_delete=fields.CASCADE
+    )
+    item_version_id: int
+    provider: fields.ForeignKeyRelation[Provider] = fields.ForeignKeyField(
+        "models.Provider", related_name="serves", on_delete=fields.RESTRICT
+    )
+    provider_id: int
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "item_version_providers"
+        unique_together = (("item_version", "provider"),)
+
+
 class ApplicationDayCount(Model):
     """How many applications for an item were last submitted on one day (UTC).
 

@@ -88,6 +88,8 @@ class Order(Model):
     waiting_since = fields.DatetimeField(null=True)
     # The result in the handler's words, once completed.
     result = fields.TextField(default="", db_default="")
+    # Who at the provider handles it, in the provider's words (named when it accepts).
+    provider_staff = fields.CharField(max_length=100, default="", db_default="")
 
     class Meta:
         table = "orders"

@@ -46,6 +46,7 @@ from backend.schema.notifications.types import NotificationType
 from backend.schema.orders.conversation import ConversationMutations
 from backend.schema.orders.mutations import OrderMutations
 from backend.schema.orders.owed import OwedMaterialMutations
+from backend.schema.orders.providers import OrderProviderMutations
 from backend.schema.orders.queries import OrderQueries
 from backend.schema.orders.steps import OrderStepMutations
 from backend.schema.orders.types import OrderType
@@ -95,6 +96,7 @@ Mutation = merge_types(
         ConversationMutations,
         OwedMaterialMutations,
         OrderStepMutations,
+        OrderProviderMutations,
         ApplicationMutations,
         JobMutations,
         ServiceRequestMutations,

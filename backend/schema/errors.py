@@ -54,6 +54,8 @@ class AccountErrorCode(Enum):
     MAIL_OFF = "MAIL_OFF"
     INVALID_LINK = "INVALID_LINK"
     LINK_EXPIRED = "LINK_EXPIRED"
+    PROVIDER_ACCOUNT_UNLINKED = "PROVIDER_ACCOUNT_UNLINKED"
+    NOT_A_PROVIDER_ACCOUNT = "NOT_A_PROVIDER_ACCOUNT"
 
 
 @strawberry.enum(description="Why a team mutation did not go through.")

@@ -21,6 +21,7 @@ from tortoise.queryset import QuerySet
 
 from backend.schema.loading import rows_of
 from backend.services.core.errors import Invalid
+from backend.services.core.global_ids import encode_global_id as encode_global_id
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -39,10 +40,6 @@ class BadRequest(GraphQLError):
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message, extensions={"code": code})
-
-
-def encode_global_id(type_name: str, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 
 def decode_global_id(value: str) -> tuple[str, int]:

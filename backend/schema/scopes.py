@@ -47,6 +47,7 @@ ROOT_SCOPES: dict[str, str] = {
     "bindPremises": "premises:write",
     "endPremisesBinding": "premises:write",
     "providers": "providers:read",
+    "providerDirectory": "providers:read",
     "createProvider": "providers:write",
     "updateProvider": "providers:write",
     "categories": "catalog:read",
@@ -79,6 +80,8 @@ ROOT_SCOPES: dict[str, str] = {
     "answerOrderInformation": "orders:write",
     "completeOrder": "orders:write",
     "cancelOrder": "orders:write",
+    "providerUpdateOrder": "orders:write",
+    "forwardOrder": "orders:write",
     "applications": "applications:read",
     "application": "applications:read",
     "applicationByNumber": "applications:read",
@@ -154,12 +157,14 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "Building", "Floor", "Unit", "PremisesBinding", "BuildingConnection", "BuildingEdge",
     ),
     "providers:read": (
-        "Provider", "ProviderConnection", "ProviderEdge",
+        "Provider", "ProviderConnection", "ProviderEdge", "ProviderServedItem",
+        "DirectoryProvider", "DirectoryProviderConnection", "DirectoryProviderEdge",
     ),
     "catalog:read": (
         "Category", "ServiceItem", "ServiceItemVersionInfo", "ProcessStep", "LocalizedText",
         "FormDefinition", "FormField", "FormOption", "AttachmentKind", "CategoryConnection",
         "CategoryEdge", "ServiceItemConnection", "ServiceItemEdge", "ServiceItemViewerCan",
+        "ServiceItemProvider",
     ),
     # An order's own views of its item, application and people (names only).
     "orders:read": (
@@ -217,6 +222,7 @@ _CARRIERS = frozenset(
         "AnswerOrderInformationPayload", "CompleteOrderPayload", "CancelOrderPayload",
         "ServiceRequestPayload", "ServiceRequestError",
         "EvaluationError", "EvaluationPayload", "RectificationPayload",
+        "ProviderUpdateOrderPayload", "ForwardOrderPayload",
         "WebhookError", "WebhookEndpointPayload", "RedeliverWebhookPayload",
     }
 )  # fmt: skip

@@ -64,7 +64,9 @@ def _cli(env: dict[str, str], *args: str) -> None:
 
 
 @contextmanager
-def serve_demo(workdir: Path, prepare: str | None = None) -> Iterator[tuple[str, str]]:
+def serve_demo(
+    workdir: Path, prepare: str | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
     """The seeded demo in `workdir`, served by uvicorn on a free port once it listens.
 
     `prepare` names a module run (`python -m`) between seeding and serving, to add what a test
@@ -80,6 +82,7 @@ def serve_demo(workdir: Path, prepare: str | None = None) -> Iterator[tuple[str,
         "SERVICEHALL_ARGON2_MEMORY_COST": "1024",
         "SERVICEHALL_HOST": "127.0.0.1",
         "SERVICEHALL_PORT": str(port),
+        **(extra_env or {}),
     }
     _cli(env, "migrate")
     _cli(env, "seed")

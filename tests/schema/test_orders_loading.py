@@ -390,6 +390,7 @@ ALONE: dict[str, str | list[str] | None] = {
     "team": ["id", "name"],
     "auditor": ["id", "name"],
     "provider": ["id", "name"],
+    "providerStaff": None,
     "assignmentReason": "{ rule note chosen { id name } eligible { user { name } load } }",
     "viewerCan": [
         "reassign",

@@ -12,7 +12,7 @@ from tests import builders
 from tests.schema.order_helpers import login
 
 MENU = {
-    Role.APPLICANT: {"/enterprises", "/applications", "/my/orders"},
+    Role.APPLICANT: {"/enterprises", "/applications", "/my/orders", "/providers"},
     Role.HANDLER: {"/orders"},
     Role.AUDITOR: {"/orders", "/desk"},
     Role.SUPERVISOR: {"/orders", "/supervision/unassigned", "/rectifications"},

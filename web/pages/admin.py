@@ -36,6 +36,7 @@ async def _users_page(request: Request, status_code: int = 200, **forms: Any) ->
         "staff_roles": result.data["staffRoles"],
         "role": role,
         "create": forms.get("create", {"errors": {}, "input": {"roles": []}}),
+        "providers": [e["node"] for e in result.data["providers"]["edges"]],
         "row_errors": forms.get("row_errors", {}),
     }
     return await page(
@@ -62,6 +63,7 @@ async def create_staff(request: Request) -> Response:
         "phone": text(form, "phone"),
         # Any role the schema knows goes on; the API refuses those not for staff, at the field.
         "roles": [r for r in form.getlist("roles") if r in enum_values("Role")],
+        "providerId": text(form, "providerId"),
     }
     password = form.get("password")
     variables = {
@@ -71,6 +73,7 @@ async def create_staff(request: Request) -> Response:
             "phone": values["phone"] or None,
             "password": password if isinstance(password, str) else "",
             "roles": values["roles"],
+            "providerId": values["providerId"] or None,
         }
     }
     payload = (await run(request, "create_staff_user", variables)).data["createStaffUser"]

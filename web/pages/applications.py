@@ -54,6 +54,8 @@ class Answers:
     key: str = ""
     application_id: str = ""
     version: str = ""
+    # One of the item's providers, chosen by the enterprise ("": the item's primary).
+    provider_id: str = ""
 
     def input(self, item: dict[str, Any], *, with_key: bool = False) -> dict[str, Any]:
         """The ApplicationInput these answers make."""
@@ -69,6 +71,8 @@ class Answers:
             "attachments": attachments,
             "promiseDeferred": self.promise,
         }
+        if self.provider_id:
+            found["providerId"] = self.provider_id
         if self.application_id:
             found["applicationId"] = self.application_id
             found["expectedVersion"] = as_int(self.version)
@@ -148,6 +152,7 @@ def answers_from_form(item: dict[str, Any], form: FormData) -> Answers:
         key=text(form, "idempotencyKey") or str(uuid.uuid4()),
         application_id=text(form, "applicationId"),
         version=text(form, "expectedVersion"),
+        provider_id=text(form, "providerId"),
     )
 
 
@@ -284,7 +289,14 @@ async def apply_form(request: Request) -> Response:
     data = await _apply_data(request, _item_id(request))
     enterprises = _verified(data)
     first = str(enterprises[0]["id"]) if enterprises else ""
-    answers = Answers(enterprise_id=first, key=str(uuid.uuid4()))
+    # The directory links here naming the provider chosen; only one of the item's counts.
+    wanted = request.query_params.get("provider", "")
+    served = {p["id"] for p in data["serviceItem"].get("providers") or []}
+    answers = Answers(
+        enterprise_id=first,
+        key=str(uuid.uuid4()),
+        provider_id=wanted if wanted in served else "",
+    )
     return await _form_page(request, data, answers)
 
 

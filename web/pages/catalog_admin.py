@@ -258,6 +258,7 @@ def draft_of_item(item: dict[str, Any]) -> dict[str, Any]:
         "reviewMode": item["reviewMode"],
         "fulfilment": item["fulfilment"],
         "providerId": item["providerId"] or "",
+        "providerIds": [p["id"] for p in item.get("providers") or [] if not p["primary"]],
         "appointmentQuota": ""
         if item["appointmentQuota"] is None
         else str(item["appointmentQuota"]),
@@ -288,6 +289,7 @@ def empty_draft() -> dict[str, Any]:
         "reviewMode": "MANUAL",
         "fulfilment": "IN_HOUSE",
         "providerId": "",
+        "providerIds": [],
         "appointmentQuota": "",
         "timeLimitDays": "10",
         "teamId": "",
@@ -359,6 +361,7 @@ def draft_of_form(form: FormData) -> dict[str, Any]:
         "reviewMode": "AUTO" if text(form, "reviewMode") == "AUTO" else "MANUAL",
         "fulfilment": _fulfilment(text(form, "fulfilment")),
         "providerId": text(form, "providerId"),
+        "providerIds": [v for v in form.getlist("providerIds") if isinstance(v, str) and v],
         "appointmentQuota": text(form, "appointmentQuota"),
         "timeLimitDays": text(form, "timeLimitDays"),
         "teamId": text(form, "teamId"),
@@ -524,6 +527,10 @@ def item_input(draft: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[st
         "reviewMode": draft["reviewMode"],
         "fulfilment": draft["fulfilment"],
         "providerId": draft["providerId"] or None,
+        # The other providers go with a primary one (the service refuses them without).
+        "providerIds": [p for p in draft.get("providerIds", []) if p != draft["providerId"]]
+        if draft["providerId"]
+        else [],
         "appointmentQuota": numbers["appointmentQuota"],
         "timeLimitDays": numbers["timeLimitDays"] or 0,
         "teamId": draft["teamId"] or None,
@@ -554,7 +561,7 @@ def preview_form(draft: dict[str, Any], language: str) -> dict[str, Any]:
 
 def input_names(draft: dict[str, Any]) -> set[str]:
     """Every input of the editor an error can be shown at."""
-    names = {*TEXTS, "reviewMode", "fulfilment", "providerId", "appointmentQuota"}
+    names = {*TEXTS, "reviewMode", "fulfilment", "providerId", "providerIds", "appointmentQuota"}
     names |= {"timeLimitDays", "teamId"}
     for i in range(len(draft["processSteps"])):
         names |= {

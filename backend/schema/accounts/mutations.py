@@ -21,7 +21,7 @@ from backend.schema.context import (
 )
 from backend.schema.errors import AccountError, run_mutation
 from backend.schema.idempotency import idempotency_key
-from backend.schema.relay import decode_id_of
+from backend.schema.relay import decode_id_of, optional_input_pk
 from backend.services.accounts import accounts, devices, email, sessions, tokens
 from backend.services.core.errors import Invalid
 
@@ -100,6 +100,11 @@ class CreateStaffUserInput:
     roles: list[RoleModel]
     language: str | None = None
     idempotency_key: str | None = idempotency_key()
+    provider_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="For a PROVIDER account (required then): the provider it works for; it sees "
+        "only that provider's record and the orders forwarded to it.",
+    )
 
 
 @strawberry.input
@@ -269,6 +274,7 @@ class AccountMutations:
                 list(input.roles),
                 input.language or "zh-CN",
                 input.idempotency_key,
+                optional_input_pk(input.provider_id, "Provider", "providerId"),
             )
             return UserPayload(user=await _user_type(user.id), user_errors=[])
 

@@ -49,6 +49,11 @@ class ApplicationInput:
     promise_deferred: bool = strawberry.field(
         default=False, description="The promise to hand in deferrable materials later (容缺)."
     )
+    provider_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="For an item served by providers: the one the enterprise chooses among the "
+        "item's `providers` (omit for its primary).",
+    )
     idempotency_key: str | None = None
 
 
@@ -115,6 +120,7 @@ def request_of(input: ApplicationInput) -> Request:
         attachments=attachments_of(input.attachments),
         promise_deferred=input.promise_deferred,
         idempotency_key=input.idempotency_key,
+        provider_id=optional_input_pk(input.provider_id, "Provider", "providerId"),
     )
 
 

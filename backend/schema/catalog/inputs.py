@@ -10,9 +10,10 @@ from strawberry.scalars import JSON
 from backend.models.catalog import Fulfilment, ReviewMode
 from backend.schema.catalog import enums  # noqa: F401  (the enums, before their uses)
 from backend.schema.idempotency import idempotency_key
-from backend.schema.relay import optional_input_pk
+from backend.schema.relay import decode_id_of, optional_input_pk
 from backend.services.catalog import forms
 from backend.services.catalog.catalog import CategoryFields, ItemContent
+from backend.services.core.errors import Invalid
 from backend.services.enterprises.records import EnterpriseRecord
 
 
@@ -152,6 +153,11 @@ class ServiceItemContentFields:
     review_mode: ReviewMode = ReviewMode.MANUAL
     fulfilment: Fulfilment = Fulfilment.IN_HOUSE
     provider_id: strawberry.ID | None = None
+    provider_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="PROVIDER fulfilment: the item's other providers, after the primary "
+        "(`providerId`); the enterprise may choose among them.",
+    )
     appointment_quota: int | None = None
     time_limit_days: int = 10
     team_id: strawberry.ID | None = None
@@ -177,11 +183,22 @@ class ServiceItemContentFields:
             review_mode=self.review_mode,
             fulfilment=self.fulfilment,
             provider_id=optional_input_pk(self.provider_id, "Provider", "providerId"),
+            provider_ids=_provider_pks(self.provider_ids),
             appointment_quota=self.appointment_quota,
             time_limit_days=self.time_limit_days,
             team_id=optional_input_pk(self.team_id, "Team", "teamId"),
             position=self.position,
         )
+
+
+def _provider_pks(ids: list[strawberry.ID]) -> list[int]:
+    pks = []
+    for i, value in enumerate(ids):
+        pk = decode_id_of(value, "Provider")
+        if pk is None:
+            raise Invalid.at(("providerIds", str(i)), "NOT_FOUND")
+        pks.append(pk)
+    return pks
 
 
 @strawberry.input

@@ -18,15 +18,18 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
+import strawberry
 from tortoise.expressions import RawSQL
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from backend.models.accounts import Team as TeamModel
 from backend.models.accounts import User as UserModel
+from backend.models.catalog import ItemVersionProvider
 from backend.models.catalog import ServiceItem as ServiceItemModel
 from backend.models.catalog import ServiceItemVersion as VersionModel
 from backend.schema.accounts.types import UserType, users_as_types
+from backend.schema.nodes import global_id
 from backend.schema.relay import decode_cursor, encode_cursor, page_size, rows_after
 from backend.schema.teams.types import TeamType, teams_as_types
 from backend.services.catalog.policies import can_manage_catalog
@@ -50,6 +53,7 @@ class ItemLoad(Enum):
     TEAMS = "teams"  # the item's handling team (its own, else its category's); staff only
     CATEGORY_TEAMS = "category_teams"  # its category's team; staff only
     VERSIONS = "versions"  # every version with its author; admins only
+    PROVIDERS = "providers"  # the providers serving the version shown, in the admin's order
 
 
 class CategoryLoad(Enum):
@@ -161,12 +165,48 @@ async def histories(item_ids: Sequence[int]) -> dict[int, list[VersionRow]]:
     return history
 
 
+@strawberry.type(
+    name="ServiceItemProvider",
+    description="A provider serving an item: the enterprise may choose it when applying.",
+)
+class ServiceItemProviderType:
+    id: strawberry.ID
+    name: str
+    description: str
+    primary: bool = strawberry.field(description="The item's primary provider (`providerId`).")
+
+
+async def providers_serving(version_ids: Iterable[int]) -> dict[int, list[ServiceItemProviderType]]:
+    """The providers of each version, the primary first: one statement for the page."""
+    wanted = sorted(set(version_ids))
+    found: dict[int, list[ServiceItemProviderType]] = {pk: [] for pk in wanted}
+    if not wanted:
+        return found
+    rows = (
+        await ItemVersionProvider.filter(item_version_id__in=wanted)
+        .order_by("item_version_id", "position", "id")
+        .values("item_version_id", "provider_id", "position", "provider__name",
+                "provider__description")
+    )  # fmt: skip
+    for r in rows:
+        found[r["item_version_id"]].append(
+            ServiceItemProviderType(
+                id=global_id("Provider", r["provider_id"]),
+                name=r["provider__name"],
+                description=r["provider__description"],
+                primary=r["position"] == 0,
+            )
+        )
+    return found
+
+
 @dataclass(frozen=True)
 class ItemFollowUps:
     """What a page of items needs besides its rows, loaded once for the page."""
 
     teams: dict[int, TeamType]
     histories: dict[int, list[VersionRow]] | None  # None: not asked for, or not an admin
+    providers: dict[int, list[ServiceItemProviderType]] | None = None  # by version id
 
 
 async def item_follow_ups(
@@ -180,4 +220,9 @@ async def item_follow_ups(
     history = None
     if ItemLoad.VERSIONS in follow_ups and can_manage_catalog(actor):
         history = await histories([r["id"] for r in rows])
-    return ItemFollowUps(await teams_by_id(actor, team_ids), history)
+    providers = None
+    if ItemLoad.PROVIDERS in follow_ups:
+        providers = await providers_serving(
+            r[f"{SHOWN}id"] for r in rows if r.get(f"{SHOWN}id") is not None
+        )
+    return ItemFollowUps(await teams_by_id(actor, team_ids), history, providers)

@@ -41,6 +41,7 @@ from backend.schema.catalog.loading import (
     ItemLoad,
     Row,
     RowPage,
+    ServiceItemProviderType,
     cursor_of,
     item_follow_ups,
     item_rows,
@@ -326,7 +327,13 @@ class ServiceItemType(Node):
     audit_rules: JSON = strawberry.field(resolver=_audit_rules)
     review_mode: ReviewModeModel
     fulfilment: FulfilmentModel
-    provider_id: strawberry.ID | None
+    provider_id: strawberry.ID | None = strawberry.field(
+        description="The primary provider, for PROVIDER fulfilment."
+    )
+    providers: list[ServiceItemProviderType] | None = strawberry.field(
+        description="Every provider serving the item (the primary first); the enterprise may "
+        "choose one when it applies. Empty for an item the park handles itself."
+    )
     appointment_quota: int | None
     time_limit_days: int = strawberry.field(description="The committed time limit, working days.")
     status: ItemStatusModel
@@ -395,6 +402,7 @@ ITEM_NEEDS: FieldNeeds[ItemLoad] = FieldNeeds(
         "reviewMode": Needs(_shown("review_mode")),
         "fulfilment": Needs(_shown("fulfilment")),
         "providerId": Needs(_shown("provider_id")),
+        "providers": Needs(_shown("id"), (ItemLoad.PROVIDERS,)),
         "appointmentQuota": Needs(_shown("appointment_quota")),
         "timeLimitDays": Needs(_shown("time_limit_days")),
         "status": Needs(("status",)),
@@ -504,6 +512,9 @@ def _item_of(
         review_mode=text("review_mode"),
         fulfilment=text("fulfilment"),
         provider_id=global_id("Provider", provider_id) if provider_id is not None else None,
+        providers=(
+            follow_ups.providers.get(text("id"), []) if follow_ups.providers is not None else None
+        ),
         appointment_quota=text("appointment_quota"),
         time_limit_days=text("time_limit_days"),
         status=get("status"),

@@ -1,4 +1,6 @@
-"""Third-party providers: staff read the list, admins create and update them."""
+"""Third-party providers: park staff read the list, admins create and update them, a provider's
+staff read their own record; everyone else signed in reads the directory (`providerDirectory`:
+active providers and the items each serves)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from backend.schema.context import context_of
 from backend.schema.enterprises.errors import ProviderError
 from backend.schema.errors import run_mutation
 from backend.schema.idempotency import idempotency_key
+from backend.schema.loading import in_language
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
 from backend.schema.webhooks import queries as webhook_queries
@@ -20,8 +23,8 @@ from backend.schema.webhooks.types import WebhookEndpoint
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Invalid
 from backend.services.enterprises import providers
-from backend.services.enterprises.policies import providers_visible_to
-from backend.services.enterprises.providers import ProviderFields
+from backend.services.enterprises.policies import directory_visible_to, providers_visible_to
+from backend.services.enterprises.providers import ProviderFields, ServedItem
 
 
 def _pk(global_id_value: str) -> int:
@@ -77,6 +80,41 @@ async def _load(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:
 register("Provider", _load, "providers:read")
 
 
+@strawberry.type(description="An item a provider serves: its application is reached by its id.")
+class ProviderServedItem:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.type(
+    description="A provider in the directory enterprises choose from: what it is and serves."
+)
+class DirectoryProvider:
+    id: strawberry.ID
+    name: str
+    description: str
+    serves: list[ProviderServedItem] = strawberry.field(
+        description="The published items it serves, the catalog's order."
+    )
+
+    @classmethod
+    def of(
+        cls, provider: ProviderModel, served: Sequence[ServedItem], language: str
+    ) -> DirectoryProvider:
+        return cls(
+            id=global_id("Provider", provider.id),
+            name=provider.name,
+            description=provider.description,
+            serves=[
+                ProviderServedItem(
+                    id=global_id("ServiceItem", i.item_id),
+                    name=in_language(language, i.name_zh, i.name_en),
+                )
+                for i in served
+            ],
+        )
+
+
 @strawberry.type
 class ProviderQueries:
     @strawberry.field(description="Providers by name; staff only.")
@@ -86,6 +124,22 @@ class ProviderQueries:
         query = providers_visible_to(context_of(info).actor)
         page = await fetch_page(query, first=first, after=after, order=("name", "id"))
         return connection(page, ProviderType.of, query)
+
+    @strawberry.field(
+        description="The directory of active providers by name, with the items each serves: "
+        "for anyone signed in but a provider's staff."
+    )
+    async def provider_directory(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[DirectoryProvider]:
+        actor = context_of(info).actor
+        query = directory_visible_to(actor)
+        page = await fetch_page(query, first=first, after=after, order=("name", "id"))
+        # The items of the whole page in one statement.
+        served = await providers.items_served([p.id for p in page.rows])
+        return connection(
+            page, lambda p: DirectoryProvider.of(p, served[p.id], actor.language), query
+        )
 
 
 @strawberry.input

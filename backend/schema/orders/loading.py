@@ -58,6 +58,7 @@ from backend.services.orders.policies import (
     OrderRow,
     can_view_assignment_reason,
     orders_visible_to,
+    sees_park_side,
 )
 from backend.services.orders.states import OrderActions, actions_for
 
@@ -116,6 +117,7 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "team": _named("team"),
         "auditor": _named("auditor"),
         "provider": _named("provider"),
+        "providerStaff": Needs(columns=("provider_staff",)),
         "assignmentReason": Needs(columns=("assignment_reason",)),
         # The facts the policies read (and the application, for its owed materials).
         "viewerCan": Needs(
@@ -229,6 +231,8 @@ def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> Or
     and follow-ups were loaded (the others None, or empty)."""
     reason = row.get("assignment_reason") if show_reason else None
     language = actor.language
+    # A provider reads what the order needs, never who at the park has or approved it.
+    park = sees_park_side(actor)
     pk = row["id"]
     timeline = loaded.timelines.get(pk)
     return OrderType(
@@ -239,10 +243,11 @@ def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> Or
         application=_application(row),
         enterprise=_ref(row, "enterprise", "Enterprise"),
         applicant=_ref(row, "applicant", "User"),
-        assignee=_ref(row, "assignee", "User"),
-        team=_ref(row, "team", "Team"),
-        auditor=_ref(row, "auditor", "User"),
+        assignee=_ref(row, "assignee", "User") if park else None,
+        team=_ref(row, "team", "Team") if park else None,
+        auditor=_ref(row, "auditor", "User") if park else None,
         provider=_ref(row, "provider", "Provider"),
+        provider_staff=_column(row, "provider_staff"),
         created_at=_column(row, "created_at"),
         assigned_at=_column(row, "assigned_at"),
         completed_at=_column(row, "completed_at"),

@@ -227,12 +227,24 @@ class OrderType(Node):
     application: OrderApplication
     enterprise: NamedRef
     applicant: NamedRef
-    assignee: NamedRef | None
-    team: NamedRef | None
-    auditor: NamedRef | None = strawberry.field(
-        description="Who approved the application; null for instant approval."
+    assignee: NamedRef | None = strawberry.field(
+        description="The park's handler; null for a provider's staff."
     )
-    provider: NamedRef | None
+    team: NamedRef | None = strawberry.field(
+        description="The park's handling team (a provider's order records it too, so the park "
+        "can take it back); null for a provider's staff."
+    )
+    auditor: NamedRef | None = strawberry.field(
+        description="Who approved the application; null for instant approval, and for a "
+        "provider's staff."
+    )
+    provider: NamedRef | None = strawberry.field(
+        description="The provider the order is forwarded to, while it has it."
+    )
+    provider_staff: str | None = strawberry.field(
+        description="Who at the provider handles it, in the provider's words; empty until it "
+        "accepts."
+    )
     created_at: datetime
     assigned_at: datetime | None
     completed_at: datetime | None

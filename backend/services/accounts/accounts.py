@@ -11,6 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.i18n import N_, SUPPORTED
 from backend.models.accounts import STAFF_ROLES, Role, Session, User, UserRole
+from backend.models.enterprises import Provider
 from backend.services.accounts import passwords
 from backend.services.accounts.policies import can_manage_staff
 from backend.services.accounts.throttle import LoginThrottle
@@ -33,6 +34,8 @@ register_messages(
         "TOO_MANY_SIGN_UPS": N_(
             "Too many sign-ups from this network. Try again in {minutes} minutes."
         ),
+        "PROVIDER_ACCOUNT_UNLINKED": N_("Choose the provider this account works for."),
+        "NOT_A_PROVIDER_ACCOUNT": N_("Only a service provider's account works for a provider."),
     }
 )
 
@@ -160,7 +163,10 @@ async def create_staff(
     roles: list[Role],
     language: str = "zh-CN",
     idempotency_key: str | None = None,
+    provider_id: int | None = None,
 ) -> User:
+    """A staff account; a PROVIDER account names the provider it works for (`provider_id`),
+    whose orders it then sees and answers, and nothing else."""
     if not can_manage_staff(actor):
         raise PermissionDenied()
     claim = await idempotency.claim(actor, idempotency_key, "createStaffUser", User)
@@ -190,13 +196,25 @@ async def create_staff(
         elif any(role not in STAFF_ACCOUNT_ROLES for role in roles):
             problems.add("roles", "INVALID")
         _check_password(problems, password)
+        if Role.PROVIDER in roles and provider_id is None:
+            problems.add("providerId", "PROVIDER_ACCOUNT_UNLINKED")
+        elif provider_id is not None and Role.PROVIDER not in roles:
+            problems.add("providerId", "NOT_A_PROVIDER_ACCOUNT")
+        elif provider_id is not None and not await Provider.filter(id=provider_id).exists():
+            problems.add("providerId", "NOT_FOUND")
         problems.raise_if_any()
         names = sorted({role.value for role in roles})
     except ServiceError as exc:
         return await claim.after(exc)
 
     async def record_and_welcome(user: User, conn: BaseDBAsyncClient) -> None:
-        await events.record(conn, actor, "user", user.id, "STAFF_CREATED", {"roles": names})
+        if provider_id is not None:
+            user.provider_id = provider_id
+            await User.filter(id=user.id).using_db(conn).update(provider_id=provider_id)
+        await events.record(
+            conn, actor, "user", user.id, "STAFF_CREATED",
+            {"roles": names, "provider": provider_id},
+        )  # fmt: skip
         await notifications.notify(
             user.id, "STAFF_WELCOME", {"name": user.name, "roles": names}, using_db=conn
         )

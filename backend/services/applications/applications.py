@@ -27,7 +27,13 @@ from backend.models.applications import (
     AuditResult,
     OwedMaterial,
 )
-from backend.models.catalog import ItemStatus, ReviewMode, ServiceItem, ServiceItemVersion
+from backend.models.catalog import (
+    ItemStatus,
+    ItemVersionProvider,
+    ReviewMode,
+    ServiceItem,
+    ServiceItemVersion,
+)
 from backend.models.enterprises import (
     Enterprise,
     EnterpriseStatus,
@@ -114,6 +120,8 @@ class ApplicationInput:
     attachments: Sequence[AttachmentInput] = ()
     promise_deferred: bool = False
     idempotency_key: str | None = None
+    # One of the item's providers, chosen by the enterprise (None: the item's primary).
+    provider_id: int | None = None
 
 
 @dataclass
@@ -210,6 +218,13 @@ async def prepare(actor: Actor, request: ApplicationInput) -> Prepared:
             problems.add(("attachments", str(i), "fileId"), "ATTACHMENT_NOT_YOURS")
         if not attachment.kind.strip():
             problems.add(("attachments", str(i), "kind"), "REQUIRED")
+    if (
+        request.provider_id is not None
+        and not await ItemVersionProvider.filter(
+            item_version_id=version.id, provider_id=request.provider_id
+        ).exists()
+    ):
+        problems.add("providerId", "NOT_ITS_PROVIDER")
     problems.raise_if_any()
     acting = replace(actor, acting_for_enterprise_id=enterprise.id) if for_enterprise else actor
     if app is not None:
@@ -357,7 +372,8 @@ async def save_draft(actor: Actor, request: ApplicationInput, *, timezone: str) 
         await APPLICATION.apply(
             conn, prepared.actor, app, "SAVE_DRAFT", expected_version=expected,
             changes={"form_data": prepared.answers.stored,
-                     "promised_deferred": request.promise_deferred},
+                     "promised_deferred": request.promise_deferred,
+                     "provider_id": request.provider_id},
         )  # fmt: skip
         await replace_attachments(conn, app, request.attachments, actor.user_id)
         return app
@@ -400,6 +416,7 @@ async def submit(
             changes={
                 "form_data": prepared.answers.stored,
                 "promised_deferred": request.promise_deferred,
+                "provider_id": request.provider_id,
                 "item_version_id": prepared.version.id,
                 "revision_count": revision_number,
                 "submitted_at": now,

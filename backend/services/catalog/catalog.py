@@ -23,6 +23,7 @@ from backend.models.catalog import (
     Category,
     Fulfilment,
     ItemStatus,
+    ItemVersionProvider,
     ReviewMode,
     ServiceItem,
     ServiceItemVersion,
@@ -194,6 +195,9 @@ class ItemContent:
     review_mode: ReviewMode = ReviewMode.MANUAL
     fulfilment: Fulfilment = Fulfilment.IN_HOUSE
     provider_id: int | None = None
+    # The item's other providers (the primary, `provider_id`, serves it first): the enterprise
+    # may choose among them when it applies.
+    provider_ids: list[int] = field(default_factory=list)
     appointment_quota: int | None = None
     time_limit_days: int = 10
     team_id: int | None = None
@@ -255,6 +259,16 @@ async def _check_content(
         and not await Provider.filter(id=content.provider_id).exists()
     ):
         problems.add("providerId", "NOT_FOUND")
+    serving: list[int] = []
+    if content.fulfilment is Fulfilment.PROVIDER and content.provider_id is not None:
+        serving = list(dict.fromkeys([content.provider_id, *content.provider_ids]))
+        rows = await Provider.filter(id__in=serving).values_list("id", flat=True)
+        known = {int(str(pk)) for pk in rows}
+        for i, pid in enumerate(content.provider_ids):
+            if pid not in known:
+                problems.add(("providerIds", str(i)), "NOT_FOUND")
+    elif content.provider_ids:
+        problems.add("providerIds", "PROVIDER_REQUIRED")
     if content.appointment_quota is not None and content.appointment_quota < 1:
         problems.add("appointmentQuota", "BELOW_MINIMUM", min=1)
     if content.time_limit_days < 1:
@@ -277,10 +291,29 @@ async def _check_content(
         "review_mode": content.review_mode,
         "fulfilment": content.fulfilment,
         "provider_id": content.provider_id,
+        SERVING: serving,
         "appointment_quota": content.appointment_quota,
         "time_limit_days": content.time_limit_days,
         "team_id": content.team_id,
     }
+
+
+# Not a column of the version: the providers serving it, rows of `item_version_providers`.
+SERVING = "serving"
+
+
+async def _write_version(conn: BaseDBAsyncClient, **columns: Any) -> ServiceItemVersion:
+    """The version, and the providers serving it in the admin's order (the primary first)."""
+    serving = columns.pop(SERVING, [])
+    version = await ServiceItemVersion.create(**columns, using_db=conn)
+    await ItemVersionProvider.bulk_create(
+        [
+            ItemVersionProvider(item_version_id=version.id, provider_id=pid, position=i)
+            for i, pid in enumerate(serving)
+        ],
+        using_db=conn,
+    )
+    return version
 
 
 def _denormalised(version: dict[str, Any]) -> dict[str, Any]:
@@ -318,8 +351,8 @@ async def create_item(
             **_denormalised(version),
             using_db=conn,
         )
-        await ServiceItemVersion.create(
-            item=item, number=1, created_by_id=actor.user_id, **version, using_db=conn
+        await _write_version(
+            conn, item_id=item.id, number=1, created_by_id=actor.user_id, **version
         )
         await events.record(
             conn, actor, "service_item", item.id, ItemEventKind.ITEM_CREATED, {"number": 1}
@@ -347,10 +380,9 @@ async def update_item(
                 conn, actor, item, "EDIT", expected_version=expected_version,
                 data={"number": number},
             )  # fmt: skip
-            await ServiceItemVersion.create(
-                item_id=item_id, number=number, created_by_id=actor.user_id, **version,
-                using_db=conn,
-            )  # fmt: skip
+            await _write_version(
+                conn, item_id=item_id, number=number, created_by_id=actor.user_id, **version
+            )
             changes: dict[str, Any] = {"latest_number": number}
             if item.live_version_id is None:
                 changes.update(_denormalised(version))  # never published: lookups see the draft

@@ -20,6 +20,8 @@ class Actor:
     scopes: frozenset[str] | None = None
     # Set when staff act on an enterprise's behalf (a walk-in applicant, a supplement).
     acting_for_enterprise_id: int | None = None
+    # The provider a PROVIDER account (and its tokens) speaks for (`User.provider`).
+    provider_id: int | None = None
     request_id: str = ""
 
     @property
@@ -35,6 +37,11 @@ class Actor:
     def is_park_staff(self) -> bool:
         """Works for the park operator: may see its teams, calendar, premises and providers."""
         return bool(self.roles & PARK_STAFF_ROLES)
+
+    @property
+    def speaks_for_provider(self) -> int | None:
+        """The provider whose orders this actor works on: a PROVIDER account linked to one."""
+        return self.provider_id if Role.PROVIDER in self.roles else None
 
     def has(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))

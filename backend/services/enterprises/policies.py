@@ -61,4 +61,17 @@ def can_manage_providers(actor: Actor) -> bool:
 
 
 def providers_visible_to(actor: Actor) -> QuerySet[Provider]:
-    return Provider.all() if can_view_providers(actor) else Provider.filter(id=-1)
+    """Park staff: every provider; a provider's staff: their own record only."""
+    if can_view_providers(actor):
+        return Provider.all()
+    if actor.speaks_for_provider is not None:
+        return Provider.filter(id=actor.speaks_for_provider)
+    return Provider.filter(id=-1)
+
+
+def directory_visible_to(actor: Actor) -> QuerySet[Provider]:
+    """The directory enterprises choose from: the active providers, their names and what they
+    serve (never their contacts, which are the park's), for anyone signed in but a provider."""
+    if actor.user_id is None or (actor.has(Role.PROVIDER) and not actor.is_park_staff):
+        return Provider.filter(id=-1)
+    return Provider.filter(active=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
+from backend.models.catalog import ItemStatus, ServiceItem
 from backend.models.enterprises import Provider
 from backend.services.accounts.accounts import EMAIL
 from backend.services.core import events, idempotency
@@ -114,3 +116,28 @@ async def update_provider(
     except IntegrityError as exc:
         raise Invalid.at("name", "NAME_TAKEN") from exc
     return await Provider.get(id=provider_id)
+
+
+@dataclass(frozen=True)
+class ServedItem:
+    item_id: int
+    name_zh: str
+    name_en: str
+
+
+async def items_served(provider_ids: Sequence[int]) -> dict[int, list[ServedItem]]:
+    """The published items each provider serves (their live version lists it), by position:
+    one statement for any number of providers (the directory)."""
+    found: dict[int, list[ServedItem]] = {pk: [] for pk in provider_ids}
+    if not found:
+        return found
+    rows = (
+        await ServiceItem.filter(
+            status=ItemStatus.PUBLISHED, live_version__served_by__provider_id__in=list(found)
+        )
+        .order_by("category_id", "position", "id")
+        .values("id", "name_zh", "name_en", provider="live_version__served_by__provider_id")
+    )
+    for r in rows:
+        found[int(r["provider"])].append(ServedItem(r["id"], r["name_zh"], r["name_en"]))
+    return found

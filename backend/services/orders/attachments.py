@@ -17,9 +17,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 
 from backend.i18n import N_
-from backend.models.applications import OwedMaterial
+from backend.models.applications import ApplicationAttachment, OwedMaterial
 from backend.models.files import StoredFile
-from backend.models.orders import AttachedTo, AttachmentAudience, OrderAttachment
+from backend.models.orders import AttachedTo, AttachmentAudience, Order, OrderAttachment
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Problems, register_messages
 from backend.services.files.uploads import MB, ORDER_ATTACHMENT_POLICY, UploadPolicy
@@ -129,7 +129,10 @@ def order_files_visible_to(actor: Actor) -> Q:
     - a progress note's, an answer's, a result document, and a supplied owed material, to
       whoever may see the order;
     - an internal note's, to park staff who may see it;
-    - a message's, to whoever may read the conversation.
+    - a message's, to whoever may read the conversation, and to the provider the order is
+      forwarded to (who is sent the applicant's messages);
+    - the application's materials, to the provider the order is forwarded to (its payload
+      names them; the provider fetches them with its token).
     """
     if actor.user_id is None:
         return Q(id=-1)
@@ -148,8 +151,23 @@ def order_files_visible_to(actor: Actor) -> Q:
         application_id__in=Subquery(visible.values("application_id")),
         supplied_file_id__isnull=False,
     )
-    return (
+    found = (
         Q(id__in=Subquery(noted.values("file_id")))
         | Q(id__in=Subquery(said.values("file_id")))
         | Q(id__in=Subquery(owed.values("supplied_file_id")))
     )
+    provider_id = actor.speaks_for_provider
+    if provider_id is not None:
+        theirs = Order.filter(provider_id=provider_id)
+        materials = ApplicationAttachment.filter(
+            application_id__in=Subquery(theirs.values("application_id"))
+        )
+        told = OrderAttachment.filter(
+            order_id__in=Subquery(theirs.values("id")), audience=AttachmentAudience.CONVERSATION
+        )
+        found = (
+            found
+            | Q(id__in=Subquery(materials.values("file_id")))
+            | Q(id__in=Subquery(told.values("file_id")))
+        )
+    return found

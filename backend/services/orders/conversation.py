@@ -30,13 +30,15 @@ from backend.models.orders import (
 from backend.services.core import clock, events, idempotency
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import Invalid, ServiceError, register_messages
+from backend.services.core.global_ids import encode_global_id
 from backend.services.core.numbering import next_value
 from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
-from backend.services.orders import attachments
+from backend.services.orders import attachments, forwarding
 from backend.services.orders.parties import side_of
 from backend.services.orders.policies import visible_order
 from backend.services.orders.states import ORDER, OrderEventKind
+from backend.services.webhooks import events as webhook_events
 
 register_messages(
     {
@@ -102,6 +104,12 @@ async def send_message(actor: Actor, request: MessageInput) -> OrderMessage:
             conn, actor, "order", order.id, OrderEventKind.ORDER_MESSAGE_SENT,
             {"message": sequence, "side": side.value, "files": len(files)},
         )  # fmt: skip
+        if side is ConversationSide.ENTERPRISE:
+            await forwarding.tell_provider(
+                conn, order, webhook_events.ORDER_MESSAGE_RECEIVED,
+                {"message": {"sequence": sequence, "body": body,
+                             "fileIds": [encode_global_id("File", f.id) for f in files]}},
+            )  # fmt: skip
         return message
 
     message, _ = await claim.run(write)

@@ -25,6 +25,7 @@ from backend.services.calendar import calendar
 from backend.services.core import clock, events, numbering
 from backend.services.core.actors import Actor, as_system
 from backend.services.notifications import notifications
+from backend.services.orders import forwarding
 from backend.services.orders.handlers import (
     AssignmentReason,
     AssignmentRule,
@@ -79,8 +80,11 @@ async def open_order(
         enterprise_id=application.enterprise_id,
         applicant_id=application.applicant_id,
         auditor_id=approved_by_id,
-        team_id=None if by_provider else await _handling_team_id(version, conn),
-        provider_id=version.provider_id if by_provider else None,
+        # A provider's order records the item's team too: the team takes it if it comes back.
+        team_id=await _handling_team_id(version, conn),
+        provider_id=await forwarding.provider_for(conn, version, application)
+        if by_provider
+        else None,
         status=OrderStatus.PENDING_FORWARD if by_provider else OrderStatus.PENDING_ASSIGNMENT,
         due_at=await calendar.due_at(now, version.time_limit_days, timezone),
         using_db=conn,
@@ -93,7 +97,9 @@ async def open_order(
         OrderEventKind.ORDER_OPENED,
         {"application": application.number, "status": order.status.value},
     )
-    if not by_provider:
+    if by_provider:
+        await forwarding.forward(conn, order)
+    else:
         await assign_automatically(conn, system, order, consequence=True)
     return order
 

@@ -39,11 +39,14 @@ from backend.services.core.errors import (
     Problems,
     register_messages,
 )
+from backend.services.core.global_ids import encode_global_id
 from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.enterprises.enterprises import local_today
+from backend.services.orders import forwarding
 from backend.services.orders.policies import orders_visible_to
 from backend.services.orders.states import ORDER, OrderEventKind
+from backend.services.webhooks import events as webhook_events
 
 register_messages(
     {
@@ -194,6 +197,12 @@ async def supply(
             conn, actor, "order", order.id, EVENTS["SUPPLY"],
             {"owedMaterial": owed.id, "kind": owed.kind, "file": stored.id},
         )  # fmt: skip
+        await forwarding.tell_provider(
+            conn,
+            order,
+            webhook_events.ORDER_OWED_MATERIAL_SUPPLIED,
+            {"material": {"kind": owed.kind, "fileId": encode_global_id("File", stored.id)}},
+        )
     return supplied
 
 

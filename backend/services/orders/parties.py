@@ -21,7 +21,7 @@ from backend.models.enterprises import Membership
 from backend.models.orders import ConversationSide, Order, OrderStatus
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
-from backend.services.orders.policies import OrderFacts, can_assign_orders
+from backend.services.orders.policies import OrderFacts, can_assign_orders, is_providers
 
 S = OrderStatus
 
@@ -40,8 +40,8 @@ def applicant(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
 
 
 def provider(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
-    # Which provider a PROVIDER account speaks for comes with the provider endpoint.
-    return actor.has(Role.PROVIDER) and order.provider_id is not None
+    """The staff of the provider the order is forwarded to (never the applicant's own)."""
+    return is_providers(actor, order) and not applicant(actor, order, reach)
 
 
 def assignee_or_provider(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
@@ -62,6 +62,11 @@ def assignee_or_supervisor(actor: Actor, order: OrderFacts, reach: Reach) -> boo
     if applicant(actor, order, reach):
         return False  # processing information is the park's, never written by the applicant
     return assignee(actor, order, reach) or supervisor(actor, order, reach)
+
+
+def progress_author(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
+    """Progress the applicant reads: the park's side, or the provider that has the order."""
+    return assignee_or_supervisor(actor, order, reach) or provider(actor, order, reach)
 
 
 def owed_reviewer(actor: Actor, order: OrderFacts, reach: Reach) -> bool:

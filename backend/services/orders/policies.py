@@ -2,9 +2,11 @@
 
 Supervisors, admins and auditors (who approved them) see every order; handlers see the orders
 assigned to them and the unassigned ones of their teams; applicants see their enterprises'
-orders. `member_of` and `handles_for` are the actor's enterprise and team ids, loaded once per
-request by the caller (`core.reach.reach_of`). Lists do not call these per row; they filter in the
-query (`orders_visible_to`).
+orders; a provider's staff (and their tokens) see the orders forwarded to their provider, while
+it has them (re-routing or handing back moves `provider_id` on), and never the park's side of
+them (`sees_park_side`). `member_of` and `handles_for` are the actor's enterprise and team
+ids, loaded once per request by the caller (`core.reach.reach_of`). Lists do not call these
+per row; they filter in the query (`orders_visible_to`).
 
 Policies read an order through `OrderFacts`: a model passes, and so does `OrderRow`, the few
 columns a list loads when it shows what the viewer may do or whether an order is overdue (a new
@@ -90,11 +92,25 @@ def can_view_order(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
         return True
     if order.enterprise_id in reach.member_of:
         return True
+    if is_providers(actor, order):
+        return True
     if not actor.has(Role.HANDLER):
         return False
     if order.assignee_id == actor.user_id:
         return True
     return order.status is OrderStatus.PENDING_ASSIGNMENT and order.team_id in reach.handles_for
+
+
+def is_providers(actor: Actor, order: OrderFacts) -> bool:
+    """The order is forwarded to the provider `actor` speaks for."""
+    provider_id = actor.speaks_for_provider
+    return provider_id is not None and order.provider_id == provider_id
+
+
+def sees_park_side(actor: Actor) -> bool:
+    """Who may read the park's side of an order it may see (its team, handler, approver and
+    why it was assigned): everyone but a provider's staff, who see only what the order needs."""
+    return actor.speaks_for_provider is None or actor.is_park_staff
 
 
 def orders_visible_to(actor: Actor) -> QuerySet[Order]:
@@ -106,6 +122,8 @@ def orders_visible_to(actor: Actor) -> QuerySet[Order]:
     visible = Q(
         enterprise_id__in=Subquery(Membership.filter(user_id=actor.user_id).values("enterprise_id"))
     )
+    if actor.speaks_for_provider is not None:
+        visible = visible | Q(provider_id=actor.speaks_for_provider)
     if actor.has(Role.HANDLER):
         teams = TeamMember.filter(user_id=actor.user_id, kind=MemberKind.HANDLER)
         visible = (

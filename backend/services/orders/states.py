@@ -10,9 +10,10 @@ Two kinds of row:
   by whom; the service records the event itself, taking a sequence from the order's event
   counter but never its version, so a message or a note never makes anyone's page STALE.
 
-Rows marked `offered=False` are steps the brief describes that the API does not offer yet
-(the provider's steps, reassigning a waiting order): they are here so the table is the whole
-story, and a future mutation only has to call `ORDER.apply`. Who each `who` is: `parties.py`.
+Rows marked `offered=False` are steps the API does not offer: the service's own (the provider's
+endpoint acknowledged) and those the brief describes that no mutation takes yet (reassigning a
+waiting order): they are here so the table is the whole story. The provider's steps are
+`provider_steps.py`; forwarding and re-routing `forwarding.py`. Who each `who` is: `parties.py`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from backend.services.orders.parties import (
     canceller,
     conversation_party,
     owed_reviewer,
+    progress_author,
     provider,
     supervisor,
 )
@@ -126,7 +128,8 @@ ORDER: Machine[OrderFacts, OrderStatus] = Machine(
         ),
         _action(
             "REQUEST_INFORMATION", {S.IN_PROGRESS}, {S.WAITING_ON_APPLICANT},
-            E.ORDER_INFORMATION_REQUESTED, assignee, "the assignee (the clock stops)",
+            E.ORDER_INFORMATION_REQUESTED, assignee_or_provider,
+            "the assignee or the provider (the clock stops)",
         ),
         _action(
             "ANSWER", {S.WAITING_ON_APPLICANT}, {S.IN_PROGRESS}, E.ORDER_INFORMATION_ANSWERED,
@@ -142,16 +145,16 @@ ORDER: Machine[OrderFacts, OrderStatus] = Machine(
         ),
         _action(
             "PROVIDER_ACCEPT", {S.FORWARDED}, {S.IN_PROGRESS}, E.ORDER_PROVIDER_ACCEPTED,
-            provider, "the provider", offered=False,
+            provider, "the provider, naming its staff member who handles it",
         ),
         _action(
             "REROUTE", {S.FORWARDED}, {S.PENDING_FORWARD}, E.ORDER_REROUTED, supervisor,
-            SUPERVISOR + " (to another provider)", offered=False,
+            SUPERVISOR + " (to another of the item's providers, who is announced the order)",
         ),
         _action(
             "HAND_BACK", {S.FORWARDED, S.IN_PROGRESS, S.WAITING_ON_APPLICANT},
             {S.PENDING_ASSIGNMENT}, E.ORDER_HANDED_BACK, provider,
-            "the provider (the item's team takes it)", offered=False,
+            "the provider, with a reason (the automatic choice in the item's team runs at once)",
         ),
         _action(
             "CANCEL",
@@ -164,8 +167,9 @@ ORDER: Machine[OrderFacts, OrderStatus] = Machine(
         # -- steps that keep the state: notes, the conversation, owed materials (no version) --
         _action(
             "POST_PROGRESS_NOTE", NOT_CLOSED, KEEPS_STATE, E.ORDER_PROGRESS_NOTED,
-            assignee_or_supervisor,
-            "the assignee, or a supervisor or an admin (the applicant reads it; no version)",
+            progress_author,
+            "the assignee, the provider, or a supervisor or an admin (the applicant reads it; "
+            "no version)",
         ),
         _action(
             "POST_INTERNAL_NOTE", NOT_CLOSED, KEEPS_STATE, E.ORDER_INTERNAL_NOTE_ADDED,
@@ -236,8 +240,8 @@ def actions_for(actor: Actor, order: OrderFacts, reach: Reach) -> OrderActions:
         answer_information=may("ANSWER"),
         complete=may("COMPLETE"),
         cancel=may("CANCEL"),
-        # Both kinds of note have the same row policy; the kind is chosen when posting.
-        post_update=may("POST_PROGRESS_NOTE"),
+        # Either kind of note (a provider posts progress through providerUpdateOrder only).
+        post_update=may("POST_PROGRESS_NOTE") and may("POST_INTERNAL_NOTE"),
         send_message=may("SEND_MESSAGE"),
         supply_owed_material=may("SUPPLY_OWED_MATERIAL"),
         # Accepting and returning share their sources and policy.

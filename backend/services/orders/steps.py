@@ -26,13 +26,15 @@ from backend.models.orders import (
 from backend.services.core import clock
 from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import Invalid, Problems, register_messages
+from backend.services.core.global_ids import encode_global_id
 from backend.services.core.reach import Reach, reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.evaluations import defaults as evaluation_defaults
 from backend.services.files.uploads import ORDER_ATTACHMENT_POLICY, UploadPolicy
-from backend.services.orders import attachments, orders, owed, time_limits
+from backend.services.orders import attachments, forwarding, orders, owed, time_limits
 from backend.services.orders.policies import visible_order
 from backend.services.orders.states import ORDER
+from backend.services.webhooks import events as webhook_events
 
 MAX_REASON = 500  # a decline's or a cancellation's reason
 MAX_TEXT = 2000  # a question, an answer
@@ -225,6 +227,11 @@ async def answer_information(
             conn, order.id, files, AttachedTo.ANSWER, AttachmentAudience.ORDER_VIEWERS,
             request_id=request.id if request else None,
         )  # fmt: skip
+        await forwarding.tell_provider(
+            conn, order, webhook_events.ORDER_INFORMATION_ANSWERED,
+            {"answer": text, "fileIds": [encode_global_id("File", f.id) for f in files],
+             "dueAt": due.isoformat()},
+        )  # fmt: skip
     return order
 
 
@@ -280,4 +287,7 @@ async def cancel(
             conn, actor, order, "CANCEL", expected_version=expected_version, reach=reach,
             changes=changes, data={"note": note},
         )  # fmt: skip
+        await forwarding.tell_provider(
+            conn, order, webhook_events.ORDER_CANCELLED, {"reason": note}
+        )
     return order

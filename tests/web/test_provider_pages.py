@@ -1,0 +1,109 @@
+"""The provider directory, the apply form's choice of provider, and a provider's order as the
+applicant's page shows it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from backend.models.orders import Order
+from backend.services.webhooks.deliveries import run_acknowledged
+from tests.schema.helpers import global_id
+from tests.schema.order_helpers import login
+from tests.schema.provider_helpers import (
+    deliveries,
+    provider_order,
+    provider_park,
+    provider_token,
+    update,
+)
+
+
+async def test_the_directory_leads_to_the_application_with_the_provider_chosen(
+    new_api: Any,
+) -> None:
+    world = await provider_park()
+    applicant = await login(new_api, world.park.applicant)
+    response = await applicant.client.get("/providers")
+    assert response.status_code == 200
+    html = response.text
+    assert "<h1>服务商名录</h1>" in html and 'href="/providers" aria-current="page"' in html
+    assert world.first.name in html and world.second.name in html
+    item_id = global_id("ServiceItem", world.item.id)
+    second = global_id("Provider", world.second.id)
+    link = f"/catalog/items/{item_id}/apply?provider={second}"
+    assert f'href="{link}"' in html
+
+    form = (await applicant.client.get(link)).text
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', form)
+    providers = [
+        (v, bool(s), n) for v, s, n in options if n in (world.first.name, world.second.name)
+    ]
+    assert providers == [
+        (global_id("Provider", world.first.id), False, world.first.name),
+        (second, True, world.second.name),
+    ]
+    # Without a choice, the primary is selected.
+    plain = (await applicant.client.get(f"/catalog/items/{item_id}/apply")).text
+    assert f'<option value="{global_id("Provider", world.first.id)}" selected>' in plain
+    # Anonymous visitors sign in first.
+    anonymous = new_api()
+    assert (await anonymous.client.get("/providers")).status_code == 303
+
+
+async def test_the_applicant_sees_the_providers_steps_on_the_order_page(new_api: Any) -> None:
+    world = await provider_park()
+    order = await provider_order(world)
+    applicant = await login(new_api, world.park.applicant)
+    page = (await applicant.client.get(f"/orders/{order.number}")).text
+    assert world.first.name in page and "服务商尚未受理" in page
+
+    await run_acknowledged((await deliveries(world.first))[0])
+    provider = await provider_token(new_api, world.staff)
+    assert (await update(provider, order, "ACCEPT", staffName="陈工程师"))["userErrors"] == []
+    assert (await update(provider, order, "PROGRESS", note="配件已到货",
+                         expectedVersion=None))["userErrors"] == []  # fmt: skip
+    page = (await applicant.client.get(f"/orders/{order.number}")).text
+    assert "陈工程师（服务商工作人员）" in page
+    for label in ("服务商已接收", "服务商已受理", "配件已到货"):
+        assert label in page
+    assert (await Order.get(id=order.id)).provider_staff == "陈工程师"
+
+
+async def test_an_admin_makes_a_provider_account_from_the_people_page(new_api: Any) -> None:
+    from backend.models.accounts import Role, User
+    from backend.models.enterprises import Provider
+    from tests import builders
+    from tests.conftest import PASSWORD
+    from tests.web.helpers import submit
+
+    provider = await Provider.create(name="甲服务商")
+    admin = await login(new_api, await builders.user(Role.ADMIN, "管理员"))
+    page = (await admin.client.get("/admin/users")).text
+    assert f'<option value="{global_id("Provider", provider.id)}">甲服务商</option>' in page
+    fields = {"name": "甲服务商 小王", "email": "wang@p.cn", "password": PASSWORD,
+              "roles": "PROVIDER"}  # fmt: skip
+    unlinked = await submit(admin, "/admin/users/new", fields)
+    assert unlinked.status_code == 422
+    assert 'id="providerId-error"' in unlinked.text and "请选择该账号所属的服务商" in unlinked.text
+    made = await submit(
+        admin, "/admin/users/new", {**fields, "providerId": global_id("Provider", provider.id)}
+    )
+    assert made.status_code == 303
+    assert (await User.get(email="wang@p.cn")).provider_id == provider.id
+
+
+async def test_the_item_editor_keeps_an_items_other_providers(new_api: Any) -> None:
+    from backend.models.accounts import Role
+    from tests import builders
+
+    world = await provider_park()
+    admin = await login(new_api, await builders.user(Role.ADMIN, "管理员"))
+    item_id = global_id("ServiceItem", world.item.id)
+    page = await admin.client.get(f"/admin/catalog/items/{item_id}/edit")
+    assert page.status_code == 200, page.text[:300]
+    html = page.text
+    second = global_id("Provider", world.second.id)
+    assert f'name="providerIds" value="{second}" checked' in html
+    first = global_id("Provider", world.first.id)
+    assert f'name="providerIds" value="{first}" checked' not in html

@@ -77,9 +77,10 @@ def owed_reviewer(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
 class ViewerSide(StrEnum):
     """Whose side of an order the viewer is on: what a page says to them ("waiting for you")."""
 
-    APPLICANT = "APPLICANT"  # a member of the enterprise that applied
-    HANDLER = "HANDLER"  # the order's assignee
-    PROVIDER = "PROVIDER"  # the third-party provider it was forwarded to
+    # Not the roles' names: a side is about this order (a handler of another order is PARK).
+    ENTERPRISE = "ENTERPRISE"  # a member of the enterprise that applied: the applicant's side
+    ASSIGNEE = "ASSIGNEE"  # the order's handler
+    SERVICE_PROVIDER = "SERVICE_PROVIDER"  # the third-party provider it was forwarded to
     PARK = "PARK"  # the park's other staff who may see it (supervisors, the desk, a team's handler)
     NONE = "NONE"
 
@@ -87,11 +88,11 @@ class ViewerSide(StrEnum):
 def viewer_side(actor: Actor, order: OrderFacts, reach: Reach) -> ViewerSide:
     """The side `actor` is on; the applicant first, as in the conversation (`side_of`)."""
     if applicant(actor, order, reach):
-        return ViewerSide.APPLICANT
+        return ViewerSide.ENTERPRISE
     if assignee(actor, order, reach):
-        return ViewerSide.HANDLER
+        return ViewerSide.ASSIGNEE
     if provider(actor, order, reach):
-        return ViewerSide.PROVIDER
+        return ViewerSide.SERVICE_PROVIDER
     if actor.is_park_staff and can_view_order(actor, order, reach):
         return ViewerSide.PARK
     return ViewerSide.NONE

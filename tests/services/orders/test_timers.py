@@ -18,7 +18,11 @@ from backend.services.orders import owed, parties, steps, timers
 from tests import builders
 from tests.schema.order_helpers import open_order, park
 from tests.services.jobs.helpers import job_settings
+from tests.services.notifications.test_mail import PUBLIC, mail_on, mail_settings, wants_email
 from tests.services.orders.helpers import TZ, actor, at, day_off, end_of
+from tests.smtp import smtp_server, text_of
+
+__all__ = ["mail_on"]  # the fixture, used by name
 
 
 async def _told(kind: str) -> list[tuple[int, str]]:
@@ -139,3 +143,31 @@ async def test_an_owed_material_is_reminded_and_its_deadline_flagged(db: str) ->
         assert not owed.is_past_deadline(OwedStatus.SUPPLIED, kept.due_on, date(2027, 3, 6))
         flagged = await Notification.get(kind="OWED_MATERIAL_PAST_DEADLINE")
         assert flagged.params["enterprise"] == p.enterprise.name
+
+
+async def test_the_warnings_are_mailed_in_the_readers_language_with_the_link(
+    db: str, mail_on: None
+) -> None:
+    p = await park(handlers=1)
+    english = await wants_email(p.handlers[0], "en")
+    applicant = await wants_email(p.applicant, "zh-CN")
+    with smtp_server() as (mailbox, port), clock.moved_to(at("2027-03-01", 10)) as moved:
+        run = Worker(mail_settings(port))
+        order = await open_order(p)  # due Monday 8 March, due soon from Friday
+        material = await OwedMaterial.create(
+            application_id=order.application_id, kind="report", due_on=date(2027, 3, 5)
+        )
+        async with in_transaction() as conn:
+            await timers.schedule_owed(conn, material, TZ)
+        await run.run_due()  # the assignment's mail
+        moved.move(days=4)  # Friday 10:00: the reminder (Wednesday) and the warning are due
+        await run.run_due()  # the timers write notices and mail jobs...
+        await run.run_due()  # ...which the next round sends
+    [warning] = [m for m in mailbox.to(english.email or "") if "due soon" in m["Subject"]]
+    assert warning["Subject"].strip() == (
+        f"Service Hall: Order {order.number} is due soon: by the end of 2027-03-08."
+    )
+    assert f"{PUBLIC}/orders/{order.number}" in text_of(warning)
+    [reminder] = mailbox.to(applicant.email or "")[-1:]
+    assert f"{order.number} 的容缺材料「report」须在 2027-03-05 前补交" in text_of(reminder)
+    assert f"{PUBLIC}/orders/{order.number}" in text_of(reminder)

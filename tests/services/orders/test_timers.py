@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from backend.models.accounts import MemberKind, Notification, Role, TeamMember
 from backend.models.applications import OwedMaterial, OwedStatus
 from backend.models.enterprises import Membership
@@ -23,6 +25,8 @@ from tests.services.orders.helpers import TZ, actor, at, day_off, end_of
 from tests.smtp import smtp_server, text_of
 
 __all__ = ["mail_on"]  # the fixture, used by name
+# The jobs table, its keys and the worker's lease differ by database: run them on both.
+pytestmark = pytest.mark.postgres
 
 
 async def _told(kind: str) -> list[tuple[int, str]]:

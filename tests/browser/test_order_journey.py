@@ -3,8 +3,8 @@
 The demo handler accepts an approved order and asks the applicant for a PDF; the applicant
 opens it from their list of orders, answers with a file; the handler, who sees the answer and
 the pause it made, completes the order with a result document; the applicant reads the result.
-Every step is the page's plain forms, sent by htmx (the page swapped in place). Screenshots of both sides' order page, 375 px and
-1280 px, Chinese and English, go to /tmp/pages-shots/.
+Every step is the page's plain forms, sent by htmx (the page swapped in place). Screenshots of
+both sides' order page, 375 px and 1280 px, Chinese and English, go to /tmp/pages-shots/.
 """
 
 from __future__ import annotations

@@ -25,11 +25,12 @@ from backend.services.evaluations import rectifications
 from backend.services.jobs.worker import Worker
 from backend.services.live import broker as live
 from backend.services.notifications import mail, preferences
+from backend.services.orders import time_limits, timers
 from backend.services.webhooks import attempts as webhook_attempts
 from backend.settings import Settings, load_settings
 
 # Importing a module registers its job handlers with the worker.
-JOB_MODULES = (mail, evaluation_defaults, rectifications, webhook_attempts)
+JOB_MODULES = (mail, timers, evaluation_defaults, rectifications, webhook_attempts)
 
 
 @asynccontextmanager
@@ -77,6 +78,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     i18n.configure(settings.locales_dir)
     preferences.configure(settings.smtp_url)
     evaluation_periods.configure(settings)
+    time_limits.configure(
+        due_soon_working_days=settings.due_soon_working_days,
+        owed_reminder_working_days=settings.owed_reminder_working_days,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -19,6 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -43,7 +44,7 @@ from backend.services.core.global_ids import encode_global_id
 from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.enterprises.enterprises import local_today
-from backend.services.orders import forwarding
+from backend.services.orders import forwarding, notices
 from backend.services.orders.policies import orders_visible_to
 from backend.services.orders.states import ORDER, OrderEventKind
 from backend.services.webhooks import events as webhook_events
@@ -98,6 +99,27 @@ def is_handed_in(status: OwedStatus) -> bool:
     return status in HANDED_IN
 
 
+def may_take(step: str, status: OwedStatus) -> bool:
+    """Whether a material in `status` can take `step` ("SUPPLY", or "REVIEW": accept or
+    return): the material's half of a `viewerCan` flag, the order's table the other."""
+    sources = STEPS[Review.ACCEPT if step == "REVIEW" else step].sources
+    return status in sources
+
+
+def is_past_deadline(status: OwedStatus, due_on: date, today: date) -> bool:
+    """Still owed (not handed in, or handed back) after the day it was due (the park's
+    `today`): what supervisors are told of (`timers.OWED_PAST_DEADLINE`)."""
+    return status in STILL_OWED and today > due_on
+
+
+def material_name(form: dict[str, Any] | None, kind: str) -> dict[str, str]:
+    """The owed kind's name in the item's form, in both languages (the kind's code if none)."""
+    labels = {k["kind"]: k.get("label") or {} for k in (form or {}).get("attachments") or []}
+    label = labels.get(kind, {})
+    zh = label.get("zh") or kind
+    return {"zh": zh, "en": label.get("en") or zh}
+
+
 async def outstanding(conn: BaseDBAsyncClient | None, application_id: int) -> list[OwedMaterial]:
     """The application's owed materials not yet supplied and accepted, by due date: an order
     is not completed while this is not empty. Pass the completing transaction's connection."""
@@ -117,13 +139,9 @@ async def require_none_outstanding(conn: BaseDBAsyncClient, order: Order) -> Non
     if not owed:
         return
     version = await ServiceItemVersion.get(id=order.item_version_id, using_db=conn)
-    labels = {
-        k["kind"]: k.get("label") or {} for k in (version.form or {}).get("attachments") or []
-    }
-    zh = [labels.get(o.kind, {}).get("zh") or o.kind for o in owed]
-    en = [
-        labels.get(o.kind, {}).get("en") or labels.get(o.kind, {}).get("zh") or o.kind for o in owed
-    ]
+    names = [material_name(version.form, o.kind) for o in owed]
+    zh = [n["zh"] for n in names]
+    en = [n["en"] for n in names]
     # Not a field's fault: the order is not ready, so the problem stands at no field.
     materials = {"zh": "、".join(zh), "en": ", ".join(en)}
     raise Invalid([Problem("OWED_MATERIALS_OUTSTANDING", (), {"materials": materials})])
@@ -203,6 +221,10 @@ async def supply(
             webhook_events.ORDER_OWED_MATERIAL_SUPPLIED,
             {"material": {"kind": owed.kind, "fileId": encode_global_id("File", stored.id)}},
         )
+        await notices.tell_assignee(
+            conn, actor, order, "OWED_MATERIAL_SUPPLIED",
+            {"material": material_name(version.form, owed.kind)},
+        )  # fmt: skip
     return supplied
 
 
@@ -242,6 +264,12 @@ async def review(actor: Actor, owed_id: int, decision: Review, reason: str) -> O
         if note:
             data["note"] = note
         await events.record(conn, actor, "order", order.id, EVENTS[decision], data)
+        version = await ServiceItemVersion.get(id=order.item_version_id, using_db=conn)
+        told: dict[str, object] = {"material": material_name(version.form, owed.kind)}
+        if decision is Review.RETURN:
+            told["reason"] = note
+        kind = "OWED_MATERIAL_RETURNED" if decision is Review.RETURN else "OWED_MATERIAL_ACCEPTED"
+        await notices.tell_enterprise(conn, actor, order, kind, told)
     return reviewed
 
 

@@ -13,15 +13,23 @@ its conversation. Pure functions of the actor, the order and the reach loaded on
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from backend.models.accounts import Role
+from backend.models.accounts import MemberKind, Role, TeamMember, UserRole
 from backend.models.enterprises import Membership
 from backend.models.orders import ConversationSide, Order, OrderStatus
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
-from backend.services.orders.policies import OrderFacts, can_assign_orders, is_providers
+from backend.services.orders.policies import (
+    OrderFacts,
+    can_assign_orders,
+    can_view_order,
+    is_providers,
+)
 
 S = OrderStatus
 
@@ -76,6 +84,30 @@ def owed_reviewer(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     return assignee(actor, order, reach) or actor.has(Role.AUDITOR)
 
 
+class ViewerSide(StrEnum):
+    """Whose side of an order the viewer is on: what a page says to them ("waiting for you")."""
+
+    # Not the roles' names: a side is about this order (a handler of another order is PARK).
+    ENTERPRISE = "ENTERPRISE"  # a member of the enterprise that applied: the applicant's side
+    ASSIGNEE = "ASSIGNEE"  # the order's handler
+    SERVICE_PROVIDER = "SERVICE_PROVIDER"  # the third-party provider it was forwarded to
+    PARK = "PARK"  # the park's other staff who may see it (supervisors, the desk, a team's handler)
+    NONE = "NONE"
+
+
+def viewer_side(actor: Actor, order: OrderFacts, reach: Reach) -> ViewerSide:
+    """The side `actor` is on; the applicant first, as in the conversation (`side_of`)."""
+    if applicant(actor, order, reach):
+        return ViewerSide.ENTERPRISE
+    if assignee(actor, order, reach):
+        return ViewerSide.ASSIGNEE
+    if provider(actor, order, reach):
+        return ViewerSide.SERVICE_PROVIDER
+    if actor.is_park_staff and can_view_order(actor, order, reach):
+        return ViewerSide.PARK
+    return ViewerSide.NONE
+
+
 # -- the conversation -----------------------------------------------------------------------------
 
 
@@ -113,3 +145,39 @@ def conversations_readable_by(actor: Actor) -> QuerySet[Order]:
     if actor.has(Role.HANDLER):
         readable = readable | Q(assignee_id=actor.user_id)
     return Order.filter(readable)
+
+
+# -- who is told: the people behind the parties, for notices ---------------------------------------
+
+
+async def enterprise_people(conn: BaseDBAsyncClient | None, enterprise_id: int) -> list[int]:
+    """The active members of the enterprise that applied: the applicant's side of an order is
+    the whole enterprise (any member may answer, supply or write)."""
+    rows = await (
+        Membership.filter(enterprise_id=enterprise_id, user__is_active=True)
+        .using_db(conn)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    return [int(str(r)) for r in rows]
+
+
+async def supervisors_of_team(conn: BaseDBAsyncClient | None, team_id: int | None) -> list[int]:
+    """The team's supervisors (members of kind SUPERVISOR who still hold the role); all
+    active supervisors where the team has none, or the order has no team."""
+    active = UserRole.filter(role=Role.SUPERVISOR, user__is_active=True)
+    if team_id is not None:
+        named = await (
+            TeamMember.filter(
+                team_id=team_id,
+                kind=MemberKind.SUPERVISOR,
+                user_id__in=Subquery(active.values("user_id")),
+            )
+            .using_db(conn)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
+        )
+        if named:
+            return [int(str(r)) for r in named]
+    rows = await active.using_db(conn).order_by("user_id").values_list("user_id", flat=True)
+    return [int(str(r)) for r in rows]

@@ -52,6 +52,8 @@ class OrderFacts(Protocol):
     def due_at(self) -> datetime: ...
     @property
     def waiting_since(self) -> datetime | None: ...
+    @property
+    def due_soon_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class OrderRow:
     provider_id: int | None
     due_at: datetime
     waiting_since: datetime | None
+    due_soon_at: datetime | None
 
     COLUMNS: ClassVar[tuple[str, ...]]
 

@@ -31,7 +31,15 @@ from backend.services.core.reach import Reach, reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.evaluations import defaults as evaluation_defaults
 from backend.services.files.uploads import ORDER_ATTACHMENT_POLICY, UploadPolicy
-from backend.services.orders import attachments, forwarding, orders, owed, time_limits
+from backend.services.orders import (
+    attachments,
+    forwarding,
+    notices,
+    orders,
+    owed,
+    time_limits,
+    timers,
+)
 from backend.services.orders.policies import visible_order
 from backend.services.orders.states import ORDER
 from backend.services.webhooks import events as webhook_events
@@ -89,6 +97,7 @@ async def accept(actor: Actor, order_id: int, expected_version: int) -> Order:
         await ORDER.apply(
             conn, actor, order, "ACCEPT", expected_version=expected_version, reach=reach
         )
+        await notices.tell_enterprise(conn, actor, order, "ORDER_ACCEPTED")
     return order
 
 
@@ -163,6 +172,9 @@ async def request_information(
             data={"note": text, "fileTypes": wanted, "request": request.id},
         )  # fmt: skip
         await time_limits.start_pause(conn, order, request.id, now)
+        await notices.tell_enterprise(
+            conn, actor, order, "ORDER_INFORMATION_REQUESTED", {"question": notices.quoted(text)}
+        )
     return order
 
 
@@ -217,6 +229,7 @@ async def answer_information(
             changes={"waiting_since": None, "due_at": due},
             data={"note": text, "files": len(files), "pausedWorkingDays": days},
         )  # fmt: skip
+        await timers.schedule_order(conn, order, due, timezone)
         if request is not None:
             await (
                 OrderInformationRequest.filter(id=request.id)
@@ -232,6 +245,7 @@ async def answer_information(
             {"answer": text, "fileIds": [encode_global_id("File", f.id) for f in files],
              "dueAt": due.isoformat()},
         )  # fmt: skip
+        await notices.tell_assignee(conn, actor, order, "ORDER_INFORMATION_ANSWERED")
     return order
 
 
@@ -263,6 +277,9 @@ async def complete(
         )
         # Not rated within the period: recorded as BASIC by default (evaluations/defaults.py).
         await evaluation_defaults.schedule(conn, order)
+        await notices.tell_enterprise(
+            conn, actor, order, "ORDER_COMPLETED", {"result": notices.quoted(text)}
+        )
     return order
 
 
@@ -290,4 +307,7 @@ async def cancel(
         await forwarding.tell_provider(
             conn, order, webhook_events.ORDER_CANCELLED, {"reason": note}
         )
+        # The applicant's side and the handler: whoever of them did not cancel it.
+        await notices.tell_enterprise(conn, actor, order, "ORDER_CANCELLED", {"reason": note})
+        await notices.tell_assignee(conn, actor, order, "ORDER_CANCELLED", {"reason": note})
     return order

@@ -18,6 +18,8 @@ from backend.graphql_http import graphql_endpoint
 from backend.schema.live.transport import LiveSocket
 from backend.security import Gatekeeper
 from backend.services.accounts import passwords
+from backend.services.appointments import plans as appointment_plans
+from backend.services.appointments import reminders as appointment_reminders
 from backend.services.accounts.throttle import CostLimiter, LoginThrottle
 from backend.services.jobs.worker import Worker
 from backend.services.live import broker as live
@@ -25,7 +27,7 @@ from backend.services.notifications import mail, preferences
 from backend.settings import Settings, load_settings
 
 # Importing a module registers its job handlers with the worker.
-JOB_MODULES = (mail,)
+JOB_MODULES = (mail, appointment_plans, appointment_reminders)
 
 
 @asynccontextmanager

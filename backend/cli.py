@@ -112,12 +112,13 @@ def cmd_export_schema(_: Settings, args: argparse.Namespace) -> int:
 def state_tables() -> str:
     """Every aggregate's action table, as docs/states.md has it."""
     from backend.services.applications.states import APPLICATION
+    from backend.services.appointments.states import APPOINTMENT
     from backend.services.catalog.states import ITEM
     from backend.services.core.states import markdown
     from backend.services.enterprises.states import ENTERPRISE
     from backend.services.orders.states import ORDER
 
-    return markdown([APPLICATION, ORDER, ENTERPRISE, ITEM])
+    return markdown([APPLICATION, ORDER, ENTERPRISE, ITEM, APPOINTMENT])
 
 
 def cmd_states(_: Settings, args: argparse.Namespace) -> int:

@@ -12,6 +12,8 @@ from backend.schema.accounts.types import ApiTokenType, UserType
 from backend.schema.applications.mutations import ApplicationMutations
 from backend.schema.applications.queries import ApplicationQueries
 from backend.schema.applications.types import ApplicationType
+from backend.schema.appointments.mutations import AppointmentMutations
+from backend.schema.appointments.queries import AppointmentQueries
 from backend.schema.boundary import TextBoundary
 from backend.schema.calendar.mutations import CalendarMutations
 from backend.schema.calendar.queries import CalendarQueries
@@ -65,6 +67,7 @@ Query = merge_types(
         OrderQueries,
         ApplicationQueries,
         JobQueries,
+        AppointmentQueries,
     ),
 )
 Mutation = merge_types(
@@ -85,6 +88,7 @@ Mutation = merge_types(
         OrderStepMutations,
         ApplicationMutations,
         JobMutations,
+        AppointmentMutations,
     ),
 )
 

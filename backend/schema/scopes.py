@@ -92,6 +92,15 @@ ROOT_SCOPES: dict[str, str] = {
     "confirmEmail": "accounts:write",
     "setNotificationPreference": "notifications:write",
     "unsubscribeFromEmail": "notifications:write",
+    # Appointments: the plan is the catalog's; slots and bookings go with the orders.
+    "appointmentPlan": "catalog:read",
+    "setAppointmentPlan": "catalog:write",
+    "updateAppointmentSlot": "catalog:write",
+    "appointmentSlots": "orders:read",
+    "appointmentDay": "orders:read",
+    "bookAppointment": "orders:write",
+    "cancelAppointment": "orders:write",
+    "checkInAppointment": "orders:write",
     "failedJobs": "jobs:read",
     "retryJob": "jobs:write",
     # Subscriptions read what the queries of their domain read.
@@ -137,6 +146,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "Category", "ServiceItem", "ServiceItemVersionInfo", "ProcessStep", "LocalizedText",
         "FormDefinition", "FormField", "FormOption", "AttachmentKind", "CategoryConnection",
         "CategoryEdge", "ServiceItemConnection", "ServiceItemEdge", "ServiceItemViewerCan",
+        "AppointmentPlan", "AppointmentWindow",
     ),
     # An order's own views of its item, application and people (names only).
     "orders:read": (
@@ -147,6 +157,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "OrderMessageConnection", "OrderMessageEdge", "OrderReadMark", "OrderOwedMaterial",
         "OrderPause", "OrderInformationRequest", "OrderResult",
         "OrderStatusChange", "OrderAssignmentChange",
+        "Appointment", "AppointmentSlot", "AppointmentViewerCan", "AppointmentDayEntry",
     ),
     "applications:read": (
         "Application", "ApplicationAttachment", "ApplicationChange", "ApplicationEnterprise",
@@ -177,6 +188,8 @@ _CARRIERS = frozenset(
         "NotificationPreferencePayload",
         "AcceptOrderPayload", "DeclineOrderPayload", "RequestOrderInformationPayload",
         "AnswerOrderInformationPayload", "CompleteOrderPayload", "CancelOrderPayload",
+        "AppointmentError", "AppointmentPayload", "SetAppointmentPlanPayload",
+        "UpdateAppointmentSlotPayload",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

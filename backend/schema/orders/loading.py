@@ -29,6 +29,8 @@ import strawberry
 
 from backend.models.applications import OwedStatus
 from backend.models.orders import AttachedTo, OrderStatus
+from backend.schema.appointments.loading import load_appointments
+from backend.schema.appointments.types import AppointmentType
 from backend.schema.context import context_of, viewer_reach
 from backend.schema.loading import FieldNeeds, Needs, Selection, Wanted, in_language
 from backend.schema.nodes import global_id, register, register_selecting
@@ -71,6 +73,7 @@ class Load(Enum):
     TIME_LIMITS = "timeLimits"  # the pauses and the calendar around them (step_loading.py)
     INFORMATION_REQUESTS = "informationRequests"  # the questions, their answers' files
     RESULT_DOCUMENTS = "resultDocuments"  # the files of a completed order's result
+    APPOINTMENT = "appointment"  # the booking holding a place, its slot and location
 
 
 def _named(relation: str) -> Needs[Load]:
@@ -128,6 +131,7 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         ),
         "informationRequests": Needs(follow_ups=(Load.INFORMATION_REQUESTS,)),
         "result": Needs(columns=("status", "result"), follow_ups=(Load.RESULT_DOCUMENTS,)),
+        "appointment": Needs(follow_ups=(Load.APPOINTMENT,)),
     },
 )
 
@@ -213,6 +217,7 @@ class Loaded:
     actions: dict[int, OrderActions] = field(default_factory=dict)
     owed_statuses: dict[int, set[OwedStatus]] = field(default_factory=dict)
     steps: Steps = field(default_factory=Steps)
+    appointments: dict[int, AppointmentType] = field(default_factory=dict)
 
 
 def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> OrderType:
@@ -244,6 +249,7 @@ def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> Or
         viewer_can=_viewer_can(loaded.actions.get(pk), loaded.owed_statuses.get(pk, set())),
         information_requests=loaded.steps.requests.get(pk, []),
         result=_result(row, loaded.steps),
+        appointment=loaded.appointments.get(pk),
         _row=row,
         _reason=reason_as_type(AssignmentReasonRecord.from_json(reason)) if reason else None,
         _events=timeline.events if timeline is not None else [],
@@ -273,7 +279,7 @@ async def _load(
     if Load.TIMELINE in follow_ups:
         loaded.timelines = await load_timelines(actor, ids, selection)
     reach: Reach | None = None
-    if follow_ups & {Load.VIEWER_CAN, Load.CONVERSATION}:
+    if follow_ups & {Load.VIEWER_CAN, Load.CONVERSATION, Load.APPOINTMENT}:
         reach = await reach_of_viewer()
     facts = (
         {row["id"]: OrderRow.of(row) for row in rows}
@@ -304,6 +310,9 @@ async def _load(
                 or loaded.actions[row["id"]].review_owed_material
             }
             loaded.owed_statuses = await owed_statuses(acting)
+    if Load.APPOINTMENT in follow_ups:
+        assert reach is not None
+        loaded.appointments = await load_appointments(actor, ids, reach)
     steps = {Load.TIME_LIMITS, Load.INFORMATION_REQUESTS, Load.RESULT_DOCUMENTS}
     if follow_ups & steps:
         loaded.steps = await load_steps(

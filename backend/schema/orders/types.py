@@ -21,6 +21,7 @@ from backend.schema.orders.conversation_types import (
     OrderReadMarkType,
     OrderUpdateType,
 )
+from backend.schema.appointments.types import AppointmentType
 from backend.schema.orders.owed_types import OrderOwedMaterialType
 from backend.schema.orders.refs import NamedRef, user_ref
 from backend.schema.orders.step_types import (
@@ -254,6 +255,10 @@ class OrderType(Node):
     )
     result: OrderResultType | None = strawberry.field(
         description="The result in words and its documents; null until completed."
+    )
+    appointment: AppointmentType | None = strawberry.field(
+        description="The booking that holds a place for the order (with its queue number); "
+        "null when none does."
     )
     # The columns loaded for this order (`orders/loading.py`): a new field can be a resolver
     # reading them, once its entry in ORDER_NEEDS loads them.

@@ -71,6 +71,9 @@ LINKS: dict[str, Callable[[Params], str]] = {
     "MATERIALS_OWED": _application,
     "APPLICATION_FILED_FOR": _application,
     "APPLICATION_SUPPLEMENTED": _application,
+    # The order (or the application under review) the appointment was for.
+    "APPOINTMENT_REMINDER": _approved,
+    "APPOINTMENT_CLOSED": _approved,
 }
 
 

@@ -62,6 +62,15 @@ KINDS: dict[str, str] = {
     "APPLICATION_SUPPLEMENTED": N_(
         "{staff} of the service desk added to application {number} of {enterprise}."
     ),
+    # Appointments
+    "APPOINTMENT_REMINDER": N_(
+        "Reminder: your appointment, queue number {queueNumber}, is on {day} at {start}, at "
+        "{location}."
+    ),
+    "APPOINTMENT_CLOSED": N_(
+        "{day} became a holiday ({holiday}): your appointment {queueNumber} was cancelled. "
+        "Book another time."
+    ),
 }
 
 

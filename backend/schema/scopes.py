@@ -98,6 +98,7 @@ ROOT_SCOPES: dict[str, str] = {
     "updateAppointmentSlot": "catalog:write",
     "appointmentSlots": "orders:read",
     "appointmentDay": "orders:read",
+    "appointmentChoices": "orders:read",
     "bookAppointment": "orders:write",
     "cancelAppointment": "orders:write",
     "checkInAppointment": "orders:write",
@@ -158,6 +159,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "OrderPause", "OrderInformationRequest", "OrderResult",
         "OrderStatusChange", "OrderAssignmentChange",
         "Appointment", "AppointmentSlot", "AppointmentViewerCan", "AppointmentDayEntry",
+        "AppointmentChoices",
     ),
     "applications:read": (
         "Application", "ApplicationAttachment", "ApplicationChange", "ApplicationEnterprise",

@@ -27,6 +27,18 @@ from backend.services.core import clock
 MAX_DAYS = 62
 
 
+@strawberry.type(name="AppointmentChoices")
+class AppointmentChoicesType:
+    plan: AppointmentPlanType
+    slots: list[AppointmentSlotType] = strawberry.field(
+        description="The slots still ahead within the plan's reach, with what is left."
+    )
+    viewer_may_book: bool = strawberry.field(
+        description="The viewer may book one for the order now (its enterprise's member, the "
+        "order open, no booking holding a place)."
+    )
+
+
 async def _item_seen(item_id: int | None, admin: bool) -> bool:
     """An item anyone may book for is a published one; admins see their drafts' too."""
     if item_id is None:
@@ -72,6 +84,27 @@ class AppointmentQueries:
         ).order_by("day", "start")
         now = clock.now()
         return [AppointmentSlotType.of(slot, now) for slot in slots]
+
+    @strawberry.field(
+        description="What an order's page offers for booking: null when the viewer may not "
+        "see the order or its item takes no appointments."
+    )
+    async def appointment_choices(
+        self, info: strawberry.Info, order_id: strawberry.ID
+    ) -> AppointmentChoicesType | None:
+        context = context_of(info)
+        pk = decode_id_of(order_id, "Order")
+        if pk is None:
+            return None
+        found = await bookings.choices_for_order(context.actor, pk, context.settings.timezone)
+        if found is None:
+            return None
+        now = clock.now()
+        return AppointmentChoicesType(
+            plan=AppointmentPlanType.of(found.plan, context.language),
+            slots=[AppointmentSlotType.of(slot, now) for slot in found.slots],
+            viewer_may_book=found.may_book,
+        )
 
     @strawberry.field(
         description="Who is booked on `day` and who has come, by window and queue number: "

@@ -316,3 +316,38 @@ async def locations_of(item_ids: set[int]) -> dict[int, tuple[str, str]]:
         "item_id", "location_zh", "location_en"
     )
     return {int(str(item)): (str(zh), str(en)) for item, zh, en in rows}
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What an order's page offers: the item's plan, its slots still ahead, and whether the
+    viewer may book one for the order now."""
+
+    plan: AppointmentPlan
+    slots: list[AppointmentSlot]
+    may_book: bool
+
+
+async def choices_for_order(actor: Actor, order_id: int, timezone: str) -> Choices | None:
+    """None when the viewer may not see the order, or its item takes no appointments."""
+    try:
+        order = await visible_order(actor, order_id)
+    except NotFound:
+        return None
+    plan = await AppointmentPlan.get_or_none(item_id=order.item_id)
+    if plan is None:
+        return None
+    now = clock.now()
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    slots = await AppointmentSlot.filter(
+        item_id=order.item_id,
+        day__gte=today,
+        day__lte=today + timedelta(days=plan.days_ahead),
+        starts_at__gt=now,
+    ).order_by("day", "start")
+    may_book = (
+        order.status not in ORDER_ENDED
+        and can_book_for(actor, order.enterprise_id, await reach_of(actor))
+        and not await Appointment.filter(holder=f"order:{order.id}").exists()
+    )
+    return Choices(plan, list(slots), may_book)

@@ -18,9 +18,9 @@ from backend.graphql_http import graphql_endpoint
 from backend.schema.live.transport import LiveSocket
 from backend.security import Gatekeeper
 from backend.services.accounts import passwords
+from backend.services.accounts.throttle import CostLimiter, LoginThrottle
 from backend.services.appointments import plans as appointment_plans
 from backend.services.appointments import reminders as appointment_reminders
-from backend.services.accounts.throttle import CostLimiter, LoginThrottle
 from backend.services.jobs.worker import Worker
 from backend.services.live import broker as live
 from backend.services.notifications import mail, preferences

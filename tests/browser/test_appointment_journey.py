@@ -101,7 +101,9 @@ def test_book_see_the_number_cancel_book_another_and_check_in(
 
             admin = browser.new_page(viewport={"width": 375, "height": 900}, locale="zh-CN")
             _sign_in(admin, server, ADMIN_LOGIN, "/admin/catalog")
-            admin.goto(f"{server}/admin/catalog/items/{global_id('ServiceItem', int(item_id))}/edit")
+            admin.goto(
+                f"{server}/admin/catalog/items/{global_id('ServiceItem', int(item_id))}/edit"
+            )
             admin.get_by_role("link", name="预约号管理：计划、时段与名额").click()
             expect(admin.get_by_role("heading", name="预约计划")).to_be_visible()
             _shots(admin, "appointment-admin")

@@ -73,9 +73,9 @@ async def test_an_applicant_books_sees_the_number_cancels_and_books_another(
         )["setAppointmentPlan"]  # fmt: skip
         assert saved["userErrors"] == [] and saved["slotsMade"] == 10  # Tue 1 .. Mon 7, weekdays
         # Only admins keep plans.
-        denied = (await applicant.gql(SET_PLAN, {"input": {
-            "serviceItemId": item, "locationZh": "x", "windows": [
-                {"start": "09:30", "end": "10:00", "quota": 2}]}}))["setAppointmentPlan"]  # fmt: skip
+        window = {"start": "09:30", "end": "10:00", "quota": 2}
+        attempt = {"serviceItemId": item, "locationZh": "x", "windows": [window]}
+        denied = (await applicant.gql(SET_PLAN, {"input": attempt}))["setAppointmentPlan"]
         assert [e["code"] for e in denied["userErrors"]] == ["FORBIDDEN"]
 
         slots = (

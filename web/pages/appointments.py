@@ -43,7 +43,7 @@ async def _order_ref(request: Request, number: str) -> dict[str, Any]:
     found = (await run(request, "order_ref", {"number": number})).data["orderByNumber"]
     if found is None:
         raise HTTPException(404)
-    return found
+    return dict(found)
 
 
 async def book(request: Request) -> Response:
@@ -220,25 +220,26 @@ async def save_plan(request: Request) -> Response:
         start, end, quota = (text(form, f"windows.{i}.{k}") for k in ("start", "end", "quota"))
         if start or end or quota:
             windows.append({"start": start, "end": end, "quota": as_int(quota)})
-    entered = {
-        "weekdays": [int(d) for d in form.getlist("weekdays") if str(d).isdigit()],
+    days_ahead, expected = text(form, "daysAhead"), text(form, "expectedVersion")
+    entered: dict[str, Any] = {
+        "weekdays": [int(str(d)) for d in form.getlist("weekdays") if str(d).isdigit()],
         "windows": windows,
-        "daysAhead": text(form, "daysAhead"),
+        "daysAhead": days_ahead,
         "locationZh": text(form, "locationZh"),
         "locationEn": text(form, "locationEn"),
         "beforeReview": text(form, "beforeReview") == "true",
-        "expectedVersion": text(form, "expectedVersion"),
+        "expectedVersion": expected,
     }
     variables = {
         "input": {
             "serviceItemId": item_id,
             "weekdays": entered["weekdays"],
             "windows": windows,
-            "daysAhead": as_int(entered["daysAhead"]),
+            "daysAhead": as_int(days_ahead),
             "locationZh": entered["locationZh"],
             "locationEn": entered["locationEn"],
             "beforeReview": entered["beforeReview"],
-            "expectedVersion": as_int(entered["expectedVersion"]) or None,
+            "expectedVersion": as_int(expected) or None,
         }
     }
     payload = (await run(request, "set_appointment_plan", variables)).data["setAppointmentPlan"]

@@ -66,8 +66,9 @@ class BookAppointmentInput:
     slot_id: strawberry.ID
     order_id: strawberry.ID | None = None
     application_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Instead of an order: an application under review, when the "
-        "item's plan asks for an appointment before review."
+        default=None,
+        description="Instead of an order: an application under review, when the "
+        "item's plan asks for an appointment before review.",
     )
 
 
@@ -173,9 +174,7 @@ class AppointmentMutations:
         async def change() -> AppointmentPayload:
             slot_id = input_pk(input.slot_id, "AppointmentSlot", "slotId")
             order_id = optional_input_pk(input.order_id, "Order", "orderId")
-            application_id = optional_input_pk(
-                input.application_id, "Application", "applicationId"
-            )
+            application_id = optional_input_pk(input.application_id, "Application", "applicationId")
             if order_id is not None and application_id is not None:
                 raise Invalid.at("applicationId", "INVALID")
             booked = await bookings.book(

@@ -79,9 +79,9 @@ class AppointmentQueries:
         item_id = decode_id_of(service_item_id, "ServiceItem")
         if actor.user_id is None or not await _item_seen(item_id, can_manage_plans(actor)):
             return []
-        slots = await AppointmentSlot.filter(
-            item_id=item_id, day__gte=from_, day__lte=to
-        ).order_by("day", "start")
+        slots = await AppointmentSlot.filter(item_id=item_id, day__gte=from_, day__lte=to).order_by(
+            "day", "start"
+        )
         now = clock.now()
         return [AppointmentSlotType.of(slot, now) for slot in slots]
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from backend.models.orders import OrderStatus as OrderStatusModel
+from backend.schema.appointments.types import AppointmentType
 from backend.schema.context import context_of
 from backend.schema.nodes import Node
 from backend.schema.orders.conversation_types import (
@@ -21,7 +22,6 @@ from backend.schema.orders.conversation_types import (
     OrderReadMarkType,
     OrderUpdateType,
 )
-from backend.schema.appointments.types import AppointmentType
 from backend.schema.orders.owed_types import OrderOwedMaterialType
 from backend.schema.orders.refs import NamedRef, user_ref
 from backend.schema.orders.step_types import (

@@ -20,17 +20,17 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
 from backend.i18n import N_
+from backend.models.applications import ApplicationStatus
 from backend.models.appointments import (
     Appointment,
     AppointmentPlan,
     AppointmentSlot,
     AppointmentStatus,
 )
-from backend.models.applications import ApplicationStatus
 from backend.models.orders import OrderStatus
+from backend.services.applications.policies import applications_visible_to
 from backend.services.appointments.policies import can_book_for, can_see_day_lists
 from backend.services.appointments.states import APPOINTMENT, AppointmentEventKind
-from backend.services.applications.policies import applications_visible_to
 from backend.services.calendar.calendar import working_calendar
 from backend.services.core import clock, events
 from backend.services.core.actors import Actor, require_user
@@ -114,9 +114,7 @@ async def _subject(
         keys = {"order_id": order.id}
         return f"order:{order.id}", order.item_id, order.enterprise_id, keys, False
     assert application_id is not None
-    application = (
-        await applications_visible_to(actor).using_db(conn).get_or_none(id=application_id)
-    )
+    application = await applications_visible_to(actor).using_db(conn).get_or_none(id=application_id)
     if application is None:
         raise NotFound([Problem("NOT_FOUND", ("applicationId",))])
     if application.status is not ApplicationStatus.UNDER_REVIEW:
@@ -292,19 +290,24 @@ async def day_list(actor: Actor, day: date, item_id: int | None = None) -> list[
             item_name_zh=row.slot.item.name_zh,
             item_name_en=row.slot.item.name_en,
             enterprise_name=row.enterprise.name,
-            number=row.order.number if row.order is not None else row.application.number,
+            number=_number_of(row),
         )
         for row in rows
     ]
+
+
+def _number_of(row: Appointment) -> str:
+    if row.order is not None:
+        return row.order.number
+    assert row.application is not None  # a booking is for one or the other
+    return row.application.number
 
 
 async def held_for_orders(order_ids: list[int]) -> dict[int, tuple[Appointment, AppointmentSlot]]:
     """Each order's booking that holds a place, with its slot: one statement for a page."""
     if not order_ids:
         return {}
-    rows = await Appointment.filter(order_id__in=order_ids, status__in=HELD).select_related(
-        "slot"
-    )
+    rows = await Appointment.filter(order_id__in=order_ids, status__in=HELD).select_related("slot")
     return {row.order_id: (row, row.slot) for row in rows if row.order_id is not None}
 
 

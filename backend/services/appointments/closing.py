@@ -34,8 +34,10 @@ async def close_day(
     )
     if not slot_ids:
         return 0
-    await AppointmentSlot.filter(id__in=slot_ids).using_db(conn).update(
-        is_open=False, closed_by=SlotClosedBy.HOLIDAY, booked=0
+    await (
+        AppointmentSlot.filter(id__in=slot_ids)
+        .using_db(conn)
+        .update(is_open=False, closed_by=SlotClosedBy.HOLIDAY, booked=0)
     )
     bookings = (
         await Appointment.filter(slot_id__in=slot_ids, status=AppointmentStatus.BOOKED)
@@ -66,4 +68,5 @@ def _about(booking: Appointment) -> dict[str, str]:
     """What a notice names: the queue number, and the order (or application) it is for."""
     if booking.order is not None:
         return {"queueNumber": booking.queue_number, "order": booking.order.number}
+    assert booking.application is not None  # a booking is for one or the other
     return {"queueNumber": booking.queue_number, "number": booking.application.number}

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,13 @@ from backend.services.appointments.policies import can_manage_plans
 from backend.services.calendar.calendar import working_calendar
 from backend.services.core import clock, events
 from backend.services.core.actors import Actor
-from backend.services.core.errors import NotFound, PermissionDenied, Problem, Problems, register_messages
+from backend.services.core.errors import (
+    NotFound,
+    PermissionDenied,
+    Problem,
+    Problems,
+    register_messages,
+)
 from backend.services.core.states import bump_version
 from backend.services.core.transactions import in_transaction
 from backend.services.jobs import jobs
@@ -92,7 +99,7 @@ def _check(plan: PlanInput) -> tuple[list[int], list[dict[str, Any]], str, str]:
         if good:
             windows.append({"start": start, "end": end, "quota": window.quota, "index": index})
     windows.sort(key=lambda w: w["start"])
-    for before, after in zip(windows, windows[1:], strict=False):
+    for before, after in pairwise(windows):
         if after["start"] < before["end"]:
             problems.add(("windows", str(after["index"]), "start"), "WINDOWS_OVERLAP")
     if not 1 <= plan.days_ahead <= MAX_DAYS_AHEAD:

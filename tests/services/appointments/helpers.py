@@ -25,7 +25,9 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(TZ))
 
 
-def plan_input(quota: int = 10, *, weekdays: tuple[int, ...] = (), **changes: object) -> plans.PlanInput:
+def plan_input(
+    quota: int = 10, *, weekdays: tuple[int, ...] = (), **changes: object
+) -> plans.PlanInput:
     values: dict[str, object] = {
         "weekdays": weekdays,
         "windows": [plans.Window("09:30", "10:00", quota), plans.Window("10:00", "10:30", 5)],

@@ -17,7 +17,8 @@ from backend.services.core import clock
 from backend.services.core.actors import Actor
 from backend.services.core.errors import (
     ForbiddenTransition,
-    Invalid, NotFound,
+    Invalid,
+    NotFound,
     PermissionDenied,
     ServiceError,
 )

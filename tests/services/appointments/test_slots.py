@@ -18,9 +18,7 @@ from tests.services.appointments.helpers import ADMIN, TZ, at, orders_of, plan_i
 
 
 async def _days(item_id: int) -> list[date]:
-    return sorted(
-        set(await AppointmentSlot.filter(item_id=item_id).values_list("day", flat=True))
-    )
+    return sorted(set(await AppointmentSlot.filter(item_id=item_id).values_list("day", flat=True)))
 
 
 @pytest.mark.postgres

@@ -93,6 +93,8 @@ STATE_AND_ROLE_ENUMS = (
     "ServiceItemStatus",
     "JobStatus",
     "OwedMaterialStatus",
+    "AppointmentStatus",
+    "AppointmentSlotClosedBy",
     "Role",
 )
 LABELS = "web/templates/_labels.html"

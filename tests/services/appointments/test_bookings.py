@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from backend.models.accounts import Notification, Role
+from backend.models.applications import Application, ApplicationStatus
 from backend.models.appointments import Appointment, AppointmentSlot, AppointmentStatus
 from backend.models.calendar import CalendarDay, DayKind
 from backend.models.jobs import Job
@@ -176,3 +177,32 @@ async def test_a_handler_checks_the_person_in_on_the_day(db: str) -> None:
     assert stored.checked_in_by_id == handler.id
     with pytest.raises(PermissionDenied):
         await bookings.day_list(w.actor, date(2026, 12, 1))
+
+
+async def test_an_application_under_review_books_when_the_plan_asks_before_review(
+    db: str,
+) -> None:
+    w = await world()
+    application = await builders.approved_application(w.item, w.version, w.enterprise, w.applicant)
+    await Application.filter(id=application.id).update(status=ApplicationStatus.UNDER_REVIEW)
+    with clock.moved_to(at("2026-11-30 10:00")):
+        await plans.set_plan(ADMIN, w.item.id, plan_input(), timezone=TZ)
+        slot = await AppointmentSlot.get(item_id=w.item.id, day=date(2026, 12, 1), start="09:30")
+        # The plan books for orders: an application may not.
+        with pytest.raises(Invalid) as refused:
+            await bookings.book(w.actor, slot.id, application_id=application.id, timezone=TZ)
+        assert refused.value.problems[0].field == ("applicationId",)
+        assert refused.value.problems[0].code == "NOT_BOOKABLE"
+        await plans.set_plan(ADMIN, w.item.id, plan_input(before_review=True), timezone=TZ)
+        booked = await bookings.book(w.actor, slot.id, application_id=application.id, timezone=TZ)
+        assert booked.appointment.queue_number == "0930-01"
+        assert booked.appointment.holder == f"application:{application.id}"
+        with pytest.raises(Invalid) as refused:
+            await bookings.book(w.actor, slot.id, application_id=application.id, timezone=TZ)
+        assert refused.value.problems[0].code == "ALREADY_BOOKED"
+        # Once decided, an application books no more.
+        await bookings.cancel(w.actor, booked.appointment.id)
+        await Application.filter(id=application.id).update(status=ApplicationStatus.APPROVED)
+        with pytest.raises(Invalid) as refused:
+            await bookings.book(w.actor, slot.id, application_id=application.id, timezone=TZ)
+        assert refused.value.problems[0].code == "NOT_BOOKABLE"

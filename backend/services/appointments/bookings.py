@@ -41,7 +41,6 @@ from backend.services.core.errors import (
     Problem,
     register_messages,
 )
-from backend.services.core.numbering import _placeholders
 from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.jobs import jobs
@@ -69,6 +68,11 @@ HELD = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 ORDER_ENDED = (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.FORWARDED)
 
 
+def _placeholder(conn: BaseDBAsyncClient) -> str:
+    """The first parameter's placeholder in raw SQL on this connection's database."""
+    return "$1" if conn.capabilities.dialect == "postgres" else "?"
+
+
 def queue_number(start: str, number: int) -> str:
     """`0930-07`: the window's start and the slot's number, read aloud at the desk."""
     return f"{start.replace(':', '')}-{number:02d}"
@@ -83,7 +87,7 @@ class Booked:
 async def _take_place(conn: BaseDBAsyncClient, slot_id: int) -> int | None:
     """The slot's next queue number if a place was free and the slot open, else None: one
     statement, so no two bookings can both see the last place."""
-    (p1,) = _placeholders(conn, 1)
+    p1 = _placeholder(conn)
     rows = await conn.execute_query_dict(
         "UPDATE appointment_slots SET booked = booked + 1, issued = issued + 1, "  # noqa: S608
         f"version = version + 1 WHERE id = {p1} AND booked < quota AND is_open "
@@ -94,7 +98,7 @@ async def _take_place(conn: BaseDBAsyncClient, slot_id: int) -> int | None:
 
 
 async def _give_back(conn: BaseDBAsyncClient, slot_id: int) -> None:
-    (p1,) = _placeholders(conn, 1)
+    p1 = _placeholder(conn)
     await conn.execute_query(
         "UPDATE appointment_slots SET booked = booked - 1, version = version + 1 "  # noqa: S608
         f"WHERE id = {p1} AND booked > 0",

@@ -108,6 +108,11 @@ async def test_bad_bookings_each_get_their_own_clear_problem(db: str) -> None:
         assert await problem(10**9, orders[1].id) == (("slotId",), "NOT_FOUND")
     with clock.moved_to(at("2026-12-01 09:31")):
         assert await problem(tomorrow.id, orders[1].id) == (("slotId",), "SLOT_IN_THE_PAST")
+    # A plan that now reaches less far: the slots made before stay, but cannot be booked yet.
+    with clock.moved_to(at("2026-11-30 11:00")):
+        await plans.set_plan(ADMIN, w.item.id, plan_input(quota=1, days_ahead=2), timezone=TZ)
+        far = await AppointmentSlot.get(item_id=w.item.id, day=date(2026, 12, 10), start="09:30")
+        assert await problem(far.id, orders[1].id) == (("slotId",), "SLOT_TOO_FAR_AHEAD")
 
     # Someone else's order is not found; a slot of another item is not this order's.
     stranger = await builders.user(Role.APPLICANT, "路人")

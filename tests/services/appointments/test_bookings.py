@@ -211,3 +211,28 @@ async def test_an_application_under_review_books_when_the_plan_asks_before_revie
         with pytest.raises(Invalid) as refused:
             await bookings.book(w.actor, slot.id, application_id=application.id, timezone=TZ)
         assert refused.value.problems[0].code == "NOT_BOOKABLE"
+
+
+@pytest.mark.postgres
+async def test_one_order_booked_twenty_times_at_once_holds_one_place(db: str) -> None:
+    w = await world()
+    (order,) = await orders_of(w, 1)
+    with clock.moved_to(at("2026-11-30 10:00")):
+        await plans.set_plan(ADMIN, w.item.id, plan_input(quota=30), timezone=TZ)
+        slots = await AppointmentSlot.filter(item_id=w.item.id).order_by("day", "start").limit(4)
+
+        async def attempt(n: int) -> str:
+            try:
+                await bookings.book(w.actor, slots[n % 4].id, order_id=order.id, timezone=TZ)
+            except ServiceError as exc:
+                return ",".join(p.code for p in exc.problems)
+            return "BOOKED"
+
+        results = await asyncio.gather(*(attempt(n) for n in range(20)))
+    assert sorted(results) == ["ALREADY_BOOKED"] * 19 + ["BOOKED"]
+    assert await Appointment.filter(order_id=order.id).count() == 1
+    # The refused ones took no place: only the booked slot counts one.
+    counts = await AppointmentSlot.filter(id__in=[s.id for s in slots]).values_list(
+        "booked", flat=True
+    )
+    assert sorted(counts) == [0, 0, 0, 1]

@@ -1,5 +1,6 @@
-"""The booking part of an order's page (`_appointment_order.html`): the order's booking with
-its queue number, and the slots the viewer may book, read through the schema."""
+"""The booking part of an order's page, and of an application's (items that take appointments
+before review), rendered by `_appointment.html`: the booking with its queue number, and the
+slots the viewer may book, read through the schema."""
 
 from __future__ import annotations
 
@@ -12,15 +13,29 @@ from starlette.requests import Request
 from web.shell import run
 
 
-async def booking_for(request: Request, order: dict[str, Any]) -> dict[str, Any] | None:
-    """None when the order's item takes no appointments and the order holds none."""
-    data = (await run(request, "order_appointment", {"orderId": order["id"]})).data
+async def booking_for(
+    request: Request,
+    *,
+    order: dict[str, Any] | None = None,
+    application: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """None when the item takes no appointments (for an application: none before review) and
+    none is held. Give the order or the application (its `id` and `number`)."""
+    if order is not None:
+        data = (await run(request, "order_appointment", {"orderId": order["id"]})).data
+        owner, base = data["order"], f"/orders/{order['number']}/appointment"
+    else:
+        assert application is not None
+        variables = {"applicationId": application["id"]}
+        data = (await run(request, "application_appointment", variables)).data
+        owner, base = data["application"], f"/applications/{application['number']}/appointment"
     choices = data["appointmentChoices"]
-    shown = (data["order"] or {}).get("appointment")
+    shown = (owner or {}).get("appointment")
     if choices is None and shown is None:
         return None
     slots = (choices or {}).get("slots") or []
     return {
+        "base": base,
         "appointment": shown,
         "may_book": bool(choices and choices["viewerMayBook"]),
         "location": choices["plan"]["location"] if choices else "",

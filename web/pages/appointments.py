@@ -7,6 +7,8 @@ the form on the page it came from, what was chosen kept.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from backend.i18n import N_
+from web.pages.applications import application_page
 from web.pages.orders import _order_page
 from web.shell import (
     as_int,
@@ -39,48 +42,71 @@ def _today(request: Request) -> date:
     return datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
 
 
-async def _order_ref(request: Request, number: str) -> dict[str, Any]:
-    found = (await run(request, "order_ref", {"number": number})).data["orderByNumber"]
-    if found is None:
+@dataclass(frozen=True)
+class Owner:
+    """What a booking form belongs to: an order or an application, by its number."""
+
+    key: str  # the input's field: orderId or applicationId
+    id: str
+    page_path: str
+    show: Callable[..., Awaitable[Response]]  # its page again, with a refused form
+
+
+async def _owner(request: Request) -> Owner:
+    """The order (or application) the form was posted on; someone else's is the 404 page."""
+    number = request.path_params["number"]
+    if request.url.path.startswith("/orders/"):
+        found = (await run(request, "order_ref", {"number": number})).data["orderByNumber"]
+        if found is None:
+            raise HTTPException(404)
+
+        async def show_order(status_code: int, forms: dict[str, Any]) -> Response:
+            return await _order_page(request, number, status_code, forms=forms)
+
+        return Owner("orderId", found["id"], f"/orders/{number}", show_order)
+    data = (await run(request, "application_page", {"number": number})).data
+    application = data["applicationByNumber"]
+    if application is None:
         raise HTTPException(404)
-    return dict(found)
+
+    async def show_application(status_code: int, forms: dict[str, Any]) -> Response:
+        return await application_page(request, status_code, forms)
+
+    return Owner("applicationId", application["id"], f"/applications/{number}", show_application)
 
 
 async def book(request: Request) -> Response:
     if not signed_in(request):
         return login_redirect(request)
-    number = request.path_params["number"]
-    order = await _order_ref(request, number)
+    owner = await _owner(request)
     form = await request.form()
     slot_id = text(form, "slotId")
     if not slot_id:
         errors = {"slotId": [translate(request, N_("Choose a time."))]}
-        return await _order_page(request, number, 422, forms={"appointment": {"errors": errors}})
-    variables = {"input": {"slotId": slot_id, "orderId": order["id"]}}
+        return await owner.show(422, {"appointment": {"errors": errors}})
+    variables = {"input": {"slotId": slot_id, owner.key: owner.id}}
     payload = (await run(request, "book_appointment", variables)).data["bookAppointment"]
     if payload["userErrors"]:
         errors = field_errors(payload["userErrors"])
-        chosen = {"errors": errors, "slotId": slot_id}
-        return await _order_page(request, number, 422, forms={"appointment": chosen})
+        return await owner.show(422, {"appointment": {"errors": errors, "slotId": slot_id}})
     return redirect(
-        request, f"/orders/{number}#appointment", flash=N_("The appointment is booked.")
+        request, f"{owner.page_path}#appointment", flash=N_("The appointment is booked.")
     )
 
 
 async def cancel(request: Request) -> Response:
     if not signed_in(request):
         return login_redirect(request)
-    number = request.path_params["number"]
-    await _order_ref(request, number)
+    owner = await _owner(request)
     form = await request.form()
     variables = {"input": {"appointmentId": text(form, "appointmentId")}}
     payload = (await run(request, "cancel_appointment", variables)).data["cancelAppointment"]
     if payload["userErrors"]:
         errors = field_errors(payload["userErrors"])
-        return await _order_page(request, number, 422, forms={"appointment": {"errors": errors}})
+        return await owner.show(422, {"appointment": {"errors": errors}})
     return redirect(
         request,
-        f"/orders/{number}#appointment",
+        f"{owner.page_path}#appointment",
         flash=N_("The appointment is cancelled. You may book another time."),
     )
 
@@ -281,6 +307,8 @@ async def change_slot(request: Request) -> Response:
 routes = [
     Route("/orders/{number:str}/appointment/book", book, methods=["POST"]),
     Route("/orders/{number:str}/appointment/cancel", cancel, methods=["POST"]),
+    Route("/applications/{number:str}/appointment/book", book, methods=["POST"]),
+    Route("/applications/{number:str}/appointment/cancel", cancel, methods=["POST"]),
     Route("/appointments", day_list, methods=["GET"]),
     Route("/appointments/{id:str}/check-in", check_in, methods=["POST"]),
     Route("/admin/catalog/items/{id:str}/appointments", plan_page, methods=["GET"]),

@@ -185,7 +185,7 @@ async def _order_page(
         "form": form or {"errors": {}, "input": {}},
         "forms": forms or {},
         "idempotency_key": uuid.uuid4().hex,
-        "booking": await booking_for(request, order),
+        "booking": await booking_for(request, order=order),
     }
     return await page(
         request,

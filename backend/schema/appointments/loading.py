@@ -13,17 +13,18 @@ from backend.services.core.reach import Reach
 
 
 async def load_appointments(
-    actor: Actor, order_ids: Sequence[int], reach: Reach
+    actor: Actor, ids: Sequence[int], reach: Reach, *, of_applications: bool = False
 ) -> dict[int, AppointmentType]:
-    """Each order's booking holding a place, by order id: two statements for any page."""
-    held = await bookings.held_for_orders(list(order_ids))
+    """Each order's (or application's) booking holding a place, by its id: two statements for
+    any page."""
+    held = await bookings.held_for(list(ids), of_applications=of_applications)
     locations = await bookings.locations_of({slot.item_id for _, slot in held.values()})
     return {
-        order_id: AppointmentType.of(
+        owner_id: AppointmentType.of(
             row,
             slot,
             actions_for(actor, row, reach),
             in_language(actor.language, *locations.get(slot.item_id, ("", ""))),
         )
-        for order_id, (row, slot) in held.items()
+        for owner_id, (row, slot) in held.items()
     }

@@ -86,17 +86,27 @@ class AppointmentQueries:
         return [AppointmentSlotType.of(slot, now) for slot in slots]
 
     @strawberry.field(
-        description="What an order's page offers for booking: null when the viewer may not "
-        "see the order or its item takes no appointments."
+        description="What an order's page (or an application's, for items that take "
+        "appointments before review) offers for booking: null when the viewer may not see it "
+        "or its item takes no appointments. Give one of the two ids."
     )
     async def appointment_choices(
-        self, info: strawberry.Info, order_id: strawberry.ID
+        self,
+        info: strawberry.Info,
+        order_id: strawberry.ID | None = None,
+        application_id: strawberry.ID | None = None,
     ) -> AppointmentChoicesType | None:
         context = context_of(info)
-        pk = decode_id_of(order_id, "Order")
-        if pk is None:
+        order_pk = decode_id_of(order_id, "Order") if order_id else None
+        application_pk = decode_id_of(application_id, "Application") if application_id else None
+        if (order_pk is None) == (application_pk is None):
             return None
-        found = await bookings.choices_for_order(context.actor, pk, context.settings.timezone)
+        found = await bookings.choices_for(
+            context.actor,
+            order_id=order_pk,
+            application_id=application_pk,
+            timezone=context.settings.timezone,
+        )
         if found is None:
             return None
         now = clock.now()

@@ -44,7 +44,7 @@ from backend.services.core.errors import (
 from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.jobs import jobs
-from backend.services.orders.policies import visible_order
+from backend.services.orders.policies import orders_visible_to, visible_order
 
 register_messages(
     {
@@ -307,12 +307,16 @@ def _number_of(row: Appointment) -> str:
     return row.application.number
 
 
-async def held_for_orders(order_ids: list[int]) -> dict[int, tuple[Appointment, AppointmentSlot]]:
-    """Each order's booking that holds a place, with its slot: one statement for a page."""
-    if not order_ids:
+async def held_for(
+    ids: list[int], *, of_applications: bool = False
+) -> dict[int, tuple[Appointment, AppointmentSlot]]:
+    """Each order's (or application's) booking that holds a place, with its slot, by the
+    order's (application's) id: one statement for a page."""
+    if not ids:
         return {}
-    rows = await Appointment.filter(order_id__in=order_ids, status__in=HELD).select_related("slot")
-    return {row.order_id: (row, row.slot) for row in rows if row.order_id is not None}
+    key = "application_id" if of_applications else "order_id"
+    rows = await Appointment.filter(**{f"{key}__in": ids}, status__in=HELD).select_related("slot")
+    return {int(getattr(row, key)): (row, row.slot) for row in rows}
 
 
 async def locations_of(item_ids: set[int]) -> dict[int, tuple[str, str]]:
@@ -327,34 +331,50 @@ async def locations_of(item_ids: set[int]) -> dict[int, tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Choices:
-    """What an order's page offers: the item's plan, its slots still ahead, and whether the
-    viewer may book one for the order now."""
+    """What an order's (or application's) page offers: the item's plan, its slots still ahead,
+    and whether the viewer may book one for it now."""
 
     plan: AppointmentPlan
     slots: list[AppointmentSlot]
     may_book: bool
 
 
-async def choices_for_order(actor: Actor, order_id: int, timezone: str) -> Choices | None:
-    """None when the viewer may not see the order, or its item takes no appointments."""
-    try:
-        order = await visible_order(actor, order_id)
-    except NotFound:
-        return None
-    plan = await AppointmentPlan.get_or_none(item_id=order.item_id)
-    if plan is None:
+async def choices_for(
+    actor: Actor,
+    *,
+    order_id: int | None = None,
+    application_id: int | None = None,
+    timezone: str,
+) -> Choices | None:
+    """None when the viewer may not see it, or its item takes no appointments (for an
+    application: none before review)."""
+    if order_id is not None:
+        order = await orders_visible_to(actor).get_or_none(id=order_id)
+        if order is None:
+            return None
+        item_id, enterprise_id, holder = order.item_id, order.enterprise_id, f"order:{order.id}"
+        open_now = order.status not in ORDER_ENDED
+    else:
+        application = await applications_visible_to(actor).get_or_none(id=application_id)
+        if application is None:
+            return None
+        item_id, enterprise_id = application.item_id, application.enterprise_id
+        holder = f"application:{application.id}"
+        open_now = application.status is ApplicationStatus.UNDER_REVIEW
+    plan = await AppointmentPlan.get_or_none(item_id=item_id)
+    if plan is None or (application_id is not None and not plan.before_review):
         return None
     now = clock.now()
     today = now.astimezone(ZoneInfo(timezone)).date()
     slots = await AppointmentSlot.filter(
-        item_id=order.item_id,
+        item_id=item_id,
         day__gte=today,
         day__lte=today + timedelta(days=plan.days_ahead),
         starts_at__gt=now,
     ).order_by("day", "start")
     may_book = (
-        order.status not in ORDER_ENDED
-        and can_book_for(actor, order.enterprise_id, await reach_of(actor))
-        and not await Appointment.filter(holder=f"order:{order.id}").exists()
+        open_now
+        and can_book_for(actor, enterprise_id, await reach_of(actor))
+        and not await Appointment.filter(holder=holder).exists()
     )
     return Choices(plan, list(slots), may_book)

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from backend.models.accounts import Role
+from backend.models.applications import Application, ApplicationStatus
 from backend.models.appointments import AppointmentSlot
 from backend.services.appointments import plans
 from tests import builders
@@ -132,3 +133,34 @@ async def test_the_day_list_is_the_handlers_and_a_check_in_off_the_day_is_explai
     early = await submit(handler, found.group(1), {"day": slot.day.isoformat()})
     assert early.status_code == 422 and "只能在预约当天签到" in early.text
     assert "这一天没有人预约" in (await handler.client.get("/appointments?day=2020-01-01")).text
+
+
+async def test_an_application_under_review_is_booked_on_its_page_when_the_plan_asks(
+    new_api: Any,
+) -> None:
+    w = await world()
+    application = await builders.approved_application(w.item, w.version, w.enterprise, w.applicant)
+    await Application.filter(id=application.id).update(status=ApplicationStatus.UNDER_REVIEW)
+    await plans.set_plan(ADMIN, w.item.id, plan_input(), timezone=TZ)
+    applicant = await _signed_in(new_api, w.applicant)
+    path = f"/applications/{application.number}"
+    # The plan books for orders: the application's page offers nothing.
+    assert "预约该时段" not in (await applicant.client.get(path)).text
+    await plans.set_plan(ADMIN, w.item.id, plan_input(before_review=True), timezone=TZ)
+    page = await applicant.client.get(path)
+    assert "预约该时段" in page.text
+    slot = await AppointmentSlot.filter(item_id=w.item.id).order_by("day", "start").first()
+    assert slot is not None
+    chosen = {"slotId": global_id("AppointmentSlot", slot.id)}
+    booked = await submit(applicant, f"{path}/appointment/book", chosen)
+    assert booked.status_code == 303 and booked.headers["location"] == f"{path}#appointment"
+    page = await applicant.client.get(path)
+    assert f'id="queue-number">{slot.start.replace(":", "")}-01<' in page.text
+    again = await submit(applicant, f"{path}/appointment/book", chosen)
+    assert again.status_code == 422 and "已有一个预约" in again.text
+    # The API shows it beside the application too.
+    data = await applicant.gql(
+        "query($n: String!) { applicationByNumber(number: $n) { appointment { queueNumber } } }",
+        {"n": application.number},
+    )
+    assert data["applicationByNumber"]["appointment"]["queueNumber"].endswith("-01")

@@ -25,8 +25,8 @@ from starlette.routing import Route
 
 from backend.i18n import N_
 from backend.schema.relay import decode_id_of
-from web.pages.appointment_parts import booking_for
 from web.forms import record_values
+from web.pages.appointment_parts import booking_for
 from web.shell import (
     as_int,
     count_limit,

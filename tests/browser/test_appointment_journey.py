@@ -70,6 +70,11 @@ def test_book_see_the_number_cancel_book_another_and_check_in(
             expect(applicant.locator("#queue-number")).to_have_text("0930-01")
             expect(applicant.get_by_role("heading", name=f"工单 {number}")).to_be_visible()
             _shots(applicant, "appointment-booked")
+            applicant.get_by_role("button", name="English").click()
+            expect(applicant.locator("#appointment-heading")).to_have_text("Appointment")
+            expect(applicant.locator(".queue-number")).to_contain_text("Queue number")
+            _shots(applicant, "appointment-booked-en")
+            applicant.get_by_role("button", name="中文").click()
 
             applicant.get_by_role("button", name="取消预约").click()
             expect(applicant.locator(".flash")).to_contain_text("预约已取消")

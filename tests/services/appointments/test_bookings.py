@@ -24,6 +24,7 @@ from backend.services.core.errors import (
     ServiceError,
 )
 from backend.services.jobs.jobs import JobRun
+from backend.services.notifications.notifications import render
 from tests import builders
 from tests.services.appointments.helpers import ADMIN, TZ, at, orders_of, plan_input, world
 from tests.services.jobs.helpers import worker
@@ -153,6 +154,10 @@ async def test_the_reminder_comes_at_nine_on_the_working_day_before(db: str) -> 
     assert notice.params["queueNumber"] == "1000-01"
     assert notice.params["day"] == "2026-12-07" and notice.params["start"] == "10:00"
     assert notice.link == f"/orders/{order.number}"
+    assert render(notice, "zh-CN") == (
+        "提醒：您的预约（排队号 1000-01）在 2026-12-07 10:00，地点：政务服务大厅 3 号窗口。"
+    )
+    assert "at Service hall, window 3." in render(notice, "en")
     # Run twice (a worker that died after the work): still one notice.
     await reminders.remind(JobRun(job.id, job.kind, job.payload, 2, run.settings))
     assert await Notification.filter(kind="APPOINTMENT_REMINDER").count() == 1

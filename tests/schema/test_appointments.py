@@ -125,7 +125,7 @@ async def test_an_applicant_books_sees_the_number_cancels_and_books_another(
         ]
 
         # The handler's day list, and the check-in.
-        handler = await login(new_api, await builders.user(Role.HANDLER, "办理员"))
+        handler = await login(new_api, w.handler)
         assert (await applicant.gql(DAY, {"day": "2026-12-01"}))["appointmentDay"] == []
         (entry,) = (await handler.gql(DAY, {"day": "2026-12-01"}))["appointmentDay"]
         assert entry["orderNumber"] == order.number

@@ -123,7 +123,7 @@ async def test_the_day_list_is_the_handlers_and_a_check_in_off_the_day_is_explai
     assert booked.status_code == 303
     assert (await applicant.client.get("/appointments")).status_code == 403
 
-    handler = await _signed_in(new_api, await builders.user(Role.HANDLER, "办理员"))
+    handler = await _signed_in(new_api, w.handler)
     day = await handler.client.get(f"/appointments?day={slot.day.isoformat()}")
     assert day.status_code == 200
     assert "共 1 人预约" in day.text and order.number in day.text and w.enterprise.name in day.text
@@ -164,3 +164,11 @@ async def test_an_application_under_review_is_booked_on_its_page_when_the_plan_a
         {"n": application.number},
     )
     assert data["applicationByNumber"]["appointment"]["queueNumber"].endswith("-01")
+    # The handlers of the item's category see it on the day's list, under the application.
+    handler = await _signed_in(new_api, w.handler)
+    day = await handler.client.get(f"/appointments?day={slot.day.isoformat()}")
+    assert f'href="/applications/{application.number}"' in day.text
+    _, (other,) = await builders.team_with_handlers(1, "办理二组")
+    stranger = await _signed_in(new_api, other)
+    day = await stranger.client.get(f"/appointments?day={slot.day.isoformat()}")
+    assert application.number not in day.text

@@ -29,7 +29,12 @@ from backend.models.appointments import (
 )
 from backend.models.orders import OrderStatus
 from backend.services.applications.policies import applications_visible_to
-from backend.services.appointments.policies import can_book_for, can_see_day_lists
+from backend.services.appointments.policies import (
+    bookings_handled_by,
+    can_book_for,
+    can_see_day_lists,
+    sees_every_booking,
+)
 from backend.services.appointments.states import APPOINTMENT, AppointmentEventKind
 from backend.services.calendar.calendar import working_calendar
 from backend.services.core import clock, events
@@ -250,6 +255,10 @@ async def check_in(actor: Actor, appointment_id: int, timezone: str) -> Booked:
         appointment = await _booking(conn, appointment_id)
         reach = await reach_of(actor, conn)
         APPOINTMENT.check(actor, appointment, "CHECK_IN", reach)
+        if not sees_every_booking(actor):
+            handled = Appointment.filter(bookings_handled_by(actor, reach), id=appointment.id)
+            if not await handled.using_db(conn).exists():
+                raise NotFound([Problem("NOT_FOUND", ("appointmentId",))])
         slot = await AppointmentSlot.get(id=appointment.slot_id, using_db=conn)
         if slot.day != clock.now().astimezone(ZoneInfo(timezone)).date():
             raise Invalid.at("appointmentId", "NOT_ON_THE_DAY")
@@ -275,11 +284,14 @@ class DayEntry:
 
 
 async def day_list(actor: Actor, day: date, item_id: int | None = None) -> list[DayEntry]:
-    """Who is booked on `day` (and who has come), in window and queue order: three statements
-    whatever the day's size."""
+    """Who is booked on `day` (and who has come), in window and queue order: the whole hall's
+    for supervisors and admins, a handler's teams' for a handler; one statement (and the
+    handler's teams) whatever the day's size."""
     if not can_see_day_lists(actor):
         raise PermissionDenied()
     query = Appointment.filter(slot__day=day, status__in=HELD)
+    if not sees_every_booking(actor):
+        query = query.filter(bookings_handled_by(actor, await reach_of(actor)))
     if item_id is not None:
         query = query.filter(slot__item_id=item_id)
     rows = (

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from tortoise.expressions import Q
+
 from backend.models.accounts import Role
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
@@ -28,6 +30,22 @@ def can_manage_plans(actor: Actor) -> bool:
 def can_see_day_lists(actor: Actor) -> bool:
     """The handler's day list: who is coming, in which window, with which number."""
     return actor.has(Role.HANDLER, Role.SUPERVISOR, Role.ADMIN)
+
+
+def sees_every_booking(actor: Actor) -> bool:
+    """Supervisors and admins: the whole hall's day. A handler sees their teams' bookings."""
+    return actor.has(Role.SUPERVISOR, Role.ADMIN)
+
+
+def bookings_handled_by(actor: Actor, reach: Reach) -> Q:
+    """A handler's share of the day, as a query: the orders of their teams (or given to them),
+    and the applications of the categories their teams handle."""
+    teams = sorted(reach.handles_for)
+    return (
+        Q(order__team_id__in=teams)
+        | Q(order__assignee_id=actor.user_id)
+        | Q(application__item__category__team_id__in=teams)
+    )
 
 
 def can_book_for(actor: Actor, enterprise_id: int, reach: Reach) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from backend.models.accounts import Role, User
+from backend.models.accounts import Role, Team, User
 from backend.models.applications import Application, ApplicationStatus
 from backend.models.appointments import AppointmentSlot
 from backend.models.catalog import ServiceItem, ServiceItemVersion
@@ -41,6 +41,8 @@ def plan_input(
 
 @dataclass
 class World:
+    team: Team
+    handler: User  # of the team that handles the item
     item: ServiceItem
     version: ServiceItemVersion
     enterprise: Enterprise
@@ -49,13 +51,13 @@ class World:
 
 
 async def world() -> World:
-    team, _ = await builders.team_with_handlers(1)
+    team, (handler,) = await builders.team_with_handlers(1)
     item, version = await builders.published_item(team)
     enterprise = await builders.verified_enterprise("预约科技有限公司")
     applicant = await builders.user(Role.APPLICANT, "王预约")
     await Membership.create(user=applicant, enterprise=enterprise)
     actor = Actor(user_id=applicant.id, roles=frozenset({Role.APPLICANT}))
-    return World(item, version, enterprise, applicant, actor)
+    return World(team, handler, item, version, enterprise, applicant, actor)
 
 
 async def orders_of(w: World, count: int) -> list[Order]:
@@ -86,6 +88,7 @@ async def orders_of(w: World, count: int) -> list[Order]:
                 item_version=w.version,
                 enterprise=w.enterprise,
                 applicant=w.applicant,
+                team=w.team,
                 due_at=at("2027-01-01 00:00"),
             )
             for a in applications[-count:]

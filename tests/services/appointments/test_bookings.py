@@ -166,8 +166,11 @@ async def test_the_reminder_comes_at_nine_on_the_working_day_before(db: str) -> 
 async def test_a_handler_checks_the_person_in_on_the_day(db: str) -> None:
     w = await world()
     (order,) = await orders_of(w, 1)
-    handler = await builders.user(Role.HANDLER, "办理员")
+    handler = w.handler  # of the order's team
     handler_actor = Actor(user_id=handler.id, roles=frozenset({Role.HANDLER}))
+    _, (stranger,) = await builders.team_with_handlers(1, "办理二组")
+    other_handler = Actor(user_id=stranger.id, roles=frozenset({Role.HANDLER}))
+    supervisor = Actor(user_id=stranger.id, roles=frozenset({Role.SUPERVISOR}))
     with clock.moved_to(at("2026-11-30 10:00")):
         await plans.set_plan(ADMIN, w.item.id, plan_input(), timezone=TZ)
         slot = await AppointmentSlot.get(item_id=w.item.id, day=date(2026, 12, 1), start="09:30")
@@ -181,6 +184,11 @@ async def test_a_handler_checks_the_person_in_on_the_day(db: str) -> None:
         (entry,) = await bookings.day_list(handler_actor, date(2026, 12, 1))
         assert (entry.number, entry.appointment.queue_number) == (order.number, "0930-01")
         assert entry.enterprise_name == w.enterprise.name
+        # Another team's handler: not theirs to see, nor to check in; a supervisor sees all.
+        assert await bookings.day_list(other_handler, date(2026, 12, 1)) == []
+        with pytest.raises(NotFound):
+            await bookings.check_in(other_handler, booked.appointment.id, TZ)
+        assert len(await bookings.day_list(supervisor, date(2026, 12, 1))) == 1
         done = await bookings.check_in(handler_actor, booked.appointment.id, TZ)
     assert done.appointment.status is AppointmentStatus.CHECKED_IN
     stored = await Appointment.get(id=booked.appointment.id)

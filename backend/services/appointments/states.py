@@ -46,7 +46,8 @@ APPOINTMENT: Machine[Appointment, AppointmentStatus] = Machine(
         ),
         Action(
             "CHECK_IN", frozenset({S.BOOKED}), frozenset({S.CHECKED_IN}),
-            E.APPOINTMENT_CHECKED_IN, _check_in, "handlers, supervisors, admins",
+            E.APPOINTMENT_CHECKED_IN, _check_in,
+            "handlers (their teams' bookings, on the day), supervisors, admins",
         ),
         Action(
             "CLOSE", frozenset({S.BOOKED}), frozenset({S.CLOSED}), E.APPOINTMENT_CLOSED,

@@ -234,17 +234,6 @@ async def _make_slots_job(run: jobs.JobRun) -> None:
         await _schedule_next_run(conn, item_id, timezone)
 
 
-async def make_slots_now(actor: Actor, item_id: int, timezone: str) -> int:
-    """An admin makes the slots the plan calls for now (after the calendar changed)."""
-    if not can_manage_plans(actor):
-        raise PermissionDenied()
-    async with in_transaction() as conn:
-        plan = await AppointmentPlan.get_or_none(item_id=item_id, using_db=conn)
-        if plan is None:
-            raise NotFound([Problem("NOT_FOUND", ("serviceItemId",))])
-        return await make_slots(conn, plan, timezone)
-
-
 async def change_slot(
     actor: Actor,
     slot_id: int,

@@ -10,11 +10,13 @@ import pytest
 from backend.models.accounts import Notification
 from backend.models.appointments import Appointment, AppointmentSlot, AppointmentStatus
 from backend.models.calendar import CalendarDay, DayKind
+from backend.models.jobs import Job
 from backend.services.appointments import bookings, plans
 from backend.services.calendar import calendar
 from backend.services.core import clock
 from backend.services.core.errors import Invalid, PermissionDenied
 from tests.services.appointments.helpers import ADMIN, TZ, at, orders_of, plan_input, world
+from tests.services.jobs.helpers import worker
 
 
 async def _days(item_id: int) -> list[date]:
@@ -45,7 +47,8 @@ async def test_slots_skip_the_weekend_and_a_holiday_and_fall_on_a_make_up_day(db
     # Making them again adds nothing and leaves a changed slot as it is.
     await plans.change_slot(ADMIN, slot.id, quota=3)
     with clock.moved_to(at("2026-09-23 11:00")):
-        assert await plans.make_slots_now(ADMIN, w.item.id, TZ) == 0
+        _, made = await plans.set_plan(ADMIN, w.item.id, plan_input(), timezone=TZ)
+    assert made == 0
     assert (await AppointmentSlot.get(id=slot.id)).quota == 3
 
 
@@ -136,3 +139,22 @@ async def test_a_day_that_becomes_a_holiday_closes_its_slots_and_tells_the_booke
         # The order is free to book another time.
         again = await bookings.book(w.actor, other.id, order_id=order.id, timezone=TZ)
         assert again.appointment.queue_number == "0930-01"
+
+
+async def test_each_night_the_day_come_within_reach_gets_its_slots(db: str) -> None:
+    w = await world()
+    with clock.moved_to(at("2026-09-23 10:00")) as moved:  # Wednesday; 14 days: to Wed 7 Oct
+        await plans.set_plan(ADMIN, w.item.id, plan_input(), timezone=TZ)
+        assert max(await _days(w.item.id)) == date(2026, 10, 7)
+        # A make-up Saturday entered later, beyond the reach then.
+        await CalendarDay.create(day=date(2026, 10, 10), kind=DayKind.WORK, name_zh="调休")
+        run = worker({plans.MAKE_SLOTS: plans._make_slots_job})
+        moved.set(at("2026-09-24 00:05"))
+        await run.tick()
+        assert max(await _days(w.item.id)) == date(2026, 10, 8)
+        moved.set(at("2026-09-26 00:05"))  # the job of the 25th ran late: it catches up
+        await run.tick()
+        await run.tick()
+        assert date(2026, 10, 10) in await _days(w.item.id)
+        # And the next night's run is waiting.
+        assert await Job.filter(key=f"{plans.MAKE_SLOTS}:{w.item.id}:2026-09-27").exists()

@@ -19,6 +19,8 @@ from backend.schema.live.transport import LiveSocket
 from backend.security import Gatekeeper
 from backend.services.accounts import passwords
 from backend.services.accounts.throttle import CostLimiter, LoginThrottle
+from backend.services.appointments import plans as appointment_plans
+from backend.services.appointments import reminders as appointment_reminders
 from backend.services.evaluations import defaults as evaluation_defaults
 from backend.services.evaluations import periods as evaluation_periods
 from backend.services.evaluations import rectifications
@@ -30,7 +32,15 @@ from backend.services.webhooks import attempts as webhook_attempts
 from backend.settings import Settings, load_settings
 
 # Importing a module registers its job handlers with the worker.
-JOB_MODULES = (mail, timers, evaluation_defaults, rectifications, webhook_attempts)
+JOB_MODULES = (
+    mail,
+    timers,
+    evaluation_defaults,
+    rectifications,
+    webhook_attempts,
+    appointment_plans,
+    appointment_reminders,
+)
 
 
 @asynccontextmanager

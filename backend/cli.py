@@ -112,6 +112,7 @@ def cmd_export_schema(_: Settings, args: argparse.Namespace) -> int:
 def state_tables() -> str:
     """Every aggregate's action table, as docs/states.md has it."""
     from backend.services.applications.states import APPLICATION
+    from backend.services.appointments.states import APPOINTMENT
     from backend.services.catalog.states import ITEM
     from backend.services.core.states import markdown
     from backend.services.enterprises.states import ENTERPRISE
@@ -119,7 +120,9 @@ def state_tables() -> str:
     from backend.services.orders.states import ORDER
     from backend.services.service_requests.states import REQUEST
 
-    return markdown([APPLICATION, ORDER, ENTERPRISE, ITEM, REQUEST, EVALUATION, RECTIFICATION])
+    return markdown(
+        [APPLICATION, ORDER, ENTERPRISE, ITEM, REQUEST, EVALUATION, RECTIFICATION, APPOINTMENT]
+    )
 
 
 def cmd_states(_: Settings, args: argparse.Namespace) -> int:

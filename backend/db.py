@@ -27,6 +27,7 @@ db_cancellation.install()
 
 MODEL_MODULES = [
     "backend.models.accounts",
+    "backend.models.appointments",
     "backend.models.applications",
     "backend.models.calendar",
     "backend.models.catalog",

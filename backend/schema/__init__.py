@@ -12,6 +12,8 @@ from backend.schema.accounts.types import ApiTokenType, UserType
 from backend.schema.applications.mutations import ApplicationMutations
 from backend.schema.applications.queries import ApplicationQueries
 from backend.schema.applications.types import ApplicationType
+from backend.schema.appointments.mutations import AppointmentMutations
+from backend.schema.appointments.queries import AppointmentQueries
 from backend.schema.boundary import TextBoundary
 from backend.schema.calendar.mutations import CalendarMutations
 from backend.schema.calendar.queries import CalendarQueries
@@ -78,6 +80,7 @@ Query = merge_types(
         ServiceRequestQueries,
         EvaluationQueries,
         WebhookQueries,
+        AppointmentQueries,
     ),
 )
 Mutation = merge_types(
@@ -102,6 +105,7 @@ Mutation = merge_types(
         ServiceRequestMutations,
         EvaluationMutations,
         WebhookMutations,
+        AppointmentMutations,
     ),
 )
 

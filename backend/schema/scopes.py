@@ -103,6 +103,16 @@ ROOT_SCOPES: dict[str, str] = {
     "declineServiceRequest": "requests:write",
     "mergeServiceRequest": "requests:write",
     "draftServiceItemFromRequest": "requests:write",
+    # Appointments: the plan is the catalog's; slots and bookings go with the orders.
+    "appointmentPlan": "catalog:read",
+    "setAppointmentPlan": "catalog:write",
+    "updateAppointmentSlot": "catalog:write",
+    "appointmentSlots": "orders:read",
+    "appointmentDay": "orders:read",
+    "appointmentChoices": "orders:read",
+    "bookAppointment": "orders:write",
+    "cancelAppointment": "orders:write",
+    "checkInAppointment": "orders:write",
     "failedJobs": "jobs:read",
     "retryJob": "jobs:write",
     "evaluations": "evaluations:read",
@@ -165,6 +175,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "FormDefinition", "FormField", "FormOption", "AttachmentKind", "CategoryConnection",
         "CategoryEdge", "ServiceItemConnection", "ServiceItemEdge", "ServiceItemViewerCan",
         "ServiceItemProvider",
+        "AppointmentPlan", "AppointmentWindow",
     ),
     # An order's own views of its item, application and people (names only).
     "orders:read": (
@@ -175,6 +186,8 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "OrderMessageConnection", "OrderMessageEdge", "OrderReadMark", "OrderOwedMaterial",
         "OrderPause", "OwedMaterialViewerCan", "OrderInformationRequest", "OrderResult",
         "OrderStatusChange", "OrderAssignmentChange",
+        "Appointment", "AppointmentSlot", "AppointmentViewerCan", "AppointmentDayEntry",
+        "AppointmentChoices",
     ),
     "applications:read": (
         "Application", "ApplicationAttachment", "ApplicationChange", "ApplicationEnterprise",
@@ -224,6 +237,8 @@ _CARRIERS = frozenset(
         "EvaluationError", "EvaluationPayload", "RectificationPayload",
         "ProviderUpdateOrderPayload", "ForwardOrderPayload",
         "WebhookError", "WebhookEndpointPayload", "RedeliverWebhookPayload",
+        "AppointmentError", "AppointmentPayload", "SetAppointmentPlanPayload",
+        "UpdateAppointmentSlotPayload",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

@@ -189,6 +189,7 @@ ALONE: dict[str, list[str] | None] = {
     ],
     "owedMaterials": ["kind", "dueOn", "suppliedAt"],
     "changesSinceReturn": ["field", "before", "after"],
+    "appointment": ["id", "queueNumber", "status", "day", "start", "location"],
     "viewerCan": ["edit", "submit", "withdraw", "review", "supplement"],
 }
 

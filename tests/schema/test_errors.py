@@ -14,6 +14,7 @@ from graphql import GraphQLEnumType
 
 from backend.app import create_app
 from backend.schema.applications.errors import ApplicationErrorCode
+from backend.schema.appointments.errors import AppointmentErrorCode
 from backend.schema.calendar.types import CalendarErrorCode
 from backend.schema.catalog.errors import CatalogErrorCode
 from backend.schema.enterprises.errors import (
@@ -206,6 +207,12 @@ REACH: dict[type[Enum], list[str]] = {
     EvaluationErrorCode: [
         "evaluations.evaluations",
         "evaluations.rectifications",
+        "orders.policies:visible_order",
+        ACTORS,
+    ],
+    AppointmentErrorCode: [
+        "appointments.plans",
+        "appointments.bookings",
         "orders.policies:visible_order",
         ACTORS,
     ],

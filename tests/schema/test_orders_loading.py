@@ -464,6 +464,15 @@ ALONE: dict[str, str | list[str] | None] = {
         "reviewedAt",
     ],
     "remainingWorkingDays": None,
+    "appointment": [
+        "id",
+        "queueNumber",
+        "status",
+        "day",
+        "start",
+        "location",
+        "viewerCan { cancel }",
+    ],
     "pauses": ["startedAt", "endedAt", "workingDays"],
     "informationRequests": [
         "question",

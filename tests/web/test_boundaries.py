@@ -98,6 +98,8 @@ STATE_AND_ROLE_ENUMS = (
     "RectificationStatus",
     "WebhookDeliveryStatus",
     "WebhookEndpointState",
+    "AppointmentStatus",
+    "AppointmentSlotClosedBy",
     "Role",
 )
 LABELS = "web/templates/_labels.html"

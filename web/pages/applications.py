@@ -26,6 +26,7 @@ from starlette.routing import Route
 from backend.i18n import N_
 from backend.schema.relay import decode_id_of
 from web.forms import record_values
+from web.pages.appointment_parts import booking_for
 from web.shell import (
     as_int,
     count_limit,
@@ -477,6 +478,13 @@ def latest_problems(app: dict[str, Any]) -> Problems:
 async def application_detail(request: Request) -> Response:
     if not signed_in(request):
         return login_redirect(request)
+    return await application_page(request)
+
+
+async def application_page(
+    request: Request, status_code: int = 200, forms: dict[str, Any] | None = None
+) -> Response:
+    """The application's page; `forms` holds a refused attempt at one of its forms."""
     data = await _application(request)
     app = data["applicationByNumber"]
     values = {
@@ -485,8 +493,12 @@ async def application_detail(request: Request) -> Response:
         "problems": latest_problems(app),
         "withdrawable": app["viewerCan"]["withdraw"],
         "editable": app["viewerCan"]["edit"] and app["serviceItem"] is not None,
+        "booking": await booking_for(request, application=app),
+        "forms": forms or {},
     }
-    return await page(request, "my_application.html", values, viewer=data["me"])
+    return await page(
+        request, "my_application.html", values, viewer=data["me"], status_code=status_code
+    )
 
 
 async def submitted(request: Request) -> Response:

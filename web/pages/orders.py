@@ -31,6 +31,7 @@ from starlette.routing import Route
 from backend.i18n import N_
 from backend.schema.nodes import global_id
 from backend.schema.relay import decode_id_of
+from web.pages.appointment_parts import booking_for
 from web.pages.desk import answer_rows, labels_of, material_rows
 from web.shell import (
     as_int,
@@ -193,6 +194,7 @@ async def _order_page(
         "form": form or {"errors": {}, "input": {}},
         "forms": forms or {},
         "idempotency_key": uuid.uuid4().hex,
+        "booking": await booking_for(request, order=order),
     }
     if flash:
         values["flash"] = flash

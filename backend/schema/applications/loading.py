@@ -94,6 +94,7 @@ APPLICATION_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "revisions": Needs(follow_ups=(Load.REVISIONS,)),
         "owedMaterials": Needs(follow_ups=(Load.OWED,)),
         "changesSinceReturn": Needs(follow_ups=(Load.CHANGES,)),
+        "appointment": Needs(follow_ups=(Load.APPOINTMENT,)),
         "viewerCan": Needs(
             columns=(*ApplicationRow.COLUMNS, "item__status"), follow_ups=(Load.OWED,)
         ),
@@ -241,6 +242,7 @@ def application_of(row: Row, parts: Parts, language: str) -> ApplicationType:
             for o in owed
         ],
         order=_order(row),
+        appointment=parts.appointments.get(pk),
         changes_since_return=[
             ApplicationChange(field=c["field"], before=c["before"], after=c["after"])
             for c in changes_since_return(parts.revision_facts(pk), parts.review_facts(pk))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -28,6 +28,8 @@ from backend.models.catalog import ServiceItem as ServiceItemModel
 from backend.models.files import StoredFile
 from backend.schema.accounts.types import roles_by_user
 from backend.schema.applications.types import AttachmentType
+from backend.schema.appointments.loading import load_appointments
+from backend.schema.appointments.types import AppointmentType
 from backend.schema.catalog.types import (
     EVERY_ITEM_FIELD,
     ServiceItemType,
@@ -37,6 +39,7 @@ from backend.schema.catalog.types import (
 from backend.schema.enterprises.files import FileType
 from backend.schema.loading import FieldNeeds, Needs, Selection, Wanted
 from backend.services.core.actors import Actor
+from backend.services.core.reach import reach_of
 
 Row = Mapping[str, Any]
 
@@ -51,6 +54,7 @@ class Load(Enum):
     REVISION_FILES = "revisionFiles"  # the files the revisions' materials name
     OWED = "owedMaterials"
     CHANGES = "changesSinceReturn"  # reviews and revisions, with the revisions' contents
+    APPOINTMENT = "appointment"  # the booking holding a place (before review), and its slot
 
 
 def user_needs(relation: str) -> Needs[Load]:
@@ -156,6 +160,7 @@ class Parts:
     files: dict[int, FileType]
     owed: dict[int, list[Row]]
     with_changes: bool
+    appointments: dict[int, AppointmentType] = field(default_factory=dict)
 
     def revision_attachments(self, revision: Row) -> list[AttachmentType]:
         return [
@@ -288,6 +293,20 @@ async def load_parts(
         if Load.SERVICE_ITEM in follow_ups
         else {}
     )
+    appointments = (
+        await load_appointments(actor, ids, await reach_of(actor), of_applications=True)
+        if Load.APPOINTMENT in follow_ups
+        else {}
+    )
     return Parts(
-        items, roles, dict(attachments), audits, reviews, revisions, files, owed, with_changes
+        items,
+        roles,
+        dict(attachments),
+        audits,
+        reviews,
+        revisions,
+        files,
+        owed,
+        with_changes,
+        appointments,
     )

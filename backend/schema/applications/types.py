@@ -16,6 +16,7 @@ from backend.models.applications import OwedStatus
 from backend.models.catalog import ItemStatus
 from backend.models.orders import OrderStatus as OrderStatusModel
 from backend.schema.accounts.types import UserType
+from backend.schema.appointments.types import AppointmentType
 from backend.schema.catalog.types import ServiceItemType
 from backend.schema.context import context_of, viewer_reach
 from backend.schema.enterprises.files import FileType
@@ -182,6 +183,10 @@ class ApplicationType(Node):
     revisions: list[RevisionType]
     owed_materials: list[OwedMaterialType]
     order: ApplicationOrder | None
+    appointment: AppointmentType | None = strawberry.field(
+        description="The booking that holds a place for the application (items whose plan "
+        "asks for an appointment before review), with its queue number; else null."
+    )
     changes_since_return: list[ApplicationChange] = strawberry.field(
         description="What changed since the revision the last RETURN was on (for the auditor)."
     )

@@ -29,6 +29,8 @@ import strawberry
 
 from backend.models.applications import OwedStatus
 from backend.models.orders import AttachedTo, OrderStatus
+from backend.schema.appointments.loading import load_appointments
+from backend.schema.appointments.types import AppointmentType
 from backend.schema.context import context_of, viewer_reach
 from backend.schema.evaluations.loading import load_evaluations
 from backend.schema.evaluations.types import EvaluationType
@@ -76,6 +78,7 @@ class Load(Enum):
     INFORMATION_REQUESTS = "informationRequests"  # the questions, their answers' files
     RESULT_DOCUMENTS = "resultDocuments"  # the files of a completed order's result
     EVALUATION = "evaluation"  # the rating and its rectification (evaluations/loading.py)
+    APPOINTMENT = "appointment"  # the booking holding a place, its slot and location
 
 
 def _named(relation: str) -> Needs[Load]:
@@ -151,6 +154,7 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         # Only a completed order has one: its status says which to look up.
         "evaluation": Needs(columns=("status",), follow_ups=(Load.EVALUATION,)),
         "viewerCanEvaluate": Needs(columns=OrderRow.COLUMNS, follow_ups=(Load.EVALUATION,)),
+        "appointment": Needs(follow_ups=(Load.APPOINTMENT,)),
     },
 )
 
@@ -268,6 +272,7 @@ class Loaded:
     steps: Steps = field(default_factory=Steps)
     evaluations: dict[int, EvaluationType] = field(default_factory=dict)
     may_rate: dict[int, bool] = field(default_factory=dict)
+    appointments: dict[int, AppointmentType] = field(default_factory=dict)
 
 
 def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> OrderType:
@@ -306,6 +311,7 @@ def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> Or
         result=_result(row, loaded.steps),
         evaluation=loaded.evaluations.get(pk),
         viewer_can_evaluate=loaded.may_rate.get(pk, False),
+        appointment=loaded.appointments.get(pk),
         _row=row,
         _reason=reason_as_type(AssignmentReasonRecord.from_json(reason)) if reason else None,
         _events=timeline.events if timeline is not None else [],
@@ -335,7 +341,7 @@ async def _load(
     if Load.TIMELINE in follow_ups:
         loaded.timelines = await load_timelines(actor, ids, selection)
     reach: Reach | None = None
-    if follow_ups & {Load.VIEWER_CAN, Load.CONVERSATION}:
+    if follow_ups & {Load.VIEWER_CAN, Load.CONVERSATION, Load.APPOINTMENT}:
         reach = await reach_of_viewer()
     facts = (
         {row["id"]: OrderRow.of(row) for row in rows}
@@ -367,6 +373,9 @@ async def _load(
                 or loaded.actions[row["id"]].review_owed_material
             }
             loaded.owed_statuses = await owed_statuses(acting)
+    if Load.APPOINTMENT in follow_ups:
+        assert reach is not None
+        loaded.appointments = await load_appointments(actor, ids, reach)
     steps = {Load.TIME_LIMITS, Load.INFORMATION_REQUESTS, Load.RESULT_DOCUMENTS}
     if follow_ups & steps:
         loaded.steps = await load_steps(

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from backend.models.orders import OrderStatus as OrderStatusModel
+from backend.schema.appointments.types import AppointmentType
 from backend.schema.context import context_of
 from backend.schema.evaluations.types import EvaluationType
 from backend.schema.nodes import Node
@@ -288,6 +289,10 @@ class OrderType(Node):
     viewer_can_evaluate: bool = strawberry.field(
         description="Whether the viewer may rate the order now (`evaluateOrder`): completed, "
         "not yet rated, and the viewer a member of the enterprise that applied."
+    )
+    appointment: AppointmentType | None = strawberry.field(
+        description="The booking that holds a place for the order (with its queue number); "
+        "null when none does."
     )
     # The columns loaded for this order (`orders/loading.py`): a new field can be a resolver
     # reading them, once its entry in ORDER_NEEDS loads them.

@@ -17,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 
 from backend.i18n import N_
 from backend.models.calendar import CalendarDay, DayKind
+from backend.services.appointments import closing as appointment_closing
 from backend.services.calendar.policies import can_manage_calendar
 from backend.services.core import events
 from backend.services.core.actors import Actor
@@ -218,6 +219,10 @@ async def set_day(
                 "DAY_SET",
                 {"day": day.isoformat(), "kind": kind.value},
             )
+            if kind is DayKind.OFF:
+                # Appointment slots already made for the day close, and their bookers are told.
+                holiday = {"zh": cleaned_zh, "en": cleaned_en}
+                await appointment_closing.close_day(conn, actor, day, holiday)
     except IntegrityError as exc:  # two admins entering the same day at once
         raise Invalid.at("day", "STALE") from exc
     return entry

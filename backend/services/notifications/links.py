@@ -120,6 +120,9 @@ LINKS: dict[str, Callable[[Params], str]] = {
     "RECTIFICATION_CLOSED": _path("/orders/{number}", "number"),
     "APPEAL_UPHELD": _path("/orders/{number}", "number"),
     "APPEAL_VOIDED": _path("/orders/{number}", "number"),
+    # The order (or the application under review) the appointment was for.
+    "APPOINTMENT_REMINDER": _approved,
+    "APPOINTMENT_CLOSED": _approved,
 }
 
 

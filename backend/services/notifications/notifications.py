@@ -118,6 +118,15 @@ KINDS: dict[str, str] = {
     "EVALUATION_APPEALED": N_("The review of order {number} was appealed: decide on it."),
     "APPEAL_UPHELD": N_("Your appeal of the review of order {number} was refused: {reason}"),
     "APPEAL_VOIDED": N_("Your appeal of the review of order {number} was granted: {reason}"),
+    # Appointments
+    "APPOINTMENT_REMINDER": N_(
+        "Reminder: your appointment, queue number {queueNumber}, is on {day} at {start}, at "
+        "{location}."
+    ),
+    "APPOINTMENT_CLOSED": N_(
+        "{day} became a holiday ({holiday}): your appointment {queueNumber} was cancelled. "
+        "Book another time."
+    ),
 }
 
 

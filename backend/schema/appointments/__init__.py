@@ -1,0 +1,1 @@
+"""Appointments in the schema: plans, slots, bookings, the day list."""

@@ -18,6 +18,7 @@ from backend.schema.calendar.queries import CalendarQueries
 from backend.schema.catalog.mutations import CatalogMutations
 from backend.schema.catalog.queries import CatalogQueries
 from backend.schema.catalog.types import CategoryType, ServiceItemType
+from backend.schema.dashboard.queries import DashboardQueries
 from backend.schema.enterprises.files import FileMutations, FileType
 from backend.schema.enterprises.mutations import EnterpriseMutations
 from backend.schema.enterprises.premises import BuildingType, PremisesMutations, PremisesQueries
@@ -65,6 +66,7 @@ Query = merge_types(
         OrderQueries,
         ApplicationQueries,
         JobQueries,
+        DashboardQueries,
     ),
 )
 Mutation = merge_types(

@@ -93,6 +93,7 @@ ROOT_SCOPES: dict[str, str] = {
     "setNotificationPreference": "notifications:write",
     "unsubscribeFromEmail": "notifications:write",
     "failedJobs": "jobs:read",
+    "dashboard": "dashboard:read",
     "retryJob": "jobs:write",
     # Subscriptions read what the queries of their domain read.
     "orderStatusChanged": "orders:read",
@@ -156,6 +157,10 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "jobs:read": (
         "Job", "JobConnection", "JobEdge",
+    ),
+    "dashboard:read": (
+        "Dashboard", "DashboardStatusCount", "DashboardTeamLoad", "DashboardHandlerLoad",
+        "DashboardDay", "DashboardProcessingTime", "DashboardOwedPastDue",
     ),
 }  # fmt: skip
 # Types that only carry others: payloads and error lists, returned by root fields only (their

@@ -46,6 +46,7 @@ SCOPES: dict[str, str] = {
     "applications:write": "Save, submit and withdraw applications; audit and supplement them",
     "jobs:read": "Read background jobs that failed (admins)",
     "jobs:write": "Run failed background jobs again (admins)",
+    "dashboard:read": "Read the supervisor's cockpit figures (supervisors, admins)",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

@@ -1,0 +1,25 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0011_search_and_indexes')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Order',
+            name='processing_days',
+            field=fields.IntField(null=True),
+        ),
+        ops.AddIndex(
+            model_name='Order',
+            index=Index(fields=['created_at', 'status']),
+        ),
+        ops.AddIndex(
+            model_name='Order',
+            index=Index(fields=['completed_at', 'processing_days']),
+        ),
+    ]

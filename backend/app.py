@@ -22,10 +22,11 @@ from backend.services.accounts.throttle import CostLimiter, LoginThrottle
 from backend.services.jobs.worker import Worker
 from backend.services.live import broker as live
 from backend.services.notifications import mail, preferences
+from backend.services.orders import time_limits, timers
 from backend.settings import Settings, load_settings
 
 # Importing a module registers its job handlers with the worker.
-JOB_MODULES = (mail,)
+JOB_MODULES = (mail, timers)
 
 
 @asynccontextmanager
@@ -72,6 +73,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     )
     i18n.configure(settings.locales_dir)
     preferences.configure(settings.smtp_url)
+    time_limits.configure(
+        due_soon_working_days=settings.due_soon_working_days,
+        owed_reminder_working_days=settings.owed_reminder_working_days,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -84,6 +84,11 @@ class Settings:
     jobs_retry_max_seconds: float = 6 * 3600.0
     # Finished jobs are kept this long (their keys keep refusing repeats until then).
     jobs_keep_days: int = 14
+    # An order is due soon (its handler and the team's supervisors are warned) this many
+    # working days before its due day; an enterprise is reminded of an owed material this many
+    # working days before its deadline.
+    due_soon_working_days: int = 1
+    owed_reminder_working_days: int = 2
     # Live updates (backend/services/live): `memory` serves one process; `redis` carries news
     # between processes and hosts, on channels named with `redis_prefix` (two deployments or
     # test runs sharing a Redis never hear each other).
@@ -122,6 +127,9 @@ class Settings:
             raise SettingsError(
                 f"SERVICEHALL_SECRET_KEY is the demo key; set a secret of your own for {self.env}."
             )
+        for name in ("due_soon_working_days", "owed_reminder_working_days"):
+            if not 0 <= getattr(self, name) <= 30:
+                raise SettingsError(f"SERVICEHALL_{name.upper()} is 0 to 30 working days.")
         if self.production and len(self.secret_key) < 32:
             raise SettingsError("SERVICEHALL_SECRET_KEY must be at least 32 characters.")
         if self.production and (
@@ -241,6 +249,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             get("JOBS_RETRY_MAX_SECONDS", str(base.jobs_retry_max_seconds))
         ),
         jobs_keep_days=int(get("JOBS_KEEP_DAYS", str(base.jobs_keep_days))),
+        due_soon_working_days=int(get("DUE_SOON_WORKING_DAYS", str(base.due_soon_working_days))),
+        owed_reminder_working_days=int(
+            get("OWED_REMINDER_WORKING_DAYS", str(base.owed_reminder_working_days))
+        ),
         # With a Redis configured, live news goes through it unless told otherwise.
         live_broker=get(
             "LIVE_BROKER", "redis" if env.get("SERVICEHALL_REDIS_URL") else base.live_broker

@@ -102,6 +102,8 @@ class ApiToken(Model):
 class MemberKind(StrEnum):
     HANDLER = "HANDLER"
     AUDITOR = "AUDITOR"
+    # Told when the team's orders fall due soon, pass their due date or owe materials late.
+    SUPERVISOR = "SUPERVISOR"
 
 
 class Team(Model):

@@ -86,6 +86,11 @@ class Order(Model):
     # The start of the pause under way while WAITING_ON_APPLICANT, else NULL. With `due_at`
     # (every finished pause counted) it tells whether the order is overdue without the calendar.
     waiting_since = fields.DatetimeField(null=True)
+    # The moment the order becomes due soon: the start (park time) of the working day
+    # `SERVICEHALL_DUE_SOON_WORKING_DAYS` working days before the due day, set wherever
+    # `due_at` is set or moved (`time_limits.due_soon_at`); NULL for orders opened before it
+    # existed (never due soon). With `due_at` and `waiting_since` it answers "due soon" in SQL.
+    due_soon_at = fields.DatetimeField(null=True)
     # The result in the handler's words, once completed.
     result = fields.TextField(default="", db_default="")
     # Once completed: the working days it took, pauses left out, worked out on the working

@@ -381,6 +381,7 @@ ALONE: dict[str, str | list[str] | None] = {
     "completedAt": None,
     "dueAt": None,
     "isOverdue": None,
+    "isDueSoon": None,
     "timeLimitDays": None,
     "serviceItem": ["id", "name", "categoryId", "categoryName"],
     "application": ["id", "number"],

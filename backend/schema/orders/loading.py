@@ -90,6 +90,7 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "dueAt": Needs(columns=("due_at",)),
         # Whether it is overdue, and how long it has waited, are the rules' facts.
         "isOverdue": Needs(columns=OrderRow.COLUMNS),
+        "isDueSoon": Needs(columns=OrderRow.COLUMNS),
         "remainingWorkingDays": Needs(columns=OrderRow.COLUMNS, follow_ups=(Load.TIME_LIMITS,)),
         "pauses": Needs(columns=OrderRow.COLUMNS, follow_ups=(Load.TIME_LIMITS,)),
         "timeLimitDays": Needs(columns=("item_version__time_limit_days",)),
@@ -176,9 +177,15 @@ def _application(row: Row) -> Any:
 
 
 def _overdue(row: Row, now: datetime) -> Any:
-    if "waiting_since" not in row:
+    if "due_soon_at" not in row:
         return None
     return time_limits.is_overdue(OrderRow.of(row), now)
+
+
+def _due_soon(row: Row, now: datetime) -> Any:
+    if "due_soon_at" not in row:
+        return None
+    return time_limits.is_due_soon(OrderRow.of(row), now)
 
 
 def _result(row: Row, steps: Steps) -> Any:
@@ -241,6 +248,7 @@ def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> Or
         time_limit_days=_column(row, "item_version__time_limit_days"),
         version=_column(row, "version"),
         is_overdue=_overdue(row, loaded.now),
+        is_due_soon=_due_soon(row, loaded.now),
         viewer_can=_viewer_can(loaded.actions.get(pk), loaded.owed_statuses.get(pk, set())),
         information_requests=loaded.steps.requests.get(pk, []),
         result=_result(row, loaded.steps),

@@ -49,6 +49,15 @@ class OrderFilter:
         description="Words to find in the order number, the enterprise's name or the item's name.",
     )
 
+    overdue: bool | None = strawberry.field(
+        default=None,
+        description="true: only orders past their due time (as `isOverdue`); false: none of them.",
+    )
+    due_soon: bool | None = strawberry.field(
+        default=None,
+        description="true: only orders due soon (as `isDueSoon`); false: none of them.",
+    )
+
     def wanted(self) -> order_lists.OrderFilter:
         def pk(value: strawberry.ID | None, type_name: str) -> int | None:
             return None if value is None else (decode_id_of(value, type_name) or -1)
@@ -62,6 +71,8 @@ class OrderFilter:
             created_after=self.created_after,
             created_before=self.created_before,
             search=self.search,
+            overdue=self.overdue,
+            due_soon=self.due_soon,
         )
 
 

@@ -246,6 +246,10 @@ class OrderType(Node):
     is_overdue: bool = strawberry.field(
         description="Still open and past its due time, the pauses counted."
     )
+    is_due_soon: bool = strawberry.field(
+        description="Still open, not overdue, and at most SERVICEHALL_DUE_SOON_WORKING_DAYS "
+        "whole working days left (while waiting on the applicant: it was at the pause's start)."
+    )
     viewer_can: OrderViewerCan = strawberry.field(
         description="What the viewer may do with the order now."
     )

@@ -65,6 +65,7 @@ from backend.services.enterprises.records import record_of
 from backend.services.files.uploads import UploadPolicy
 from backend.services.notifications import notifications
 from backend.services.orders import orders as order_service
+from backend.services.orders import timers
 
 register_messages(
     {
@@ -473,6 +474,7 @@ async def _owe(
         )
         if not created:
             continue
+        await timers.schedule_owed(conn, material, timezone)
         new.append(kind)
         label = kinds[kind].get("label") or {}
         formats = [FILE_NAMES.get(m, m) for m in kinds[kind].get("mimeTypes") or []]

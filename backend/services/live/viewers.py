@@ -101,6 +101,7 @@ def order_facts(news: ChangeNews) -> OrderRow:
         provider_id=news.provider_id,
         due_at=datetime.fromisoformat(news.due_at),
         waiting_since=datetime.fromisoformat(news.waiting_since) if news.waiting_since else None,
+        due_soon_at=None,  # no policy reads it; news does not carry it
     )
 
 

@@ -49,6 +49,15 @@ def _approved(params: Params) -> str:
 
 
 _application = _path("/applications/{number}", "number")
+_order = _path("/orders/{number}", "number")
+
+
+def _order_or_application(params: Params) -> str:
+    # An owed material's reminder may come before the application is approved.
+    if params.get("order"):
+        return _path("/orders/{order}", "order")(params)
+    return _application(params)
+
 
 LINKS: dict[str, Callable[[Params], str]] = {
     "WELCOME": _fixed("/enterprises/new"),
@@ -60,6 +69,20 @@ LINKS: dict[str, Callable[[Params], str]] = {
     "ORDER_ASSIGNED": _path("/orders/{number}", "number"),
     # The order is no longer theirs to open: their queue is what changed.
     "ORDER_TAKEN_AWAY": _fixed("/orders"),
+    "ORDER_ACCEPTED": _order,
+    "ORDER_INFORMATION_REQUESTED": _order,
+    "ORDER_PROGRESS": _order,
+    "ORDER_MESSAGE": _order,
+    "ORDER_COMPLETED": _order,
+    "ORDER_CANCELLED": _order,
+    "OWED_MATERIAL_RETURNED": _order,
+    "OWED_MATERIAL_ACCEPTED": _order,
+    "OWED_MATERIAL_REMINDER": _order_or_application,
+    "ORDER_INFORMATION_ANSWERED": _order,
+    "OWED_MATERIAL_SUPPLIED": _order,
+    "ORDER_DUE_SOON": _order,
+    "ORDER_OVERDUE": _order,
+    "OWED_MATERIAL_PAST_DEADLINE": _order,
     "ENTERPRISE_VERIFIED": _enterprise,
     "ENTERPRISE_REJECTED": _enterprise,
     "MEMBER_JOINED": _enterprise,

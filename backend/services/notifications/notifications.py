@@ -37,6 +37,32 @@ KINDS: dict[str, str] = {
     ),
     "ORDER_ASSIGNED": N_("Order {number} was assigned to you."),
     "ORDER_TAKEN_AWAY": N_("Order {number} was given to another handler by a supervisor."),
+    # Processing (backend/services/orders/notices.py): to the applicant's enterprise
+    "ORDER_ACCEPTED": N_("The handler started work on order {number}."),
+    "ORDER_INFORMATION_REQUESTED": N_(
+        "The handler of order {number} asks you for information: {question} The time limit "
+        "is paused until you answer on the order's page."
+    ),
+    "ORDER_PROGRESS": N_("Progress on order {number}: {note}"),
+    "ORDER_MESSAGE": N_("New messages on order {number}."),
+    "ORDER_COMPLETED": N_("Order {number} is completed: {result}"),
+    "ORDER_CANCELLED": N_("Order {number} was cancelled: {reason}"),
+    "OWED_MATERIAL_RETURNED": N_(
+        "{material} for order {number} was returned: {reason} Supply it again."
+    ),
+    "OWED_MATERIAL_ACCEPTED": N_("{material} for order {number} was accepted."),
+    "OWED_MATERIAL_REMINDER": N_(
+        "{material} for {number} is due by {due}. Supply it on the order's page."
+    ),
+    # ... to the handler
+    "ORDER_INFORMATION_ANSWERED": N_("The applicant answered your question on order {number}."),
+    "OWED_MATERIAL_SUPPLIED": N_("{material} for order {number} was supplied: review it."),
+    # ... to the handler and the team's supervisors
+    "ORDER_DUE_SOON": N_("Order {number} is due soon: by the end of {due}."),
+    "ORDER_OVERDUE": N_("Order {number} passed its due date ({due}) and is not completed."),
+    "OWED_MATERIAL_PAST_DEADLINE": N_(
+        "{enterprise} has not supplied {material} for order {number}, due on {due}."
+    ),
     # Enterprises
     "ENTERPRISE_VERIFIED": N_("{enterprise} is verified. Its members can now apply for services."),
     "ENTERPRISE_REJECTED": N_(
@@ -104,18 +130,21 @@ async def notify(
     *,
     using_db: BaseDBAsyncClient | None = None,
     key: str | None = None,
+    while_unread: bool = False,
 ) -> Notification:
     """Writes a notice to `user_id`'s inbox, linking to what it is about (`link`, or the kind's
     link from its params), and a mail job when they chose e-mail too. A notice with a `key` is
-    written once per person: later calls with the same key return the first."""
+    written once per person: later calls with the same key return the first. `while_unread`:
+    nothing is written while the person has an unread notice of the same kind and link (new
+    messages on an order: one notice says there are some until it is read)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind}")
     params = params or {}
     link = link or link_for(kind, params)
     if using_db is None:
         async with in_transaction() as conn:
-            return await _write(conn, user_id, kind, params, link, key)
-    return await _write(using_db, user_id, kind, params, link, key)
+            return await _write(conn, user_id, kind, params, link, key, while_unread)
+    return await _write(using_db, user_id, kind, params, link, key, while_unread)
 
 
 async def _write(
@@ -125,11 +154,20 @@ async def _write(
     params: dict[str, Any],
     link: str,
     key: str | None,
+    while_unread: bool = False,
 ) -> Notification:
     if key is not None:
         sent = await Notification.filter(user_id=user_id, key=key).using_db(conn).first()
         if sent is not None:
             return sent
+    if while_unread:
+        unread = (
+            await Notification.filter(user_id=user_id, kind=kind, link=link, read_at__isnull=True)
+            .using_db(conn)
+            .first()
+        )
+        if unread is not None:
+            return unread
     notice = await Notification.create(
         user_id=user_id, kind=kind, params=params, link=link, key=key, using_db=conn
     )

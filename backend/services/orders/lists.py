@@ -15,8 +15,10 @@ from enum import StrEnum
 from tortoise.queryset import QuerySet
 
 from backend.models.orders import Order, OrderStatus
+from backend.services.core import clock
 from backend.services.core.actors import Actor
 from backend.services.core.search import keyword_filter
+from backend.services.orders import time_limits
 from backend.services.orders.policies import orders_visible_to
 
 
@@ -45,6 +47,10 @@ class OrderFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
     search: str | None = None
+    # True: only orders overdue / due soon now (`time_limits.is_overdue`, `is_due_soon`);
+    # False: only those that are not.
+    overdue: bool | None = None
+    due_soon: bool | None = None
 
 
 async def search(query: QuerySet[Order], text: str | None) -> QuerySet[Order]:
@@ -53,9 +59,19 @@ async def search(query: QuerySet[Order], text: str | None) -> QuerySet[Order]:
     return query if found is None else query.filter(found)
 
 
-async def orders_for(actor: Actor, wanted: OrderFilter) -> QuerySet[Order]:
-    """The orders `actor` may see that match `wanted` (unordered, relations not loaded)."""
+async def orders_for(
+    actor: Actor, wanted: OrderFilter, now: datetime | None = None
+) -> QuerySet[Order]:
+    """The orders `actor` may see that match `wanted` (unordered, relations not loaded);
+    overdue and due soon as of `now` (the clock's)."""
     query = orders_visible_to(actor)
+    moment = now or clock.now()
+    if wanted.overdue is not None:
+        overdue = time_limits.overdue_condition(moment)
+        query = query.filter(overdue if wanted.overdue else ~overdue)
+    if wanted.due_soon is not None:
+        due_soon = time_limits.due_soon_condition(moment)
+        query = query.filter(due_soon if wanted.due_soon else ~due_soon)
     if wanted.statuses:
         query = query.filter(status__in=list(wanted.statuses))
     if wanted.category_id is not None:

@@ -25,6 +25,7 @@ from backend.services.calendar import calendar
 from backend.services.core import clock, events, numbering
 from backend.services.core.actors import Actor, as_system
 from backend.services.notifications import notifications
+from backend.services.orders import timers
 from backend.services.orders.handlers import (
     AssignmentReason,
     AssignmentRule,
@@ -71,6 +72,7 @@ async def open_order(
     )
     now = clock.now()
     by_provider = version.fulfilment is Fulfilment.PROVIDER
+    due = await calendar.due_at(now, version.time_limit_days, timezone)
     order = await Order.create(
         number=await numbering.next_number(conn, ORDER_PREFIX, now, timezone),
         application_id=application.id,
@@ -82,9 +84,10 @@ async def open_order(
         team_id=None if by_provider else await _handling_team_id(version, conn),
         provider_id=version.provider_id if by_provider else None,
         status=OrderStatus.PENDING_FORWARD if by_provider else OrderStatus.PENDING_ASSIGNMENT,
-        due_at=await calendar.due_at(now, version.time_limit_days, timezone),
+        due_at=due,
         using_db=conn,
     )
+    await timers.schedule_order(conn, order, due, timezone)
     await events.record(
         conn,
         system,

@@ -19,6 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -95,6 +96,20 @@ def is_handed_in(status: OwedStatus) -> bool:
     return status in HANDED_IN
 
 
+def is_past_deadline(status: OwedStatus, due_on: date, today: date) -> bool:
+    """Still owed (not handed in, or handed back) after the day it was due (the park's
+    `today`): what supervisors are told of (`timers.OWED_PAST_DEADLINE`)."""
+    return status in STILL_OWED and today > due_on
+
+
+def material_name(form: dict[str, Any] | None, kind: str) -> dict[str, str]:
+    """The owed kind's name in the item's form, in both languages (the kind's code if none)."""
+    labels = {k["kind"]: k.get("label") or {} for k in (form or {}).get("attachments") or []}
+    label = labels.get(kind, {})
+    zh = label.get("zh") or kind
+    return {"zh": zh, "en": label.get("en") or zh}
+
+
 async def outstanding(conn: BaseDBAsyncClient | None, application_id: int) -> list[OwedMaterial]:
     """The application's owed materials not yet supplied and accepted, by due date: an order
     is not completed while this is not empty. Pass the completing transaction's connection."""
@@ -114,13 +129,9 @@ async def require_none_outstanding(conn: BaseDBAsyncClient, order: Order) -> Non
     if not owed:
         return
     version = await ServiceItemVersion.get(id=order.item_version_id, using_db=conn)
-    labels = {
-        k["kind"]: k.get("label") or {} for k in (version.form or {}).get("attachments") or []
-    }
-    zh = [labels.get(o.kind, {}).get("zh") or o.kind for o in owed]
-    en = [
-        labels.get(o.kind, {}).get("en") or labels.get(o.kind, {}).get("zh") or o.kind for o in owed
-    ]
+    names = [material_name(version.form, o.kind) for o in owed]
+    zh = [n["zh"] for n in names]
+    en = [n["en"] for n in names]
     # Not a field's fault: the order is not ready, so the problem stands at no field.
     materials = {"zh": "、".join(zh), "en": ", ".join(en)}
     raise Invalid([Problem("OWED_MATERIALS_OUTSTANDING", (), {"materials": materials})])

@@ -13,10 +13,11 @@ its conversation. Pure functions of the actor, the order and the reach loaded on
 
 from __future__ import annotations
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from backend.models.accounts import Role
+from backend.models.accounts import MemberKind, Role, TeamMember, UserRole
 from backend.models.enterprises import Membership
 from backend.models.orders import ConversationSide, Order, OrderStatus
 from backend.services.core.actors import Actor
@@ -108,3 +109,39 @@ def conversations_readable_by(actor: Actor) -> QuerySet[Order]:
     if actor.has(Role.HANDLER):
         readable = readable | Q(assignee_id=actor.user_id)
     return Order.filter(readable)
+
+
+# -- who is told: the people behind the parties, for notices ---------------------------------------
+
+
+async def enterprise_people(conn: BaseDBAsyncClient | None, enterprise_id: int) -> list[int]:
+    """The active members of the enterprise that applied: the applicant's side of an order is
+    the whole enterprise (any member may answer, supply or write)."""
+    rows = await (
+        Membership.filter(enterprise_id=enterprise_id, user__is_active=True)
+        .using_db(conn)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    return [int(str(r)) for r in rows]
+
+
+async def supervisors_of_team(conn: BaseDBAsyncClient | None, team_id: int | None) -> list[int]:
+    """The team's supervisors (members of kind SUPERVISOR who still hold the role); all
+    active supervisors where the team has none, or the order has no team."""
+    active = UserRole.filter(role=Role.SUPERVISOR, user__is_active=True)
+    if team_id is not None:
+        named = await (
+            TeamMember.filter(
+                team_id=team_id,
+                kind=MemberKind.SUPERVISOR,
+                user_id__in=Subquery(active.values("user_id")),
+            )
+            .using_db(conn)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
+        )
+        if named:
+            return [int(str(r)) for r in named]
+    rows = await active.using_db(conn).order_by("user_id").values_list("user_id", flat=True)
+    return [int(str(r)) for r in rows]

@@ -50,6 +50,8 @@ class OrderFacts(Protocol):
     def due_at(self) -> datetime: ...
     @property
     def waiting_since(self) -> datetime | None: ...
+    @property
+    def due_soon_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,7 @@ class OrderRow:
     provider_id: int | None
     due_at: datetime
     waiting_since: datetime | None
+    due_soon_at: datetime | None
 
     COLUMNS: ClassVar[tuple[str, ...]]
 

@@ -29,7 +29,7 @@ from backend.services.core.errors import Invalid, Problems, register_messages
 from backend.services.core.reach import Reach, reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.files.uploads import ORDER_ATTACHMENT_POLICY, UploadPolicy
-from backend.services.orders import attachments, orders, owed, time_limits
+from backend.services.orders import attachments, orders, owed, time_limits, timers
 from backend.services.orders.policies import visible_order
 from backend.services.orders.states import ORDER
 
@@ -214,6 +214,7 @@ async def answer_information(
             changes={"waiting_since": None, "due_at": due},
             data={"note": text, "files": len(files), "pausedWorkingDays": days},
         )  # fmt: skip
+        await timers.schedule_order(conn, order, due, timezone)
         if request is not None:
             await (
                 OrderInformationRequest.filter(id=request.id)

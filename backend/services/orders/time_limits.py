@@ -7,6 +7,15 @@ moves nothing; one asked on Friday and answered on Monday moves it by one (Frida
 stored `Order.due_at` counts every finished pause; the pause under way adds the working days
 that have ended since it began, so an order never falls overdue while it waits (unless it was
 overdue already when the question went out: `waiting_since > due_at`).
+
+"Due soon" is the same kind of fact: `Order.due_soon_at` is the start (park time) of the working
+day `DUE_SOON_WORKING_DAYS` working days before the due day, stored wherever `due_at` is set or
+moved, so that an order is due soon exactly when at most that many whole working days are left
+(`remaining_working_days <= N`) and it is not overdue yet. While the order waits, it is due soon
+when it already was at the start of the pause (its due date moves on with the wait).
+
+Each rule is written twice, once in Python for a row (`is_overdue`, `is_due_soon`) and once as
+SQL for a list or a count (`overdue_condition`, `due_soon_condition`); tests hold them together.
 """
 
 from __future__ import annotations
@@ -14,10 +23,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F, Q
 
 from backend.models.calendar import DayKind
 from backend.models.orders import Order, OrderPause, OrderStatus
@@ -32,6 +42,19 @@ from backend.services.orders.states import CLOSED
 
 # Beyond the latest day a sum reaches, days loaded so long holidays still fit the window.
 MARGIN_DAYS = 60
+
+# Working days before the due day an order counts as due soon (`configure`, from
+# SERVICEHALL_DUE_SOON_WORKING_DAYS), and before an owed material's deadline its enterprise is
+# reminded (SERVICEHALL_OWED_REMINDER_WORKING_DAYS).
+DUE_SOON_WORKING_DAYS = 1
+OWED_REMINDER_WORKING_DAYS = 2
+
+
+def configure(*, due_soon_working_days: int, owed_reminder_working_days: int) -> None:
+    """The app's settings, at start-up (like `preferences.configure`)."""
+    global DUE_SOON_WORKING_DAYS, OWED_REMINDER_WORKING_DAYS
+    DUE_SOON_WORKING_DAYS = due_soon_working_days
+    OWED_REMINDER_WORKING_DAYS = owed_reminder_working_days
 
 
 @dataclass(frozen=True)
@@ -56,10 +79,83 @@ def is_overdue(order: OrderFacts, now: datetime) -> bool:
     day, so it is overdue exactly when it already was at the start of the pause."""
     if order.status in CLOSED:
         return False
-    waiting_since = order.waiting_since
-    if order.status is OrderStatus.WAITING_ON_APPLICANT and waiting_since is not None:
+    waiting_since = _waiting(order)
+    if waiting_since is not None:
         return waiting_since > order.due_at
     return order.due_at < now
+
+
+def _waiting(order: OrderFacts) -> datetime | None:
+    """The start of the pause under way, as the rules read it."""
+    if order.status is OrderStatus.WAITING_ON_APPLICANT:
+        return order.waiting_since
+    return None
+
+
+def is_due_soon(order: OrderFacts, now: datetime) -> bool:
+    """Still open, not overdue, and within `DUE_SOON_WORKING_DAYS` working days of its due
+    day (`due_soon_at` passed); while waiting, when it already was at the start of the pause.
+    An order without `due_soon_at` is never due soon."""
+    due_soon_at = order.due_soon_at
+    if order.status in CLOSED or due_soon_at is None or is_overdue(order, now):
+        return False
+    waiting_since = _waiting(order)
+    if waiting_since is not None:
+        return waiting_since >= due_soon_at
+    return due_soon_at <= now
+
+
+# -- the same rules as SQL conditions on `orders`, for lists and counts ----------------------------
+
+_OPEN = Q(status__not_in=[s.value for s in CLOSED])
+_WAITING = Q(status=OrderStatus.WAITING_ON_APPLICANT.value, waiting_since__isnull=False)
+_NOT_WAITING = ~Q(status=OrderStatus.WAITING_ON_APPLICANT.value) | Q(waiting_since__isnull=True)
+
+
+def overdue_condition(now: datetime) -> Q:
+    """`is_overdue` as a filter on `Order`: open, and past its due time (while waiting: already
+    at the start of the pause). `Order.filter(overdue_condition(now))`."""
+    return _OPEN & (
+        (_WAITING & Q(waiting_since__gt=F("due_at"))) | (_NOT_WAITING & Q(due_at__lt=now))
+    )
+
+
+def due_soon_condition(now: datetime) -> Q:
+    """`is_due_soon` as a filter on `Order`: open, not overdue, `due_soon_at` passed (while
+    waiting: at the start of the pause)."""
+    waiting = _WAITING & Q(waiting_since__gte=F("due_soon_at"), waiting_since__lte=F("due_at"))
+    running = _NOT_WAITING & Q(due_soon_at__lte=now, due_at__gte=now)
+    # Stated, so that the negation (`~`) keeps the rows without one (SQL's NULL is neither).
+    return _OPEN & Q(due_soon_at__isnull=False) & (waiting | running)
+
+
+def start_of_working_days_before(cal: WorkingCalendar, due: datetime, days: int) -> datetime:
+    """The start (park time) of the `days`-th working day before `due`'s day (its own day for
+    0): from then on at most `days` whole working days are left before it."""
+    day = cal.day_of(due)
+    while days > 0:
+        day -= timedelta(days=1)
+        if cal.is_working(day):
+            days -= 1
+    return datetime.combine(day, time(0), tzinfo=cal.zone)
+
+
+async def working_days_before(
+    due: datetime, days: int, timezone: str, conn: BaseDBAsyncClient | None = None
+) -> datetime:
+    """`start_of_working_days_before` on the park's calendar, loaded around `due` (one query)."""
+    zone = ZoneInfo(timezone)
+    last = due.astimezone(zone).date()
+    first = last - timedelta(days=2 * days + MARGIN_DAYS)
+    cal = WorkingCalendar(zone, first, last, await overrides_between(first, last, conn))
+    return start_of_working_days_before(cal, due, days)
+
+
+async def due_soon_at(
+    due: datetime, timezone: str, conn: BaseDBAsyncClient | None = None
+) -> datetime:
+    """When an order due at `due` becomes due soon (`DUE_SOON_WORKING_DAYS` before)."""
+    return await working_days_before(due, DUE_SOON_WORKING_DAYS, timezone, conn)
 
 
 def _window(

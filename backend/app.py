@@ -19,6 +19,9 @@ from backend.schema.live.transport import LiveSocket
 from backend.security import Gatekeeper
 from backend.services.accounts import passwords
 from backend.services.accounts.throttle import CostLimiter, LoginThrottle
+from backend.services.evaluations import defaults as evaluation_defaults
+from backend.services.evaluations import periods as evaluation_periods
+from backend.services.evaluations import rectifications
 from backend.services.jobs.worker import Worker
 from backend.services.live import broker as live
 from backend.services.notifications import mail, preferences
@@ -26,7 +29,7 @@ from backend.services.orders import time_limits, timers
 from backend.settings import Settings, load_settings
 
 # Importing a module registers its job handlers with the worker.
-JOB_MODULES = (mail, timers)
+JOB_MODULES = (mail, timers, evaluation_defaults, rectifications)
 
 
 @asynccontextmanager
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         due_soon_working_days=settings.due_soon_working_days,
         owed_reminder_working_days=settings.owed_reminder_working_days,
     )
+    evaluation_periods.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -115,9 +115,10 @@ def state_tables() -> str:
     from backend.services.catalog.states import ITEM
     from backend.services.core.states import markdown
     from backend.services.enterprises.states import ENTERPRISE
+    from backend.services.evaluations.states import EVALUATION, RECTIFICATION
     from backend.services.orders.states import ORDER
 
-    return markdown([APPLICATION, ORDER, ENTERPRISE, ITEM])
+    return markdown([APPLICATION, ORDER, ENTERPRISE, ITEM, EVALUATION, RECTIFICATION])
 
 
 def cmd_states(_: Settings, args: argparse.Namespace) -> int:

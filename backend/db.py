@@ -33,6 +33,7 @@ MODEL_MODULES = [
     "backend.models.enterprises",
     "backend.models.events",
     "backend.models.files",
+    "backend.models.evaluations",
     "backend.models.jobs",
     "backend.models.orders",
 ]

@@ -80,6 +80,12 @@ class Settings:
     jobs_lease_seconds: float = 300.0
     jobs_batch: int = 8
     jobs_max_attempts: int = 10
+    # 好差评: an order not rated within this many days is rated BASIC by default; a bad review
+    # is called back within, and put right within, these many working days (Guangdong's 7 days,
+    # Zhejiang's 1 day, Sichuan's 15 working days).
+    evaluation_default_days: int = 7
+    rectification_call_back_working_days: int = 1
+    rectification_fix_working_days: int = 15
     jobs_retry_base_seconds: float = 30.0
     jobs_retry_max_seconds: float = 6 * 3600.0
     # Finished jobs are kept this long (their keys keep refusing repeats until then).
@@ -247,6 +253,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         jobs_retry_max_seconds=float(
             get("JOBS_RETRY_MAX_SECONDS", str(base.jobs_retry_max_seconds))
+        ),
+        evaluation_default_days=int(
+            get("EVALUATION_DEFAULT_DAYS", str(base.evaluation_default_days))
+        ),
+        rectification_call_back_working_days=int(
+            get(
+                "RECTIFICATION_CALL_BACK_WORKING_DAYS",
+                str(base.rectification_call_back_working_days),
+            )
+        ),
+        rectification_fix_working_days=int(
+            get("RECTIFICATION_FIX_WORKING_DAYS", str(base.rectification_fix_working_days))
         ),
         jobs_keep_days=int(get("JOBS_KEEP_DAYS", str(base.jobs_keep_days))),
         due_soon_working_days=int(get("DUE_SOON_WORKING_DAYS", str(base.due_soon_working_days))),

@@ -25,6 +25,9 @@ from backend.schema.enterprises.premises import BuildingType, PremisesMutations,
 from backend.schema.enterprises.providers import ProviderMutations, ProviderQueries, ProviderType
 from backend.schema.enterprises.queries import EnterpriseQueries
 from backend.schema.enterprises.types import EnterpriseType, PremisesBindingType
+from backend.schema.evaluations.mutations import EvaluationMutations
+from backend.schema.evaluations.queries import EvaluationQueries
+from backend.schema.evaluations.types import EvaluationType, RectificationType
 from backend.schema.extensions import (
     Admission,
     DocumentLimits,
@@ -67,6 +70,7 @@ Query = merge_types(
         ApplicationQueries,
         JobQueries,
         DashboardQueries,
+        EvaluationQueries,
     ),
 )
 Mutation = merge_types(
@@ -87,6 +91,7 @@ Mutation = merge_types(
         OrderStepMutations,
         ApplicationMutations,
         JobMutations,
+        EvaluationMutations,
     ),
 )
 
@@ -109,6 +114,8 @@ schema = LoggedSchema(
         OrderType,
         ApplicationType,
         JobType,
+        EvaluationType,
+        RectificationType,
     ],
     extensions=[
         # Depth, aliases and tokens: limits from the settings (max_query_depth, ...).

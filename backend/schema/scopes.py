@@ -95,6 +95,16 @@ ROOT_SCOPES: dict[str, str] = {
     "failedJobs": "jobs:read",
     "dashboard": "dashboard:read",
     "retryJob": "jobs:write",
+    "evaluations": "evaluations:read",
+    "rectifications": "evaluations:read",
+    "evaluationFigures": "evaluations:read",
+    "evaluateOrder": "evaluations:write",
+    "addFollowUpReview": "evaluations:write",
+    "appealEvaluation": "evaluations:write",
+    "decideEvaluationAppeal": "evaluations:write",
+    "recordRectificationCallBack": "evaluations:write",
+    "recordRectificationFix": "evaluations:write",
+    "closeRectification": "evaluations:write",
     # Subscriptions read what the queries of their domain read.
     "orderStatusChanged": "orders:read",
     "orderEvents": "orders:read",
@@ -162,6 +172,11 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "Dashboard", "DashboardStatusCount", "DashboardTeamLoad", "DashboardHandlerLoad",
         "DashboardDay", "DashboardProcessingTime", "DashboardOwedPastDue",
     ),
+    "evaluations:read": (
+        "Evaluation", "EvaluationFollowUp", "EvaluationAppeal", "EvaluationViewerCan",
+        "Rectification", "RectificationViewerCan", "EvaluationFigures", "EvaluationConnection",
+        "EvaluationEdge", "RectificationConnection", "RectificationEdge",
+    ),
 }  # fmt: skip
 # Types that only carry others: payloads and error lists, returned by root fields only (their
 # own fields are the root field's answer, which its scope covers), page info and counts.
@@ -182,6 +197,7 @@ _CARRIERS = frozenset(
         "NotificationPreferencePayload",
         "AcceptOrderPayload", "DeclineOrderPayload", "RequestOrderInformationPayload",
         "AnswerOrderInformationPayload", "CompleteOrderPayload", "CancelOrderPayload",
+        "EvaluationError", "EvaluationPayload", "RectificationPayload",
     }
 )  # fmt: skip
 TYPE_SCOPES: dict[str, str | None] = {

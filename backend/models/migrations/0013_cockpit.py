@@ -1,10 +1,13 @@
+# After both 0012s (processing, evaluation), merged into this branch: the lead renumbers.
+# Old completed orders keep NULL working days: the calendar is Python, not SQL, so the
+# migration cannot work them out; the cockpit counts them apart ("not recorded").
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0012_processing')]
+    dependencies = [('models', '0012_processing'), ('models', '0012_evaluation')]
 
     initial = False
 

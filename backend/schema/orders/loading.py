@@ -30,6 +30,8 @@ import strawberry
 from backend.models.applications import OwedStatus
 from backend.models.orders import AttachedTo, OrderStatus
 from backend.schema.context import context_of, viewer_reach
+from backend.schema.evaluations.loading import load_evaluations
+from backend.schema.evaluations.types import EvaluationType
 from backend.schema.loading import FieldNeeds, Needs, Selection, Wanted, in_language
 from backend.schema.nodes import global_id, register, register_selecting
 from backend.schema.orders.conversation_loading import Notes, load_notes
@@ -71,6 +73,7 @@ class Load(Enum):
     TIME_LIMITS = "timeLimits"  # the pauses and the calendar around them (step_loading.py)
     INFORMATION_REQUESTS = "informationRequests"  # the questions, their answers' files
     RESULT_DOCUMENTS = "resultDocuments"  # the files of a completed order's result
+    EVALUATION = "evaluation"  # the rating and its rectification (evaluations/loading.py)
 
 
 def _named(relation: str) -> Needs[Load]:
@@ -129,6 +132,8 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         ),
         "informationRequests": Needs(follow_ups=(Load.INFORMATION_REQUESTS,)),
         "result": Needs(columns=("status", "result"), follow_ups=(Load.RESULT_DOCUMENTS,)),
+        # Only a completed order has one: its status says which to look up.
+        "evaluation": Needs(columns=("status",), follow_ups=(Load.EVALUATION,)),
     },
 )
 
@@ -220,6 +225,7 @@ class Loaded:
     actions: dict[int, OrderActions] = field(default_factory=dict)
     owed_statuses: dict[int, set[OwedStatus]] = field(default_factory=dict)
     steps: Steps = field(default_factory=Steps)
+    evaluations: dict[int, EvaluationType] = field(default_factory=dict)
 
 
 def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> OrderType:
@@ -252,6 +258,7 @@ def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> Or
         viewer_can=_viewer_can(loaded.actions.get(pk), loaded.owed_statuses.get(pk, set())),
         information_requests=loaded.steps.requests.get(pk, []),
         result=_result(row, loaded.steps),
+        evaluation=loaded.evaluations.get(pk),
         _row=row,
         _reason=reason_as_type(AssignmentReasonRecord.from_json(reason)) if reason else None,
         _events=timeline.events if timeline is not None else [],
@@ -324,6 +331,12 @@ async def _load(
             if Load.RESULT_DOCUMENTS in follow_ups
             else (),
         )
+    if Load.EVALUATION in follow_ups:
+        completed = [r["id"] for r in rows if r["status"] is OrderStatus.COMPLETED]
+        if completed:
+            reach = reach or await reach_of_viewer()
+            found = await load_evaluations(actor, reach, order_ids=completed)
+            loaded.evaluations = {e._order_pk: e for e in found}
     return loaded
 
 

@@ -14,6 +14,7 @@ import strawberry
 
 from backend.models.orders import OrderStatus as OrderStatusModel
 from backend.schema.context import context_of
+from backend.schema.evaluations.types import EvaluationType
 from backend.schema.nodes import Node
 from backend.schema.orders.conversation_types import (
     Conversation,
@@ -258,6 +259,9 @@ class OrderType(Node):
     )
     result: OrderResultType | None = strawberry.field(
         description="The result in words and its documents; null until completed."
+    )
+    evaluation: EvaluationType | None = strawberry.field(
+        description="The applicant's rating (好差评) once completed and rated; null before."
     )
     # The columns loaded for this order (`orders/loading.py`): a new field can be a resolver
     # reading them, once its entry in ORDER_NEEDS loads them.

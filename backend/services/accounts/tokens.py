@@ -47,6 +47,8 @@ SCOPES: dict[str, str] = {
     "jobs:read": "Read background jobs that failed (admins)",
     "jobs:write": "Run failed background jobs again (admins)",
     "dashboard:read": "Read the supervisor's cockpit figures (supervisors, admins)",
+    "evaluations:read": "Read reviews of orders you may see, rectifications and published figures",
+    "evaluations:write": "Rate orders, appeal reviews, decide appeals and record rectifications",
 }
 
 LAST_USED_EVERY = timedelta(minutes=1)

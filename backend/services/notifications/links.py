@@ -94,6 +94,12 @@ LINKS: dict[str, Callable[[Params], str]] = {
     "MATERIALS_OWED": _application,
     "APPLICATION_FILED_FOR": _application,
     "APPLICATION_SUPPLEMENTED": _application,
+    "RECTIFICATION_OPENED": _fixed("/rectifications"),
+    "RECTIFICATION_OVERDUE": _fixed("/rectifications"),
+    "EVALUATION_APPEALED": _fixed("/rectifications"),
+    "RECTIFICATION_CLOSED": _path("/orders/{number}", "number"),
+    "APPEAL_UPHELD": _path("/orders/{number}", "number"),
+    "APPEAL_VOIDED": _path("/orders/{number}", "number"),
 }
 
 

@@ -88,6 +88,18 @@ KINDS: dict[str, str] = {
     "APPLICATION_SUPPLEMENTED": N_(
         "{staff} of the service desk added to application {number} of {enterprise}."
     ),
+    # Evaluations (好差评)
+    "RECTIFICATION_OPENED": N_(
+        "Order {number} received a bad review: call the applicant back and put it right."
+    ),
+    "RECTIFICATION_OVERDUE": N_("The rectification of order {number} is past its deadline."),
+    "RECTIFICATION_CLOSED": N_(
+        "Your review of order {number} was followed up and put right. You may add a follow-up "
+        "review."
+    ),
+    "EVALUATION_APPEALED": N_("The review of order {number} was appealed: decide on it."),
+    "APPEAL_UPHELD": N_("Your appeal of the review of order {number} was refused: {reason}"),
+    "APPEAL_VOIDED": N_("Your appeal of the review of order {number} was granted: {reason}"),
 }
 
 

@@ -28,6 +28,7 @@ from backend.services.core.actors import Actor, require_user
 from backend.services.core.errors import Invalid, Problems, register_messages
 from backend.services.core.reach import Reach, reach_of
 from backend.services.core.transactions import in_transaction
+from backend.services.evaluations import defaults as evaluation_defaults
 from backend.services.files.uploads import ORDER_ATTACHMENT_POLICY, UploadPolicy
 from backend.services.orders import attachments, orders, owed, time_limits, timers
 from backend.services.orders.policies import visible_order
@@ -259,6 +260,8 @@ async def complete(
         await attachments.attach(
             conn, order.id, files, AttachedTo.RESULT, AttachmentAudience.ORDER_VIEWERS
         )
+        # Not rated within the period: recorded as BASIC by default (evaluations/defaults.py).
+        await evaluation_defaults.schedule(conn, order)
     return order
 
 

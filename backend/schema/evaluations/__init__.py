@@ -1,0 +1,1 @@
+"""Evaluations (好差评) in the schema: `Order.evaluation`, the rectifications, appeals, figures."""

@@ -34,4 +34,4 @@ class DashboardQueries:
         if (end - start).days + 1 > figures.MAX_DAYS:
             raise BadRequest(f"At most {figures.MAX_DAYS} days at once.", "BAD_DATE_RANGE")
         board = await figures.dashboard(context.actor, start, end, context.settings.timezone)
-        return DashboardType.of(board)
+        return DashboardType.of(board, context.language)

@@ -7,8 +7,11 @@ from datetime import date
 import strawberry
 
 from backend.models.orders import OrderStatus
+from backend.schema.evaluations.queries import _figures_type as figures_type
+from backend.schema.evaluations.types import EvaluationFiguresType
 from backend.schema.nodes import global_id
 from backend.services.dashboard import figures
+from backend.services.evaluations.figures import Dimension
 
 
 @strawberry.type(name="DashboardStatusCount")
@@ -115,9 +118,22 @@ class DashboardType:
     days: list[DayType] = strawberry.field(description="Opened and completed per day.")
     processing_time: ProcessingTimeType
     owed_past_due: OwedPastDueType
+    overdue: int = strawberry.field(description="Open orders past their due time now.")
+    due_soon: int = strawberry.field(
+        description="Open orders due soon now (within the due-soon working days), not overdue."
+    )
+    ratings: list[EvaluationFiguresType] = strawberry.field(
+        description="Each team's published figures, every rating so far (teams rated only)."
+    )
+    open_rectifications: int = strawberry.field(
+        description="Bad reviews not yet put right (open, called back or fixed)."
+    )
+    overdue_rectifications: int = strawberry.field(
+        description="Of those, the ones flagged past their call-back or fix deadline."
+    )
 
     @classmethod
-    def of(cls, board: figures.Dashboard) -> DashboardType:
+    def of(cls, board: figures.Dashboard, language: str) -> DashboardType:
         p = board.processing
         return cls(
             start=board.start,
@@ -139,4 +155,9 @@ class DashboardType:
             owed_past_due=OwedPastDueType(
                 materials=board.owed_past_due.materials, orders=board.owed_past_due.orders
             ),
+            overdue=board.deadlines.overdue,
+            due_soon=board.deadlines.due_soon,
+            ratings=[figures_type(Dimension.TEAM, r, language) for r in board.ratings],
+            open_rectifications=board.rectifications.open,
+            overdue_rectifications=board.rectifications.overdue,
         )

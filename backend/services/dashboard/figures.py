@@ -23,16 +23,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 
 from backend.models.accounts import MemberKind, Team, TeamMember
 from backend.models.applications import OwedMaterial
+from backend.models.evaluations import Rectification
 from backend.models.orders import OPEN_STATUSES, Order, OrderStatus
 from backend.services.core import clock
 from backend.services.core.actors import Actor
 from backend.services.core.errors import PermissionDenied
 from backend.services.dashboard.policies import can_view_dashboard
+from backend.services.evaluations import figures as evaluation_figures
+from backend.services.evaluations.states import OPEN_RECTIFICATION
+from backend.services.orders import time_limits
 from backend.services.orders.owed import STILL_OWED
 from backend.services.orders.states import NOT_CLOSED
 
@@ -83,6 +87,18 @@ class OwedPastDue:
 
 
 @dataclass(frozen=True)
+class Deadlines:
+    overdue: int  # open orders past their due time (`time_limits.overdue_condition`)
+    due_soon: int  # open orders due soon, not yet overdue (`time_limits.due_soon_condition`)
+
+
+@dataclass(frozen=True)
+class Rectifications:
+    open: int  # bad reviews not yet put right (OPEN, CALLED_BACK, FIXED)
+    overdue: int  # of those, flagged past a deadline by the rectification's deadline job
+
+
+@dataclass(frozen=True)
 class Dashboard:
     start: date  # the first day counted (park days)
     end: date  # the last day counted, inclusive
@@ -93,6 +109,11 @@ class Dashboard:
     days: tuple[DayCount, ...]
     processing: ProcessingTime
     owed_past_due: OwedPastDue
+    deadlines: Deadlines
+    # Each team's published figures (`evaluations.figures`: reviews, satisfaction and bad-review
+    # rates, rectified share), every rating so far; teams without a rating are absent.
+    ratings: tuple[evaluation_figures.Figures, ...]
+    rectifications: Rectifications
 
     @property
     def opened(self) -> int:
@@ -263,6 +284,33 @@ async def _owed_past_due(today: date) -> OwedPastDue:
     return OwedPastDue(int(first["materials"] or 0), int(first["orders"] or 0))
 
 
+async def _deadlines(now: datetime) -> Deadlines:
+    """Processing's two rules, counted in one statement over the open orders (few, found
+    through the status index, however old the park)."""
+    rows = (
+        await Order.filter(status__in=list(NOT_CLOSED))
+        .annotate(
+            overdue=Count("id", _filter=time_limits.overdue_condition(now)),
+            due_soon=Count("id", _filter=time_limits.due_soon_condition(now)),
+        )
+        .values("overdue", "due_soon")
+    )
+    first = rows[0] if rows else {}
+    return Deadlines(int(first.get("overdue") or 0), int(first.get("due_soon") or 0))
+
+
+async def _rectifications() -> Rectifications:
+    rows = (
+        await Rectification.filter(status__in=list(OPEN_RECTIFICATION))
+        .annotate(
+            open=Count("id"), overdue=Count("id", _filter=Q(overdue_flagged_at__isnull=False))
+        )
+        .values("open", "overdue")
+    )
+    first = rows[0] if rows else {}
+    return Rectifications(int(first.get("open") or 0), int(first.get("overdue") or 0))
+
+
 async def dashboard(actor: Actor, start: date, end: date, timezone: str) -> Dashboard:
     """The cockpit's figures for the park days `start` to `end` (inclusive; the caller keeps
     the range within `MAX_DAYS`), for supervisors and admins."""
@@ -272,7 +320,8 @@ async def dashboard(actor: Actor, start: date, end: date, timezone: str) -> Dash
     starts, ends = park_midnight(start, zone), park_midnight(end + timedelta(days=1), zone)
     conn = Order._meta.db
     teams, waiting = await _teams()
-    today = clock.now().astimezone(zone).date()
+    now = clock.now()
+    today = now.astimezone(zone).date()
     return Dashboard(
         start=start,
         end=end,
@@ -283,4 +332,7 @@ async def dashboard(actor: Actor, start: date, end: date, timezone: str) -> Dash
         days=tuple(await _days(conn, days_between(start, end), zone)),
         processing=await _processing(conn, starts, ends),
         owed_past_due=await _owed_past_due(today),
+        deadlines=await _deadlines(now),
+        ratings=tuple(await evaluation_figures.figures(evaluation_figures.Dimension.TEAM)),
+        rectifications=await _rectifications(),
     )

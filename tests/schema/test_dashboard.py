@@ -249,4 +249,3 @@ async def test_a_range_backwards_or_beyond_a_year_is_refused(new_api) -> None:
         assert codes(body) == ["BAD_DATE_RANGE"], body
     body = (await supervisor.post(BOARD, {"from": "2026-02-30", "to": "2026-03-02"})).json()
     assert body["errors"] and body.get("data") is None
-

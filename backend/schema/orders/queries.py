@@ -57,6 +57,18 @@ class OrderFilter:
         default=None,
         description="true: only orders due soon (as `isDueSoon`); false: none of them.",
     )
+    team_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Orders of this handling team."
+    )
+    provider_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Orders forwarded to this provider."
+    )
+    completed_after: datetime | None = strawberry.field(
+        default=None, description="Completed at or after this moment."
+    )
+    completed_before: datetime | None = strawberry.field(
+        default=None, description="Completed before this moment."
+    )
 
     def wanted(self) -> order_lists.OrderFilter:
         def pk(value: strawberry.ID | None, type_name: str) -> int | None:
@@ -73,6 +85,10 @@ class OrderFilter:
             search=self.search,
             overdue=self.overdue,
             due_soon=self.due_soon,
+            team_id=pk(self.team_id, "Team"),
+            provider_id=pk(self.provider_id, "Provider"),
+            completed_after=self.completed_after,
+            completed_before=self.completed_before,
         )
 
 

@@ -152,7 +152,8 @@ def _days_source(p: _Parameters, days: Sequence[date], zone: ZoneInfo) -> str:
             f"{p(ends)}::timestamptz[]) AS d(day, starts, ends)"
         )
     rows = ", ".join(
-        f"({p(day.isoformat())}, {p(s)}, {p(e)})" for day, s, e in zip(days, starts, ends, strict=True)
+        f"({p(day.isoformat())}, {p(s)}, {p(e)})"
+        for day, s, e in zip(days, starts, ends, strict=True)
     )
     return f"SELECT column1 AS day, column2 AS starts, column3 AS ends FROM (VALUES {rows})"
 

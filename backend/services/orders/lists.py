@@ -51,6 +51,11 @@ class OrderFilter:
     # False: only those that are not.
     overdue: bool | None = None
     due_soon: bool | None = None
+    # The cockpit's charts link here: a team's, a provider's, completed within a range.
+    team_id: int | None = None
+    provider_id: int | None = None
+    completed_after: datetime | None = None
+    completed_before: datetime | None = None
 
 
 async def search(query: QuerySet[Order], text: str | None) -> QuerySet[Order]:
@@ -88,4 +93,12 @@ async def orders_for(
         query = query.filter(created_at__gte=wanted.created_after)
     if wanted.created_before is not None:
         query = query.filter(created_at__lt=wanted.created_before)
+    if wanted.team_id is not None:
+        query = query.filter(team_id=wanted.team_id)
+    if wanted.provider_id is not None:
+        query = query.filter(provider_id=wanted.provider_id)
+    if wanted.completed_after is not None:
+        query = query.filter(completed_at__gte=wanted.completed_after)
+    if wanted.completed_before is not None:
+        query = query.filter(completed_at__lt=wanted.completed_before)
     return await search(query, wanted.search)

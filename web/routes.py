@@ -15,6 +15,7 @@ from web.pages import (
     calendar,
     catalog,
     catalog_admin,
+    dashboard,
     desk,
     enterprises,
     inbox,
@@ -39,6 +40,7 @@ routes: list[BaseRoute] = [
     *catalog_admin.routes,
     *orders.routes,
     *desk.routes,
+    *dashboard.routes,
 ]
 
 

@@ -40,6 +40,8 @@ async def test_team_provider_and_completion_range_narrow_the_list(new_api) -> No
         return {n["number"] for n in await all_pages(supervisor, {"filter": wanted})}
 
     assert await find(teamId=global_id("Team", p.team.id)) == {first.number, fourth.number}
+    assert await find(open=True) == {second.number, third.number}
+    assert await find(open=False) == {first.number, fourth.number}
     assert await find(teamId=global_id("Team", other_team.id)) == {second.number}
     assert await find(teamId=global_id("User", p.team.id)) == set()  # not a team's id
     assert await find(providerId=global_id("Provider", provider.id)) == {third.number}

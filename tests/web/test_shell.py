@@ -15,9 +15,9 @@ MENU = {
     Role.APPLICANT: {"/enterprises", "/applications", "/my/orders"},
     Role.HANDLER: {"/orders"},
     Role.AUDITOR: {"/orders", "/desk"},
-    Role.SUPERVISOR: {"/orders", "/supervision/unassigned"},
+    Role.SUPERVISOR: {"/orders", "/supervision/unassigned", "/dashboard"},
     Role.ADMIN: {
-        "/orders", "/supervision/unassigned", "/admin/users", "/admin/teams", "/admin/catalog",
+        "/orders", "/supervision/unassigned", "/dashboard", "/admin/users", "/admin/teams", "/admin/catalog",
         "/admin/calendar", "/admin/enterprises", "/admin/premises", "/admin/providers",
     },
 }  # fmt: skip

@@ -27,8 +27,6 @@ from web.shell import only_for, page, run, translate
 # The API's longest range (`dashboard`'s description; a test holds the two together).
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
-OPEN = ("ASSIGNED", "IN_PROGRESS", "WAITING_ON_APPLICANT")
-NOT_CLOSED = ("PENDING_ASSIGNMENT", *OPEN, "PENDING_FORWARD", "FORWARDED")
 
 
 def orders_link(*pairs: tuple[str, str]) -> str:
@@ -93,7 +91,7 @@ def charts(board: dict[str, Any], start: date, end: date) -> dict[str, Any]:
             {
                 "key": "waiting",
                 "value": board["waitingForHandler"],
-                "href": orders_link(("status", "PENDING_ASSIGNMENT")),
+                "href": orders_link(("waiting", "1")),
             },
             {
                 "key": "owed",
@@ -121,7 +119,6 @@ def charts(board: dict[str, Any], start: date, end: date) -> dict[str, Any]:
     )
     teams = []
     for team in board["teams"]:
-        open_statuses = [("status", s) for s in NOT_CLOSED]
         teams.append(
             {
                 "name": team["name"],
@@ -129,7 +126,7 @@ def charts(board: dict[str, Any], start: date, end: date) -> dict[str, Any]:
                 "held": team["held"],
                 "waiting": team["waiting"],
                 "mark": team["capacity"],
-                "href": orders_link(("team", team["teamId"]), *open_statuses),
+                "href": orders_link(("team", team["teamId"]), ("open", "1")),
             }
         )
     teams = _loads(teams)
@@ -144,7 +141,7 @@ def charts(board: dict[str, Any], start: date, end: date) -> dict[str, Any]:
                 "value": h["open"],
                 "mark": h["capacity"],
                 "onLeave": h["onLeave"],
-                "href": orders_link(("handler", h["userId"]), *[("status", s) for s in OPEN]),
+                "href": orders_link(("handler", h["userId"]), ("open", "1")),
             }
             for team in board["teams"]
             for h in team["handlers"]
@@ -158,14 +155,12 @@ def charts(board: dict[str, Any], start: date, end: date) -> dict[str, Any]:
             "opened_h": round(100 * d["opened"] / tallest, 2) if tallest else 0,
             "completed_h": round(100 * d["completed"] / tallest, 2) if tallest else 0,
             "opened_href": orders_link(("from", d["day"]), ("to", d["day"])),
-            "completed_href": orders_link(
-                ("status", "COMPLETED"), ("done_from", d["day"]), ("done_to", d["day"])
-            ),
+            "completed_href": orders_link(("done_from", d["day"]), ("done_to", d["day"])),
         }
         for d in days
     ]
     p = board["processingTime"]
-    completed_link = orders_link(("status", "COMPLETED"), ("done_from", first), ("done_to", last))
+    completed_link = orders_link(("done_from", first), ("done_to", last))
     processing = _bars(
         [
             {"key": "average", "value": p["averageWorkingDays"], "href": completed_link},
@@ -182,7 +177,8 @@ def charts(board: dict[str, Any], start: date, end: date) -> dict[str, Any]:
             "rectified": r["rectifiedShare"],
             "satisfaction_pct": round(100 * (r["satisfactionRate"] or 0), 1),
             "bad_pct": round(100 * (r["badReviewRate"] or 0), 1),
-            "href": orders_link(("team", r["id"]), ("status", "COMPLETED")),
+            # Rated orders are completed ones: the team's, completed up to the range's end.
+            "href": orders_link(("team", r["id"]), ("done_to", last)),
         }
         for r in board["ratings"]
     ]

@@ -54,7 +54,7 @@ FILTER_NAMES = (
     # What the cockpit's charts link to (web/pages/dashboard.py): a team's, a provider's, a
     # handler's, completed in a range of park days, overdue or due soon now.
     "team", "provider", "handler", "done_from", "done_to", "overdue", "due_soon",
-    "owed_past_due", "rectification",
+    "owed_past_due", "rectification", "open", "waiting",
 )  # fmt: skip
 # `status` may be given more than once (a chart's "open orders"): any of them.
 DATE_FILTERS = (
@@ -101,7 +101,8 @@ def _filters(
         else:
             given[name] = ""
     flags = (("overdue", "overdue"), ("due_soon", "dueSoon"), ("owed_past_due", "owedPastDue"),
-             ("rectification", "openRectification"))  # fmt: skip
+             ("rectification", "openRectification"), ("open", "open"),
+             ("waiting", "unassigned"))  # fmt: skip
     for name, key in flags:
         if given[name] == "1":
             wanted[key] = True

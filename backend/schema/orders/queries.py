@@ -58,6 +58,10 @@ class OrderFilter:
         default=None,
         description="true: only orders due soon (as `isDueSoon`); false: none of them.",
     )
+    open: bool | None = strawberry.field(
+        default=None,
+        description="true: orders not yet completed or cancelled; false: those that are.",
+    )
     team_id: strawberry.ID | None = strawberry.field(
         default=None, description="Orders of this handling team."
     )
@@ -94,6 +98,7 @@ class OrderFilter:
             search=self.search,
             overdue=self.overdue,
             due_soon=self.due_soon,
+            open=self.open,
             team_id=pk(self.team_id, "Team"),
             provider_id=pk(self.provider_id, "Provider"),
             completed_after=self.completed_after,

@@ -25,6 +25,7 @@ from backend.services.orders import time_limits
 from backend.services.evaluations.states import OPEN_RECTIFICATION
 from backend.services.orders.owed import STILL_OWED
 from backend.services.orders.policies import orders_visible_to
+from backend.services.orders.states import CLOSED, NOT_CLOSED
 
 
 class OrderOrdering(StrEnum):
@@ -56,7 +57,9 @@ class OrderFilter:
     # False: only those that are not.
     overdue: bool | None = None
     due_soon: bool | None = None
-    # The cockpit's charts link here: a team's, a provider's, completed within a range.
+    # The cockpit's charts link here: open (not completed or cancelled: `states.NOT_CLOSED`),
+    # a team's, a provider's, completed within a range.
+    open: bool | None = None
     team_id: int | None = None
     provider_id: int | None = None
     completed_after: datetime | None = None
@@ -103,6 +106,8 @@ async def orders_for(
         query = query.filter(created_at__gte=wanted.created_after)
     if wanted.created_before is not None:
         query = query.filter(created_at__lt=wanted.created_before)
+    if wanted.open is not None:
+        query = query.filter(status__in=list(NOT_CLOSED if wanted.open else CLOSED))
     if wanted.team_id is not None:
         query = query.filter(team_id=wanted.team_id)
     if wanted.provider_id is not None:

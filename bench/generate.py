@@ -46,9 +46,9 @@ import asyncpg  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
 
 from backend.demo.catalog import CATALOG, HALL, _matching  # noqa: E402
+from backend.services.calendar.calendar import WorkingCalendar  # noqa: E402
 from backend.services.catalog.catalog import search_text  # noqa: E402
 from backend.services.catalog.forms import check_definition  # noqa: E402
-from backend.services.calendar.calendar import WorkingCalendar  # noqa: E402
 from backend.services.catalog.popularity import recount_sql  # noqa: E402
 from backend.services.core.errors import Problems  # noqa: E402
 from backend.services.orders.time_limits import working_days_taken  # noqa: E402

@@ -528,7 +528,11 @@ async def _steps(p: Park, order: Order, *, complete: bool) -> None:
     )
     if complete:
         await steps.complete(
-            assignee, order.id, "已办结", [await _upload(order.assignee_id)], await version(),
+            assignee,
+            order.id,
+            "已办结",
+            [await _upload(order.assignee_id)],
+            await version(),
             timezone=TZ,
         )
     else:

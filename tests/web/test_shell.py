@@ -17,7 +17,8 @@ MENU = {
     Role.AUDITOR: {"/orders", "/desk"},
     Role.SUPERVISOR: {"/orders", "/supervision/unassigned", "/dashboard"},
     Role.ADMIN: {
-        "/orders", "/supervision/unassigned", "/dashboard", "/admin/users", "/admin/teams", "/admin/catalog",
+        "/orders", "/supervision/unassigned", "/dashboard", "/admin/users", "/admin/teams",
+        "/admin/catalog",
         "/admin/calendar", "/admin/enterprises", "/admin/premises", "/admin/providers",
     },
 }  # fmt: skip

@@ -63,8 +63,12 @@ DATE_FILTERS = (
     ("done_from", "completedAfter", 0),
     ("done_to", "completedBefore", 1),
 )
-ID_FILTERS = (("category", "categoryId", "Category"), ("team", "teamId", "Team"),
-              ("provider", "providerId", "Provider"), ("handler", "assigneeId", "User"))  # fmt: skip
+ID_FILTERS = (
+    ("category", "categoryId", "Category"),
+    ("team", "teamId", "Team"),
+    ("provider", "providerId", "Provider"),
+    ("handler", "assigneeId", "User"),
+)
 
 
 def _htmx(request: Request) -> bool:
@@ -89,7 +93,9 @@ def _filters(
     errors: dict[str, list[str]] = {}
     if given["q"]:
         wanted["search"] = given["q"]
-    statuses = [s for s in request.query_params.getlist("status") if s in enum_values("OrderStatus")]
+    statuses = [
+        s for s in request.query_params.getlist("status") if s in enum_values("OrderStatus")
+    ]
     if statuses:
         wanted["status"] = statuses
     # One status shows in the select; several (a chart's "open orders") as ticked boxes.

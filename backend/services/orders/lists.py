@@ -21,8 +21,8 @@ from backend.models.orders import Order, OrderStatus
 from backend.services.core import clock
 from backend.services.core.actors import Actor
 from backend.services.core.search import keyword_filter
-from backend.services.orders import time_limits
 from backend.services.evaluations.states import OPEN_RECTIFICATION
+from backend.services.orders import time_limits
 from backend.services.orders.owed import STILL_OWED
 from backend.services.orders.policies import orders_visible_to
 from backend.services.orders.states import CLOSED, NOT_CLOSED

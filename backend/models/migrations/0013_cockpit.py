@@ -19,10 +19,6 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='Order',
-            index=Index(fields=['created_at', 'status']),
-        ),
-        ops.AddIndex(
-            model_name='Order',
             index=Index(fields=['completed_at', 'processing_days']),
         ),
     ]

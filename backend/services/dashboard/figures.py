@@ -8,9 +8,10 @@ times are the working days each order took, pauses left out, recorded when it co
 (`orders.time_limits.processing_days`): SQL averages them and finds the 90th percentile
 without the calendar.
 
-The indexes behind it (migration 0012): `(created_at, status)` and `(completed_at,
-processing_days)` make the range's counts index-only scans; open orders are found through the
-status index (few, however old the park).
+The indexes behind it: `(completed_at, processing_days)` (migration 0013) and `created_at`'s
+make the range's counts index-only scans, `(status, created_at, id)` the count by status; open
+orders are found through the status index (few, however old the park). docs/benchmarks.md has
+the measurement.
 """
 
 from __future__ import annotations

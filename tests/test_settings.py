@@ -182,3 +182,17 @@ def test_a_database_other_than_sqlite_or_asyncpg_is_refused_at_start(url: str) -
 def test_sqlite_and_postgres_addresses_are_accepted() -> None:
     for url in ("sqlite:///tmp/x.sqlite3", "postgres://postgres@127.0.0.1:5432/test"):
         assert load_settings({"SERVICEHALL_DATABASE_URL": url}).database_url == url
+
+
+def test_the_due_soon_and_owed_reminder_days_are_read_and_bounded() -> None:
+    read = load_settings(
+        {
+            "SERVICEHALL_DUE_SOON_WORKING_DAYS": "3",
+            "SERVICEHALL_OWED_REMINDER_WORKING_DAYS": "0",
+        }
+    )
+    assert (read.due_soon_working_days, read.owed_reminder_working_days) == (3, 0)
+    assert load_settings({}).due_soon_working_days == 1
+    assert load_settings({}).owed_reminder_working_days == 2
+    with pytest.raises(SettingsError, match="DUE_SOON_WORKING_DAYS"):
+        load_settings({"SERVICEHALL_DUE_SOON_WORKING_DAYS": "-1"})

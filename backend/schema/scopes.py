@@ -156,7 +156,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "OrderEventConnection", "OrderEventEdge", "OrderViewerCan", "SkippedHandler",
         "OrderUpdate", "OrderUpdateConnection", "OrderUpdateEdge", "OrderMessage",
         "OrderMessageConnection", "OrderMessageEdge", "OrderReadMark", "OrderOwedMaterial",
-        "OrderPause", "OrderInformationRequest", "OrderResult",
+        "OrderPause", "OwedMaterialViewerCan", "OrderInformationRequest", "OrderResult",
         "OrderStatusChange", "OrderAssignmentChange",
     ),
     "applications:read": (

@@ -62,7 +62,7 @@ def test_the_supervisor_reads_the_cockpit_and_follows_a_chart(demo: tuple[str, s
             page.screenshot(path=str(SHOTS / "cockpit-range-error-zh-375.png"), full_page=True)
             # Follow the overdue bar: the one overdue order.
             page.locator("#cockpit-attention a.hbar").first.click()
-            page.wait_for_url("**/orders?overdue=1")
+            page.wait_for_url("**/orders?due=overdue")
             assert page.locator(f"a[href='/orders/{overdue}']").count() >= 1
             page.screenshot(path=str(SHOTS / "cockpit-overdue-list-zh-375.png"), full_page=True)
             page.set_viewport_size({"width": 1280, "height": 900})

@@ -3,8 +3,8 @@
 The demo handler accepts an approved order and asks the applicant for a PDF; the applicant
 opens it from their list of orders, answers with a file; the handler, who sees the answer and
 the pause it made, completes the order with a result document; the applicant reads the result.
-Every step is the page's plain forms. Screenshots of both sides' order page, 375 px and
-1280 px, Chinese and English, go to /tmp/pages-shots/.
+Every step is the page's plain forms, sent by htmx (the page swapped in place). Screenshots of
+both sides' order page, 375 px and 1280 px, Chinese and English, go to /tmp/pages-shots/.
 """
 
 from __future__ import annotations
@@ -70,6 +70,9 @@ def test_accept_ask_answer_with_a_file_complete_and_read_the_result(
             expect(handler.get_by_role("heading", name=f"工单 {number}")).to_be_visible()
             handler.get_by_role("button", name="接单").click()
             expect(handler.locator(".flash")).to_contain_text("您已接单")
+            # htmx swapped the page in place: no redirect to the form's anchor happened.
+            assert handler.url == f"{server}/orders/{number}"
+            expect(handler.locator(".sending").first).to_be_hidden()
             _shots(handler, "order-handler-working")
 
             asked = handler.locator("#form-ask")
@@ -88,6 +91,7 @@ def test_accept_ask_answer_with_a_file_complete_and_read_the_result(
             answer.get_by_label("文件").set_input_files(str(contract))
             answer.get_by_role("button", name="提交答复").click()
             expect(applicant.locator(".flash")).to_contain_text("答复已发送")
+            assert not applicant.url.endswith("#asked")  # a multipart form, sent by htmx too
             expect(applicant.locator("#asked")).to_contain_text("租赁合同.pdf")
 
             handler.reload()

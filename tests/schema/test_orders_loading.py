@@ -382,6 +382,7 @@ ALONE: dict[str, str | list[str] | None] = {
     "dueAt": None,
     "isOverdue": None,
     "isDueSoon": None,
+    "viewerSide": None,
     "timeLimitDays": None,
     "serviceItem": ["id", "name", "categoryId", "categoryName"],
     "application": ["id", "number"],

@@ -105,3 +105,27 @@ async def test_teams_create_add_leave_remove(admin: Api) -> None:
     assert "暂无成员" in (await admin.client.get("/admin/teams")).text
     unknown = await submit(admin, "/admin/teams/members/promote", base)
     assert unknown.status_code == 404
+
+
+async def test_a_team_gets_a_supervisor_on_the_teams_page(admin: Api) -> None:
+    await make_user("s1@example.cn", ["SUPERVISOR"], name="监管丙")
+    await make_user("h3@example.cn", ["HANDLER"], name="办理员丁")
+    assert (await submit(admin, "/admin/teams/new", {"name": "督办组"})).status_code == 303
+    page = (await admin.client.get("/admin/teams")).text
+    # Without one, the page says that every supervisor is told.
+    assert "每位监管员都会收到" in page
+    team_id = re.search(r'name="teamId" value="([^"]+)"', page)
+    supervisor = re.search(r'<option value="([^"]+)">监管丙</option>', page)
+    handler = re.search(r'<option value="([^"]+)">办理员丁</option>', page)
+    assert team_id and supervisor and handler
+    assert '<option value="SUPERVISOR">监管员</option>' in page
+    add = {"teamId": team_id.group(1), "userId": supervisor.group(1), "expectedVersion": 1}
+    assert (
+        await submit(admin, "/admin/teams/members/add", {**add, "kind": "SUPERVISOR"})
+    ).status_code == 303
+    page = (await admin.client.get("/admin/teams")).text
+    assert "监管丙" in page and "每位监管员都会收到" not in page
+    # A handler is not a supervisor: the role decides what one may be in a team.
+    wrong = {**add, "userId": handler.group(1), "kind": "SUPERVISOR", "expectedVersion": 2}
+    refused = await submit(admin, "/admin/teams/members/add", wrong)
+    assert refused.status_code == 422

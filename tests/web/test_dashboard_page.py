@@ -64,7 +64,7 @@ async def test_the_page_draws_every_figure_and_links_to_the_orders_behind_it(
     links = _links(html)
     [done, late, waiting] = p.orders
     expected = {
-        "/orders?overdue=1": {late.number},
+        "/orders?due=overdue": {late.number},
         "/orders?waiting=1": {waiting.number},
         f"/orders?handler={_gid('User', p.handlers[0].id)}&open=1": {late.number},
     }

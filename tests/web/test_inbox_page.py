@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import Api
 from tests.web.helpers import submit
 
@@ -51,3 +53,29 @@ async def test_mark_all_read_with_htmx_swaps_the_list_and_the_badge(api: Api) ->
     assert response.text.lstrip().startswith('<section id="inbox"')
     assert '<hx-partial hx-target="#unread-slot"' in response.text
     assert "<html" not in response.text and 'class="unread"' not in response.text
+
+
+async def test_one_entry_is_marked_read_by_its_button_with_and_without_htmx(api: Api) -> None:
+    signed = await api.sign_up("韩梅梅", "hmm@example.cn")
+    await _notify(signed["user"]["id"], 2)
+    page = (await api.client.get("/notifications")).text
+    assert page.count('class="unread"') == 3
+    # A button in a form: reading writes, so no link does it.
+    ids = re.findall(r'<input type="hidden" name="id" value="([^"]+)">', page)
+    assert len(ids) == 3 and "/notifications/read?" not in page
+    response = await submit(api, "/notifications/read", {"id": ids[0]})
+    assert response.status_code == 303
+    page = (await api.client.get("/notifications")).text
+    assert page.count('class="unread"') == 2 and "该消息已标为已读" in page
+    again = await submit(api, "/notifications/read", {"id": ids[0]})
+    assert again.status_code == 303
+    assert "该消息此前已读" in (await api.client.get("/notifications")).text
+    await api.prime()
+    swapped = await api.client.post(
+        "/notifications/read",
+        data={"id": ids[1], "csrf_token": api.csrf()},
+        headers={"HX-Request": "true", "X-CSRF-Token": api.csrf()},
+    )
+    assert swapped.status_code == 200
+    assert swapped.text.lstrip().startswith('<section id="inbox"')
+    assert swapped.text.count('class="unread"') == 1

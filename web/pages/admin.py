@@ -105,6 +105,7 @@ async def _teams_page(request: Request, status_code: int = 200, **forms: Any) ->
     data = result.data
     staff = {e["node"]["id"]: e["node"]["name"] for e in data["handlers"]["edges"]}
     staff.update({e["node"]["id"]: e["node"]["name"] for e in data["auditors"]["edges"]})
+    staff.update({e["node"]["id"]: e["node"]["name"] for e in data["supervisors"]["edges"]})
     values = {
         "teams": [e["node"] for e in data["teams"]["edges"]],
         "staff": sorted(staff.items(), key=lambda item: item[1]),

@@ -86,8 +86,8 @@ def charts(board: dict[str, Any], start: date, end: date) -> dict[str, Any]:
     first, last = start.isoformat(), end.isoformat()
     attention = _bars(
         [
-            {"key": "overdue", "value": board["overdue"], "href": orders_link(("overdue", "1"))},
-            {"key": "dueSoon", "value": board["dueSoon"], "href": orders_link(("due_soon", "1"))},
+            {"key": "overdue", "value": board["overdue"], "href": orders_link(("due", "overdue"))},
+            {"key": "dueSoon", "value": board["dueSoon"], "href": orders_link(("due", "soon"))},
             {
                 "key": "waiting",
                 "value": board["waitingForHandler"],

@@ -4,7 +4,9 @@ supervisor's list of orders waiting for a handler, with the reassignment form.
 
 Every action on an order is a plain POST form that comes back to the order's page (PRG), or,
 when the API names a problem, renders the page again with the problem next to the field and
-what was typed kept. Which forms show is the order's `viewerCan`; the page decides nothing.
+what was typed kept. With htmx the same POST is answered with the page at once (no redirect),
+and the page's <main> replaces the one shown. Which forms show is the order's `viewerCan` (an
+owed material's own `viewerCan`); the page decides nothing.
 
 The queue is a plain GET form; htmx sends the same request with `HX-Request` as filters change,
 and gets just the results back. Reassignment is a plain POST form that comes back to the page
@@ -50,11 +52,12 @@ from web.shell import (
 PAGE_SIZE = 20
 SORTS = ("CREATED_AT_DESC", "CREATED_AT_ASC", "DUE_AT_ASC")
 FILTER_NAMES = (
-    "q", "status", "category", "from", "to", "sort",
+    "q", "status", "category", "from", "to", "sort", "due",
     # What the cockpit's charts link to (web/pages/dashboard.py): a team's, a provider's, a
-    # handler's, completed in a range of park days, overdue or due soon now.
-    "team", "provider", "handler", "done_from", "done_to", "overdue", "due_soon",
-    "owed_past_due", "rectification", "open", "waiting",
+    # handler's, completed in a range of park days, open, waiting for a handler, owed
+    # materials past due, a bad review being put right.
+    "team", "provider", "handler", "done_from", "done_to", "owed_past_due", "rectification",
+    "open", "waiting",
 )  # fmt: skip
 # `status` may be given more than once (a chart's "open orders"): any of them.
 DATE_FILTERS = (
@@ -69,6 +72,8 @@ ID_FILTERS = (
     ("provider", "providerId", "Provider"),
     ("handler", "assigneeId", "User"),
 )
+# The time-limit filter's choices, as the API's filter fields.
+DUE_FILTERS = {"overdue": "overdue", "soon": "dueSoon"}
 
 
 def _htmx(request: Request) -> bool:
@@ -106,9 +111,8 @@ def _filters(
             wanted[key] = given[name]
         else:
             given[name] = ""
-    flags = (("overdue", "overdue"), ("due_soon", "dueSoon"), ("owed_past_due", "owedPastDue"),
-             ("rectification", "openRectification"), ("open", "open"),
-             ("waiting", "unassigned"))  # fmt: skip
+    flags = (("owed_past_due", "owedPastDue"), ("rectification", "openRectification"),
+             ("open", "open"), ("waiting", "unassigned"))  # fmt: skip
     for name, key in flags:
         if given[name] == "1":
             wanted[key] = True
@@ -123,6 +127,10 @@ def _filters(
             errors[name] = [translate(request, N_("Enter a date like 2026-11-25."))]
             continue
         wanted[key] = _park_midnight(request, day + timedelta(days=days))
+    if given["due"] in DUE_FILTERS:
+        wanted[DUE_FILTERS[given["due"]]] = True
+    else:
+        given["due"] = ""
     if given["sort"] not in SORTS:
         given["sort"] = SORTS[0]
     if not everyone:
@@ -197,6 +205,7 @@ async def _order_page(
     status_code: int = 200,
     form: dict[str, Any] | None = None,
     forms: dict[str, Any] | None = None,
+    flash: str | None = None,
 ) -> Response:
     # The teams are loaded only for people who may reassign orders at all.
     may_assign = await may_open(request, "unassignedOrders")
@@ -223,6 +232,8 @@ async def _order_page(
         "forms": forms or {},
         "idempotency_key": uuid.uuid4().hex,
     }
+    if flash:
+        values["flash"] = flash
     return await page(
         request,
         "order_page.html",
@@ -438,6 +449,11 @@ async def _act(
             shown = FILE_FIELDS.get(name, name)
             errors.setdefault(shown if shown in (*typed, file_field) else "", []).extend(messages)
         if not errors:
+            if _htmx(request):
+                # htmx swaps the page's <main> in place: the page itself, with the flash.
+                return await _order_page(
+                    request, number, flash=translate(request, done) if done else None
+                )
             return redirect(request, f"/orders/{number}#{anchor}", flash=done or None)
     key = action
     if action in ("supply", "review"):

@@ -36,7 +36,7 @@ from backend.schema.loading import FieldNeeds, Needs, Selection, Wanted, in_lang
 from backend.schema.nodes import global_id, register, register_selecting
 from backend.schema.orders.conversation_loading import Notes, load_notes
 from backend.schema.orders.owed_loading import load_owed, owed_statuses
-from backend.schema.orders.owed_types import OrderOwedMaterialType
+from backend.schema.orders.owed_types import OrderOwedMaterialType, OwedViewerCan
 from backend.schema.orders.refs import NamedRef
 from backend.schema.orders.step_loading import Steps, load_steps
 from backend.schema.orders.step_types import OrderResultType
@@ -51,7 +51,7 @@ from backend.schema.orders.types import (
 from backend.services.core import clock
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach, reach_of
-from backend.services.orders import owed, time_limits
+from backend.services.orders import owed, parties, time_limits
 from backend.services.orders.handlers import AssignmentReason as AssignmentReasonRecord
 from backend.services.orders.policies import (
     OrderRow,
@@ -121,6 +121,7 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "viewerCan": Needs(
             columns=(*OrderRow.COLUMNS, "application_id"), follow_ups=(Load.VIEWER_CAN,)
         ),
+        "viewerSide": Needs(columns=OrderRow.COLUMNS, follow_ups=(Load.VIEWER_CAN,)),
         "timeline": Needs(follow_ups=(Load.TIMELINE,)),
         "updates": Needs(follow_ups=(Load.UPDATES,)),
         # Who reads the conversation is a policy: the facts it reads.
@@ -128,7 +129,19 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "messageReadMarks": Needs(columns=OrderRow.COLUMNS, follow_ups=(Load.CONVERSATION,)),
         # Owed to the application; their labels are in the item version's form.
         "owedMaterials": Needs(
-            columns=("application_id", "item_version_id"), follow_ups=(Load.OWED,)
+            columns=("application_id", "item_version_id"),
+            follow_ups=(Load.OWED,),
+            below=FieldNeeds(
+                always=(),
+                fields={
+                    # What the viewer may do with each: the order's table and policies (its
+                    # facts), then the material's own state (`owed.may_take`).
+                    "viewerCan": Needs(
+                        columns=(*OrderRow.COLUMNS, "application_id"),
+                        follow_ups=(Load.VIEWER_CAN,),
+                    ),
+                },
+            ),
         ),
         "informationRequests": Needs(follow_ups=(Load.INFORMATION_REQUESTS,)),
         "result": Needs(columns=("status", "result"), follow_ups=(Load.RESULT_DOCUMENTS,)),
@@ -214,6 +227,29 @@ def _viewer_can(actions: OrderActions | None, statuses: set[OwedStatus]) -> Any:
     return OrderViewerCan(**asdict(can))
 
 
+def _side(loaded: Loaded, pk: int) -> Any:
+    # None when `viewerSide` was not asked (nothing reads it then).
+    return loaded.sides.get(pk)
+
+
+def _owed_with_can(
+    materials: list[OrderOwedMaterialType], actions: OrderActions | None
+) -> list[OrderOwedMaterialType]:
+    """Each material with what the viewer may do with it (when `viewerCan` was asked)."""
+    if actions is None:
+        return materials
+    return [
+        replace(
+            m,
+            _can=OwedViewerCan(
+                supply=actions.supply_owed_material and owed.may_take("SUPPLY", m.status),
+                review=actions.review_owed_material and owed.may_take("REVIEW", m.status),
+            ),
+        )
+        for m in materials
+    ]
+
+
 @dataclass
 class Loaded:
     """What the follow-ups loaded for a page of orders, by order id (the parts asked for)."""
@@ -224,6 +260,7 @@ class Loaded:
     owed: dict[int, list[OrderOwedMaterialType]] = field(default_factory=dict)
     actions: dict[int, OrderActions] = field(default_factory=dict)
     owed_statuses: dict[int, set[OwedStatus]] = field(default_factory=dict)
+    sides: dict[int, parties.ViewerSide] = field(default_factory=dict)
     steps: Steps = field(default_factory=Steps)
     evaluations: dict[int, EvaluationType] = field(default_factory=dict)
 
@@ -255,6 +292,7 @@ def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> Or
         version=_column(row, "version"),
         is_overdue=_overdue(row, loaded.now),
         is_due_soon=_due_soon(row, loaded.now),
+        viewer_side=_side(loaded, pk),
         viewer_can=_viewer_can(loaded.actions.get(pk), loaded.owed_statuses.get(pk, set())),
         information_requests=loaded.steps.requests.get(pk, []),
         result=_result(row, loaded.steps),
@@ -265,7 +303,7 @@ def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> Or
         _event_count=timeline.count if timeline is not None else None,
         _updates=loaded.notes.updates.get(pk, []),
         _conversation=loaded.notes.conversations.get(pk),
-        _owed=loaded.owed.get(pk, []),
+        _owed=_owed_with_can(loaded.owed.get(pk, []), loaded.actions.get(pk)),
         _time_limits=loaded.steps.time_limits,
     )
 
@@ -310,6 +348,7 @@ async def _load(
     if Load.VIEWER_CAN in follow_ups:
         assert reach is not None
         loaded.actions = {pk: actions_for(actor, facts[pk], reach) for pk in ids}
+        loaded.sides = {pk: parties.viewer_side(actor, facts[pk], reach) for pk in ids}
         if Load.OWED not in follow_ups:
             # The statuses only of the orders whose table lets the viewer act on a material.
             acting = {

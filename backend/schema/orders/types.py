@@ -42,6 +42,7 @@ from backend.services.orders import lists as order_lists
 from backend.services.orders.handlers import AssignmentReason as AssignmentReasonRecord
 from backend.services.orders.handlers import AssignmentRule, SkipReason
 from backend.services.orders.handlers import Candidate as CandidateRecord
+from backend.services.orders.parties import ViewerSide
 from backend.services.orders.policies import OrderRow
 from backend.services.orders.time_limits import TimeLimit, TimeLimits
 
@@ -219,6 +220,11 @@ def _count_of(value: int | None) -> Callable[[], Awaitable[int]]:
     return count
 
 
+strawberry.enum(
+    ViewerSide, name="OrderViewerSide", description="Whose side of an order the viewer is on."
+)
+
+
 @strawberry.type(name="Order")
 class OrderType(Node):
     number: str
@@ -253,6 +259,10 @@ class OrderType(Node):
     )
     viewer_can: OrderViewerCan = strawberry.field(
         description="What the viewer may do with the order now."
+    )
+    viewer_side: ViewerSide = strawberry.field(
+        description='Whose side of the order the viewer is on (a page says "waiting for you" '
+        "to the applicant)."
     )
     information_requests: list[OrderInformationRequestType] = strawberry.field(
         description="The handler's questions to the applicant and the answers, oldest first."

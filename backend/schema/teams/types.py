@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from backend.models.accounts import MemberKind as MemberKindModel
+from backend.models.accounts import Role
 from backend.models.accounts import Team as TeamModel
 from backend.models.accounts import TeamMember as TeamMemberModel
 from backend.schema.accounts.types import UserType, roles_by_user
@@ -40,6 +41,10 @@ class TeamType(Node):
     version: int
     created_at: datetime
     members: list[TeamMember]
+    every_supervisor_told: bool = strawberry.field(
+        description="The team has no supervisor of its own, so every supervisor is told when "
+        "its orders fall due soon or overdue."
+    )
 
 
 async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
@@ -70,6 +75,10 @@ async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
             version=t.version,
             created_at=t.created_at,
             members=by_team[t.id],
+            every_supervisor_told=not any(
+                m.kind is MemberKindModel.SUPERVISOR and Role.SUPERVISOR in m.user.roles
+                for m in by_team[t.id]
+            ),
         )
         for t in teams
     ]

@@ -207,3 +207,16 @@ async def mark_read(actor: Actor, ids: list[int] | None) -> int:
     if changed and actor.user_id is not None:
         publishing.notices_read(actor.user_id)
     return changed
+
+
+async def mark_read_by_link(conn: BaseDBAsyncClient, user_id: int, kind: str, link: str) -> int:
+    """Marks `user_id`'s unread notices of `kind` linking to `link` read (the thing they
+    announce was seen where it is); how many changed."""
+    changed = (
+        await Notification.filter(user_id=user_id, kind=kind, link=link, read_at__isnull=True)
+        .using_db(conn)
+        .update(read_at=datetime.now(UTC))
+    )
+    if changed:
+        publishing.notices_read(user_id)
+    return changed

@@ -33,7 +33,7 @@ from backend.services.core.errors import Invalid, ServiceError, register_message
 from backend.services.core.numbering import next_value
 from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
-from backend.services.orders import attachments
+from backend.services.orders import attachments, notices
 from backend.services.orders.parties import side_of
 from backend.services.orders.policies import visible_order
 from backend.services.orders.states import ORDER, OrderEventKind
@@ -102,6 +102,7 @@ async def send_message(actor: Actor, request: MessageInput) -> OrderMessage:
             conn, actor, "order", order.id, OrderEventKind.ORDER_MESSAGE_SENT,
             {"message": sequence, "side": side.value, "files": len(files)},
         )  # fmt: skip
+        await notices.tell_message(conn, actor, order, side is ConversationSide.ENTERPRISE)
         return message
 
     message, _ = await claim.run(write)
@@ -177,4 +178,6 @@ async def mark_read(actor: Actor, order_id: int, up_to: int | None) -> ReadResul
                 {"side": side.value, "upTo": target},
             )  # fmt: skip
         mark = await OrderReadMark.get_or_none(order_id=order.id, side=side, using_db=conn)
+        if target == latest:  # read to the end: "new messages" is no longer news to them
+            await notices.messages_read(conn, user_id, order)
     return ReadResult(order.id, side, mark.last_read_sequence if mark else 0, moved)

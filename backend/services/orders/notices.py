@@ -25,6 +25,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from backend.models.orders import Order
 from backend.services.core.actors import Actor
 from backend.services.notifications import notifications
+from backend.services.notifications.links import link_for
 from backend.services.orders import parties
 
 # A completion's result and a note are quoted in the notice up to this many characters.
@@ -100,3 +101,11 @@ async def tell_message(
     if from_enterprise:
         return await tell_assignee(conn, actor, order, "ORDER_MESSAGE", while_unread=True)
     return await tell_enterprise(conn, actor, order, "ORDER_MESSAGE", while_unread=True)
+
+
+async def messages_read(conn: BaseDBAsyncClient, user_id: int, order: Order) -> None:
+    """The reader has read the order's conversation to the end: their unread "new messages"
+    notice for it is read too (the next message writes a fresh one)."""
+    await notifications.mark_read_by_link(
+        conn, user_id, "ORDER_MESSAGE", link_for("ORDER_MESSAGE", {"number": order.number})
+    )

@@ -43,6 +43,7 @@ from backend.services.core.errors import (
 from backend.services.core.reach import reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.enterprises.enterprises import local_today
+from backend.services.orders import notices
 from backend.services.orders.policies import orders_visible_to
 from backend.services.orders.states import ORDER, OrderEventKind
 
@@ -94,6 +95,13 @@ HANDED_IN = frozenset({OwedStatus.SUPPLIED, OwedStatus.ACCEPTED})
 
 def is_handed_in(status: OwedStatus) -> bool:
     return status in HANDED_IN
+
+
+def may_take(step: str, status: OwedStatus) -> bool:
+    """Whether a material in `status` can take `step` ("SUPPLY", or "REVIEW": accept or
+    return): the material's half of a `viewerCan` flag, the order's table the other."""
+    sources = STEPS[Review.ACCEPT if step == "REVIEW" else step].sources
+    return status in sources
 
 
 def is_past_deadline(status: OwedStatus, due_on: date, today: date) -> bool:
@@ -205,6 +213,10 @@ async def supply(
             conn, actor, "order", order.id, EVENTS["SUPPLY"],
             {"owedMaterial": owed.id, "kind": owed.kind, "file": stored.id},
         )  # fmt: skip
+        await notices.tell_assignee(
+            conn, actor, order, "OWED_MATERIAL_SUPPLIED",
+            {"material": material_name(version.form, owed.kind)},
+        )  # fmt: skip
     return supplied
 
 
@@ -244,6 +256,12 @@ async def review(actor: Actor, owed_id: int, decision: Review, reason: str) -> O
         if note:
             data["note"] = note
         await events.record(conn, actor, "order", order.id, EVENTS[decision], data)
+        version = await ServiceItemVersion.get(id=order.item_version_id, using_db=conn)
+        told: dict[str, object] = {"material": material_name(version.form, owed.kind)}
+        if decision is Review.RETURN:
+            told["reason"] = note
+        kind = "OWED_MATERIAL_RETURNED" if decision is Review.RETURN else "OWED_MATERIAL_ACCEPTED"
+        await notices.tell_enterprise(conn, actor, order, kind, told)
     return reviewed
 
 

@@ -13,6 +13,8 @@ its conversation. Pure functions of the actor, the order and the reach loaded on
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -22,7 +24,7 @@ from backend.models.enterprises import Membership
 from backend.models.orders import ConversationSide, Order, OrderStatus
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
-from backend.services.orders.policies import OrderFacts, can_assign_orders
+from backend.services.orders.policies import OrderFacts, can_assign_orders, can_view_order
 
 S = OrderStatus
 
@@ -70,6 +72,30 @@ def owed_reviewer(actor: Actor, order: OrderFacts, reach: Reach) -> bool:
     if applicant(actor, order, reach):
         return False
     return assignee(actor, order, reach) or actor.has(Role.AUDITOR)
+
+
+class ViewerSide(StrEnum):
+    """Whose side of an order the viewer is on: what a page says to them ("waiting for you")."""
+
+    # Not the roles' names: a side is about this order (a handler of another order is PARK).
+    ENTERPRISE = "ENTERPRISE"  # a member of the enterprise that applied: the applicant's side
+    ASSIGNEE = "ASSIGNEE"  # the order's handler
+    SERVICE_PROVIDER = "SERVICE_PROVIDER"  # the third-party provider it was forwarded to
+    PARK = "PARK"  # the park's other staff who may see it (supervisors, the desk, a team's handler)
+    NONE = "NONE"
+
+
+def viewer_side(actor: Actor, order: OrderFacts, reach: Reach) -> ViewerSide:
+    """The side `actor` is on; the applicant first, as in the conversation (`side_of`)."""
+    if applicant(actor, order, reach):
+        return ViewerSide.ENTERPRISE
+    if assignee(actor, order, reach):
+        return ViewerSide.ASSIGNEE
+    if provider(actor, order, reach):
+        return ViewerSide.SERVICE_PROVIDER
+    if actor.is_park_staff and can_view_order(actor, order, reach):
+        return ViewerSide.PARK
+    return ViewerSide.NONE
 
 
 # -- the conversation -----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from backend.services.core.reach import Reach, reach_of
 from backend.services.core.transactions import in_transaction
 from backend.services.evaluations import defaults as evaluation_defaults
 from backend.services.files.uploads import ORDER_ATTACHMENT_POLICY, UploadPolicy
-from backend.services.orders import attachments, orders, owed, time_limits, timers
+from backend.services.orders import attachments, notices, orders, owed, time_limits, timers
 from backend.services.orders.policies import visible_order
 from backend.services.orders.states import ORDER
 
@@ -87,6 +87,7 @@ async def accept(actor: Actor, order_id: int, expected_version: int) -> Order:
         await ORDER.apply(
             conn, actor, order, "ACCEPT", expected_version=expected_version, reach=reach
         )
+        await notices.tell_enterprise(conn, actor, order, "ORDER_ACCEPTED")
     return order
 
 
@@ -161,6 +162,9 @@ async def request_information(
             data={"note": text, "fileTypes": wanted, "request": request.id},
         )  # fmt: skip
         await time_limits.start_pause(conn, order, request.id, now)
+        await notices.tell_enterprise(
+            conn, actor, order, "ORDER_INFORMATION_REQUESTED", {"question": notices.quoted(text)}
+        )
     return order
 
 
@@ -226,6 +230,7 @@ async def answer_information(
             conn, order.id, files, AttachedTo.ANSWER, AttachmentAudience.ORDER_VIEWERS,
             request_id=request.id if request else None,
         )  # fmt: skip
+        await notices.tell_assignee(conn, actor, order, "ORDER_INFORMATION_ANSWERED")
     return order
 
 
@@ -262,6 +267,9 @@ async def complete(
         )
         # Not rated within the period: recorded as BASIC by default (evaluations/defaults.py).
         await evaluation_defaults.schedule(conn, order)
+        await notices.tell_enterprise(
+            conn, actor, order, "ORDER_COMPLETED", {"result": notices.quoted(text)}
+        )
     return order
 
 
@@ -286,4 +294,7 @@ async def cancel(
             conn, actor, order, "CANCEL", expected_version=expected_version, reach=reach,
             changes=changes, data={"note": note},
         )  # fmt: skip
+        # The applicant's side and the handler: whoever of them did not cancel it.
+        await notices.tell_enterprise(conn, actor, order, "ORDER_CANCELLED", {"reason": note})
+        await notices.tell_assignee(conn, actor, order, "ORDER_CANCELLED", {"reason": note})
     return order

@@ -29,7 +29,7 @@ from backend.services.core.errors import (
     register_messages,
 )
 from backend.services.core.reach import reach_of
-from backend.services.orders import attachments, readers
+from backend.services.orders import attachments, notices, readers
 from backend.services.orders.policies import visible_order
 from backend.services.orders.states import ORDER, OrderEventKind
 
@@ -98,6 +98,10 @@ async def post_update(actor: Actor, request: UpdateInput) -> OrderUpdate:
             conn, actor, "order", order.id, kind,
             {"note": body, "update": update.id, "files": [f.id for f in files]},
         )  # fmt: skip
+        if request.kind is OrderUpdateKind.PROGRESS:  # an internal note is not the applicant's
+            await notices.tell_enterprise(
+                conn, actor, order, "ORDER_PROGRESS", {"note": notices.quoted(body)}
+            )
         return update
 
     update, _ = await claim.run(write)

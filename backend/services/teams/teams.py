@@ -24,7 +24,11 @@ from backend.services.core.transactions import in_transaction
 from backend.services.notifications import notifications
 from backend.services.teams.policies import can_manage_teams
 
-KIND_ROLE = {MemberKind.HANDLER: Role.HANDLER, MemberKind.AUDITOR: Role.AUDITOR}
+KIND_ROLE = {
+    MemberKind.HANDLER: Role.HANDLER,
+    MemberKind.AUDITOR: Role.AUDITOR,
+    MemberKind.SUPERVISOR: Role.SUPERVISOR,
+}
 MAX_CAPACITY = 1000
 
 register_messages(

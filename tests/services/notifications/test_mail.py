@@ -103,12 +103,12 @@ async def test_with_the_mail_server_down_the_action_succeeds_and_the_mail_goes_o
     with moved_to(START) as clock:
         worker = Worker(mail_settings(port))
         assert await worker.tick() == 1
-        job = await Job.get()
+        job = await Job.get(kind=notifications.MAIL_NOTICE)
         assert (job.status, job.attempts) == (JobStatus.PENDING, 1)
         assert "ConnectionRefusedError" in job.last_error
         clock.move(minutes=10)
         assert await worker.tick() == 1  # still down: it waits longer
-        job = await Job.get()
+        job = await Job.get(kind=notifications.MAIL_NOTICE)
         assert (job.status, job.attempts) == (JobStatus.PENDING, 2)
         with smtp_server(port) as (mailbox, _):
             assert await worker.tick() == 0  # not due yet
@@ -116,7 +116,7 @@ async def test_with_the_mail_server_down_the_action_succeeds_and_the_mail_goes_o
             assert await worker.tick() == 1
         [message] = mailbox.messages
         assert f"{PUBLIC}/orders/{order.number}" in text_of(message)
-        assert (await Job.get()).status is JobStatus.DONE
+        assert (await Job.get(kind=notifications.MAIL_NOTICE)).status is JobStatus.DONE
 
 
 @pytest.mark.postgres
@@ -150,7 +150,7 @@ async def test_a_mail_queued_before_the_person_stopped_email_is_not_sent(
     with smtp_server() as (mailbox, port), moved_to(START):
         assert await Worker(mail_settings(port)).run_due() == 1
     assert mailbox.messages == []
-    assert (await Job.get()).status is JobStatus.DONE
+    assert (await Job.get(kind=notifications.MAIL_NOTICE)).status is JobStatus.DONE
 
 
 @pytest.mark.postgres
@@ -162,7 +162,7 @@ async def test_an_address_the_server_refuses_for_good_gives_the_job_up(
     with smtp_server() as (mailbox, port), moved_to(START):
         mailbox.refuse = "550 5.1.1 No such mailbox"
         await Worker(mail_settings(port)).tick()
-    job = await Job.get()
+    job = await Job.get(kind=notifications.MAIL_NOTICE)
     assert (job.status, job.attempts) == (JobStatus.FAILED, 1)
     assert "refused the address" in job.last_error
 

@@ -23,6 +23,7 @@ from backend.schema.enterprises.errors import (
     ProviderErrorCode,
 )
 from backend.schema.errors import AccountErrorCode, NotificationErrorCode, TeamErrorCode
+from backend.schema.evaluations.errors import EvaluationErrorCode
 from backend.schema.jobs.errors import JobErrorCode
 from backend.schema.orders.errors import OrderErrorCode
 from backend.services.accounts import accounts
@@ -200,6 +201,12 @@ REACH: dict[type[Enum], list[str]] = {
         ACTORS_USER,
     ],
     JobErrorCode: ["jobs.jobs", ACTORS],
+    EvaluationErrorCode: [
+        "evaluations.evaluations",
+        "evaluations.rectifications",
+        "orders.policies:visible_order",
+        ACTORS,
+    ],
     EnterpriseErrorCode: ["enterprises.enterprises", "enterprises.credit_codes", ACTORS, KEYS],
     PremisesErrorCode: ["enterprises.premises", ACTORS, KEYS],
     ProviderErrorCode: ["enterprises.providers", ACTORS, KEYS],

@@ -18,6 +18,7 @@ from backend.models.enterprises import (
     Provider,
     Unit,
 )
+from backend.models.evaluations import Evaluation, Rectification
 from backend.models.files import StoredFile
 from backend.models.jobs import Job, JobStatus
 from backend.services.core.actors import Actor
@@ -156,6 +157,14 @@ async def _one_of_each(new_api: Any) -> tuple[Api, dict[str, str], Enterprise]:
     )
     notification = await Notification.create(user=me, kind="WELCOME")
     now = datetime.now(UTC)
+    evaluation = await Evaluation.create(
+        order_id=order.id, level="DISSATISFIED", reasons=["SLOW"], rater_id=me.id,
+        enterprise_id=enterprise.id, item_id=item.id, created_at=now,
+    )  # fmt: skip
+    rectification = await Rectification.create(
+        evaluation_id=evaluation.id, order_id=order.id, call_back_due_at=now, fix_due_at=now,
+        created_at=now,
+    )  # fmt: skip
     job = await Job.create(
         kind="mail.notice", status=JobStatus.FAILED, run_at=now, created_at=now, attempts=1
     )
@@ -175,6 +184,8 @@ async def _one_of_each(new_api: Any) -> tuple[Api, dict[str, str], Enterprise]:
         "Provider": global_id("Provider", provider.id),
         "File": global_id("File", stored.id),
         "Job": global_id("Job", job.id),
+        "Evaluation": global_id("Evaluation", evaluation.id),
+        "Rectification": global_id("Rectification", rectification.id),
     }
     return admin, ids, enterprise
 

@@ -475,6 +475,8 @@ ALONE: dict[str, str | list[str] | None] = {
         "files { name }",
     ],
     "result": ["text", "documents { name }"],
+    "evaluation": ["level", "rater { name } rectification { status isOverdue }"],
+    "viewerCanEvaluate": None,
 }
 
 

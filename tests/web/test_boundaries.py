@@ -93,6 +93,8 @@ STATE_AND_ROLE_ENUMS = (
     "ServiceItemStatus",
     "JobStatus",
     "OwedMaterialStatus",
+    "EvaluationStatus",
+    "RectificationStatus",
     "Role",
 )
 LABELS = "web/templates/_labels.html"

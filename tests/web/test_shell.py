@@ -15,11 +15,11 @@ MENU = {
     Role.APPLICANT: {"/enterprises", "/applications", "/my/orders"},
     Role.HANDLER: {"/orders"},
     Role.AUDITOR: {"/orders", "/desk"},
-    Role.SUPERVISOR: {"/orders", "/supervision/unassigned", "/dashboard"},
+    Role.SUPERVISOR: {"/orders", "/supervision/unassigned", "/dashboard", "/rectifications"},
     Role.ADMIN: {
-        "/orders", "/supervision/unassigned", "/dashboard", "/admin/users", "/admin/teams",
-        "/admin/catalog",
-        "/admin/calendar", "/admin/enterprises", "/admin/premises", "/admin/providers",
+        "/orders", "/supervision/unassigned", "/dashboard", "/rectifications", "/admin/users",
+        "/admin/teams", "/admin/catalog", "/admin/calendar", "/admin/enterprises",
+        "/admin/premises", "/admin/providers",
     },
 }  # fmt: skip
 EVERYONE = {"/", "/catalog", "/notifications", "/account", "/tokens"}

@@ -84,6 +84,7 @@ async def item(request: Request) -> Response:
     values = {
         "item": found,
         "pinned_ids": {pinned["id"] for pinned in data["pinnedServiceItems"]},
+        "figures": (data["evaluationFigures"] or [None])[0],
     }
     return await page(request, "catalog_item.html", values, viewer=data["me"])
 

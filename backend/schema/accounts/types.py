@@ -46,6 +46,10 @@ class PageAccessType:
     dashboard: bool = strawberry.field(
         description="The cockpit: the park's service at a glance (supervisors, admins)."
     )
+    rectifications: bool = strawberry.field(
+        description="Bad reviews to call back and put right, and appeals to decide "
+        "(supervisors, admins)."
+    )
     people: bool
     teams: bool
     catalog: bool = strawberry.field(description="Catalog administration.")

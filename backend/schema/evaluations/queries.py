@@ -54,11 +54,9 @@ def _figures_type(
 
 
 def may_read_figures(actor: Actor, dimension: Dimension) -> bool:
-    """Per item, published to everyone signed in; per team, handler and provider, the park's
-    staff (a provider's own staff are not the park's)."""
-    if actor.user_id is None:
-        return False
-    return dimension is Dimension.ITEM or actor.is_park_staff
+    """Per item, published to everyone (the catalog is public); per team, handler and
+    provider, the park's staff (a provider's own staff are not the park's)."""
+    return dimension is Dimension.ITEM or (actor.user_id is not None and actor.is_park_staff)
 
 
 @strawberry.type
@@ -110,7 +108,7 @@ class EvaluationQueries:
         return connection(page, lambda r: by_id[global_id("Rectification", r.id)], query)
 
     @strawberry.field(
-        description="Published 好差评 figures per item (everyone signed in), team, handler or "
+        description="Published 好差评 figures per item (everyone), team, handler or "
         "provider (the park's staff; empty for anyone else), optionally of some ids only."
     )
     async def evaluation_figures(

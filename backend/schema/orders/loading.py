@@ -51,6 +51,7 @@ from backend.schema.orders.types import (
 from backend.services.core import clock
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach, reach_of
+from backend.services.evaluations.policies import may_rate
 from backend.services.orders import owed, parties, time_limits
 from backend.services.orders.handlers import AssignmentReason as AssignmentReasonRecord
 from backend.services.orders.policies import (
@@ -147,6 +148,7 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "result": Needs(columns=("status", "result"), follow_ups=(Load.RESULT_DOCUMENTS,)),
         # Only a completed order has one: its status says which to look up.
         "evaluation": Needs(columns=("status",), follow_ups=(Load.EVALUATION,)),
+        "viewerCanEvaluate": Needs(columns=OrderRow.COLUMNS, follow_ups=(Load.EVALUATION,)),
     },
 )
 
@@ -263,6 +265,7 @@ class Loaded:
     sides: dict[int, parties.ViewerSide] = field(default_factory=dict)
     steps: Steps = field(default_factory=Steps)
     evaluations: dict[int, EvaluationType] = field(default_factory=dict)
+    may_rate: dict[int, bool] = field(default_factory=dict)
 
 
 def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> OrderType:
@@ -297,6 +300,7 @@ def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> Or
         information_requests=loaded.steps.requests.get(pk, []),
         result=_result(row, loaded.steps),
         evaluation=loaded.evaluations.get(pk),
+        viewer_can_evaluate=loaded.may_rate.get(pk, False),
         _row=row,
         _reason=reason_as_type(AssignmentReasonRecord.from_json(reason)) if reason else None,
         _events=timeline.events if timeline is not None else [],
@@ -371,11 +375,18 @@ async def _load(
             else (),
         )
     if Load.EVALUATION in follow_ups:
-        completed = [r["id"] for r in rows if r["status"] is OrderStatus.COMPLETED]
+        completed = [r for r in rows if r["status"] is OrderStatus.COMPLETED]
         if completed:
             reach = reach or await reach_of_viewer()
-            found = await load_evaluations(actor, reach, order_ids=completed)
+            found = await load_evaluations(actor, reach, order_ids=[r["id"] for r in completed])
             loaded.evaluations = {e._order_pk: e for e in found}
+            if "waiting_since" in completed[0]:  # the facts were loaded: `viewerCanEvaluate`
+                loaded.may_rate = {
+                    r["id"]: may_rate(
+                        actor, OrderRow.of(r), reach, rated=r["id"] in loaded.evaluations
+                    )
+                    for r in completed
+                }
     return loaded
 
 

@@ -273,6 +273,10 @@ class OrderType(Node):
     evaluation: EvaluationType | None = strawberry.field(
         description="The applicant's rating (好差评) once completed and rated; null before."
     )
+    viewer_can_evaluate: bool = strawberry.field(
+        description="Whether the viewer may rate the order now (`evaluateOrder`): completed, "
+        "not yet rated, and the viewer a member of the enterprise that applied."
+    )
     # The columns loaded for this order (`orders/loading.py`): a new field can be a resolver
     # reading them, once its entry in ORDER_NEEDS loads them.
     _row: strawberry.Private[Mapping[str, Any]]

@@ -16,6 +16,7 @@ from backend.services.enterprises.policies import (
     can_manage_providers,
     can_review_enterprises,
 )
+from backend.services.evaluations import policies as evaluation_policies
 from backend.services.orders.policies import can_assign_orders, sees_every_order
 from backend.services.teams.policies import can_manage_teams
 
@@ -46,6 +47,7 @@ class PageAccess:
     all_orders: bool  # the queue shows every order, not only the viewer's
     unassigned_orders: bool  # supervision: orders nobody holds, and reassigning
     dashboard: bool  # the supervisor's cockpit
+    rectifications: bool  # 好差评: bad reviews to call back and put right, appeals to decide
     people: bool
     teams: bool
     catalog: bool
@@ -67,6 +69,7 @@ def pages_open_to(actor: Actor) -> PageAccess:
         all_orders=signed_in and every_order,
         unassigned_orders=signed_in and can_assign_orders(actor),
         dashboard=can_view_dashboard(actor),
+        rectifications=signed_in and evaluation_policies.is_supervisor(actor),
         people=signed_in and can_manage_staff(actor),
         teams=signed_in and can_manage_teams(actor),
         catalog=signed_in and can_manage_catalog(actor),

@@ -109,6 +109,25 @@ async def figures(dimension: Dimension, keys: list[int] | None = None) -> list[F
     ]
 
 
+async def park_figures() -> Figures:
+    """The whole park's figures in one statement (key 0, no name): the cockpit's headline."""
+    person = "CASE WHEN e.is_default THEN 0 ELSE 1 END"
+    sql = (
+        f"SELECT SUM({person}) AS reviews, SUM(1 - {person}) AS defaults, "  # noqa: S608
+        f"SUM(CASE WHEN e.level IN {_in(SATISFIED)} THEN {person} ELSE 0 END) AS satisfied, "
+        f"SUM(CASE WHEN e.level IN {_in(BAD)} THEN {person} ELSE 0 END) AS bad, "
+        f"SUM(CASE WHEN e.level IN {_in(BAD)} AND e.rectified_at IS NOT NULL "
+        f"THEN {person} ELSE 0 END) AS rectified FROM evaluations e "
+        f"WHERE e.status <> '{EvaluationStatus.VOIDED.value}'"
+    )
+    [row] = await connections.get("default").execute_query_dict(sql)
+    return Figures(
+        key=0, name_zh="", name_en="", reviews=int(row["reviews"] or 0),
+        defaults=int(row["defaults"] or 0), satisfied=int(row["satisfied"] or 0),
+        bad=int(row["bad"] or 0), rectified=int(row["rectified"] or 0),
+    )  # fmt: skip
+
+
 async def item_figures(item_id: int) -> Figures | None:
     found = await figures(Dimension.ITEM, [item_id])
     return found[0] if found else None

@@ -27,9 +27,11 @@ from backend.models.evaluations import (
     Rectification,
     RectificationStatus,
 )
+from backend.models.orders import OrderStatus
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach
-from backend.services.orders.policies import orders_visible_to
+from backend.services.orders.parties import applicant
+from backend.services.orders.policies import OrderFacts, orders_visible_to
 
 
 class EvaluationFacts(Protocol):
@@ -68,6 +70,11 @@ def is_supervisor(actor: Actor) -> bool:
 
 def rater(actor: Actor, evaluation: EvaluationFacts, reach: Reach) -> bool:
     return actor.user_id is not None and evaluation.enterprise_id in reach.member_of
+
+
+def may_rate(actor: Actor, order: OrderFacts, reach: Reach, *, rated: bool) -> bool:
+    """A completed order not yet rated, by a member of the enterprise that applied."""
+    return order.status is OrderStatus.COMPLETED and applicant(actor, order, reach) and not rated
 
 
 def appealer(actor: Actor, evaluation: EvaluationFacts, reach: Reach) -> bool:

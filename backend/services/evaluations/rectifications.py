@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 
 from backend.i18n import N_
 from backend.models.accounts import Role, UserRole
@@ -58,6 +59,25 @@ def is_overdue(
     if status is RS.OPEN and now > call_back_due_at:
         return True
     return status in {RS.OPEN, RS.CALLED_BACK} and now > fix_due_at
+
+
+@dataclass(frozen=True)
+class OpenRectifications:
+    """What the cockpit shows of rectifications: how many are open, and how many overdue."""
+
+    open: int
+    overdue: int
+
+
+async def open_summary(now: datetime | None = None) -> OpenRectifications:
+    """Open and overdue rectifications (the same rule as `is_overdue`), two counts."""
+    moment = now or clock.now()
+    still_open = Rectification.filter(status__in=[RS.OPEN, RS.CALLED_BACK, RS.FIXED])
+    late = Rectification.filter(
+        Q(status=RS.OPEN, call_back_due_at__lt=moment)
+        | Q(status__in=[RS.OPEN, RS.CALLED_BACK], fix_due_at__lt=moment)
+    )
+    return OpenRectifications(open=await still_open.count(), overdue=await late.count())
 
 
 async def supervisor_ids(conn: BaseDBAsyncClient) -> list[int]:

@@ -170,7 +170,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "dashboard:read": (
         "Dashboard", "DashboardStatusCount", "DashboardTeamLoad", "DashboardHandlerLoad",
-        "DashboardDay", "DashboardProcessingTime", "DashboardOwedPastDue",
+        "DashboardDay", "DashboardProcessingTime", "DashboardOwedPastDue", "DashboardRatings",
     ),
     "evaluations:read": (
         "Evaluation", "EvaluationFollowUp", "EvaluationAppeal", "EvaluationViewerCan",

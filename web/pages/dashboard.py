@@ -167,9 +167,11 @@ def charts(board: dict[str, Any], start: date, end: date) -> dict[str, Any]:
             {"key": "p90", "value": p["p90WorkingDays"], "href": completed_link},
         ]
     )
+    park = board["parkRatings"]
     ratings = [
         {
-            "name": r["name"],
+            "name": r.get("name", ""),
+            "park": "id" not in r,
             "reviews": r["reviews"],
             "defaults": r["defaults"],
             "satisfaction": r["satisfactionRate"],
@@ -177,10 +179,12 @@ def charts(board: dict[str, Any], start: date, end: date) -> dict[str, Any]:
             "rectified": r["rectifiedShare"],
             "satisfaction_pct": round(100 * (r["satisfactionRate"] or 0), 1),
             "bad_pct": round(100 * (r["badReviewRate"] or 0), 1),
-            # Rated orders are completed ones: the team's, completed up to the range's end.
-            "href": orders_link(("team", r["id"]), ("done_to", last)),
+            # Rated orders are completed ones: the team's (the park's), completed up to the
+            # range's end.
+            "href": orders_link(*([("team", r["id"])] if "id" in r else []), ("done_to", last)),
         }
-        for r in board["ratings"]
+        for r in [park, *board["ratings"]]
+        if r["reviews"] or r["defaults"] or "id" in r
     ]
     return {
         "attention": attention,

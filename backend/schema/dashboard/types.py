@@ -99,6 +99,18 @@ class OwedPastDueType:
 
 
 @strawberry.type(
+    name="DashboardRatings",
+    description="The whole park's ratings, defined as `EvaluationFigures` are.",
+)
+class ParkRatingsType:
+    reviews: int
+    defaults: int
+    satisfaction_rate: float | None
+    bad_review_rate: float | None
+    rectified_share: float | None
+
+
+@strawberry.type(
     name="Dashboard",
     description="The park's service at a glance (supervisors and admins). Days are the "
     "park's (its time zone).",
@@ -125,11 +137,14 @@ class DashboardType:
     ratings: list[EvaluationFiguresType] = strawberry.field(
         description="Each team's published figures, every rating so far (teams rated only)."
     )
+    park_ratings: ParkRatingsType = strawberry.field(
+        description="The whole park's, every rating so far."
+    )
     open_rectifications: int = strawberry.field(
         description="Bad reviews not yet put right (open, called back or fixed)."
     )
     overdue_rectifications: int = strawberry.field(
-        description="Of those, the ones flagged past their call-back or fix deadline."
+        description="Of those, the ones past their call-back or fix deadline."
     )
 
     @classmethod
@@ -158,6 +173,13 @@ class DashboardType:
             overdue=board.deadlines.overdue,
             due_soon=board.deadlines.due_soon,
             ratings=[figures_type(Dimension.TEAM, r, language) for r in board.ratings],
+            park_ratings=ParkRatingsType(
+                reviews=board.park_ratings.reviews,
+                defaults=board.park_ratings.defaults,
+                satisfaction_rate=board.park_ratings.satisfaction_rate,
+                bad_review_rate=board.park_ratings.bad_review_rate,
+                rectified_share=board.park_ratings.rectified_share,
+            ),
             open_rectifications=board.rectifications.open,
             overdue_rectifications=board.rectifications.overdue,
         )

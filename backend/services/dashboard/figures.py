@@ -24,19 +24,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
 from backend.models.accounts import MemberKind, Team, TeamMember
 from backend.models.applications import OwedMaterial
-from backend.models.evaluations import Rectification
 from backend.models.orders import OPEN_STATUSES, Order, OrderStatus
 from backend.services.core import clock
 from backend.services.core.actors import Actor
 from backend.services.core.errors import PermissionDenied
 from backend.services.dashboard.policies import can_view_dashboard
 from backend.services.evaluations import figures as evaluation_figures
-from backend.services.evaluations.states import OPEN_RECTIFICATION
+from backend.services.evaluations import rectifications
+from backend.services.evaluations.rectifications import OpenRectifications
 from backend.services.orders import time_limits
 from backend.services.orders.owed import STILL_OWED
 from backend.services.orders.states import NOT_CLOSED
@@ -94,12 +94,6 @@ class Deadlines:
 
 
 @dataclass(frozen=True)
-class Rectifications:
-    open: int  # bad reviews not yet put right (OPEN, CALLED_BACK, FIXED)
-    overdue: int  # of those, flagged past a deadline by the rectification's deadline job
-
-
-@dataclass(frozen=True)
 class Dashboard:
     start: date  # the first day counted (park days)
     end: date  # the last day counted, inclusive
@@ -114,7 +108,8 @@ class Dashboard:
     # Each team's published figures (`evaluations.figures`: reviews, satisfaction and bad-review
     # rates, rectified share), every rating so far; teams without a rating are absent.
     ratings: tuple[evaluation_figures.Figures, ...]
-    rectifications: Rectifications
+    park_ratings: evaluation_figures.Figures  # the same figures for the whole park
+    rectifications: OpenRectifications  # open, and past a deadline (`rectifications.is_overdue`)
 
     @property
     def opened(self) -> int:
@@ -302,18 +297,6 @@ async def _deadlines(now: datetime) -> Deadlines:
     return Deadlines(int(first.get("overdue") or 0), int(first.get("due_soon") or 0))
 
 
-async def _rectifications() -> Rectifications:
-    rows = (
-        await Rectification.filter(status__in=list(OPEN_RECTIFICATION))
-        .annotate(
-            open=Count("id"), overdue=Count("id", _filter=Q(overdue_flagged_at__isnull=False))
-        )
-        .values("open", "overdue")
-    )
-    first = rows[0] if rows else {}
-    return Rectifications(int(first.get("open") or 0), int(first.get("overdue") or 0))
-
-
 async def dashboard(actor: Actor, start: date, end: date, timezone: str) -> Dashboard:
     """The cockpit's figures for the park days `start` to `end` (inclusive; the caller keeps
     the range within `MAX_DAYS`), for supervisors and admins."""
@@ -337,5 +320,6 @@ async def dashboard(actor: Actor, start: date, end: date, timezone: str) -> Dash
         owed_past_due=await _owed_past_due(today),
         deadlines=await _deadlines(now),
         ratings=tuple(await evaluation_figures.figures(evaluation_figures.Dimension.TEAM)),
-        rectifications=await _rectifications(),
+        park_ratings=await evaluation_figures.park_figures(),
+        rectifications=await rectifications.open_summary(now),
     )

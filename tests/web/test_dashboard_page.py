@@ -120,3 +120,17 @@ async def test_a_wrong_range_is_said_next_to_the_field(new_api: Any) -> None:
 
 def test_the_page_knows_the_api_s_longest_range() -> None:
     assert page.MAX_DAYS == MAX_DAYS
+
+
+async def test_each_section_comes_alone_for_a_swap_by_its_id(new_api: Any) -> None:
+    await _park()
+    supervisor = await login(new_api, await builders.user(Role.SUPERVISOR))
+    for name in page.SECTIONS:
+        response = await supervisor.client.get(f"/dashboard?section={name}&from=2026-03-01")
+        assert response.status_code == 200
+        html = response.text.strip()
+        assert html.startswith(f'<section class="cockpit-card') and f'id="cockpit-{name}"' in html
+        assert "<html" not in html and html.count("<section") == 1
+    # An unknown section is the whole page.
+    whole = await supervisor.client.get("/dashboard?section=nothing")
+    assert all(f'id="cockpit-{name}"' in whole.text for name in page.SECTIONS)

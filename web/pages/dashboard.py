@@ -6,8 +6,9 @@ content security policy holds), with its table beneath it and a link from each b
 filtered order list behind it (`/orders?…`, the queue's own filter names).
 
 The range is a plain GET form (park days, inclusive). Each section of the page is one macro of
-`_cockpit.html` rendered into an element with a stable id (`cockpit-<section>`): a live stream
-can re-render one section from a fresh `dashboard` and swap it by that id.
+`_cockpit.html` rendered into an element with a stable id (`cockpit-<section>`), and
+`/dashboard?section=<name>` (same range parameters) answers that section alone: what a live
+stream, or htmx, swaps in by that id when the figures change.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from web.shell import only_for, page, run, translate
 # The API's longest range (`dashboard`'s description; a test holds the two together).
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
+# The page's sections, in the order drawn; each is the macro of that name in `_cockpit.html`.
+SECTIONS = ("attention", "statuses", "days", "processing", "teams", "handlers", "ratings")
 
 
 def orders_link(*pairs: tuple[str, str]) -> str:
@@ -207,6 +210,7 @@ async def cockpit(request: Request) -> Response:
     variables = {"from": start.isoformat(), "to": end.isoformat()}
     data = (await run(request, "dashboard", variables)).data
     board = data["dashboard"]
+    section = request.query_params.get("section")
     values = {
         "given": given,
         "errors": errors,
@@ -214,7 +218,10 @@ async def cockpit(request: Request) -> Response:
         "start": start,
         "end": end,
         "charts": charts(board, start, end),
+        "sections": SECTIONS,
     }
+    if section in SECTIONS:
+        return await page(request, "_cockpit_section.html", {**values, "section": section})
     return await page(request, "dashboard.html", values, viewer=data["me"])
 
 

@@ -129,7 +129,7 @@ async def test_each_section_comes_alone_for_a_swap_by_its_id(new_api: Any) -> No
         response = await supervisor.client.get(f"/dashboard?section={name}&from=2026-03-01")
         assert response.status_code == 200
         html = response.text.strip()
-        assert html.startswith(f'<section class="cockpit-card') and f'id="cockpit-{name}"' in html
+        assert html.startswith('<section class="cockpit-card') and f'id="cockpit-{name}"' in html
         assert "<html" not in html and html.count("<section") == 1
     # An unknown section is the whole page.
     whole = await supervisor.client.get("/dashboard?section=nothing")

@@ -379,6 +379,7 @@ ALONE: dict[str, str | list[str] | None] = {
     "createdAt": None,
     "assignedAt": None,
     "completedAt": None,
+    "processingDays": None,
     "dueAt": None,
     "isOverdue": None,
     "isDueSoon": None,

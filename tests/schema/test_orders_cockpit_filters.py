@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from backend.models.accounts import Role, Team
+from backend.models.applications import OwedMaterial, OwedStatus
 from backend.models.enterprises import Provider
+from backend.models.evaluations import Evaluation, EvaluationLevel, Rectification
+from backend.models.evaluations import RectificationStatus as RS
 from backend.models.orders import Order, OrderStatus
 from tests import builders
 from tests.schema.helpers import global_id
@@ -54,3 +57,37 @@ async def test_team_provider_and_completion_range_narrow_the_list(new_api) -> No
         teamId=global_id("Team", p.team.id), completedAfter=day_starts,
         completedBefore=(datetime(2026, 3, 2, 16, tzinfo=UTC) + timedelta(days=1)).isoformat(),
     ) == {first.number, fourth.number}  # fmt: skip
+
+
+@pytest.mark.postgres
+async def test_owed_past_due_and_open_rectification_narrow_the_list(new_api) -> None:
+    p = await park(handlers=1)
+    late, on_time, returned, rated, put_right = [await open_order(p) for _ in range(5)]
+    today = datetime.now(UTC).date()  # the park's today is this or a day on: 3 days is clear
+    for order, due, status in (
+        (late, today - timedelta(days=3), OwedStatus.OUTSTANDING),
+        (on_time, today + timedelta(days=3), OwedStatus.OUTSTANDING),
+        (returned, today - timedelta(days=3), OwedStatus.RETURNED),
+        (rated, today - timedelta(days=3), OwedStatus.ACCEPTED),
+    ):
+        await OwedMaterial.create(
+            application_id=order.application_id, kind="licence", due_on=due, status=status
+        )
+    for order, status in ((rated, RS.CALLED_BACK), (put_right, RS.CLOSED)):
+        evaluation = await Evaluation.create(
+            order_id=order.id, level=EvaluationLevel.DISSATISFIED,
+            enterprise_id=order.enterprise_id, item_id=order.item_id, created_at=datetime.now(UTC),
+        )  # fmt: skip
+        await Rectification.create(
+            evaluation=evaluation, order_id=order.id, status=status,
+            call_back_due_at=datetime.now(UTC), fix_due_at=datetime.now(UTC),
+            created_at=datetime.now(UTC),
+        )  # fmt: skip
+    supervisor = await login(new_api, await builders.user(Role.SUPERVISOR))
+
+    async def find(**wanted: object) -> set[str]:
+        return {n["number"] for n in await all_pages(supervisor, {"filter": wanted})}
+
+    assert await find(owedPastDue=True) == {late.number, returned.number}
+    assert await find(openRectification=True) == {rated.number}
+    assert await find(owedPastDue=True, openRectification=True) == set()

@@ -37,8 +37,7 @@ from backend.services.dashboard.policies import can_view_dashboard
 from backend.services.evaluations import figures as evaluation_figures
 from backend.services.evaluations import rectifications
 from backend.services.evaluations.rectifications import OpenRectifications
-from backend.services.orders import time_limits
-from backend.services.orders.owed import STILL_OWED
+from backend.services.orders import owed, time_limits
 from backend.services.orders.states import NOT_CLOSED
 
 # The longest range one request counts by day (a year, leap years included).
@@ -271,8 +270,7 @@ async def _owed_past_due(today: date) -> OwedPastDue:
     open_applications = Order.filter(status__in=list(NOT_CLOSED)).values("application_id")
     row = (
         await OwedMaterial.filter(
-            status__in=list(STILL_OWED),
-            due_on__lt=today,
+            owed.past_deadline_condition(today),
             application_id__in=Subquery(open_applications),
         )
         .annotate(materials=Count("id"), orders=Count("application_id", distinct=True))

@@ -22,8 +22,7 @@ from backend.services.core import clock
 from backend.services.core.actors import Actor
 from backend.services.core.search import keyword_filter
 from backend.services.evaluations.states import OPEN_RECTIFICATION
-from backend.services.orders import time_limits
-from backend.services.orders.owed import STILL_OWED
+from backend.services.orders import owed, time_limits
 from backend.services.orders.policies import orders_visible_to
 from backend.services.orders.states import CLOSED, NOT_CLOSED
 
@@ -117,7 +116,7 @@ async def orders_for(
     if wanted.completed_before is not None:
         query = query.filter(completed_at__lt=wanted.completed_before)
     if wanted.owed_past_due_on is not None:
-        owing = OwedMaterial.filter(status__in=list(STILL_OWED), due_on__lt=wanted.owed_past_due_on)
+        owing = OwedMaterial.filter(owed.past_deadline_condition(wanted.owed_past_due_on))
         query = query.filter(application_id__in=Subquery(owing.values("application_id")))
     if wanted.open_rectification is True:
         open_ones = Rectification.filter(status__in=list(OPEN_RECTIFICATION))

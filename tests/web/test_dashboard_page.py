@@ -134,3 +134,16 @@ async def test_each_section_comes_alone_for_a_swap_by_its_id(new_api: Any) -> No
     # An unknown section is the whole page.
     whole = await supervisor.client.get("/dashboard?section=nothing")
     assert all(f'id="cockpit-{name}"' in whole.text for name in page.SECTIONS)
+
+
+async def test_the_queue_takes_several_statuses_as_ticked_boxes(new_api: Any) -> None:
+    p = await _park()
+    [done, late, waiting] = p.orders
+    supervisor = await login(new_api, await builders.user(Role.SUPERVISOR))
+    html = (await supervisor.client.get("/orders?status=COMPLETED&status=PENDING_ASSIGNMENT")).text
+    assert _numbers(html) == {done.number, waiting.number}
+    assert 'type="checkbox" name="status" value="COMPLETED" checked' in html
+    assert 'type="checkbox" name="status" value="IN_PROGRESS">' in html
+    assert '<select id="status"' not in html
+    one = (await supervisor.client.get("/orders?status=IN_PROGRESS")).text
+    assert _numbers(one) == {late.number} and '<select id="status"' in one

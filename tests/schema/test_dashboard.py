@@ -221,7 +221,7 @@ async def test_every_figure_matches_a_hand_count(new_api, sql_counter) -> None:
     # The same statements for a week as for a year, whatever the rows.
     sql_counter.reset()
     await supervisor.gql(BOARD, {"from": "2025-03-09", "to": "2026-03-08"})
-    assert sql_counter.count == statements <= 15, [s[:80] for s in sql_counter.statements]
+    assert sql_counter.count == statements <= 13, [s[:80] for s in sql_counter.statements]
 
 
 async def test_only_supervisors_and_admins_read_it(new_api) -> None:

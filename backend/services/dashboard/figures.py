@@ -214,21 +214,49 @@ async def _by_status(starts: datetime, ends: datetime) -> dict[OrderStatus, int]
     return {OrderStatus(status): int(n) for status, n in rows}
 
 
-async def _teams() -> tuple[tuple[TeamLoad, ...], int]:
+@dataclass(frozen=True)
+class OpenOrders:
+    """The open orders (not completed or cancelled) counted once, grouped by team, handler and
+    status, with processing's two deadline rules counted in each group: one scan of the few
+    open orders (the status index), however old the park."""
+
+    rows: list[tuple[int | None, int | None, OrderStatus, int, int, int]]
+
+    @classmethod
+    async def count(cls, now: datetime) -> OpenOrders:
+        rows = (
+            await Order.filter(status__in=list(NOT_CLOSED))
+            .annotate(
+                n=Count("id"),
+                overdue=Count("id", _filter=time_limits.overdue_condition(now)),
+                due_soon=Count("id", _filter=time_limits.due_soon_condition(now)),
+            )
+            .group_by("team_id", "assignee_id", "status")
+            .values_list("team_id", "assignee_id", "status", "n", "overdue", "due_soon")
+        )
+        return cls(
+            [
+                (team, assignee, OrderStatus(status), int(n), int(late or 0), int(soon or 0))
+                for team, assignee, status, n, late, soon in rows
+            ]
+        )
+
+    def deadlines(self) -> Deadlines:
+        return Deadlines(sum(r[4] for r in self.rows), sum(r[5] for r in self.rows))
+
+    def loads(self) -> dict[int, int]:
+        """Each handler's held orders, in any team: what the automatic choice compares."""
+        found: dict[int, int] = defaultdict(int)
+        for _, assignee, status, n, _, _ in self.rows:
+            if assignee is not None and status in OPEN_STATUSES:
+                found[assignee] += n
+        return found
+
+
+async def _teams(open_orders: OpenOrders) -> tuple[tuple[TeamLoad, ...], int]:
     """Each team's open orders and its handlers' loads and limits, and the orders waiting for
-    a handler in the whole park: four statements."""
-    open_rows = (
-        await Order.filter(status__in=list(NOT_CLOSED))
-        .annotate(n=Count("id"))
-        .group_by("team_id", "status")
-        .values_list("team_id", "status", "n")
-    )
-    loads = dict(
-        await Order.filter(assignee_id__isnull=False, status__in=list(OPEN_STATUSES))
-        .annotate(n=Count("id"))
-        .group_by("assignee_id")
-        .values_list("assignee_id", "n")
-    )
+    a handler in the whole park: two statements besides the open orders' count."""
+    loads = open_orders.loads()
     teams = await Team.all().order_by("name", "id").values_list("id", "name")
     members = (
         await TeamMember.filter(kind=MemberKind.HANDLER)
@@ -237,11 +265,11 @@ async def _teams() -> tuple[tuple[TeamLoad, ...], int]:
     )
     waiting: dict[int | None, int] = defaultdict(int)
     held: dict[int | None, int] = defaultdict(int)
-    for team_id, status, n in open_rows:
-        if OrderStatus(status) is OrderStatus.PENDING_ASSIGNMENT:
-            waiting[team_id] += int(n)
-        elif OrderStatus(status) in OPEN_STATUSES:
-            held[team_id] += int(n)
+    for team_id, _, status, n, _, _ in open_orders.rows:
+        if status is OrderStatus.PENDING_ASSIGNMENT:
+            waiting[team_id] += n
+        elif status in OPEN_STATUSES:
+            held[team_id] += n
     names = dict(teams)
     handlers: dict[int, list[HandlerLoad]] = defaultdict(list)
     for team_id, user_id, name, on_leave, limit in members:
@@ -280,21 +308,6 @@ async def _owed_past_due(today: date) -> OwedPastDue:
     return OwedPastDue(int(first["materials"] or 0), int(first["orders"] or 0))
 
 
-async def _deadlines(now: datetime) -> Deadlines:
-    """Processing's two rules, counted in one statement over the open orders (few, found
-    through the status index, however old the park)."""
-    rows = (
-        await Order.filter(status__in=list(NOT_CLOSED))
-        .annotate(
-            overdue=Count("id", _filter=time_limits.overdue_condition(now)),
-            due_soon=Count("id", _filter=time_limits.due_soon_condition(now)),
-        )
-        .values("overdue", "due_soon")
-    )
-    first = rows[0] if rows else {}
-    return Deadlines(int(first.get("overdue") or 0), int(first.get("due_soon") or 0))
-
-
 async def dashboard(actor: Actor, start: date, end: date, timezone: str) -> Dashboard:
     """The cockpit's figures for the park days `start` to `end` (inclusive; the caller keeps
     the range within `MAX_DAYS`), for supervisors and admins."""
@@ -303,8 +316,9 @@ async def dashboard(actor: Actor, start: date, end: date, timezone: str) -> Dash
     zone = ZoneInfo(timezone)
     starts, ends = park_midnight(start, zone), park_midnight(end + timedelta(days=1), zone)
     conn = Order._meta.db
-    teams, waiting = await _teams()
     now = clock.now()
+    open_orders = await OpenOrders.count(now)
+    teams, waiting = await _teams(open_orders)
     today = now.astimezone(zone).date()
     return Dashboard(
         start=start,
@@ -316,7 +330,7 @@ async def dashboard(actor: Actor, start: date, end: date, timezone: str) -> Dash
         days=tuple(await _days(conn, days_between(start, end), zone)),
         processing=await _processing(conn, starts, ends),
         owed_past_due=await _owed_past_due(today),
-        deadlines=await _deadlines(now),
+        deadlines=open_orders.deadlines(),
         ratings=tuple(await evaluation_figures.figures(evaluation_figures.Dimension.TEAM)),
         park_ratings=await evaluation_figures.park_figures(),
         rectifications=await rectifications.open_summary(now),

@@ -56,6 +56,10 @@ async def seed() -> bool:
         await TeamMember.create(
             team=team, user=users[Role.AUDITOR], kind=MemberKind.AUDITOR, using_db=conn
         )
+        # Told when the team's orders fall due soon or overdue (services/orders/timers.py).
+        await TeamMember.create(
+            team=team, user=users[Role.SUPERVISOR], kind=MemberKind.SUPERVISOR, using_db=conn
+        )
         for role, user in users.items():
             if role is Role.APPLICANT:
                 await notifications.notify(user.id, "WELCOME", {"name": user.name}, using_db=conn)

@@ -73,6 +73,8 @@ def test_accept_ask_answer_with_a_file_complete_and_read_the_result(
             # htmx swapped the page in place: no redirect to the form's anchor happened.
             assert handler.url == f"{server}/orders/{number}"
             expect(handler.locator(".sending").first).to_be_hidden()
+            # Focus is on the swapped content (its flash), as after a new page.
+            expect(handler.locator("#main")).to_be_focused()
             _shots(handler, "order-handler-working")
 
             asked = handler.locator("#form-ask")

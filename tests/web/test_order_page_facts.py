@@ -162,3 +162,15 @@ async def test_the_queue_filters_and_marks_overdue_and_due_soon(new_api: Any) ->
         assert shaped["late"] not in soon and shaped["later"] not in soon
         mine = (await supervisor.client.get(f"/orders/{shaped['soon']}")).text
         assert '<strong class="due-soon-mark">即将到期</strong>' in mine
+
+
+async def test_the_application_page_marks_its_order_overdue(new_api: Any) -> None:
+    p = await park(handlers=1)
+    order = await open_order(p)
+    application = await order.application  # type: ignore[attr-defined]
+    applicant = await login(new_api, p.applicant)
+    page = (await applicant.client.get(f"/applications/{application.number}")).text
+    assert f'href="/orders/{order.number}"' in page and "已超期" not in page
+    await Order.filter(id=order.id).update(due_at=end_of("2026-01-05"))
+    page = (await applicant.client.get(f"/applications/{application.number}")).text
+    assert "已超期" in page

@@ -17,6 +17,7 @@ from typing import Any
 from tortoise.queryset import QuerySet
 
 from backend.models.applications import Application as ApplicationModel
+from backend.models.orders import OrderStatus
 from backend.schema.accounts.types import UserRecord, UserType
 from backend.schema.applications.parts import Load, Parts, load_parts, user_needs
 from backend.schema.applications.types import (
@@ -40,6 +41,7 @@ from backend.services.core.actors import Actor
 from backend.services.core.errors import Problem
 from backend.services.enterprises.records import RECORD_COLUMNS
 from backend.services.orders import owed as owed_rules
+from backend.services.orders import time_limits
 
 Row = Mapping[str, Any]
 
@@ -75,7 +77,17 @@ APPLICATION_NEEDS: FieldNeeds[Load] = FieldNeeds(
         ),
         "applicant": user_needs("applicant"),
         "filedBy": user_needs("filed_by"),
-        "order": Needs(columns=("order__id", "order__number", "order__status", "order__due_at")),
+        # With what overdue and due soon read (`time_limits.DeadlineFacts`).
+        "order": Needs(
+            columns=(
+                "order__id",
+                "order__number",
+                "order__status",
+                "order__due_at",
+                "order__waiting_since",
+                "order__due_soon_at",
+            )
+        ),
         "attachments": Needs(follow_ups=(Load.ATTACHMENTS,)),
         "auditResult": Needs(follow_ups=(Load.AUDIT,)),
         "reviews": Needs(follow_ups=(Load.REVIEWS,)),
@@ -150,12 +162,13 @@ def _enterprise(row: Row) -> Any:
 def _order(row: Row) -> ApplicationOrder | None:
     if row.get("order__id") is None:
         return None
-    return ApplicationOrder(
-        id=global_id("Order", row["order__id"]),
-        number=row["order__number"],
-        status=row["order__status"],
+    facts = time_limits.Deadline(
+        status=OrderStatus(row["order__status"]),
         due_at=row["order__due_at"],
+        waiting_since=row["order__waiting_since"],
+        due_soon_at=row["order__due_soon_at"],
     )
+    return ApplicationOrder.of(row["order__id"], row["order__number"], facts)
 
 
 def _audit(row: Row, language: str) -> AuditResultType:

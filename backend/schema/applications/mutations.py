@@ -18,7 +18,6 @@ from backend.schema.applications.types import ApplicationOrder, ApplicationType
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
 from backend.schema.loading import Selection
-from backend.schema.nodes import global_id
 from backend.schema.relay import decode_id_of, input_pk, optional_input_pk
 from backend.services.applications import applications
 from backend.services.applications import reviews as application_reviews
@@ -129,10 +128,7 @@ async def _as_type(info: strawberry.Info, app: ApplicationModel) -> ApplicationT
 def _order(order: OrderModel | None) -> ApplicationOrder | None:
     if order is None:
         return None
-    return ApplicationOrder(
-        id=global_id("Order", order.id), number=order.number, status=order.status,
-        due_at=order.due_at,
-    )  # fmt: skip
+    return ApplicationOrder.of(order.id, order.number, order)
 
 
 async def _run(info: strawberry.Info, change: Awaitable[ApplicationModel]) -> ApplicationPayload:

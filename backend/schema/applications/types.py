@@ -20,10 +20,13 @@ from backend.schema.catalog.types import ServiceItemType
 from backend.schema.context import context_of, viewer_reach
 from backend.schema.enterprises.files import FileType
 from backend.schema.enterprises.records import EnterpriseRecordEntry
-from backend.schema.nodes import Node
+from backend.schema.nodes import Node, global_id
 from backend.services.applications import states as application_states
 from backend.services.applications.policies import ApplicationRow
+from backend.services.core import clock
 from backend.services.core.errors import Problem
+from backend.services.orders import time_limits
+from backend.services.orders.time_limits import DeadlineFacts
 
 strawberry.enum(StatusModel, name="ApplicationStatus", description="Where an application stands.")
 strawberry.enum(DecisionModel, name="AuditDecision", description="An auditor's decision.")
@@ -119,6 +122,20 @@ class ApplicationOrder:
     number: str
     status: OrderStatusModel
     due_at: datetime
+    is_overdue: bool = strawberry.field(description="As the order's `isOverdue`.")
+    is_due_soon: bool = strawberry.field(description="As the order's `isDueSoon`.")
+
+    @classmethod
+    def of(cls, pk: int, number: str, facts: DeadlineFacts) -> ApplicationOrder:
+        now = clock.now()
+        return cls(
+            id=global_id("Order", pk),
+            number=number,
+            status=facts.status,
+            due_at=facts.due_at,
+            is_overdue=time_limits.is_overdue(facts, now),
+            is_due_soon=time_limits.is_due_soon(facts, now),
+        )
 
 
 @strawberry.type(description="A form field or a kind of material changed since a return.")

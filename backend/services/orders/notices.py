@@ -68,8 +68,8 @@ async def tell_enterprise(
     **options: Any,
 ) -> list[int]:
     people = await parties.enterprise_people(conn, order.enterprise_id)
-    return await tell(conn, actor, people, kind, {"number": order.number, **(params or {})},
-                      **options)  # fmt: skip
+    told = {"number": order.number, **(params or {})}
+    return await tell(conn, actor, people, kind, told, **options)
 
 
 async def tell_assignee(
@@ -80,10 +80,8 @@ async def tell_assignee(
     params: dict[str, Any] | None = None,
     **options: Any,
 ) -> list[int]:
-    return await tell(
-        conn, actor, [order.assignee_id], kind, {"number": order.number, **(params or {})},
-        **options,
-    )  # fmt: skip
+    told = {"number": order.number, **(params or {})}
+    return await tell(conn, actor, [order.assignee_id], kind, told, **options)
 
 
 async def tell_watchers(

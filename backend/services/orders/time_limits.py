@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -57,6 +58,29 @@ def configure(*, due_soon_working_days: int, owed_reminder_working_days: int) ->
     OWED_REMINDER_WORKING_DAYS = owed_reminder_working_days
 
 
+class DeadlineFacts(Protocol):
+    """What overdue and due soon read of an order (any `OrderFacts` has them)."""
+
+    @property
+    def status(self) -> OrderStatus: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def waiting_since(self) -> datetime | None: ...
+    @property
+    def due_soon_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """`DeadlineFacts` from plain columns (an order summarised beside something else)."""
+
+    status: OrderStatus
+    due_at: datetime
+    waiting_since: datetime | None
+    due_soon_at: datetime | None
+
+
 @dataclass(frozen=True)
 class Pause:
     started_at: datetime
@@ -73,7 +97,7 @@ class TimeLimit:
     overdue: bool
 
 
-def is_overdue(order: OrderFacts, now: datetime) -> bool:
+def is_overdue(order: DeadlineFacts, now: datetime) -> bool:
     """Still open and past its due time, pauses counted, from the row alone (lists call it
     for every row). While the order waits, its due date moves on at the end of each working
     day, so it is overdue exactly when it already was at the start of the pause."""
@@ -85,14 +109,14 @@ def is_overdue(order: OrderFacts, now: datetime) -> bool:
     return order.due_at < now
 
 
-def _waiting(order: OrderFacts) -> datetime | None:
+def _waiting(order: DeadlineFacts) -> datetime | None:
     """The start of the pause under way, as the rules read it."""
     if order.status is OrderStatus.WAITING_ON_APPLICANT:
         return order.waiting_since
     return None
 
 
-def is_due_soon(order: OrderFacts, now: datetime) -> bool:
+def is_due_soon(order: DeadlineFacts, now: datetime) -> bool:
     """Still open, not overdue, and within `DUE_SOON_WORKING_DAYS` working days of its due
     day (`due_soon_at` passed); while waiting, when it already was at the start of the pause.
     An order without `due_soon_at` is never due soon."""

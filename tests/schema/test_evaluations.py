@@ -431,3 +431,30 @@ async def test_the_default_period_is_a_setting(new_api: Any) -> None:
     job = await Job.get(kind="evaluation.default")
     assert job.run_at == FRIDAY + timedelta(days=7)
     assert job.payload == {"orderId": order.id}
+
+
+RECTIFICATIONS = """{ rectifications(first: 50) { totalCount edges { node { status orderNumber
+    isOverdue owner { name } viewerCan { recordCallBack } evaluation { level reasons
+    rater { name } } } } }
+  evaluations(first: 50) { edges { node { level rectification { status } } } } }"""
+
+
+async def test_the_supervisors_lists_cost_the_same_for_2_and_6_rows(
+    new_api: Any, sql_counter: Any
+) -> None:
+    world = await people(new_api)
+    supervisor = world.clients["supervisor"]
+    counts = []
+    for wanted in (2, 6):
+        while await Rectification.all().count() < wanted:
+            order = await completed(world)
+            bad = await rate(world.clients["applicant"], order, "DISSATISFIED", reasons=["SLOW"])
+            assert bad["userErrors"] == []
+        sql_counter.reset()
+        listed = await supervisor.gql(RECTIFICATIONS)
+        counts.append(sql_counter.count)
+        assert len(listed["rectifications"]["edges"]) == wanted
+        assert listed["rectifications"]["totalCount"] == wanted
+    # The request's own (session, roles, reach), then per list its page, its count, and the
+    # evaluations with their rectifications (two): 10, whatever the rows.
+    assert counts == [10, 10], counts

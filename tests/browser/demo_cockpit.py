@@ -47,7 +47,11 @@ async def fill() -> str:
         order = await _open(f"SQ-COCKPIT-{n:04d}", items[n % len(items)], membership, auditor)
         opened = now - timedelta(days=rng.randint(0, 29), hours=rng.randint(0, 8))
         status = S.COMPLETED if n % 10 < 7 else (S.IN_PROGRESS if n % 10 < 9 else S.CANCELLED)
-        changes: dict[str, object] = {"created_at": opened, "status": status}
+        # Held by the demo handler (the automatic choice may have left some waiting).
+        changes: dict[str, object] = {
+            "created_at": opened, "status": status, "assignee_id": handler.id,
+            "assigned_at": opened,
+        }  # fmt: skip
         if status is S.COMPLETED:
             days = rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 8])
             changes |= {

@@ -46,15 +46,17 @@ import asyncpg  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
 
 from backend.demo.catalog import CATALOG, HALL, _matching  # noqa: E402
+from backend.services.calendar.calendar import WorkingCalendar  # noqa: E402
 from backend.services.catalog.catalog import search_text  # noqa: E402
 from backend.services.catalog.forms import check_definition  # noqa: E402
 from backend.services.catalog.popularity import recount_sql  # noqa: E402
 from backend.services.core.errors import Problems  # noqa: E402
+from backend.services.orders.time_limits import working_days_taken  # noqa: E402
 
 DEFAULT_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PARK = ZoneInfo("Asia/Shanghai")
 # Bumped when what the generator writes changes, so an old database is rebuilt, not reused.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 PASSWORD = "bench-park-password"
 SEED = 20261130
 DAYS = 730
@@ -716,6 +718,11 @@ def orders_in_chunks(
     contacts = [person_name(rng) for _ in range(997)]
     stories = {status: _story_rows(story) for status, story in STORIES.items()}
     provider_completed = _story_rows(PROVIDER_COMPLETED)
+    # The park enters no calendar days: weekends only. The working days a completed order took
+    # are counted as `complete` counts them (no pauses here).
+    calendar = WorkingCalendar(
+        PARK, (now - timedelta(days=DAYS + 2)).date(), (now + timedelta(days=2)).date(), {}
+    )
     reasons: dict[tuple[int, int, int], str] = {}
     day_key_of = DayKeys()
     minute = timedelta(minutes=1)
@@ -785,6 +792,8 @@ def orders_in_chunks(
             opened + day * (item.time_limit_days * 1.4), opened, assigned_at, completed_at,
             EVENTS_PER_ORDER, applicant, assignee_id, auditor, enterprise, item.id, version_id,
             item.provider_id, None if by_provider else team_id, app_id,
+            None if completed_at is None
+            else working_days_taken(calendar, opened, completed_at, ()),
         ))  # fmt: skip
         story = stories[status]
         if by_provider and status == "COMPLETED":
@@ -847,7 +856,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "orders": ("id", "number", "status", "assignment_reason", "due_at", "created_at",
                "assigned_at", "completed_at", "version", "applicant_id", "assignee_id",
                "auditor_id", "enterprise_id", "item_id", "item_version_id", "provider_id",
-               "team_id", "application_id"),
+               "team_id", "application_id", "processing_days"),
     "events": ("id", "aggregate_type", "aggregate_id", "sequence", "kind", "data", "request_id",
                "created_at", "acting_for_id", "actor_id", "api_token_id"),
     "counters": ("key", "value"),

@@ -16,6 +16,7 @@ from web.pages import (
     calendar,
     catalog,
     catalog_admin,
+    dashboard,
     desk,
     enterprises,
     evaluations,
@@ -50,6 +51,7 @@ routes: list[BaseRoute] = [
     *orders.routes,
     *desk.routes,
     *providers.routes,
+    *dashboard.routes,
 ]
 
 

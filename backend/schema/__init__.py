@@ -20,6 +20,7 @@ from backend.schema.calendar.queries import CalendarQueries
 from backend.schema.catalog.mutations import CatalogMutations
 from backend.schema.catalog.queries import CatalogQueries
 from backend.schema.catalog.types import CategoryType, ServiceItemType
+from backend.schema.dashboard.queries import DashboardQueries
 from backend.schema.enterprises.files import FileMutations, FileType
 from backend.schema.enterprises.mutations import EnterpriseMutations
 from backend.schema.enterprises.premises import BuildingType, PremisesMutations, PremisesQueries
@@ -78,6 +79,7 @@ Query = merge_types(
         ApplicationQueries,
         JobQueries,
         ServiceRequestQueries,
+        DashboardQueries,
         EvaluationQueries,
         WebhookQueries,
         AppointmentQueries,

@@ -114,6 +114,7 @@ ROOT_SCOPES: dict[str, str] = {
     "cancelAppointment": "orders:write",
     "checkInAppointment": "orders:write",
     "failedJobs": "jobs:read",
+    "dashboard": "dashboard:read",
     "retryJob": "jobs:write",
     "evaluations": "evaluations:read",
     "rectifications": "evaluations:read",
@@ -203,6 +204,10 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "ServiceRequest", "ServiceRequestConnection", "ServiceRequestEdge",
         "ServiceRequestViewerCan", "ServiceRequestOutcome", "ServiceRequestGroup",
         "ServiceRequestGroups",
+    ),
+    "dashboard:read": (
+        "Dashboard", "DashboardStatusCount", "DashboardTeamLoad", "DashboardHandlerLoad",
+        "DashboardDay", "DashboardProcessingTime", "DashboardOwedPastDue", "DashboardRatings",
     ),
     "evaluations:read": (
         "Evaluation", "EvaluationFollowUp", "EvaluationAppeal", "EvaluationViewerCan",

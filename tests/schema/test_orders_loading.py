@@ -379,6 +379,7 @@ ALONE: dict[str, str | list[str] | None] = {
     "createdAt": None,
     "assignedAt": None,
     "completedAt": None,
+    "processingDays": None,
     "dueAt": None,
     "isOverdue": None,
     "isDueSoon": None,
@@ -541,7 +542,12 @@ async def _steps(p: Park, order: Order, *, complete: bool) -> None:
     )
     if complete:
         await steps.complete(
-            assignee, order.id, "已办结", [await _upload(order.assignee_id)], await version()
+            assignee,
+            order.id,
+            "已办结",
+            [await _upload(order.assignee_id)],
+            await version(),
+            timezone=TZ,
         )
     else:
         await steps.request_information(assignee, order.id, "还缺一份", pdf, await version())

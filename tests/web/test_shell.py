@@ -15,11 +15,11 @@ MENU = {
     Role.APPLICANT: {"/enterprises", "/applications", "/my/orders", "/providers"},
     Role.HANDLER: {"/orders"},
     Role.AUDITOR: {"/orders", "/desk"},
-    Role.SUPERVISOR: {"/orders", "/supervision/unassigned", "/rectifications"},
+    Role.SUPERVISOR: {"/orders", "/supervision/unassigned", "/dashboard", "/rectifications"},
     Role.ADMIN: {
-        "/orders", "/supervision/unassigned", "/rectifications", "/admin/users", "/admin/teams",
-        "/admin/catalog", "/admin/calendar", "/admin/enterprises", "/admin/premises",
-        "/admin/providers", "/admin/service-requests",
+        "/orders", "/supervision/unassigned", "/dashboard", "/rectifications", "/admin/users",
+        "/admin/teams", "/admin/catalog", "/admin/calendar", "/admin/enterprises",
+        "/admin/premises", "/admin/providers", "/admin/service-requests",
     },
 }  # fmt: skip
 EVERYONE = {"/", "/catalog", "/notifications", "/account", "/tokens"}

@@ -52,7 +52,27 @@ from web.shell import (
 
 PAGE_SIZE = 20
 SORTS = ("CREATED_AT_DESC", "CREATED_AT_ASC", "DUE_AT_ASC")
-FILTER_NAMES = ("q", "status", "category", "from", "to", "sort", "due")
+FILTER_NAMES = (
+    "q", "status", "category", "from", "to", "sort", "due",
+    # What the cockpit's charts link to (web/pages/dashboard.py): a team's, a provider's, a
+    # handler's, completed in a range of park days, open, waiting for a handler, owed
+    # materials past due, a bad review being put right.
+    "team", "provider", "handler", "done_from", "done_to", "owed_past_due", "rectification",
+    "open", "waiting",
+)  # fmt: skip
+# `status` may be given more than once (a chart's "open orders"): any of them.
+DATE_FILTERS = (
+    ("from", "createdAfter", 0),
+    ("to", "createdBefore", 1),
+    ("done_from", "completedAfter", 0),
+    ("done_to", "completedBefore", 1),
+)
+ID_FILTERS = (
+    ("category", "categoryId", "Category"),
+    ("team", "teamId", "Team"),
+    ("provider", "providerId", "Provider"),
+    ("handler", "assigneeId", "User"),
+)
 # The time-limit filter's choices, as the API's filter fields.
 DUE_FILTERS = {"overdue": "overdue", "soon": "dueSoon"}
 
@@ -68,24 +88,38 @@ def _park_midnight(request: Request, day: date) -> str:
 
 def _filters(
     request: Request, everyone: bool
-) -> tuple[dict[str, str], dict[str, Any], dict[str, list[str]]]:
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
     """The filter form as given, as an `OrderFilter`, and what is wrong with the dates.
 
     `everyone`: the viewer's queue shows every order (`me.can.allOrders`), not only theirs."""
-    given = {name: request.query_params.get(name, "").strip() for name in FILTER_NAMES}
+    given: dict[str, Any] = {
+        name: request.query_params.get(name, "").strip() for name in FILTER_NAMES
+    }
     wanted: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     if given["q"]:
         wanted["search"] = given["q"]
-    if given["status"] in enum_values("OrderStatus"):
-        wanted["status"] = [given["status"]]
-    else:
-        given["status"] = ""
-    if _is_id_of(given["category"], "Category"):
-        wanted["categoryId"] = given["category"]
-    else:
-        given["category"] = ""
-    for name, key, days in (("from", "createdAfter", 0), ("to", "createdBefore", 1)):
+    statuses = [
+        s for s in request.query_params.getlist("status") if s in enum_values("OrderStatus")
+    ]
+    if statuses:
+        wanted["status"] = statuses
+    # One status shows in the select; several (a chart's "open orders") as ticked boxes.
+    given["status"] = statuses[0] if len(statuses) == 1 else ""
+    given["statuses"] = statuses
+    for name, key, type_name in ID_FILTERS:
+        if _is_id_of(given[name], type_name):
+            wanted[key] = given[name]
+        else:
+            given[name] = ""
+    flags = (("owed_past_due", "owedPastDue"), ("rectification", "openRectification"),
+             ("open", "open"), ("waiting", "unassigned"))  # fmt: skip
+    for name, key in flags:
+        if given[name] == "1":
+            wanted[key] = True
+        else:
+            given[name] = ""
+    for name, key, days in DATE_FILTERS:
         if not given[name]:
             continue
         try:
@@ -140,14 +174,18 @@ async def queue(request: Request) -> Response:
     if not full:
         return await page(request, "_orders_results.html", values)
     values["categories"] = [edge["node"] for edge in data["categories"]["edges"]]
+    values["teams"] = [edge["node"] for edge in data["teams"]["edges"]]
+    values["providers"] = [edge["node"] for edge in data["providers"]["edges"]]
     return await page(request, "orders_queue.html", values, viewer=data["me"])
 
 
-def _more_link(given: dict[str, str], page_info: dict[str, Any]) -> str | None:
+def _more_link(given: dict[str, Any], page_info: dict[str, Any]) -> str | None:
     if not page_info["hasNextPage"]:
         return None
-    kept = {name: value for name, value in given.items() if value}
-    return "/orders?" + urlencode({**kept, "after": page_info["endCursor"]})
+    kept = [(name, value) for name, value in given.items() if value and name != "statuses"]
+    if len(given["statuses"]) > 1:
+        kept += [("status", s) for s in given["statuses"]]
+    return "/orders?" + urlencode([*kept, ("after", page_info["endCursor"])])
 
 
 def _handlers_by_team(teams: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:

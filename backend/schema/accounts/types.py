@@ -43,6 +43,9 @@ class PageAccessType:
     unassigned_orders: bool = strawberry.field(
         description="Supervision: orders nobody holds, and reassigning them."
     )
+    dashboard: bool = strawberry.field(
+        description="The cockpit: the park's service at a glance (supervisors, admins)."
+    )
     rectifications: bool = strawberry.field(
         description="Bad reviews to call back and put right, and appeals to decide "
         "(supervisors, admins)."

@@ -95,6 +95,7 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "createdAt": Needs(columns=("created_at",)),
         "assignedAt": Needs(columns=("assigned_at",)),
         "completedAt": Needs(columns=("completed_at",)),
+        "processingDays": Needs(columns=("processing_days",)),
         "dueAt": Needs(columns=("due_at",)),
         # Whether it is overdue, and how long it has waited, are the rules' facts.
         "isOverdue": Needs(columns=OrderRow.COLUMNS),
@@ -300,6 +301,7 @@ def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> Or
         created_at=_column(row, "created_at"),
         assigned_at=_column(row, "assigned_at"),
         completed_at=_column(row, "completed_at"),
+        processing_days=_column(row, "processing_days"),
         due_at=_column(row, "due_at"),
         time_limit_days=_column(row, "item_version__time_limit_days"),
         version=_column(row, "version"),

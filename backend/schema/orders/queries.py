@@ -28,6 +28,7 @@ from backend.schema.relay import (
     page_size,
     rows_after,
 )
+from backend.services.enterprises.enterprises import local_today
 from backend.services.orders import lists as order_lists
 from backend.services.orders.lists import SORT_KEYS, OrderOrdering
 
@@ -57,8 +58,32 @@ class OrderFilter:
         default=None,
         description="true: only orders due soon (as `isDueSoon`); false: none of them.",
     )
+    open: bool | None = strawberry.field(
+        default=None,
+        description="true: orders not yet completed or cancelled; false: those that are.",
+    )
+    team_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Orders of this handling team."
+    )
+    provider_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Orders forwarded to this provider."
+    )
+    completed_after: datetime | None = strawberry.field(
+        default=None, description="Completed at or after this moment."
+    )
+    completed_before: datetime | None = strawberry.field(
+        default=None, description="Completed before this moment."
+    )
+    owed_past_due: bool | None = strawberry.field(
+        default=None,
+        description="true: orders still owed a material (not handed in, or returned) after "
+        "the day it was promised by (the park's today).",
+    )
+    open_rectification: bool | None = strawberry.field(
+        default=None, description="true: orders whose bad review is not yet put right."
+    )
 
-    def wanted(self) -> order_lists.OrderFilter:
+    def wanted(self, timezone: str) -> order_lists.OrderFilter:
         def pk(value: strawberry.ID | None, type_name: str) -> int | None:
             return None if value is None else (decode_id_of(value, type_name) or -1)
 
@@ -73,6 +98,13 @@ class OrderFilter:
             search=self.search,
             overdue=self.overdue,
             due_soon=self.due_soon,
+            open=self.open,
+            team_id=pk(self.team_id, "Team"),
+            provider_id=pk(self.provider_id, "Provider"),
+            completed_after=self.completed_after,
+            completed_before=self.completed_before,
+            owed_past_due_on=local_today(timezone) if self.owed_past_due else None,
+            open_rectification=self.open_rectification,
         )
 
 
@@ -112,7 +144,8 @@ class OrderQueries:
     ) -> Connection[OrderType]:
         actor = context_of(info).actor
         size = page_size(first)
-        query = await order_lists.orders_for(actor, (filter or OrderFilter()).wanted())
+        narrowed = (filter or OrderFilter()).wanted(context_of(info).settings.timezone)
+        query = await order_lists.orders_for(actor, narrowed)
         page_query = _after_cursor(query, order_by, after) if after else query
         nodes = Selection.of(info).nodes()
         wanted = ORDER_NEEDS.wanted(nodes).plus(_sort_column(order_by))

@@ -222,6 +222,7 @@ class OrderStepMutations:
                 input.result,
                 file_ids(input.attachment_ids),
                 input.expected_version,
+                timezone=context_of(info).settings.timezone,
             )
 
         return await _run(info, CompleteOrderPayload, change)

@@ -255,6 +255,11 @@ class OrderType(Node):
     created_at: datetime
     assigned_at: datetime | None
     completed_at: datetime | None
+    processing_days: int | None = strawberry.field(
+        description="Once completed: the working days it took, waits for the applicant left "
+        "out (the cockpit's processing time); null before, and for orders completed before "
+        "it was kept."
+    )
     due_at: datetime = strawberry.field(
         description="The due time with every finished pause counted; while the order waits on "
         "the applicant it moves on by a working day at the end of each working day."

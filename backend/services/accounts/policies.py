@@ -10,6 +10,7 @@ from backend.models.accounts import Role, User
 from backend.services.calendar.policies import can_manage_calendar
 from backend.services.catalog.policies import can_manage_catalog
 from backend.services.core.actors import Actor
+from backend.services.dashboard.policies import can_view_dashboard
 from backend.services.enterprises.policies import (
     can_manage_premises,
     can_manage_providers,
@@ -45,6 +46,7 @@ class PageAccess:
     order_queue: bool  # /orders: every order, or a handler's own
     all_orders: bool  # the queue shows every order, not only the viewer's
     unassigned_orders: bool  # supervision: orders nobody holds, and reassigning
+    dashboard: bool  # the supervisor's cockpit
     rectifications: bool  # 好差评: bad reviews to call back and put right, appeals to decide
     people: bool
     teams: bool
@@ -66,6 +68,7 @@ def pages_open_to(actor: Actor) -> PageAccess:
         order_queue=signed_in and (every_order or actor.has(Role.HANDLER)),
         all_orders=signed_in and every_order,
         unassigned_orders=signed_in and can_assign_orders(actor),
+        dashboard=can_view_dashboard(actor),
         rectifications=signed_in and evaluation_policies.is_supervisor(actor),
         people=signed_in and can_manage_staff(actor),
         teams=signed_in and can_manage_teams(actor),

@@ -48,6 +48,7 @@ SCOPES: dict[str, str] = {
     "requests:write": "Ask for new services; answer, merge, decline or draft them (admins)",
     "jobs:read": "Read background jobs that failed (admins)",
     "jobs:write": "Run failed background jobs again (admins)",
+    "dashboard:read": "Read the supervisor's cockpit figures (supervisors, admins)",
     "evaluations:read": "Read reviews of orders you may see, rectifications and published figures",
     "evaluations:write": "Rate orders, appeal reviews, decide appeals and record rectifications",
     "webhooks:read": "Read providers' webhook endpoints and deliveries (admins)",

@@ -9,17 +9,22 @@ only, PostgreSQL every letter); how it stays fast is `core.search`'s.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
+from backend.models.applications import OwedMaterial
+from backend.models.evaluations import Rectification
 from backend.models.orders import Order, OrderStatus
 from backend.services.core import clock
 from backend.services.core.actors import Actor
 from backend.services.core.search import keyword_filter
-from backend.services.orders import time_limits
+from backend.services.evaluations.states import OPEN_RECTIFICATION
+from backend.services.orders import owed, time_limits
 from backend.services.orders.policies import orders_visible_to
+from backend.services.orders.states import CLOSED, NOT_CLOSED
 
 
 class OrderOrdering(StrEnum):
@@ -51,6 +56,18 @@ class OrderFilter:
     # False: only those that are not.
     overdue: bool | None = None
     due_soon: bool | None = None
+    # The cockpit's charts link here: open (not completed or cancelled: `states.NOT_CLOSED`),
+    # a team's, a provider's, completed within a range.
+    open: bool | None = None
+    team_id: int | None = None
+    provider_id: int | None = None
+    completed_after: datetime | None = None
+    completed_before: datetime | None = None
+    # Given a park day: orders still owed a material (not handed in, or returned) promised
+    # before it (`owed.STILL_OWED`).
+    owed_past_due_on: date | None = None
+    # True: orders whose bad review is not yet put right (`evaluations.OPEN_RECTIFICATION`).
+    open_rectification: bool | None = None
 
 
 async def search(query: QuerySet[Order], text: str | None) -> QuerySet[Order]:
@@ -88,4 +105,20 @@ async def orders_for(
         query = query.filter(created_at__gte=wanted.created_after)
     if wanted.created_before is not None:
         query = query.filter(created_at__lt=wanted.created_before)
+    if wanted.open is not None:
+        query = query.filter(status__in=list(NOT_CLOSED if wanted.open else CLOSED))
+    if wanted.team_id is not None:
+        query = query.filter(team_id=wanted.team_id)
+    if wanted.provider_id is not None:
+        query = query.filter(provider_id=wanted.provider_id)
+    if wanted.completed_after is not None:
+        query = query.filter(completed_at__gte=wanted.completed_after)
+    if wanted.completed_before is not None:
+        query = query.filter(completed_at__lt=wanted.completed_before)
+    if wanted.owed_past_due_on is not None:
+        owing = OwedMaterial.filter(owed.past_deadline_condition(wanted.owed_past_due_on))
+        query = query.filter(application_id__in=Subquery(owing.values("application_id")))
+    if wanted.open_rectification is True:
+        open_ones = Rectification.filter(status__in=list(OPEN_RECTIFICATION))
+        query = query.filter(id__in=Subquery(open_ones.values("order_id")))
     return await search(query, wanted.search)

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 
 from backend.i18n import N_
 from backend.models.applications import Application, OwedMaterial, OwedStatus
@@ -110,6 +111,12 @@ def is_past_deadline(status: OwedStatus, due_on: date, today: date) -> bool:
     """Still owed (not handed in, or handed back) after the day it was due (the park's
     `today`): what supervisors are told of (`timers.OWED_PAST_DEADLINE`)."""
     return status in STILL_OWED and today > due_on
+
+
+def past_deadline_condition(today: date) -> Q:
+    """`is_past_deadline` as a filter on `OwedMaterial` (the cockpit's count, the order list's
+    `owedPastDue`)."""
+    return Q(status__in=list(STILL_OWED), due_on__lt=today)
 
 
 def material_name(form: dict[str, Any] | None, kind: str) -> dict[str, str]:

@@ -111,7 +111,9 @@ async def provider_update(actor: Actor, update: ProviderUpdate, *, timezone: str
         case ProviderStep.REQUEST_INFORMATION:
             return await steps.request_information(actor, update.order_id, text, (), version)
         case ProviderStep.COMPLETE:
-            return await steps.complete(actor, update.order_id, text, (), version)
+            return await steps.complete(
+                actor, update.order_id, text, (), version, timezone=timezone
+            )
         case ProviderStep.HAND_BACK:
             return await _hand_back(actor, update.order_id, text, version, timezone)
 

@@ -255,10 +255,13 @@ async def complete(
     result: str,
     file_ids: Sequence[int | None],
     expected_version: int,
+    *,
+    timezone: str,
 ) -> Order:
     """The assignee completes the order with the result in words and its documents:
     IN_PROGRESS -> COMPLETED; refused while an owed material is not yet accepted
-    (`owed.require_none_outstanding`)."""
+    (`owed.require_none_outstanding`). The working days it took are kept with it
+    (`time_limits.processing_days`), for the cockpit's figures."""
     require_user(actor)
     problems = Problems()
     text = _text(problems, result, "result", MAX_RESULT)
@@ -267,9 +270,11 @@ async def complete(
         order, reach = await _start(conn, actor, order_id, "COMPLETE", expected_version)
         files = await attachments.checked_files(actor, file_ids, conn=conn)
         await owed.require_none_outstanding(conn, order)
+        now = clock.now()
+        days = await time_limits.processing_days(conn, order, timezone, now)
         await ORDER.apply(
             conn, actor, order, "COMPLETE", expected_version=expected_version, reach=reach,
-            changes={"completed_at": clock.now(), "result": text},
+            changes={"completed_at": now, "result": text, "processing_days": days},
             data={"note": text, "files": len(files)},
         )  # fmt: skip
         await attachments.attach(

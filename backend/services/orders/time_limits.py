@@ -268,6 +268,32 @@ async def time_limits(
     return {o.pk: loaded.of(o, timezone) for o in orders}
 
 
+def working_days_taken(
+    cal: WorkingCalendar,
+    opened_at: datetime,
+    completed_at: datetime,
+    pauses: Sequence[OrderPause],
+) -> int:
+    """The working days an order took from opening to completion, pauses left out: those
+    whose end (park time) it lived through, less those each finished pause moved its due date
+    by. Counted the way the time limit is, so an order completed on its due day (no pause) took
+    exactly its item's limit, and one completed the day it opened took 0."""
+    ended = cal.working_days_ended(opened_at, completed_at)
+    paused = sum(p.working_days or 0 for p in pauses if p.ended_at is not None)
+    return max(0, ended - paused)
+
+
+async def processing_days(
+    conn: BaseDBAsyncClient, order: Order, timezone: str, now: datetime
+) -> int:
+    """What `working_days_taken` says of `order` completed at `now`, in two queries (its
+    pauses, the calendar between): call in the completing transaction."""
+    pauses = await OrderPause.filter(order_id=order.id).using_db(conn)
+    first = order.created_at.date() - timedelta(days=1)
+    cal = await working_calendar(first, now.date() + timedelta(days=1), timezone, conn)
+    return working_days_taken(cal, order.created_at, now, pauses)
+
+
 async def start_pause(
     conn: BaseDBAsyncClient, order: Order, request_id: int | None, now: datetime
 ) -> OrderPause:

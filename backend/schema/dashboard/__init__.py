@@ -1,0 +1,1 @@
+"""The supervisor's cockpit in the API: `dashboard(from, to)`."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from web import live
 from web.pages import (
     account,
     admin,
@@ -39,6 +40,7 @@ routes: list[BaseRoute] = [
     *catalog_admin.routes,
     *orders.routes,
     *desk.routes,
+    *live.routes,
 ]
 
 

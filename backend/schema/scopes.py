@@ -97,6 +97,7 @@ ROOT_SCOPES: dict[str, str] = {
     # Subscriptions read what the queries of their domain read.
     "orderStatusChanged": "orders:read",
     "orderEvents": "orders:read",
+    "orderConversationChanged": "orders:read",
     "myAssignments": "orders:read",
     "applicationStatusChanged": "applications:read",
     "notificationReceived": "notifications:read",
@@ -146,7 +147,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "OrderUpdate", "OrderUpdateConnection", "OrderUpdateEdge", "OrderMessage",
         "OrderMessageConnection", "OrderMessageEdge", "OrderReadMark", "OrderOwedMaterial",
         "OrderPause", "OrderInformationRequest", "OrderResult",
-        "OrderStatusChange", "OrderAssignmentChange",
+        "OrderStatusChange", "OrderAssignmentChange", "OrderConversationChange",
     ),
     "applications:read": (
         "Application", "ApplicationAttachment", "ApplicationChange", "ApplicationEnterprise",

@@ -30,6 +30,7 @@ from web.shell import (
     as_int,
     count_limit,
     enum_values,
+    live_query,
     login_redirect,
     page,
     redirect,
@@ -473,6 +474,7 @@ async def application_detail(request: Request) -> Response:
         "problems": latest_problems(app),
         "withdrawable": app["viewerCan"]["withdraw"],
         "editable": app["viewerCan"]["edit"] and app["serviceItem"] is not None,
+        "live": live_query(application=app["number"]),
     }
     return await page(request, "my_application.html", values, viewer=data["me"])
 

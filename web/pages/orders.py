@@ -14,6 +14,7 @@ it was posted from, with the problem next to the field.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +36,7 @@ from web.shell import (
     count_limit,
     enum_values,
     field_errors,
+    live_query,
     login_redirect,
     may_open,
     only_for,
@@ -62,12 +64,14 @@ def _park_midnight(request: Request, day: date) -> str:
 
 
 def _filters(
-    request: Request, everyone: bool
+    request: Request, everyone: bool, params: Mapping[str, str] | None = None
 ) -> tuple[dict[str, str], dict[str, Any], dict[str, list[str]]]:
-    """The filter form as given, as an `OrderFilter`, and what is wrong with the dates.
+    """The filter form as given (the address's, or `params`), as an `OrderFilter`, and what
+    is wrong with the dates.
 
     `everyone`: the viewer's queue shows every order (`me.can.allOrders`), not only theirs."""
-    given = {name: request.query_params.get(name, "").strip() for name in FILTER_NAMES}
+    asked = request.query_params if params is None else params
+    given = {name: asked.get(name, "").strip() for name in FILTER_NAMES}
     wanted: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     if given["q"]:
@@ -106,14 +110,31 @@ def _is_id_of(value: str, type_name: str) -> bool:
 async def queue(request: Request) -> Response:
     if (refused := await only_for(request, "orderQueue")) is not None:
         return refused
-    everyone = await may_open(request, "allOrders")
-    given, wanted, errors = _filters(request, everyone)
     full = not _htmx(request)
+    values, data = await _queue(request, request.query_params, full=full)
+    if not full:
+        return await page(request, "_orders_results.html", {**values, "live_oob": True})
+    values["categories"] = [edge["node"] for edge in data["categories"]["edges"]]
+    return await page(request, "orders_queue.html", values, viewer=data["me"])
+
+
+async def queue_results(request: Request, params: Mapping[str, str]) -> dict[str, Any]:
+    """The values of the queue's results (`_orders_results.html`) for the filters `params`:
+    what the page's live stream renders again when its orders change."""
+    values, _ = await _queue(request, params, full=False)
+    return values
+
+
+async def _queue(
+    request: Request, params: Mapping[str, str], *, full: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    everyone = await may_open(request, "allOrders")
+    given, wanted, errors = _filters(request, everyone, params)
     variables = {
         "filter": wanted,
         "orderBy": given["sort"],
         "first": PAGE_SIZE,
-        "after": request.query_params.get("after") or None,
+        "after": params.get("after") or None,
         "full": full,
         "countLimit": count_limit(request),
     }
@@ -127,11 +148,15 @@ async def queue(request: Request) -> Response:
         "more": _more_link(given, connection["pageInfo"]),
         "everyone": everyone,
         "statuses": enum_values("OrderStatus"),
+        # The live stream follows the queue as filtered (and paged) here.
+        "live": live_query(queue=urlencode(_kept(given, params.get("after")))),
     }
-    if not full:
-        return await page(request, "_orders_results.html", values)
-    values["categories"] = [edge["node"] for edge in data["categories"]["edges"]]
-    return await page(request, "orders_queue.html", values, viewer=data["me"])
+    return values, data
+
+
+def _kept(given: dict[str, str], after: str | None) -> dict[str, str]:
+    kept = {name: value for name, value in given.items() if value}
+    return {**kept, "after": after} if after else kept
 
 
 def _more_link(given: dict[str, str], page_info: dict[str, Any]) -> str | None:
@@ -171,9 +196,12 @@ async def _order_page(
     ).data
     app = app_data["applicationByNumber"]
     labels = labels_of(app) if app else None
+    events = [edge["node"] for edge in order["timeline"]["edges"]]
     values = {
         "order": order,
-        "events": [edge["node"] for edge in order["timeline"]["edges"]],
+        "events": events,
+        # The live stream goes on from the last event shown (web/live.py).
+        "live": live_query(order=number, after=max((e["sequence"] for e in events), default=0)),
         "updates": [edge["node"] for edge in order["updates"]["edges"]],
         "messages": [edge["node"] for edge in (order["messages"] or {}).get("edges", [])],
         "app": app,
@@ -432,7 +460,26 @@ async def my_orders(request: Request) -> Response:
 async def _unassigned_page(
     request: Request, status_code: int = 200, forms: dict[str, Any] | None = None
 ) -> Response:
-    after = request.query_params.get("after") or None
+    values, data = await _unassigned(request, request.query_params.get("after") or None)
+    values["forms"] = forms or {}
+    return await page(
+        request,
+        "supervision_unassigned.html",
+        values,
+        viewer=data["me"],
+        status_code=status_code,
+        here="/supervision/unassigned",
+    )
+
+
+async def unassigned_results(request: Request, after: str | None) -> dict[str, Any]:
+    """The values of the list of orders waiting for a handler (`_unassigned_results.html`):
+    what the supervisor's live stream renders again when orders change."""
+    values, _ = await _unassigned(request, after)
+    return {**values, "forms": {}}
+
+
+async def _unassigned(request: Request, after: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     variables = {"first": PAGE_SIZE, "after": after, "countLimit": count_limit(request)}
     data = (await run(request, "supervision_unassigned", variables)).data
     connection = data["orders"]
@@ -446,16 +493,9 @@ async def _unassigned_page(
             else None
         ),
         "handlers": _handlers_by_team(data["teams"]),
-        "forms": forms or {},
+        "live": live_query(unassigned=after or ""),
     }
-    return await page(
-        request,
-        "supervision_unassigned.html",
-        values,
-        viewer=data["me"],
-        status_code=status_code,
-        here="/supervision/unassigned",
-    )
+    return values, data
 
 
 async def unassigned(request: Request) -> Response:

@@ -11,7 +11,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from tortoise import connections
+from tortoise.context import TortoiseContext
 
+from backend.db import tortoise_config
 from backend.models.orders import Order
 from backend.settings import Settings
 from tests.schema.conversation_helpers import send
@@ -19,6 +22,7 @@ from tests.schema.helpers import global_id
 from tests.schema.live_helpers import WAIT, LiveServer, live_server
 from tests.schema.order_helpers import open_order, park
 from tests.schema.steps_helpers import act
+from web.event_stream import END, EventStream, message
 
 
 class Events:
@@ -212,3 +216,98 @@ async def test_streams_end_when_the_server_stops(settings: Settings) -> None:
             assert await events.ended() == []  # the body ends; the browser reconnects later
             await stopping
         assert await Order.filter(id=order.id).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.postgres_only
+async def test_open_streams_hold_no_database_connection(db: str, settings: Settings) -> None:
+    """With a pool of ONE connection and two streams open, pages are still served and the
+    streams still render changes: a stream takes a connection only while it renders."""
+    p = await park(handlers=1)
+    order = await open_order(p)
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(f"{db}?minsize=1&maxsize=1"))
+        pool: Any = connections.get("default")._pool  # type: ignore[attr-defined]
+        assert pool is None or pool.get_max_size() == 1
+        async with live_server(settings) as server:
+            applicant = await _signed_in(server, p.applicant)
+            handler = await _signed_in(server, p.handlers[0])
+            query = f"order={order.number}&after=2"
+            async with stream(applicant, query) as ours, stream(handler, "queue=") as theirs:
+                await ours.next()
+                await theirs.next()
+                assert connections.get("default")._pool.get_max_size() == 1  # type: ignore[attr-defined]
+                shown = await asyncio.wait_for(applicant.client.get(f"/orders/{order.number}"), 5)
+                assert shown.status_code == 200
+                assert f"/live?order={order.number}&amp;after=2" in shown.text
+                await act(handler, "ACCEPT", order)
+                assert (await ours.next())["id"] == "3"
+                assert 'id="order-results"' in (await theirs.next())["data"]
+
+
+async def test_a_reader_that_does_not_take_what_is_written_is_dropped() -> None:
+    """A write the client does not take within the send timeout ends the response (and its
+    stream), instead of holding its news and memory for ever."""
+    outbox: asyncio.Queue[bytes] = asyncio.Queue()
+    closed: list[bool] = []
+    response = EventStream(outbox, on_close=lambda: closed.append(True), send_timeout=0.2,
+                           idle_seconds=5)  # fmt: skip
+    sent: list[dict[str, Any]] = []
+
+    async def stuck_send(message: dict[str, Any]) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body":
+            await asyncio.Event().wait()  # the client's buffers are full: never taken
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    outbox.put_nowait(b"data: one\n\n")
+    await asyncio.wait_for(response({"type": "http"}, receive, stuck_send), 2)  # type: ignore[arg-type]
+    assert closed == [True]
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert (b"content-type", b"text/event-stream; charset=utf-8") in sent[0]["headers"]
+    assert not [h for h in sent[0]["headers"] if h[0] == b"content-length"]
+
+
+async def test_a_stream_ends_its_body_when_its_outbox_ends_and_when_the_client_goes() -> None:
+    outbox: asyncio.Queue[bytes] = asyncio.Queue()
+    closed: list[bool] = []
+    response = EventStream(outbox, on_close=lambda: closed.append(True), send_timeout=1,
+                           idle_seconds=0.05)  # fmt: skip
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    outbox.put_nowait(message("<p>x</p>\n<p>y</p>", id="7"))
+    running = asyncio.ensure_future(response({"type": "http"}, receive, send))  # type: ignore[arg-type]
+    await asyncio.sleep(0.12)  # idle: comment lines keep the connection
+    outbox.put_nowait(END)
+    await asyncio.wait_for(running, 1)
+    bodies = [m["body"] for m in sent[1:]]
+    assert bodies[0] == b"id: 7\ndata: <p>x</p>\ndata: <p>y</p>\n\n"
+    assert b": idle\n\n" in bodies
+    assert sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
+    assert closed == [True]
+
+    # The client goes: the response ends without writing more.
+    closed.clear()
+    gone = asyncio.Event()
+
+    async def leaving() -> dict[str, Any]:
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    response = EventStream(asyncio.Queue(), on_close=lambda: closed.append(True),
+                           send_timeout=1, idle_seconds=5)  # fmt: skip
+    running = asyncio.ensure_future(response({"type": "http"}, leaving, send))  # type: ignore[arg-type]
+    await asyncio.sleep(0.05)
+    gone.set()
+    await asyncio.wait_for(running, 1)
+    assert closed == [True]

@@ -9,6 +9,8 @@ order's new status, and its inbox count drops when they read their notices in a 
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +22,9 @@ from tests.browser.test_shell import CHROMIUM, HANDLER_LOGIN, LAUNCH_ARGS, serve
 pytestmark = pytest.mark.browser
 
 APPLICANT_LOGIN = "13800138000"
-SHOTS = Path("/tmp/live-pages-shots")
+SHOTS = Path(
+    os.environ.get("SERVICEHALL_PAGES_SHOTS_DIR", Path(tempfile.gettempdir()) / "pages-shots")
+)
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +85,11 @@ def test_the_applicants_open_order_page_follows_what_the_handler_does(
             # ...and so did the handler's queue in the other tab.
             row = queue.locator("#order-results tr", has_text=number)
             expect(row).to_contain_text("办理中")
+            # A new filter (htmx) brings a stream that follows the queue as filtered now.
+            wanted = "/live?queue=status%3DIN_PROGRESS"
+            with queue.expect_response(lambda r: wanted in r.url and r.status == 200):
+                queue.locator("#status").select_option("IN_PROGRESS")
+            expect(queue.locator("#order-results")).to_contain_text(number)
 
             message = worker.locator("#form-message")
             message.get_by_label("消息").fill("您好，请核对营业执照上的地址。")
@@ -88,7 +97,7 @@ def test_the_applicants_open_order_page_follows_what_the_handler_does(
             expect(applicant.locator("#order-messages")).to_contain_text("请核对营业执照上的地址")
             expect(applicant.locator("#order-messages .muted")).to_have_count(0)
 
-            # The inbox count in the header rides on every page's stream.
+            # The inbox count in the header rides on every page's stream (the queue's new one).
             inbox = ours.new_page()
             inbox.goto(f"{server}/notifications")
             inbox.get_by_role("button", name="全部标为已读").click()

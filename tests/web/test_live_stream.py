@@ -15,8 +15,10 @@ from tortoise import connections
 from tortoise.context import TortoiseContext
 
 from backend.db import tortoise_config
+from backend.models.accounts import Role, TeamMember
 from backend.models.orders import Order
 from backend.settings import Settings
+from tests import builders
 from tests.schema.conversation_helpers import send
 from tests.schema.helpers import global_id
 from tests.schema.live_helpers import WAIT, LiveServer, live_server
@@ -311,3 +313,44 @@ async def test_a_stream_ends_its_body_when_its_outbox_ends_and_when_the_client_g
     gone.set()
     await asyncio.wait_for(running, 1)
     assert closed == [True]
+
+
+@pytest.mark.postgres
+async def test_the_application_page_stream_follows_its_status(settings: Settings) -> None:
+    from tests.schema import application_helpers as apps
+
+    async with live_server(settings) as server:
+        w = await apps.world(lambda *_, **__: server.api())
+        filled = apps.submission(w, attachments=await apps.materials(w.owner))
+        app = (await apps.submitted(w.applicant, filled))["application"]
+        number = app["number"]
+        async with stream(w.applicant, f"application={number}") as events:
+            assert (await events.next())["id"] == "0"
+            decided = await apps.decide(w.auditor, app, "APPROVE")
+            assert decided["userErrors"] == []
+            change = await events.next()
+            assert 'hx-target="#application-status" hx-swap="innerHTML"' in change["data"]
+            assert '<span class="tag status-approved">' in change["data"]
+        # Another's application is not theirs to follow.
+        stranger = await server.signed_in(await builders.user(Role.APPLICANT, "路人"))
+        refused = await stranger.client.get(f"/live?application={number}")
+        assert refused.status_code == 404
+
+
+@pytest.mark.postgres
+async def test_the_supervisors_unassigned_list_is_rendered_again_when_orders_change(
+    settings: Settings,
+) -> None:
+    p = await park(handlers=1)
+    await open_order(p)
+    supervisor = await builders.user(Role.SUPERVISOR, "钱主管")
+    await TeamMember.filter(user_id=p.handlers[0].id).update(on_leave=True)
+    async with live_server(settings) as server:
+        boss = await _signed_in(server, supervisor)
+        async with stream(boss, "unassigned=") as events:
+            await events.next()
+            waiting = await open_order(p)  # nobody to take it: it waits
+            results = await events.next()
+            assert 'hx-target="#unassigned-results" hx-swap="outerMorph"' in results["data"]
+            assert waiting.number in results["data"]
+            assert 'name="csrf_token" value="' in results["data"]  # its forms still post

@@ -281,7 +281,9 @@ class Stream:
         await self._subscribed()
         # The first message: the stream's id (so a reconnect says where it was), how soon to
         # come back; and after a reconnect, what may have changed meanwhile.
-        await self.outbox.put(f"id: {after or 0}\nretry: {RETRY_MS}\n\n".encode())
+        # (An empty `data:` line: htmx applies `retry:` only to a message with data, and never
+        # swaps empty data.)
+        await self.outbox.put(f"id: {after or 0}\nretry: {RETRY_MS}\ndata: \n\n".encode())
         if reconnected:
             inbox = (await run(self.request, "live_inbox")).data["me"]
             unread = inbox["unreadNotificationCount"] if inbox else 0

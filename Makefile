@@ -35,7 +35,12 @@ web/static/vendor/htmx.min.js: node_modules/.installed
 	@mkdir -p web/static/vendor
 	@cp node_modules/htmx.org/dist/htmx.min.js web/static/vendor/htmx.min.js
 
-node-deps: web/static/vendor/htmx.min.js
+# htmx's SSE extension: the pages' live stream (web/live.py).
+web/static/vendor/hx-sse.js: node_modules/.installed
+	@mkdir -p web/static/vendor
+	@cp node_modules/htmx.org/dist/ext/hx-sse.js web/static/vendor/hx-sse.js
+
+node-deps: web/static/vendor/htmx.min.js web/static/vendor/hx-sse.js
 
 catalogs: python-deps
 	@$(VENV)/bin/pybabel compile --quiet -d web/locales -D messages --use-fuzzy 2>/dev/null || $(VENV)/bin/pybabel compile -d web/locales -D messages

@@ -8,6 +8,7 @@ import getpass
 import sys
 from collections.abc import Awaitable
 from pathlib import Path
+from typing import Any
 
 from tortoise import Tortoise
 
@@ -144,16 +145,23 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         print("SQLite serves one process; use PostgreSQL (SERVICEHALL_DATABASE_URL) for more.")
         return 2
     configure_logging()
-    uvicorn.run(
-        "backend.app:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-    )
+    options: dict[str, Any] = {
+        "host": args.host or settings.host,
+        "port": args.port or settings.port,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": False,
+        # Open event streams are told to end first (backend/serving.py); this bounds the wait
+        # where they are not (several workers) and for any other request that hangs.
+        "timeout_graceful_shutdown": 10,
+    }
+    if args.workers > 1:
+        uvicorn.run("backend.app:create_app", factory=True, workers=args.workers, **options)
+        return 0
+    from backend.serving import Server
+
+    config = uvicorn.Config("backend.app:create_app", factory=True, **options)
+    Server(config).run()
     return 0
 
 

@@ -65,3 +65,15 @@ def test_the_catalog_schema_imports_only_at_module_level_and_loading_never_the_t
     assert not offending, offending
     loading = _imports(SCHEMA / "catalog" / "loading.py")
     assert not {name for name in loading if name.startswith("backend.schema.catalog.types")}
+
+
+def test_the_pages_reach_the_rules_only_through_the_schema() -> None:
+    """`web/` runs operations (and the live stream's subscriptions) against the schema in
+    process; it never imports a service or a model, so no page decides a rule itself."""
+    offending = {
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in (ROOT / "web").rglob("*.py")
+        for name in _imports(path)
+        if name.startswith(("backend.services", "backend.models", "backend.db"))
+    }
+    assert not offending, offending

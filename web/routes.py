@@ -7,6 +7,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from web import live
 from web.pages import (
     account,
     admin,
@@ -52,6 +53,7 @@ routes: list[BaseRoute] = [
     *desk.routes,
     *providers.routes,
     *dashboard.routes,
+    *live.routes,
 ]
 
 

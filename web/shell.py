@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -151,6 +151,13 @@ async def run(
             raise HTTPException(400)
         raise OperationFailed(f"{name}: {[e.message for e in result.errors]}")
     return Result(data=result.data or {}, context=ctx)
+
+
+def live_query(**follows: str | int) -> str:
+    """What a page's live stream follows (`/live?...`, web/live.py): `order` (a number, with
+    the last `after` sequence the page shows), `application` (a number), `queue` (the order
+    queue's own query string), `unassigned` (its `after` cursor, or empty)."""
+    return urlencode({name: str(value) for name, value in follows.items()})
 
 
 def field_errors(user_errors: list[dict[str, Any]]) -> dict[str, list[str]]:

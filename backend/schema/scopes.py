@@ -134,6 +134,7 @@ ROOT_SCOPES: dict[str, str] = {
     # Subscriptions read what the queries of their domain read.
     "orderStatusChanged": "orders:read",
     "orderEvents": "orders:read",
+    "orderConversationChanged": "orders:read",
     "myAssignments": "orders:read",
     "applicationStatusChanged": "applications:read",
     "notificationReceived": "notifications:read",
@@ -186,7 +187,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
         "OrderUpdate", "OrderUpdateConnection", "OrderUpdateEdge", "OrderMessage",
         "OrderMessageConnection", "OrderMessageEdge", "OrderReadMark", "OrderOwedMaterial",
         "OrderPause", "OwedMaterialViewerCan", "OrderInformationRequest", "OrderResult",
-        "OrderStatusChange", "OrderAssignmentChange",
+        "OrderStatusChange", "OrderAssignmentChange", "OrderConversationChange",
         "Appointment", "AppointmentSlot", "AppointmentViewerCan", "AppointmentDayEntry",
         "AppointmentChoices",
     ),

@@ -27,6 +27,7 @@ from backend.schema.context import SESSION_COOKIE
 from backend.services.accounts import tokens
 from backend.services.core.actors import Actor
 from backend.services.live import broker
+from backend.serving import Server
 from backend.settings import Settings
 from tests.conftest import PASSWORD, SECRET, Api
 
@@ -48,6 +49,14 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}/graphql"
         self.clients: list[httpx2.AsyncClient] = []
+        self.uvicorn: uvicorn.Server | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    async def stop(self, within: float = WAIT) -> None:
+        """Stops the server as a signal would, and waits until it has (open streams too)."""
+        assert self.uvicorn is not None and self.task is not None
+        self.uvicorn.should_exit = True
+        await asyncio.wait_for(asyncio.shield(self.task), within)
 
     @property
     def broker(self) -> broker.Broker:
@@ -98,7 +107,8 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
     )
-    server = uvicorn.Server(config)
+    # Ours: it tells the pages' open event streams that it stops (backend/serving.py).
+    server = Server(config)
     task = asyncio.create_task(server.serve())
     try:
         while not server.started:
@@ -106,6 +116,7 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
                 task.result()
             await asyncio.sleep(0.01)
         live = LiveServer(port, settings)
+        live.uvicorn, live.task = server, task
         try:
             yield live
         finally:

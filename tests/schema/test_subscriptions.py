@@ -403,3 +403,44 @@ async def test_each_event_is_shown_with_the_viewers_roles_as_they_are_now(
             after = [(await ws.next())["data"]["orderStatusChanged"]["order"] for _ in "12"]
             # Auditors see every order, but neither reassign nor read the park's reasoning.
             assert after[-1] == {"viewerCan": {"reassign": False}, "assignmentReason": None}
+
+
+CONVERSATION = """subscription($id: ID!) { orderConversationChanged(orderId: $id) {
+    orderId number sequence kind at } }"""
+
+
+@pytest.mark.postgres
+async def test_the_conversation_is_heard_by_its_readers_only(settings: Settings) -> None:
+    """Messages are not timeline events: their readers (the two sides, supervisors) hear of
+    each one sent or read; anyone else who sees the order is refused, as `messages` is null."""
+    from tests.schema.conversation_helpers import mark_read, send
+
+    p = await park(handlers=1)
+    order = await open_order(p)
+    order_id = global_id("Order", order.id)
+    async with live_server(settings) as server:
+        handler = await server.signed_in(p.handlers[0])
+        applicant = await server.signed_in(p.applicant)
+        ours = await token_for(p.applicant, ["orders:read"])
+        auditors = await token_for(p.auditor, ["orders:read"])
+        async with server.socket() as ws, server.socket() as desk:
+            await ws.init(bearer(ours))
+            await desk.init(bearer(auditors))
+            await desk.subscribe(CONVERSATION, {"id": order_id})
+            refused = await desk.of("1")
+            assert refused["type"] == "error", refused
+            assert refused["payload"][0]["extensions"]["code"] == "NOT_FOUND"
+            await ws.subscribe(CONVERSATION, {"id": order_id})
+            await ws.nothing(0.2)
+            sent = await send(handler, order_id, body="请补充材料")
+            assert sent["userErrors"] == []
+            heard = (await ws.next())["data"]["orderConversationChanged"]
+            assert (heard["orderId"], heard["number"], heard["kind"]) == (
+                order_id, order.number, "ORDER_MESSAGE_SENT"
+            )  # fmt: skip
+            read = await mark_read(applicant, order_id, upToSequence=sent["message"]["sequence"])
+            assert read["userErrors"] == []
+            again = (await ws.next())["data"]["orderConversationChanged"]
+            assert again["kind"] == "ORDER_MESSAGES_READ"
+            assert again["sequence"] > heard["sequence"]
+            await ws.nothing()

@@ -31,6 +31,7 @@ from web.shell import (
     as_int,
     count_limit,
     enum_values,
+    live_query,
     login_redirect,
     page,
     redirect,
@@ -495,6 +496,7 @@ async def application_page(
         "editable": app["viewerCan"]["edit"] and app["serviceItem"] is not None,
         "booking": await booking_for(request, application=app),
         "forms": forms or {},
+        "live": live_query(application=app["number"]),
     }
     return await page(
         request, "my_application.html", values, viewer=data["me"], status_code=status_code

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from graphql import GraphQLError
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData, QueryParams, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -38,6 +38,7 @@ from web.shell import (
     count_limit,
     enum_values,
     field_errors,
+    live_query,
     login_redirect,
     may_open,
     only_for,
@@ -87,21 +88,19 @@ def _park_midnight(request: Request, day: date) -> str:
 
 
 def _filters(
-    request: Request, everyone: bool
+    request: Request, everyone: bool, params: QueryParams | None = None
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
-    """The filter form as given, as an `OrderFilter`, and what is wrong with the dates.
+    """The filter form as given (the address's, or `params`), as an `OrderFilter`, and what
+    is wrong with the dates.
 
     `everyone`: the viewer's queue shows every order (`me.can.allOrders`), not only theirs."""
-    given: dict[str, Any] = {
-        name: request.query_params.get(name, "").strip() for name in FILTER_NAMES
-    }
+    asked = request.query_params if params is None else params
+    given: dict[str, Any] = {name: asked.get(name, "").strip() for name in FILTER_NAMES}
     wanted: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     if given["q"]:
         wanted["search"] = given["q"]
-    statuses = [
-        s for s in request.query_params.getlist("status") if s in enum_values("OrderStatus")
-    ]
+    statuses = [s for s in asked.getlist("status") if s in enum_values("OrderStatus")]
     if statuses:
         wanted["status"] = statuses
     # One status shows in the select; several (a chart's "open orders") as ticked boxes.
@@ -149,14 +148,33 @@ def _is_id_of(value: str, type_name: str) -> bool:
 async def queue(request: Request) -> Response:
     if (refused := await only_for(request, "orderQueue")) is not None:
         return refused
-    everyone = await may_open(request, "allOrders")
-    given, wanted, errors = _filters(request, everyone)
     full = not _htmx(request)
+    values, data = await _queue(request, request.query_params, full=full)
+    if not full:
+        return await page(request, "_orders_results.html", {**values, "live_oob": True})
+    values["categories"] = [edge["node"] for edge in data["categories"]["edges"]]
+    values["teams"] = [edge["node"] for edge in data["teams"]["edges"]]
+    values["providers"] = [edge["node"] for edge in data["providers"]["edges"]]
+    return await page(request, "orders_queue.html", values, viewer=data["me"])
+
+
+async def queue_results(request: Request, params: QueryParams) -> dict[str, Any]:
+    """The values of the queue's results (`_orders_results.html`) for the filters `params`:
+    what the page's live stream renders again when its orders change."""
+    values, _ = await _queue(request, params, full=False)
+    return values
+
+
+async def _queue(
+    request: Request, params: QueryParams, *, full: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    everyone = await may_open(request, "allOrders")
+    given, wanted, errors = _filters(request, everyone, params)
     variables = {
         "filter": wanted,
         "orderBy": given["sort"],
         "first": PAGE_SIZE,
-        "after": request.query_params.get("after") or None,
+        "after": params.get("after") or None,
         "full": full,
         "countLimit": count_limit(request),
     }
@@ -170,22 +188,24 @@ async def queue(request: Request) -> Response:
         "more": _more_link(given, connection["pageInfo"]),
         "everyone": everyone,
         "statuses": enum_values("OrderStatus"),
+        # The live stream follows the queue as filtered (and paged) here.
+        "live": live_query(queue=urlencode(_query(given, params.get("after")))),
     }
-    if not full:
-        return await page(request, "_orders_results.html", values)
-    values["categories"] = [edge["node"] for edge in data["categories"]["edges"]]
-    values["teams"] = [edge["node"] for edge in data["teams"]["edges"]]
-    values["providers"] = [edge["node"] for edge in data["providers"]["edges"]]
-    return await page(request, "orders_queue.html", values, viewer=data["me"])
+    return values, data
+
+
+def _query(given: dict[str, Any], after: str | None) -> list[tuple[str, str]]:
+    """The filters as an address's query (several statuses as several `status`), and `after`."""
+    kept = [(name, value) for name, value in given.items() if value and name != "statuses"]
+    if len(given["statuses"]) > 1:
+        kept += [("status", s) for s in given["statuses"]]
+    return [*kept, ("after", after)] if after else kept
 
 
 def _more_link(given: dict[str, Any], page_info: dict[str, Any]) -> str | None:
     if not page_info["hasNextPage"]:
         return None
-    kept = [(name, value) for name, value in given.items() if value and name != "statuses"]
-    if len(given["statuses"]) > 1:
-        kept += [("status", s) for s in given["statuses"]]
-    return "/orders?" + urlencode([*kept, ("after", page_info["endCursor"])])
+    return "/orders?" + urlencode(_query(given, page_info["endCursor"]))
 
 
 def _handlers_by_team(teams: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
@@ -219,9 +239,12 @@ async def _order_page(
     ).data
     app = app_data["applicationByNumber"]
     labels = labels_of(app) if app else None
+    events = [edge["node"] for edge in order["timeline"]["edges"]]
     values = {
         "order": order,
-        "events": [edge["node"] for edge in order["timeline"]["edges"]],
+        "events": events,
+        # The live stream goes on from the last event shown (web/live.py).
+        "live": live_query(order=number, after=max((e["sequence"] for e in events), default=0)),
         "updates": [edge["node"] for edge in order["updates"]["edges"]],
         "messages": [edge["node"] for edge in (order["messages"] or {}).get("edges", [])],
         "app": app,
@@ -488,7 +511,26 @@ async def my_orders(request: Request) -> Response:
 async def _unassigned_page(
     request: Request, status_code: int = 200, forms: dict[str, Any] | None = None
 ) -> Response:
-    after = request.query_params.get("after") or None
+    values, data = await _unassigned(request, request.query_params.get("after") or None)
+    values["forms"] = forms or {}
+    return await page(
+        request,
+        "supervision_unassigned.html",
+        values,
+        viewer=data["me"],
+        status_code=status_code,
+        here="/supervision/unassigned",
+    )
+
+
+async def unassigned_results(request: Request, after: str | None) -> dict[str, Any]:
+    """The values of the list of orders waiting for a handler (`_unassigned_results.html`):
+    what the supervisor's live stream renders again when orders change."""
+    values, _ = await _unassigned(request, after)
+    return {**values, "forms": {}}
+
+
+async def _unassigned(request: Request, after: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     variables = {"first": PAGE_SIZE, "after": after, "countLimit": count_limit(request)}
     data = (await run(request, "supervision_unassigned", variables)).data
     connection = data["orders"]
@@ -502,16 +544,9 @@ async def _unassigned_page(
             else None
         ),
         "handlers": _handlers_by_team(data["teams"]),
-        "forms": forms or {},
+        "live": live_query(unassigned=after or ""),
     }
-    return await page(
-        request,
-        "supervision_unassigned.html",
-        values,
-        viewer=data["me"],
-        status_code=status_code,
-        here="/supervision/unassigned",
-    )
+    return values, data
 
 
 async def unassigned(request: Request) -> Response:

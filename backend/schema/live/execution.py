@@ -7,16 +7,29 @@ admission's refusals kept, and every event with fresh loaders.
   Strawberry executes a subscription even when an extension set a result, so the refusal is
   handed to `LiveExecution.build`, which answers with it instead of executing. It also refuses
   queries and mutations on a socket: those are served over HTTP, with its CSRF rules.
-- `LiveExecution` gives every event of a subscription its own context (`for_event`).
+- `LiveExecution` gives every event of a subscription its own context (`for_event`), and
+  executes a selection that reads nothing but the news (`_shared_key`) once per piece of news
+  for every subscriber asking the same thing: Strawberry's per-result work was most of the
+  fan-out's cost (bench/bench_subscribers.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, OperationType
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    get_named_type,
+    is_leaf_type,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -25,8 +38,49 @@ from strawberry.types.execution import PreExecutionError
 from backend.schema.extensions import operation_of
 from backend.schema.live.context import LiveContext
 
+# Change types whose every scalar field is read off the news alone, the same for every
+# subscriber of one piece of news (`Delivery`): a selection of only their scalars is executed
+# once per delivery and its result shared. A scalar that depends on the viewer (like
+# `OrderAssignmentChange.assigned`) keeps its type out of this set.
+SHAREABLE = frozenset({"OrderStatusChange", "ApplicationStatusChange", "OrderConversationChange"})
+UNSHARED = object()
+
+
+def _shared_key(executor: Any) -> tuple[Any, ...] | None:
+    """What identifies the result of this subscription's selection among the subscribers of one
+    delivery, when it reads only news (one root field of a SHAREABLE type, scalars only, no
+    fragments or directives); None when it may depend on the viewer."""
+    operation = executor.operation
+    subscription = executor.schema.subscription_type
+    if operation.operation is not OperationType.SUBSCRIPTION or subscription is None:
+        return None
+    (root, *others) = operation.selection_set.selections
+    if others or not isinstance(root, FieldNode) or root.directives or not root.selection_set:
+        return None
+    field = subscription.fields.get(root.name.value)
+    change = get_named_type(field.type) if field is not None else None
+    if not isinstance(change, GraphQLObjectType) or change.name not in SHAREABLE:
+        return None
+    for selection in root.selection_set.selections:
+        if not isinstance(selection, FieldNode) or selection.selection_set or selection.directives:
+            return None
+        name = selection.name.value
+        if name == "__typename":
+            continue
+        scalar = change.fields.get(name)
+        if scalar is None or not is_leaf_type(get_named_type(scalar.type)):
+            return None
+    given = executor.variable_values
+    coerced = getattr(given, "coerced", given) or {}
+    variables = repr(sorted(coerced.items()))
+    # The parsed document is shared by every subscriber sending the same text (ParserCache).
+    return ("shared-result", id(operation), variables)
+
 
 class LiveExecution(StrawberryGraphQLCoreExecutionContext):
+    _share: Any = UNSHARED  # the operation's key, once worked out
+    _shared_with: Any = None  # (delivery, key) of a per-event executor that shares
+
     @classmethod
     def build(
         cls,
@@ -45,7 +99,30 @@ class LiveExecution(StrawberryGraphQLCoreExecutionContext):
         executor = super().build_per_event_executor(payload)
         if isinstance(self.context_value, LiveContext):
             executor.context_value = self.context_value.for_event()
+        if self._share is UNSHARED:
+            self._share = _shared_key(self)
+        delivery = getattr(payload, "_delivery", None)
+        if self._share is not None and delivery is not None and isinstance(executor, LiveExecution):
+            executor._shared_with = (delivery, self._share)
         return executor
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        if self._shared_with is None:
+            return super().execute_operation(serially)
+        delivery, key = self._shared_with
+        operation = self.operation
+
+        def execute() -> Any:
+            result = super(LiveExecution, self).execute_operation(serially)
+            return (
+                operation,
+                asyncio.ensure_future(result) if self.is_awaitable(result) else result,
+            )
+
+        owner, result = delivery.shared(key, execute)
+        if owner is not operation:  # another document at a reused address: not the same
+            return super().execute_operation(serially)
+        return asyncio.shield(result) if isinstance(result, asyncio.Future) else result
 
 
 def _operation_type(execution: Any) -> OperationType | None:

@@ -17,6 +17,7 @@ from backend.schema.live.types import (
     ApplicationStatusChange,
     InboxChange,
     OrderAssignmentChange,
+    OrderConversationChange,
     OrderStatusChange,
     event_shown,
 )
@@ -78,6 +79,19 @@ class LiveSubscriptions:
             raise refusal(info, Problem("INVALID", ("after",)))
         source = await opened(info, streams.order_events(viewer, pk, after))
         return _mapped(source, lambda event: event_shown(event, viewer.actor))
+
+    @strawberry.subscription(
+        description="Each change of the order's conversation (a message sent, or read) for "
+        "a viewer who reads it: its two sides and supervisors. Ends the others' request with "
+        "NOT_FOUND."
+    )
+    async def order_conversation_changed(
+        self, info: strawberry.Info, order_id: strawberry.ID
+    ) -> AsyncGenerator[OrderConversationChange, None]:
+        viewer = viewer_of(info)
+        pk = _pk(info, order_id, "Order", "orderId")
+        source = await opened(info, streams.conversation_changes(viewer, pk))
+        return _mapped(source, OrderConversationChange.of)
 
     @strawberry.subscription(
         description="Every change of status of the applications the viewer may see (of one "

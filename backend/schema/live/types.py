@@ -155,6 +155,29 @@ class OrderStatusChange:
         return await event_now(info, self._delivery)
 
 
+@strawberry.type(
+    description="An order's conversation changed: a message was sent, or a side read it. "
+    "Read the messages themselves from `Order.messages`."
+)
+class OrderConversationChange:
+    order_id: strawberry.ID
+    number: str
+    sequence: int = strawberry.field(description="The change's place in the order's timeline.")
+    kind: str = strawberry.field(description="ORDER_MESSAGE_SENT or ORDER_MESSAGES_READ.")
+    at: datetime
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> OrderConversationChange:
+        news = _change(delivery)
+        return cls(
+            order_id=global_id("Order", news.aggregate_id),
+            number=news.number,
+            sequence=news.sequence,
+            kind=news.kind,
+            at=news.moment,
+        )
+
+
 @strawberry.type(description="An order became the viewer's to handle, or was given to another.")
 class OrderAssignmentChange:
     order_id: strawberry.ID

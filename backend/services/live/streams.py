@@ -19,11 +19,17 @@ from backend.services.live.broker import Delivery, Subscriber
 from backend.services.live.news import ChangeNews, NoticeNews
 from backend.services.live.viewers import Viewer
 from backend.services.orders import readers
+from backend.services.orders.parties import conversations_readable_by
 from backend.services.orders.policies import orders_visible_to
+from backend.services.orders.states import OrderEventKind
 
 # Replayed events are read this many at a time.
 REPLAY_PAGE = 500
 OPEN = frozenset(str(s) for s in OPEN_STATUSES)
+# What changes an order's conversation: a message, or how far a side has read.
+CONVERSATION = frozenset(
+    {OrderEventKind.ORDER_MESSAGE_SENT.value, OrderEventKind.ORDER_MESSAGES_READ.value}
+)
 
 
 def _changes_of(aggregate_type: str, delivery: Delivery, aggregate_id: int | None) -> bool:
@@ -90,6 +96,27 @@ async def application_status_changes(
     if application_id is not None:
         visible = applications_visible_to(viewer.actor).filter(id=application_id)
         await _checked(viewer, subscriber, visible, "applicationId")
+    return _deliveries(viewer, subscriber)
+
+
+async def conversation_changes(viewer: Viewer, order_id: int) -> AsyncIterator[Delivery]:
+    """The order's conversation changed (a message sent, or read), for a viewer who reads it:
+    its two sides and supervisors, decided on the order as each change left it."""
+
+    def accepts(delivery: Delivery) -> bool:
+        news = delivery.news
+        return (
+            _changes_of("order", delivery, order_id)
+            and isinstance(news, ChangeNews)
+            and news.kind in CONVERSATION
+            and viewer.reads_conversation(delivery)
+        )
+
+    subscriber = viewer.subscribe(accepts)
+    visible = orders_visible_to(viewer.actor).filter(id=order_id)
+    await _checked(viewer, subscriber, visible, "orderId")
+    readable = conversations_readable_by(viewer.actor).filter(id=order_id)
+    await _checked(viewer, subscriber, readable, "orderId")
     return _deliveries(viewer, subscriber)
 
 

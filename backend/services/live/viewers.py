@@ -25,6 +25,7 @@ from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach, reach_of
 from backend.services.live.broker import Broker, Delivery, Subscriber
 from backend.services.live.news import AccessNews, ChangeNews, live_key
+from backend.services.orders.parties import reads_conversation
 from backend.services.orders.policies import OrderRow, can_view_order
 
 log = logging.getLogger("servicehall.live")
@@ -225,6 +226,17 @@ class Viewer:
                 self.actor, application, self.reach, handled_by=news.assignee_id
             )
         return False
+
+    def reads_conversation(self, delivery: Delivery) -> bool:
+        """Whether the viewer reads the conversation of the order a change is about (a party
+        to it, or a supervisor), as its transaction left the order."""
+        news = delivery.news
+        if not isinstance(news, ChangeNews) or news.aggregate_type != "order":
+            return False
+        order = delivery.shared("order", lambda: order_facts(news))
+        return can_view_order(self.actor, order, self.reach) and reads_conversation(
+            self.actor, order, self.reach
+        )
 
     def _heard_access(self, news: AccessNews) -> None:
         if news.session is not None and news.session == self.session_key:

@@ -1,0 +1,365 @@
+"""A page's live stream (`/live`, server-sent events) against the app under uvicorn: changes
+made through mutations arrive as the page's own fragments, a reconnect is replayed what it
+missed, another enterprise's order is refused, and the stream ends when the server stops."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from tortoise import connections
+from tortoise.context import TortoiseContext
+
+from backend.db import tortoise_config
+from backend.models.accounts import Role, TeamMember
+from backend.models.orders import Order
+from backend.settings import Settings
+from tests import builders
+from tests.schema.conversation_helpers import send
+from tests.schema.helpers import global_id
+from tests.schema.live_helpers import WAIT, LiveServer, live_server
+from tests.schema.order_helpers import open_order, park
+from tests.schema.steps_helpers import act
+from web.event_stream import END, EventStream, message
+
+
+class Events:
+    """The messages of one open stream, parsed as a browser's EventSource would."""
+
+    def __init__(self, lines: AsyncIterator[str]) -> None:
+        self.lines = lines
+        self.last_id: str | None = None
+
+    async def next(self, within: float = WAIT) -> dict[str, Any]:
+        async with asyncio.timeout(within):
+            found: dict[str, Any] = {"data": []}
+            async for line in self.lines:
+                if line == "":
+                    if found["data"] or "id" in found or "event" in found:
+                        found["data"] = "\n".join(found["data"])
+                        return found
+                    continue
+                if line.startswith(":"):
+                    continue  # a comment: the stream is idle
+                name, _, value = line.partition(":")
+                value = value.removeprefix(" ")
+                if name == "data":
+                    found["data"].append(value)
+                else:
+                    found[name] = value
+                    if name == "id":
+                        self.last_id = value
+        raise EOFError("the stream ended")
+
+    async def ended(self, within: float = WAIT) -> list[dict[str, Any]]:
+        """What arrives until the server ends the stream."""
+        seen = []
+        async with asyncio.timeout(within):
+            while True:
+                try:
+                    seen.append(await self.next(within))
+                except EOFError:
+                    return seen
+
+
+@asynccontextmanager
+async def stream(
+    client: Any, query: str, headers: dict[str, str] | None = None
+) -> AsyncIterator[Events]:
+    async with client.client.stream("GET", f"/live?{query}", headers=headers) as response:
+        assert response.status_code == 200, response.status_code
+        assert response.headers["content-type"].startswith("text/event-stream")
+        yield Events(response.aiter_lines())
+
+
+async def _signed_in(server: LiveServer, user: Any) -> Any:
+    return await server.signed_in(user)
+
+
+def _status_text(data: str) -> str | None:
+    found = re.search(
+        r'hx-target="#order-status"[^>]*><span class="tag order-status ([^"]+)"', data
+    )
+    return found.group(1) if found else None
+
+
+async def _next_beside_the_inbox(events: Events) -> dict[str, Any]:
+    """The next message about the order itself: the applicant's inbox count rides on the same
+    stream, and the handler's steps now send the applicant notices too."""
+    while True:
+        message = await events.next()
+        if 'hx-target="#unread-slot"' not in message["data"]:
+            return message
+
+
+@pytest.mark.postgres
+async def test_the_order_page_stream_sends_each_change_as_the_pages_fragments(
+    settings: Settings,
+) -> None:
+    p = await park(handlers=1)
+    order = await open_order(p)  # opened (1) and assigned (2)
+    async with live_server(settings) as server:
+        applicant = await _signed_in(server, p.applicant)
+        handler = await _signed_in(server, p.handlers[0])
+        async with stream(applicant, f"order={order.number}&after=2") as events:
+            first = await events.next()
+            assert (first["id"], first["retry"]) == ("2", "2000")
+
+            accepted = await act(handler, "ACCEPT", order)
+            assert accepted["userErrors"] == []
+            change = await _next_beside_the_inbox(events)
+            assert change["id"] == "3"
+            assert 'hx-target="#order-timeline" hx-swap="beforeend"' in change["data"]
+            assert "经办人已接单" in change["data"]  # the event's words, in the reader's language
+            assert _status_text(change["data"]) == "status-in-progress"
+
+            sent = await send(handler, global_id("Order", order.id), body="请补充营业执照副本")
+            assert sent["userErrors"] == []
+            # Not in the timeline: the conversation is sent again whole.
+            conversation = await _next_beside_the_inbox(events)
+            assert "id" not in conversation
+            assert 'hx-target="#order-messages" hx-swap="outerHTML"' in conversation["data"]
+            assert "请补充营业执照副本" in conversation["data"]
+            assert 'id="order-messages"' in conversation["data"]
+
+
+@pytest.mark.postgres
+async def test_a_reconnecting_stream_is_replayed_what_it_missed_and_lists_come_whole(
+    settings: Settings,
+) -> None:
+    p = await park(handlers=1)
+    order = await open_order(p)
+    async with live_server(settings) as server:
+        applicant = await _signed_in(server, p.applicant)
+        handler = await _signed_in(server, p.handlers[0])
+        async with stream(applicant, f"order={order.number}&after=2") as events:
+            assert (await events.next())["id"] == "2"
+        # Cut off: meanwhile the handler accepts and asks a question.
+        await act(handler, "ACCEPT", order)
+        await act(handler, "REQUEST_INFORMATION", order, fileTypes=[])
+        headers = {"Last-Event-ID": "2"}
+        async with stream(applicant, f"order={order.number}&after=2", headers) as events:
+            opening = await events.next()
+            assert opening["id"] == "2"
+            badge = await events.next()  # a reconnect: the count again, whole
+            assert 'hx-target="#unread-slot"' in badge["data"]
+            replayed = [await events.next() for _ in range(2)]
+            assert [m["id"] for m in replayed] == ["3", "4"]
+            assert _status_text(replayed[1]["data"]) == "status-waiting-on-applicant"
+            # ...and nothing twice: the next is the next change.
+            answered = await act(applicant, "ANSWER", order)
+            assert answered["userErrors"] == [], answered
+            assert (await events.next())["id"] == "5"
+        # The id wins over the page's `after`: what the stream had sent, not what it showed.
+        again = {"Last-Event-ID": "4"}
+        async with stream(applicant, f"order={order.number}&after=0", again) as events:
+            assert (await events.next())["id"] == "4"
+            await events.next()  # the count
+            assert (await events.next())["id"] == "5"
+
+
+@pytest.mark.postgres
+async def test_a_stream_for_an_order_the_viewer_may_not_see_is_refused(
+    settings: Settings,
+) -> None:
+    p = await park(handlers=1)
+    order = await open_order(p)
+    theirs = await open_order(p, other=True)
+    async with live_server(settings) as server:
+        applicant = await _signed_in(server, p.applicant)
+        refused = await applicant.client.get(f"/live?order={theirs.number}&after=0")
+        assert refused.status_code == 404
+        assert (await applicant.client.get("/live?order=NO-SUCH&after=0")).status_code == 404
+        malformed = await applicant.client.get(f"/live?order={order.number}&after=x")
+        assert malformed.status_code == 400
+        # The supervisor's lists are not the applicant's.
+        assert (await applicant.client.get("/live?unassigned=")).status_code == 403
+        visitor = server.api()
+        assert (await visitor.client.get("/live")).status_code == 401
+        assert server.broker.listeners == 0  # nothing left listening
+
+
+@pytest.mark.postgres
+async def test_the_inbox_count_rides_on_every_pages_stream(settings: Settings) -> None:
+    p = await park(handlers=1)
+    async with live_server(settings) as server:
+        handler = await _signed_in(server, p.handlers[0])
+        async with stream(handler, "") as events:
+            assert (await events.next())["id"] == "0"
+            await open_order(p)  # given to the handler, who is told
+            badge = await events.next()
+            assert 'hx-target="#unread-slot" hx-swap="innerHTML"' in badge["data"]
+            found = re.search(r'id="unread-badge"[^>]*>.*?</span>(\d+)</span>', badge["data"])
+            assert found is not None and found.group(1) == "1", badge["data"]
+
+
+@pytest.mark.postgres
+async def test_the_queue_stream_renders_the_results_again_when_an_order_changes(
+    settings: Settings,
+) -> None:
+    p = await park(handlers=1)
+    order = await open_order(p)
+    async with live_server(settings) as server:
+        handler = await _signed_in(server, p.handlers[0])
+        async with stream(handler, "queue=status%3DASSIGNED") as events:
+            await events.next()
+            await act(handler, "ACCEPT", order)
+            results = await events.next()
+            assert 'hx-target="#order-results" hx-swap="outerMorph"' in results["data"]
+            # Filtered as the page was: the accepted order left the ASSIGNED list.
+            assert order.number not in results["data"]
+            assert 'id="order-results"' in results["data"]
+
+
+@pytest.mark.postgres
+async def test_streams_end_when_the_server_stops(settings: Settings) -> None:
+    p = await park(handlers=1)
+    order = await open_order(p)
+    async with live_server(settings) as server:
+        applicant = await _signed_in(server, p.applicant)
+        async with stream(applicant, f"order={order.number}&after=2") as events:
+            await events.next()
+            stopping = asyncio.ensure_future(server.stop())
+            assert await events.ended() == []  # the body ends; the browser reconnects later
+            await stopping
+        assert await Order.filter(id=order.id).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.postgres_only
+async def test_open_streams_hold_no_database_connection(db: str, settings: Settings) -> None:
+    """With a pool of ONE connection and two streams open, pages are still served and the
+    streams still render changes: a stream takes a connection only while it renders."""
+    p = await park(handlers=1)
+    order = await open_order(p)
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(f"{db}?minsize=1&maxsize=1"))
+        pool: Any = connections.get("default")._pool  # type: ignore[attr-defined]
+        assert pool is None or pool.get_max_size() == 1
+        async with live_server(settings) as server:
+            applicant = await _signed_in(server, p.applicant)
+            handler = await _signed_in(server, p.handlers[0])
+            query = f"order={order.number}&after=2"
+            async with stream(applicant, query) as ours, stream(handler, "queue=") as theirs:
+                await ours.next()
+                await theirs.next()
+                assert connections.get("default")._pool.get_max_size() == 1  # type: ignore[attr-defined]
+                shown = await asyncio.wait_for(applicant.client.get(f"/orders/{order.number}"), 5)
+                assert shown.status_code == 200
+                assert f"/live?order={order.number}&amp;after=2" in shown.text
+                await act(handler, "ACCEPT", order)
+                assert (await ours.next())["id"] == "3"
+                assert 'id="order-results"' in (await theirs.next())["data"]
+
+
+async def test_a_reader_that_does_not_take_what_is_written_is_dropped() -> None:
+    """A write the client does not take within the send timeout ends the response (and its
+    stream), instead of holding its news and memory for ever."""
+    outbox: asyncio.Queue[bytes] = asyncio.Queue()
+    closed: list[bool] = []
+    response = EventStream(outbox, on_close=lambda: closed.append(True), send_timeout=0.2,
+                           idle_seconds=5)  # fmt: skip
+    sent: list[dict[str, Any]] = []
+
+    async def stuck_send(message: dict[str, Any]) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body":
+            await asyncio.Event().wait()  # the client's buffers are full: never taken
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    outbox.put_nowait(b"data: one\n\n")
+    await asyncio.wait_for(response({"type": "http"}, receive, stuck_send), 2)  # type: ignore[arg-type]
+    assert closed == [True]
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert (b"content-type", b"text/event-stream; charset=utf-8") in sent[0]["headers"]
+    assert not [h for h in sent[0]["headers"] if h[0] == b"content-length"]
+
+
+async def test_a_stream_ends_its_body_when_its_outbox_ends_and_when_the_client_goes() -> None:
+    outbox: asyncio.Queue[bytes] = asyncio.Queue()
+    closed: list[bool] = []
+    response = EventStream(outbox, on_close=lambda: closed.append(True), send_timeout=1,
+                           idle_seconds=0.05)  # fmt: skip
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    outbox.put_nowait(message("<p>x</p>\n<p>y</p>", id="7"))
+    running = asyncio.ensure_future(response({"type": "http"}, receive, send))  # type: ignore[arg-type]
+    await asyncio.sleep(0.12)  # idle: comment lines keep the connection
+    outbox.put_nowait(END)
+    await asyncio.wait_for(running, 1)
+    bodies = [m["body"] for m in sent[1:]]
+    assert bodies[0] == b"id: 7\ndata: <p>x</p>\ndata: <p>y</p>\n\n"
+    assert b": idle\n\n" in bodies
+    assert sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
+    assert closed == [True]
+
+    # The client goes: the response ends without writing more.
+    closed.clear()
+    gone = asyncio.Event()
+
+    async def leaving() -> dict[str, Any]:
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    response = EventStream(asyncio.Queue(), on_close=lambda: closed.append(True),
+                           send_timeout=1, idle_seconds=5)  # fmt: skip
+    running = asyncio.ensure_future(response({"type": "http"}, leaving, send))  # type: ignore[arg-type]
+    await asyncio.sleep(0.05)
+    gone.set()
+    await asyncio.wait_for(running, 1)
+    assert closed == [True]
+
+
+@pytest.mark.postgres
+async def test_the_application_page_stream_follows_its_status(settings: Settings) -> None:
+    from tests.schema import application_helpers as apps
+
+    async with live_server(settings) as server:
+        w = await apps.world(lambda *_, **__: server.api())
+        filled = apps.submission(w, attachments=await apps.materials(w.owner))
+        app = (await apps.submitted(w.applicant, filled))["application"]
+        number = app["number"]
+        async with stream(w.applicant, f"application={number}") as events:
+            assert (await events.next())["id"] == "0"
+            decided = await apps.decide(w.auditor, app, "APPROVE")
+            assert decided["userErrors"] == []
+            change = await events.next()
+            assert 'hx-target="#application-status" hx-swap="innerHTML"' in change["data"]
+            assert '<span class="tag status-approved">' in change["data"]
+        # Another's application is not theirs to follow.
+        stranger = await server.signed_in(await builders.user(Role.APPLICANT, "路人"))
+        refused = await stranger.client.get(f"/live?application={number}")
+        assert refused.status_code == 404
+
+
+@pytest.mark.postgres
+async def test_the_supervisors_unassigned_list_is_rendered_again_when_orders_change(
+    settings: Settings,
+) -> None:
+    p = await park(handlers=1)
+    await open_order(p)
+    supervisor = await builders.user(Role.SUPERVISOR, "钱主管")
+    await TeamMember.filter(user_id=p.handlers[0].id).update(on_leave=True)
+    async with live_server(settings) as server:
+        boss = await _signed_in(server, supervisor)
+        async with stream(boss, "unassigned=") as events:
+            await events.next()
+            waiting = await open_order(p)  # nobody to take it: it waits
+            results = await events.next()
+            assert 'hx-target="#unassigned-results" hx-swap="outerMorph"' in results["data"]
+            assert waiting.number in results["data"]
+            assert 'name="csrf_token" value="' in results["data"]  # its forms still post

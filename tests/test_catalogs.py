@@ -53,3 +53,15 @@ def test_both_catalogs_parse_cleanly_and_list_the_same_messages() -> None:
             catalog = read_po(handle, abort_invalid=True)
         ids[language] = {m.id for m in catalog if m.id}
     assert ids["zh_CN"] == ids["en"]
+
+
+def test_no_message_is_written_twice_in_a_catalog() -> None:
+    # gettext keeps one of two entries for a message id and drops the other without a word, so
+    # a second translation (merged in from two branches, say) would be silently ignored.
+    import re
+
+    for language in ("en", "zh_CN"):
+        text = (ROOT / f"web/locales/{language}/LC_MESSAGES/messages.po").read_text("utf-8")
+        ids = re.findall(r'^msgid ((?:".*"\n)+)', text, re.M)
+        twice = sorted({i for i in ids if ids.count(i) > 1 and i != '""\n'})
+        assert not twice, f"{language}: {twice}"

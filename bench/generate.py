@@ -50,8 +50,8 @@ from backend.services.calendar.calendar import WorkingCalendar  # noqa: E402
 from backend.services.catalog.catalog import search_text  # noqa: E402
 from backend.services.catalog.forms import check_definition  # noqa: E402
 from backend.services.catalog.popularity import recount_sql  # noqa: E402
-from backend.services.orders.day_counts import recount_statements  # noqa: E402
 from backend.services.core.errors import Problems  # noqa: E402
+from backend.services.orders.day_counts import recount_statements  # noqa: E402
 from backend.services.orders.time_limits import working_days_taken  # noqa: E402
 
 DEFAULT_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")

@@ -19,11 +19,15 @@ pytestmark = pytest.mark.postgres
 
 
 async def _counters() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    days = await OrderDayCount.all().order_by("day").values_list(
-        "day", "opened", "completed", "opened_completed", "opened_cancelled"
+    days = (
+        await OrderDayCount.all()
+        .order_by("day")
+        .values_list("day", "opened", "completed", "opened_completed", "opened_cancelled")
     )
-    working = await OrderProcessingCount.all().order_by("day", "working_days").values_list(
-        "day", "working_days", "orders"
+    working = (
+        await OrderProcessingCount.all()
+        .order_by("day", "working_days")
+        .values_list("day", "working_days", "orders")
     )
     return [tuple(r) for r in days if any(r[1:])], [tuple(r) for r in working if r[2]]
 
@@ -41,7 +45,9 @@ async def test_the_counters_the_steps_keep_equal_a_recount(db: str) -> None:
         await steps.accept(w.handler(order), order.id, order.version)
         order = await stored(order)
         with clock.moved_to(moment):
-            await steps.complete(w.handler(order), order.id, "已办结", [], order.version, timezone=TZ)
+            await steps.complete(
+                w.handler(order), order.id, "已办结", [], order.version, timezone=TZ
+            )
     await steps.cancel(supervisor, orders[2].id, "企业已注销", orders[2].version, timezone=TZ)
     kept = await _counters()
     days = {row[0]: row[1:] for row in kept[0]}

@@ -103,6 +103,8 @@ async def test_the_supervisor_puts_it_right_and_the_applicant_follows_up(new_api
     assert blank.status_code == 422
     assert f'id="call-back-{rect_id}-note-error"' in blank.text
 
+    # Before it closes, the order page dates the steps taken so far, not the closing.
+    assert "<dt>整改完结</dt>" not in (await applicant.client.get(f"/orders/{order.number}")).text
     for step, note in (("call-back", "已电话回访"), ("fix", "已约谈经办人"), ("close", "")):
         version = (await Rectification.get(id=rect.id)).version
         done = await submit(
@@ -117,6 +119,9 @@ async def test_the_supervisor_puts_it_right_and_the_applicant_follows_up(new_api
 
     page = (await applicant.client.get(f"/orders/{order.number}")).text
     assert "已约谈经办人" in page
+    # The evaluation's steps, each dated in its section: called back, put right, closed.
+    for label in ("已回访", "已整改", "整改完结"):
+        assert f"<dt>{label}</dt>" in page, label
     assert f'action="/orders/{order.number}/evaluation/follow-up"' in page
     follow = {
         "evaluationId": _hidden(page, "form-follow-up", "evaluationId"),

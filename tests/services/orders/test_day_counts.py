@@ -3,7 +3,9 @@ complete and cancel orders, by the park's days, and equal to a recount from the 
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -78,3 +80,30 @@ async def test_a_recount_counts_by_the_parks_days(db: str) -> None:
     await day_counts.recount(Order._meta.db, "UTC")
     days, _ = await _counters()
     assert days == [(date(2027, 3, 4), 1, 0, 0, 0)]
+
+
+async def test_the_migration_counts_as_the_recount_does(db: str) -> None:
+    """Migration 0019 counts the orders already there with its own copy of the recount (a
+    migration imports nothing of the services): the two agree, on SQLite and PostgreSQL."""
+    w = await world()
+    orders = [await open_order(w) for _ in range(3)]
+    await steps.accept(w.handler(orders[0]), orders[0].id, orders[0].version)
+    done = await stored(orders[0])
+    await steps.complete(w.handler(done), done.id, "已办结", [], done.version, timezone=TZ)
+    supervisor = actor(await builders.user(Role.SUPERVISOR), Role.SUPERVISOR)
+    await steps.cancel(supervisor, orders[1].id, "企业已注销", orders[1].version, timezone=TZ)
+    # One completed before working days were kept, opened late in the UTC evening.
+    await Order.filter(id=orders[2].id).update(
+        status="COMPLETED", processing_days=None,
+        created_at=datetime(2027, 3, 4, 23, 30, tzinfo=ZoneInfo("UTC")),
+        completed_at=datetime(2027, 3, 6, 2, 0, tzinfo=ZoneInfo("UTC")),
+    )  # fmt: skip
+    await day_counts.recount(Order._meta.db, TZ)
+    recounted = await _counters()
+    migration = importlib.import_module("backend.models.migrations.0019_cockpit2")
+    editor = SimpleNamespace(client=Order._meta.db)
+    await migration.forget_counts(None, editor)
+    assert await _counters() == ([], [])
+    await migration.count_orders(None, editor)
+    assert await _counters() == recounted
+    assert (date(2027, 3, 5), 1, 0, 1, 0) in recounted[0]

@@ -17,6 +17,7 @@ from backend.models.accounts import Role, User
 from backend.models.orders import Order
 from backend.services.core.actors import Actor
 from backend.services.orders import steps
+from backend.settings import Settings
 from tests.browser.demo_orders import HANDLER, open_demo_orders
 
 
@@ -28,7 +29,12 @@ async def complete_one() -> str:
     await steps.accept(actor, order.id, order.version)
     order = await Order.get(id=order.id)
     await steps.complete(
-        actor, order.id, "营业执照变更已办结，请到窗口领取新证。", [], order.version
+        actor,
+        order.id,
+        "营业执照变更已办结，请到窗口领取新证。",
+        [],
+        order.version,
+        timezone=os.environ.get("SERVICEHALL_TIMEZONE") or Settings.timezone,
     )
     return order.number
 

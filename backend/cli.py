@@ -1,4 +1,5 @@
-"""The `servicehall` command: serve, migrate, seed, create-user, export-schema, states."""
+"""The `servicehall` command: serve, migrate, seed, create-user, export-schema, states,
+recount-orders."""
 
 from __future__ import annotations
 
@@ -60,6 +61,21 @@ def cmd_seed(settings: Settings, _: argparse.Namespace) -> int:
 
     asyncio.run(_with_db(settings, run()))
     print_logins()
+    return 0
+
+
+def cmd_recount_orders(settings: Settings, _: argparse.Namespace) -> int:
+    """Counts the cockpit's day counters afresh from the orders, by the park's time zone: after
+    changing `SERVICEHALL_TIMEZONE`, or loading orders around the service."""
+    from backend.services.core.transactions import in_transaction
+    from backend.services.orders import day_counts
+
+    async def run() -> None:
+        async with in_transaction() as conn:
+            await day_counts.recount(conn, settings.timezone)
+
+    asyncio.run(_with_db(settings, run()))
+    print(f"Orders counted by day ({settings.timezone}).")
     return 0
 
 
@@ -187,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     states = commands.add_parser("states", help="print the action tables (or write docs/states.md)")
     states.add_argument("--output", "-o", default="-", help="a file, e.g. docs/states.md")
     states.set_defaults(run=cmd_states)
+    commands.add_parser(
+        "recount-orders", help="count the cockpit's orders per day afresh"
+    ).set_defaults(run=cmd_recount_orders)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()

@@ -51,6 +51,7 @@ from backend.services.catalog.catalog import search_text  # noqa: E402
 from backend.services.catalog.forms import check_definition  # noqa: E402
 from backend.services.catalog.popularity import recount_sql  # noqa: E402
 from backend.services.core.errors import Problems  # noqa: E402
+from backend.services.orders.day_counts import recount_statements  # noqa: E402
 from backend.services.orders.time_limits import working_days_taken  # noqa: E402
 
 DEFAULT_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
@@ -91,6 +92,10 @@ class Park:
 
 
 def database_name(orders: int) -> str:
+    # A copy of a park (CREATE DATABASE ... TEMPLATE) to measure a branch without migrating
+    # the shared one: BENCH_PARK_DATABASE names it.
+    if os.environ.get("BENCH_PARK_DATABASE"):
+        return os.environ["BENCH_PARK_DATABASE"]
     if orders % 1_000_000 == 0:
         return f"bench_park_{orders // 1_000_000}m"
     if orders % 1000 == 0:
@@ -1002,6 +1007,10 @@ async def _fill(url: str, orders: int, seed: int, log: Any) -> None:
         # The "most used" board reads daily counts that `submit` keeps; COPY bypasses it.
         await conn.execute(recount_sql("postgres"))
         log(f"applications counted by day: {time.perf_counter() - started:.1f}s")
+        # The cockpit's day counters, which opening and completing orders keep: the same.
+        for statement, arguments in recount_statements(PARK.key):
+            await conn.execute(statement, *arguments)
+        log(f"orders counted by day: {time.perf_counter() - started:.1f}s")
         for table in COLUMNS:
             if table == "counters":
                 continue

@@ -90,3 +90,25 @@ def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
     result = _run(tmp_path / "cli.sqlite3", "serve", "--workers", "2")
     assert result.returncode == 2
     assert "PostgreSQL" in result.stdout
+
+
+def test_recount_orders_counts_the_cockpits_days_afresh(tmp_path: Path) -> None:
+    database = tmp_path / "cli.sqlite3"
+    assert _run(database, "migrate").returncode == 0
+    assert _run(database, "seed").returncode == 0
+    with sqlite3.connect(database) as connection:
+        # A count no order stands behind (a row loaded by hand, a time zone changed).
+        connection.execute(
+            "INSERT INTO order_day_counts (day, opened, completed, opened_completed, "
+            "opened_cancelled) VALUES ('2000-01-01', 5, 0, 0, 0)"
+        )
+    done = _run(database, "recount-orders")
+    assert done.returncode == 0, done.stderr
+    assert "Asia/Shanghai" in done.stdout
+    with sqlite3.connect(database) as connection:
+        orders = connection.execute("SELECT count(*) FROM orders").fetchone()[0]
+        counted = connection.execute("SELECT SUM(opened) FROM order_day_counts").fetchone()[0]
+        stale = connection.execute(
+            "SELECT count(*) FROM order_day_counts WHERE day = '2000-01-01'"
+        ).fetchone()[0]
+    assert (counted or 0) == orders and stale == 0

@@ -58,6 +58,8 @@ EXPECTED_TABLES = {
     "order_information_requests",
     "order_pauses",
     "application_day_counts",
+    "order_day_counts",
+    "order_processing_counts",
 }
 
 

@@ -312,3 +312,39 @@ class OrderAttachment(Model):
     class Meta:
         table = "order_attachments"
         indexes = (("order_id", "audience"), ("file_id",))
+
+
+class OrderDayCount(Model):
+    """The orders of one park day (the park's time zone when counted): opened that day, completed
+    that day, and of those opened that day how many are now completed or cancelled.
+
+    The cockpit sums a range of these rather than counting orders, so a year reads 366 rows
+    whatever the traffic. Opening, completing and cancelling an order add to them in their own
+    transactions (`services/orders/day_counts.py`), which recounts them from the orders too.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField(unique=True)
+    opened = fields.IntField(default=0)
+    completed = fields.IntField(default=0)
+    opened_completed = fields.IntField(default=0)
+    opened_cancelled = fields.IntField(default=0)
+
+    class Meta:
+        table = "order_day_counts"
+
+
+class OrderProcessingCount(Model):
+    """How many orders completed on one park day took a number of working days
+    (`Order.processing_days`, recorded ones only): the cockpit's processing time over a range
+    sums these rather than reading every completed order.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField()
+    working_days = fields.IntField()
+    orders = fields.IntField(default=0)
+
+    class Meta:
+        table = "order_processing_counts"
+        unique_together = (("day", "working_days"),)

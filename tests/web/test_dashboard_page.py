@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from backend.models.accounts import Role, TeamMember
 from backend.models.orders import Order, OrderStatus
 from backend.services.dashboard.figures import MAX_DAYS
+from backend.services.orders import day_counts
 from tests import builders
 from tests.conftest import Api
 from tests.schema.order_helpers import Park, login, open_order, park
@@ -37,6 +38,8 @@ async def _park() -> Park:
     await Order.filter(id=waiting.id).update(
         status=OrderStatus.PENDING_ASSIGNMENT, assignee_id=None
     )
+    # Completed by hand, around the cockpit's day counters: count them afresh.
+    await day_counts.recount(Order._meta.db, "Asia/Shanghai")
     return p
 
 

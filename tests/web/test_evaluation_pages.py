@@ -8,10 +8,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from backend.models.accounts import MemberKind, Role, Team, TeamMember
 from backend.models.evaluations import Evaluation, Rectification
 from backend.models.orders import Order, OrderStatus
+from backend.services.core import clock
+from tests import builders
 from tests.schema.helpers import global_id
 from tests.schema.steps_helpers import People, act, order_in, people
+from tests.schema.test_evaluations import FRIDAY, completed, rate
 from tests.web.helpers import submit
 
 
@@ -99,6 +103,8 @@ async def test_the_supervisor_puts_it_right_and_the_applicant_follows_up(new_api
     assert blank.status_code == 422
     assert f'id="call-back-{rect_id}-note-error"' in blank.text
 
+    # Before it closes, the order page dates the steps taken so far, not the closing.
+    assert "<dt>整改完结</dt>" not in (await applicant.client.get(f"/orders/{order.number}")).text
     for step, note in (("call-back", "已电话回访"), ("fix", "已约谈经办人"), ("close", "")):
         version = (await Rectification.get(id=rect.id)).version
         done = await submit(
@@ -113,6 +119,9 @@ async def test_the_supervisor_puts_it_right_and_the_applicant_follows_up(new_api
 
     page = (await applicant.client.get(f"/orders/{order.number}")).text
     assert "已约谈经办人" in page
+    # The evaluation's steps, each dated in its section: called back, put right, closed.
+    for label in ("已回访", "已整改", "整改完结"):
+        assert f"<dt>{label}</dt>" in page, label
     assert f'action="/orders/{order.number}/evaluation/follow-up"' in page
     follow = {
         "evaluationId": _hidden(page, "form-follow-up", "evaluationId"),
@@ -179,3 +188,30 @@ async def test_the_items_figures_are_on_its_catalog_page(new_api: Any) -> None:
         await submit(world.clients["applicant"], f"/orders/{order.number}/evaluation/rate", fields)
     after = (await anonymous.client.get(item_path)).text
     assert "满意率" in after and "50.0%" in after
+
+
+async def test_the_page_lists_the_viewers_teams_first(new_api: Any) -> None:
+    """Those the supervisor is told of (their team's) first, under their own heading."""
+    world = await people(new_api)
+    ours = world.users["supervisor"]
+    assert ours is not None
+    await TeamMember.create(team=world.park.team, user=ours, kind=MemberKind.SUPERVISOR)
+    other_team = await Team.create(name="另一个团队")
+    elsewhere = await builders.user(Role.SUPERVISOR, "赵主管")
+    await TeamMember.create(team=other_team, user=elsewhere, kind=MemberKind.SUPERVISOR)
+    applicant = world.clients["applicant"]
+    with clock.moved_to(FRIDAY):
+        first = await completed(world)
+        await rate(applicant, first, "DISSATISFIED", reasons=["SLOW"])
+        second = await completed(world)
+        await Order.filter(id=second.id).update(team_id=other_team.id)
+        await rate(applicant, second, "DISSATISFIED", reasons=["SLOW"])
+    page = await world.clients["supervisor"].client.get("/rectifications")
+    assert page.status_code == 200
+    html = page.text
+    mine, others = html.index('id="mine-heading"'), html.index('id="others-heading"')
+    assert mine < html.index(first.number) < others < html.index(second.number)
+    # Someone told of nothing (an admin) sees one list.
+    plain = (await world.clients["admin"].client.get("/rectifications")).text
+    assert 'id="mine-heading"' not in plain and 'id="open-heading"' in plain
+    assert first.number in plain and second.number in plain

@@ -136,7 +136,8 @@ async def _rectifications_page(
 ) -> Response:
     data = (await run(request, "rectifications_page")).data
     values = {
-        "rectifications": [e["node"] for e in data["rectifications"]["edges"]],
+        "mine": [e["node"] for e in data["mine"]["edges"]],
+        "others": [e["node"] for e in data["others"]["edges"]],
         "appeals": [e["node"] for e in data["appeals"]["edges"]],
         "forms": forms or {},
     }

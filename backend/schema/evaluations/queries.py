@@ -3,6 +3,8 @@ rectifications (supervisors), and the published figures."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from backend.models.evaluations import EvaluationStatus
@@ -18,6 +20,7 @@ from backend.schema.relay import Connection, connection, decode_id_of, fetch_pag
 from backend.services.core.actors import Actor
 from backend.services.core.reach import reach_of
 from backend.services.evaluations import figures
+from backend.services.evaluations import rectifications as rectification_rules
 from backend.services.evaluations.figures import Dimension
 from backend.services.evaluations.policies import (
     evaluations_visible_to,
@@ -91,6 +94,14 @@ class EvaluationQueries:
         self,
         info: strawberry.Info,
         open: bool = True,
+        for_viewer: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="true: only those the viewer is told of (orders of the teams they "
+                "supervise, and of teams with no supervisor of their own); false: only the "
+                "others; null: all."
+            ),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[RectificationType]:
@@ -98,6 +109,8 @@ class EvaluationQueries:
         query = rectifications_visible_to(actor)
         if open:
             query = query.filter(status__in=OPEN_RECTIFICATION)
+        if for_viewer is not None:
+            query = rectification_rules.told(query, actor, for_viewer)
         page = await fetch_page(query, first=first, after=after, order=("id",))
         loaded = await load_evaluations(
             actor,

@@ -17,7 +17,6 @@ the measurement.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -29,7 +28,13 @@ from tortoise.functions import Count
 
 from backend.models.accounts import MemberKind, Team, TeamMember
 from backend.models.applications import OwedMaterial
-from backend.models.orders import OPEN_STATUSES, Order, OrderStatus
+from backend.models.orders import (
+    OPEN_STATUSES,
+    Order,
+    OrderDayCount,
+    OrderProcessingCount,
+    OrderStatus,
+)
 from backend.services.core import clock
 from backend.services.core.actors import Actor
 from backend.services.core.errors import PermissionDenied
@@ -136,82 +141,73 @@ class _Parameters:
         return f"${len(self.values)}" if self.numbered else "?"
 
 
-def _days_source(p: _Parameters, days: Sequence[date], zone: ZoneInfo) -> str:
-    """A table `d(day, starts, ends)` of the range's park days and the UTC instants bounding
-    each: three arrays on PostgreSQL (one statement text whatever the range), VALUES else."""
-    starts = [park_midnight(day, zone) for day in days]
-    ends = [park_midnight(day + timedelta(days=1), zone) for day in days]
-    if p.numbered:
-        return (
-            # Only placeholders reach the text.
-            f"SELECT * FROM unnest({p(list(days))}::date[], {p(starts)}::timestamptz[], "  # noqa: S608
-            f"{p(ends)}::timestamptz[]) AS d(day, starts, ends)"
-        )
-    rows = ", ".join(
-        f"({p(day.isoformat())}, {p(s)}, {p(e)})"
-        for day, s, e in zip(days, starts, ends, strict=True)
+@dataclass(frozen=True)
+class _Counted:
+    """What the day counters say of a range (`orders.day_counts`)."""
+
+    days: list[DayCount]
+    opened_completed: int  # opened in the range, completed now
+    opened_cancelled: int  # opened in the range, cancelled now
+
+
+async def _counted(start: date, end: date) -> _Counted:
+    """Opened and completed per park day, and what became of the range's orders, from the day
+    counters: one statement reading at most a row a day."""
+    rows = await OrderDayCount.filter(day__gte=start, day__lte=end).values_list(
+        "day", "opened", "completed", "opened_completed", "opened_cancelled"
     )
-    return f"SELECT column1 AS day, column2 AS starts, column3 AS ends FROM (VALUES {rows})"  # noqa: S608
-
-
-async def _days(conn: BaseDBAsyncClient, days: Sequence[date], zone: ZoneInfo) -> list[DayCount]:
-    """Opened and completed per park day, in one statement (two index-only range counts a
-    day)."""
-    p = _Parameters(conn)
-    source = _days_source(p, days, zone)
-    rows = await conn.execute_query_dict(
-        f"WITH d AS ({source}) SELECT d.day AS day, "  # noqa: S608
-        "(SELECT COUNT(*) FROM orders o WHERE o.created_at >= d.starts "
-        "AND o.created_at < d.ends) AS opened, "
-        "(SELECT COUNT(*) FROM orders o WHERE o.completed_at >= d.starts "
-        "AND o.completed_at < d.ends) AS completed "
-        "FROM d ORDER BY d.day",
-        p.values,
+    found = {day: (int(o), int(c)) for day, o, c, _, _ in rows}
+    return _Counted(
+        [DayCount(day, *found.get(day, (0, 0))) for day in days_between(start, end)],
+        sum(int(r[3]) for r in rows),
+        sum(int(r[4]) for r in rows),
     )
-    return [
-        DayCount(
-            r["day"] if isinstance(r["day"], date) else date.fromisoformat(r["day"]),
-            int(r["opened"]),
-            int(r["completed"]),
-        )
-        for r in rows
-    ]
 
 
-async def _processing(conn: BaseDBAsyncClient, starts: datetime, ends: datetime) -> ProcessingTime:
+async def _processing(start: date, end: date, completed: int) -> ProcessingTime:
     """Average and 90th percentile (nearest rank) of the working days the orders completed in
-    the range took, in one statement: the database counts orders per number of days, then
-    runs a sum over those few rows."""
+    the range took, in one statement over the processing counters (a few rows a day): the
+    database sums orders per number of days, then runs a sum over those few rows. `completed`
+    is every order completed in the range: those without recorded days are the rest."""
+    conn = OrderProcessingCount._meta.db
     p = _Parameters(conn)
+    first, last = (start, end) if p.numbered else (start.isoformat(), end.isoformat())
     statement = (
-        "WITH h AS (SELECT processing_days AS d, COUNT(*) AS n FROM orders "  # noqa: S608
-        f"WHERE completed_at >= {p(starts)} AND completed_at < {p(ends)} "
-        "GROUP BY processing_days), "
-        "k AS (SELECT d, n FROM h WHERE d IS NOT NULL), "
+        "WITH k AS (SELECT working_days AS d, SUM(orders) AS n FROM order_processing_counts "  # noqa: S608
+        f"WHERE day >= {p(first)} AND day <= {p(last)} GROUP BY working_days), "
         "c AS (SELECT d, SUM(n) OVER (ORDER BY d) AS running, SUM(n) OVER () AS total FROM k) "
         "SELECT (SELECT SUM(n) FROM k) AS counted, "
-        "(SELECT SUM(n) FROM h WHERE d IS NULL) AS unrecorded, "
         "(SELECT CAST(SUM(d * n) AS REAL) / SUM(n) FROM k) AS average, "
         "(SELECT MIN(d) FROM c WHERE running * 10 >= total * 9) AS p90"
     )
     row = (await conn.execute_query_dict(statement, p.values))[0]
     average = row["average"]
+    counted = int(row["counted"] or 0)
     return ProcessingTime(
-        completed=int(row["counted"] or 0),
-        not_recorded=int(row["unrecorded"] or 0),
+        completed=counted,
+        not_recorded=completed - counted,
         average=None if average is None else round(float(average), 2),
         p90=None if row["p90"] is None else int(row["p90"]),
     )
 
 
-async def _by_status(starts: datetime, ends: datetime) -> dict[OrderStatus, int]:
+async def _by_status(starts: datetime, ends: datetime, counted: _Counted) -> dict[OrderStatus, int]:
+    """The range's orders by their status now: the open ones counted (few, through the
+    `(status, created_at, id)` index), the closed ones from the day counters."""
     rows = (
-        await Order.filter(created_at__gte=starts, created_at__lt=ends)
+        await Order.filter(status__in=list(NOT_CLOSED), created_at__gte=starts, created_at__lt=ends)
         .annotate(n=Count("id"))
         .group_by("status")
         .values_list("status", "n")
     )
-    return {OrderStatus(status): int(n) for status, n in rows}
+    found = {OrderStatus(status): int(n) for status, n in rows}
+    for status, n in (
+        (OrderStatus.COMPLETED, counted.opened_completed),
+        (OrderStatus.CANCELLED, counted.opened_cancelled),
+    ):
+        if n:
+            found[status] = n
+    return found
 
 
 @dataclass(frozen=True)
@@ -315,20 +311,21 @@ async def dashboard(actor: Actor, start: date, end: date, timezone: str) -> Dash
         raise PermissionDenied()
     zone = ZoneInfo(timezone)
     starts, ends = park_midnight(start, zone), park_midnight(end + timedelta(days=1), zone)
-    conn = Order._meta.db
     now = clock.now()
     open_orders = await OpenOrders.count(now)
     teams, waiting = await _teams(open_orders)
     today = now.astimezone(zone).date()
+    counted = await _counted(start, end)
+    completed = sum(d.completed for d in counted.days)
     return Dashboard(
         start=start,
         end=end,
         timezone=timezone,
-        by_status=await _by_status(starts, ends),
+        by_status=await _by_status(starts, ends, counted),
         teams=teams,
         waiting_for_handler=waiting,
-        days=tuple(await _days(conn, days_between(start, end), zone)),
-        processing=await _processing(conn, starts, ends),
+        days=tuple(counted.days),
+        processing=await _processing(start, end, completed),
         owed_past_due=await _owed_past_due(today),
         deadlines=open_orders.deadlines(),
         ratings=tuple(await evaluation_figures.figures(evaluation_figures.Dimension.TEAM)),

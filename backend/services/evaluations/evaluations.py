@@ -28,6 +28,7 @@ from backend.services.evaluations.reasons import (
 )
 from backend.services.evaluations.states import EVALUATION, E
 from backend.services.notifications import notifications
+from backend.services.orders import parties
 from backend.services.orders.parties import applicant
 from backend.services.orders.policies import visible_order
 
@@ -222,7 +223,8 @@ async def appeal(
             changes={"appeal_reason": text, "appealed_by_id": actor.user_id, "appealed_at": now},
             data={"reason": text},
         )  # fmt: skip
-        for supervisor_id in await rectifications.supervisor_ids(conn):
+        # The supervisors of the rated order's team decide (every supervisor where it has none).
+        for supervisor_id in await parties.supervisors_of_team(conn, evaluation.team_id):
             await notifications.notify(
                 supervisor_id, "EVALUATION_APPEALED", {"number": await _number(conn, evaluation)},
                 using_db=conn,

@@ -3,9 +3,11 @@
 - the rater: any member of the applicant's enterprise (the order's `applicant` party);
 - the appealer: the order's handler (assignee), or a provider for a provider's order, never
   someone of the applicant's enterprise;
-- supervisors (and admins): decide appeals and own rectifications. Teams have no supervisors
-  yet, so any supervisor may take an open rectification: the first to record a step owns it,
-  and after that only the owner (or an admin) records the next.
+- supervisors (and admins): decide appeals and own rectifications. The order's team's
+  supervisors are told of them (`orders.parties.supervisors_of_team`) and find them first on
+  their page, but any supervisor may take an open rectification (cover for a team whose
+  supervisor is away): the first to record a step owns it, and after that only the owner (or
+  an admin) records the next.
 - seeing: whoever may see the order sees its evaluation (providers only their own orders, as
   the orders' rule has it); the rater's name only the applicant's enterprise and supervisors
   and admins: handlers, auditors and providers read the review without the person's name.

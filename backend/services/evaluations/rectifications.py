@@ -3,7 +3,8 @@
 `SERVICEHALL_RECTIFICATION_FIX_WORKING_DAYS` (15), both counted on the park's working calendar
 from the review; a supervisor records each step (the first to do so owns it) and closes it, and
 the applicant is told and may then add the follow-up review. A job at each deadline flags the
-rectification when the step is still not taken and tells its owner (or every supervisor)."""
+rectification when the step is still not taken and tells its owner (or, while nobody owns it,
+the supervisors of the order's team: `orders.parties.supervisors_of_team`)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 
 from backend.i18n import N_
-from backend.models.accounts import Role, UserRole
 from backend.models.evaluations import Evaluation, Rectification, RectificationStatus
 from backend.models.orders import Order
 from backend.services.calendar.calendar import due_at
@@ -29,6 +30,7 @@ from backend.services.evaluations.states import OPEN_RECTIFICATION, RECTIFICATIO
 from backend.services.jobs import jobs
 from backend.services.jobs.jobs import JobRun
 from backend.services.notifications import notifications
+from backend.services.orders import parties
 
 RS = RectificationStatus
 DEADLINE = "rectification.deadline"
@@ -80,15 +82,15 @@ async def open_summary(now: datetime | None = None) -> OpenRectifications:
     return OpenRectifications(open=await still_open.count(), overdue=await late.count())
 
 
-async def supervisor_ids(conn: BaseDBAsyncClient) -> list[int]:
-    """Every active supervisor: who hears of a new bad review while nobody owns it."""
-    rows = await (
-        UserRole.filter(role=Role.SUPERVISOR, user__is_active=True)
-        .using_db(conn)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
-    return [int(str(pk)) for pk in rows]
+def told(
+    query: QuerySet[Rectification], actor: Actor, told: bool = True
+) -> QuerySet[Rectification]:
+    """The rectifications of `query` the actor is told of (`told`) or not: those of orders whose
+    team's supervisors include them (`parties.told_supervisor_condition`, the notices' rule)."""
+    orders = Subquery(Order.filter(parties.told_supervisor_condition(actor)).values("id"))
+    if told:
+        return query.filter(order_id__in=orders)
+    return query.exclude(order_id__in=orders)
 
 
 async def open_for(
@@ -113,7 +115,8 @@ async def open_for(
             conn, DEADLINE, {"rectificationId": rectification.id, "step": step},
             run_at=moment, key=f"{DEADLINE}:{rectification.id}:{step}",
         )  # fmt: skip
-    for supervisor_id in await supervisor_ids(conn):
+    # The supervisors of the order's team (every supervisor where it has none).
+    for supervisor_id in await parties.supervisors_of_team(conn, order.team_id):
         await notifications.notify(
             supervisor_id, "RECTIFICATION_OPENED", {"number": order.number}, using_db=conn
         )
@@ -234,15 +237,16 @@ async def flag_overdue(run: JobRun) -> None:
             conn, Actor(), "rectification", rectification.id, E.RECTIFICATION_OVERDUE,
             {"step": step},
         )  # fmt: skip
-        number = (
+        number, team_id = (
             await Order.filter(id=rectification.order_id)
             .using_db(conn)
-            .values_list("number", flat=True)
+            .values_list("number", "team_id")
         )[0]
+        # Its owner; while nobody owns it, the supervisors of the order's team.
         people = (
             [rectification.owner_id]
             if rectification.owner_id is not None
-            else await supervisor_ids(conn)
+            else await parties.supervisors_of_team(conn, team_id)
         )
         for person in people:
             await notifications.notify(

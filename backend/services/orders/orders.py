@@ -25,7 +25,7 @@ from backend.services.calendar import calendar
 from backend.services.core import clock, events, numbering
 from backend.services.core.actors import Actor, as_system
 from backend.services.notifications import notifications
-from backend.services.orders import forwarding, timers
+from backend.services.orders import day_counts, forwarding, timers
 from backend.services.orders.handlers import (
     AssignmentReason,
     AssignmentRule,
@@ -91,6 +91,7 @@ async def open_order(
         using_db=conn,
     )
     await timers.schedule_order(conn, order, due, timezone)
+    await day_counts.opened(conn, order, timezone)
     await events.record(
         conn,
         system,

@@ -181,3 +181,21 @@ async def supervisors_of_team(conn: BaseDBAsyncClient | None, team_id: int | Non
             return [int(str(r)) for r in named]
     rows = await active.using_db(conn).order_by("user_id").values_list("user_id", flat=True)
     return [int(str(r)) for r in rows]
+
+
+def told_supervisor_condition(actor: Actor) -> Q:
+    """On `Order`: the orders whose team's supervisors (`supervisors_of_team`) include the actor,
+    the same rule as a condition for lists: teams they supervise, and teams (or orders without
+    one) that have no supervisor of their own, whose news goes to every supervisor. Nothing for
+    anyone not holding the supervisor's role (they are never told)."""
+    if actor.user_id is None or not actor.has(Role.SUPERVISOR):
+        return Q(id=-1)
+    active = UserRole.filter(role=Role.SUPERVISOR, user__is_active=True)
+    supervised = TeamMember.filter(
+        kind=MemberKind.SUPERVISOR, user_id__in=Subquery(active.values("user_id"))
+    )
+    return (
+        Q(team_id__in=Subquery(supervised.filter(user_id=actor.user_id).values("team_id")))
+        | Q(team_id__isnull=True)
+        | ~Q(team_id__in=Subquery(supervised.values("team_id")))
+    )

@@ -33,6 +33,7 @@ from backend.services.evaluations import defaults as evaluation_defaults
 from backend.services.files.uploads import ORDER_ATTACHMENT_POLICY, UploadPolicy
 from backend.services.orders import (
     attachments,
+    day_counts,
     forwarding,
     notices,
     orders,
@@ -277,6 +278,7 @@ async def complete(
             changes={"completed_at": now, "result": text, "processing_days": days},
             data={"note": text, "files": len(files)},
         )  # fmt: skip
+        await day_counts.completed(conn, order, now, days, timezone)
         await attachments.attach(
             conn, order.id, files, AttachedTo.RESULT, AttachmentAudience.ORDER_VIEWERS
         )
@@ -309,6 +311,7 @@ async def cancel(
             conn, actor, order, "CANCEL", expected_version=expected_version, reach=reach,
             changes=changes, data={"note": note},
         )  # fmt: skip
+        await day_counts.cancelled(conn, order, timezone)
         await forwarding.tell_provider(
             conn, order, webhook_events.ORDER_CANCELLED, {"reason": note}
         )

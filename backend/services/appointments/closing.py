@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from typing import cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -43,7 +44,7 @@ async def close_day(
     many bookings."""
     slots = AppointmentSlot.filter(day=day).using_db(conn)
     await slots.filter(is_open=True).update(is_open=False, closed_by=SlotClosedBy.HOLIDAY)
-    slot_ids = list(await slots.values_list("id", flat=True))
+    slot_ids = cast(list[int], await slots.values_list("id", flat=True))
     return await _close_bookings(
         conn, actor, slot_ids, "APPOINTMENT_CLOSED", {"day": day.isoformat(), "holiday": holiday}
     )
@@ -89,10 +90,13 @@ async def withdraw(
         .update(is_open=False, closed_by=SlotClosedBy.PLAN)
     )
     used = set(
-        await Appointment.filter(slot_id__in=left_out)
-        .using_db(conn)
-        .distinct()
-        .values_list("slot_id", flat=True)
+        cast(
+            list[int],
+            await Appointment.filter(slot_id__in=left_out)
+            .using_db(conn)
+            .distinct()
+            .values_list("slot_id", flat=True),
+        )
     )
     unused = [slot_id for slot_id in left_out if slot_id not in used]
     if unused:

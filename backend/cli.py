@@ -56,7 +56,7 @@ def cmd_seed(settings: Settings, _: argparse.Namespace) -> int:
     )
 
     async def run() -> None:
-        created = await demo.seed()
+        created = await demo.seed(settings.timezone)
         print("Demo data is in place" + (" (created now)." if created else " (kept)."))
 
     asyncio.run(_with_db(settings, run()))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.demo import appointments as demo_appointments
 from backend.demo import catalog as demo_catalog
 from backend.demo import enterprises as demo_enterprises
 from backend.demo import service_requests as demo_requests
@@ -36,8 +37,9 @@ DEMO_USERS = (
 )
 
 
-async def seed() -> bool:
-    """Creates the demo data unless it is there; returns whether it created anything."""
+async def seed(timezone: str = "Asia/Shanghai") -> bool:
+    """Creates the demo data unless it is there; returns whether it created anything.
+    `timezone`: the park's (SERVICEHALL_TIMEZONE), for the days of the appointment slots."""
     if await User.filter(email=DEMO_USERS[0].login).exists():
         return False
     users: dict[Role, User] = {}
@@ -77,4 +79,5 @@ async def seed() -> bool:
     await demo_enterprises.seed_enterprises(users[Role.APPLICANT])
     await demo_catalog.seed(users[Role.ADMIN], team)
     await demo_requests.seed(users[Role.APPLICANT])
+    await demo_appointments.seed(users[Role.ADMIN], timezone)
     return True

@@ -53,6 +53,7 @@ class SlotClosedBy(StrEnum):
     OPEN = "OPEN"
     ADMIN = "ADMIN"  # an admin closed it: no more bookings, those made are kept
     HOLIDAY = "HOLIDAY"  # its day became a holiday: its bookings were closed and told
+    PLAN = "PLAN"  # the plan dropped its window (or weekday): its bookings were closed and told
 
 
 class AppointmentSlot(Model):

@@ -412,20 +412,62 @@ async def test_the_list_costs_the_same_for_2_and_20(new_api: Any, sql_counter: A
 
 
 async def test_merging_two_requests_into_each_other_at_once_leaves_no_cycle(
-    new_api: Any,
+    new_api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A into B and B into A at once. The versions alone keep a cycle from forming (each merge
+    bumps its target, so the later versioned UPDATE of its own source finds it moved); what the
+    row locks add is the order: without them each merge writes its target first and then its
+    source, the two write the same two rows in opposite orders, and PostgreSQL kills one as a
+    deadlock, an internal error instead of a clear refusal. The window is held open here: each
+    merge, once it has bumped its target, waits (up to two seconds) for the other to get that
+    far, so without the locks both always do and deadlock; with them the second is still
+    waiting for its lock and reads what the first left."""
     import asyncio
+    import contextlib
+
+    from backend.services.service_requests import requests
 
     admin, alice, eid, a = await _world(new_api)
     b = await asked(alice, eid, title="食品证代办")
     other_admin = await signed_in(new_api, "admin2@example.com", ["ADMIN"])
+    bumped = 0
+    both = asyncio.Event()
+    bump_version = requests.bump_version
+
+    async def bump_then_wait(*args: Any, **kwargs: Any) -> int:
+        nonlocal bumped
+        version = await bump_version(*args, **kwargs)
+        bumped += 1
+        if bumped == 2:
+            both.set()
+        # Timing out: the other merge is waiting for a lock this one holds.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both.wait(), 2)
+        return version
+
+    monkeypatch.setattr(requests, "bump_version", bump_then_wait)
     results = await asyncio.gather(
-        act(admin, MERGE, serviceRequestId=a["id"], expectedVersion=1, targetId=b["id"]),
-        act(other_admin, MERGE, serviceRequestId=b["id"], expectedVersion=1, targetId=a["id"]),
+        _merge(admin, a["id"], b["id"]), _merge(other_admin, b["id"], a["id"])
     )
     merged = [r for r in results if r["userErrors"] == []]
     refused = [r for r in results if r["userErrors"]]
     assert len(merged) == 1 and len(refused) == 1, results
     assert refused[0]["userErrors"][0]["code"] in {"STALE", "MERGE_TARGET_SETTLED"}
+    # The second one reached its target's bump only after the first had committed.
+    assert not both.is_set()
     rows = await ServiceRequest.all()
     assert sorted(r.status for r in rows) == ["MERGED", "OPEN"]
+    [source] = [r for r in rows if r.status == "MERGED"]
+    [target] = [r for r in rows if r.status == "OPEN"]
+    assert source.merged_into_id == target.id and target.merged_into_id is None
+
+
+async def _merge(client: Api, source: str, target: str) -> dict[str, Any]:
+    """A merge whose GraphQL errors (a deadlock is one) come back in the answer."""
+    response = await client.post(
+        MERGE, {"input": {"serviceRequestId": source, "expectedVersion": 1, "targetId": target}}
+    )
+    body = response.json()
+    if "errors" in body:
+        return {"userErrors": [{"code": e["message"]} for e in body["errors"]]}
+    return body["data"]["mergeServiceRequest"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from backend.demo import seed as demo
@@ -54,3 +56,29 @@ async def test_demo_items_fill_the_enterprise_from_its_record_and_audit_it(db: s
         mirrored = {f["key"] for f in version.form["fields"] if f.get("mirrors")}
         checked = {r["field"] for r in version.audit_rules if r["type"] == "MATCHES_ENTERPRISE"}
         assert mirrored == checked, version.name_zh
+
+
+@pytest.mark.postgres
+async def test_the_demo_gives_legal_consultation_slots_to_book(db: str) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from backend.models.appointments import AppointmentPlan, AppointmentSlot
+    from backend.services.calendar.calendar import working_calendar
+    from backend.services.core import clock
+
+    with clock.moved_to(datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        assert await demo.seed() is True
+    legal = await ServiceItem.get(name_zh="法律咨询")
+    plan = await AppointmentPlan.get(item_id=legal.id)
+    assert [w["start"] for w in plan.windows] == ["09:00", "09:30", "10:00", "14:00", "14:30"]
+    slots = await AppointmentSlot.filter(item_id=legal.id)
+    first, last = date(2026, 12, 1), date(2026, 12, 14)
+    calendar = await working_calendar(first, last, "Asia/Shanghai")
+    working = [first + timedelta(n) for n in range(14) if calendar.is_working(first + timedelta(n))]
+    assert sorted({s.day for s in slots}) == working
+    assert len(slots) == len(working) * 5 and all(s.is_open for s in slots)
+    # Only that item takes appointments in the demo; a second seed adds nothing.
+    assert await AppointmentPlan.all().count() == 1
+    assert await demo.seed() is False
+    assert await AppointmentSlot.all().count() == len(slots)

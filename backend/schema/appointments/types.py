@@ -17,12 +17,14 @@ from backend.services.appointments.states import AppointmentActions
 strawberry.enum(
     AppointmentStatus,
     name="AppointmentStatus",
-    description="BOOKED holds a place; CHECKED_IN came; CANCELLED freed it; CLOSED: a holiday.",
+    description="BOOKED holds a place; CHECKED_IN came; CANCELLED freed it; CLOSED: its slot "
+    "closed for a holiday, or left the item's plan.",
 )
 strawberry.enum(
     SlotClosedBy,
     name="AppointmentSlotClosedBy",
-    description="OPEN; ADMIN: closed by an admin (bookings kept); HOLIDAY: its day became one.",
+    description="OPEN; ADMIN: closed by an admin (bookings kept); HOLIDAY: its day became one "
+    "(reopens if the holiday is cleared); PLAN: the item's plan dropped its window or weekday.",
 )
 
 

@@ -10,9 +10,10 @@ import strawberry
 from backend.models.service_requests import ServiceRequest, Urgency
 from backend.schema.context import context_of
 from backend.schema.errors import run_mutation
+from backend.schema.loading import Selection
 from backend.schema.relay import input_pk, optional_input_pk
 from backend.schema.service_requests.errors import ServiceRequestError
-from backend.schema.service_requests.types import RELATED, ServiceRequestType, as_types
+from backend.schema.service_requests.types import ServiceRequestType, visible_requests
 from backend.services.core.actors import Actor
 from backend.services.service_requests import requests
 
@@ -78,9 +79,9 @@ async def _done(
 
     async def done() -> ServiceRequestPayload:
         row = await change(actor)
-        rows = await ServiceRequest.filter(id=row.id).select_related(*RELATED)
-        [node] = await as_types(info, rows)
-        return ServiceRequestPayload(service_request=node, user_errors=[])
+        shown = Selection.of(info).under("serviceRequest")
+        found = await visible_requests(actor, [row.id], shown)
+        return ServiceRequestPayload(service_request=found[0] if found else None, user_errors=[])
 
     return await run_mutation(
         info,

@@ -9,8 +9,15 @@ import strawberry
 from backend.models.catalog import Category
 from backend.models.service_requests import RequestStatus
 from backend.schema.context import context_of
-from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
-from backend.schema.service_requests.types import RELATED, ServiceRequestType, as_types
+from backend.schema.loading import Selection
+from backend.schema.nodes import global_id
+from backend.schema.relay import Connection, connection, decode_id_of, fetch_row_page
+from backend.schema.service_requests.types import (
+    REQUEST_NEEDS,
+    ServiceRequestType,
+    requests_of,
+    visible_requests,
+)
 from backend.services.core.errors import localized
 from backend.services.service_requests import grouping
 from backend.services.service_requests.policies import requests_visible_to
@@ -59,13 +66,15 @@ class ServiceRequestQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[ServiceRequestType]:
-        query = requests_visible_to(context_of(info).actor)
+        actor = context_of(info).actor
+        query = requests_visible_to(actor)
         if status:
             query = query.filter(status__in=status)
-        page = await fetch_page(query.select_related(*RELATED), first=first, after=after)
-        typed = await as_types(info, page.rows)
-        nodes = {row.id: node for row, node in zip(page.rows, typed, strict=True)}
-        return connection(page, lambda row: nodes[row.id], query)
+        wanted = REQUEST_NEEDS.wanted(Selection.of(info).nodes())
+        page = await fetch_row_page(query, wanted.columns, first=first, after=after)
+        typed = await requests_of(actor, page.rows, wanted)
+        nodes = {node._row["id"]: node for node in typed}
+        return connection(page, lambda row: nodes[row["id"]], query)
 
     @strawberry.field(description="One request, if the viewer may see it.")
     async def service_request(
@@ -74,9 +83,7 @@ class ServiceRequestQueries:
         pk = decode_id_of(id, "ServiceRequest")
         if pk is None:
             return None
-        query = requests_visible_to(context_of(info).actor).filter(id=pk)
-        rows = await query.select_related(*RELATED)
-        found = await as_types(info, rows)
+        found = await visible_requests(context_of(info).actor, [pk], Selection.of(info))
         return found[0] if found else None
 
     @strawberry.field(
@@ -94,10 +101,11 @@ class ServiceRequestQueries:
             found = await grouping.by_wording(context.actor, threshold, limit)
         else:
             found = await grouping.by_category(context.actor, limit)
-        # The grouped rows again with what the type shows, in one statement.
+        # The grouped rows again with what the selection shows of them (a statement, two with
+        # `mergedInto`), whatever the number of groups.
         ids = [r.id for g in found.groups for r in g.requests]
-        rows = await requests_visible_to(context.actor).filter(id__in=ids).select_related(*RELATED)
-        nodes = {row.id: node for row, node in zip(rows, await as_types(info, rows), strict=True)}
+        shown = Selection.of(info).under("groups", "requests")
+        nodes = {n._row["id"]: n for n in await visible_requests(context.actor, ids, shown)}
         names = {
             c.id: str(localized({"zh": c.name_zh, "en": c.name_en}, context.language))
             for c in await Category.filter(
@@ -107,11 +115,7 @@ class ServiceRequestQueries:
         return ServiceRequestGroups(
             groups=[
                 ServiceRequestGroup(
-                    category_id=(
-                        strawberry.ID(str(nodes[g.requests[0].id].category_id))
-                        if g.category_id
-                        else None
-                    ),
+                    category_id=global_id("Category", g.category_id) if g.category_id else None,
                     category_name=names.get(g.category_id) if g.category_id else None,
                     similarity=round(g.similarity, 3),
                     requests=[nodes[r.id] for r in g.requests if r.id in nodes],

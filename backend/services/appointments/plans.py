@@ -5,6 +5,12 @@ Slots are made for the days from tomorrow up to the plan's `days_ahead`: on the 
 days (a make-up Saturday is one, a holiday is not), and, when the plan names weekdays, only on
 those. Making slots only adds the missing ones, so it is safe to run again (on saving the plan,
 and each night by a job): a slot an admin closed, or changed, stays as it is.
+
+A window is its start time (a slot's key is item, day and start; the queue number begins with
+it). A changed plan takes effect from tomorrow: the future slots of a window (or weekday) it
+dropped go (`closing.withdraw`: deleted, or closed with their bookings where anyone booked), a
+window kept with a new end moves its future slots' end (the bookings keep their time), and a
+window that comes back opens the slots the plan had closed.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from backend.i18n import N_
 from backend.models.appointments import AppointmentPlan, AppointmentSlot, SlotClosedBy
 from backend.models.catalog import ServiceItem
+from backend.services.appointments import closing
 from backend.services.appointments.policies import can_manage_plans
 from backend.services.calendar.calendar import working_calendar
 from backend.services.core import clock, events
@@ -153,10 +160,28 @@ async def set_plan(
             await AppointmentPlan.filter(id=stored.id).using_db(conn).update(**values)
             for name, value in values.items():
                 setattr(stored, name, value)
+            await _follow_changed_plan(conn, actor, stored, timezone)
         await events.record(conn, actor, "service_item", item_id, "APPOINTMENT_PLAN_SET", values)
         made = await make_slots(conn, stored, timezone)
         await _schedule_next_run(conn, item_id, timezone)
     return stored, made
+
+
+async def _follow_changed_plan(
+    conn: BaseDBAsyncClient, actor: Actor, plan: AppointmentPlan, timezone: str
+) -> None:
+    """The future slots follow a changed plan (the module's docstring says how)."""
+    today = _today(timezone)
+    starts = {window["start"]: window["end"] for window in plan.windows}
+    await closing.withdraw(conn, actor, plan.item_id, today, starts, plan.weekdays)
+    await closing.reopen_returned(conn, plan.item_id, today, starts, plan.weekdays)
+    for start, end in starts.items():
+        await (
+            AppointmentSlot.filter(item_id=plan.item_id, day__gt=today, start=start)
+            .exclude(end=end)
+            .using_db(conn)
+            .update(end=end)
+        )
 
 
 def _today(timezone: str) -> date:

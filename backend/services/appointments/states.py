@@ -51,7 +51,8 @@ APPOINTMENT: Machine[Appointment, AppointmentStatus] = Machine(
         ),
         Action(
             "CLOSE", frozenset({S.BOOKED}), frozenset({S.CLOSED}), E.APPOINTMENT_CLOSED,
-            nobody, "the service, when the slot's day becomes a holiday (the booker is told)",
+            nobody, "the service, when the slot's day becomes a holiday or the item's plan drops "
+            "its window (the booker is told)",
         ),
     ),
 )  # fmt: skip

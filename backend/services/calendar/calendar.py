@@ -245,3 +245,6 @@ async def clear_day(actor: Actor, day: date) -> None:
             {"day": day.isoformat(), "kind": entry.kind.value},
         )
         await entry.delete(using_db=conn)
+        if entry.kind is DayKind.OFF:
+            # The slots the holiday closed open again (not those an admin or the plan closed).
+            await appointment_closing.reopen_day(conn, day)

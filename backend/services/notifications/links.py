@@ -123,6 +123,7 @@ LINKS: dict[str, Callable[[Params], str]] = {
     # The order (or the application under review) the appointment was for.
     "APPOINTMENT_REMINDER": _approved,
     "APPOINTMENT_CLOSED": _approved,
+    "APPOINTMENT_WITHDRAWN": _approved,
 }
 
 

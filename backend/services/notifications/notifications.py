@@ -127,6 +127,10 @@ KINDS: dict[str, str] = {
         "{day} became a holiday ({holiday}): your appointment {queueNumber} was cancelled. "
         "Book another time."
     ),
+    "APPOINTMENT_WITHDRAWN": N_(
+        "Appointments at {start} on {day} are no longer offered: your appointment "
+        "{queueNumber} was cancelled. Book another time."
+    ),
 }
 
 

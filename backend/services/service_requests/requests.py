@@ -199,9 +199,13 @@ async def merge(
     if target_id == request_id:
         raise Invalid.at("targetId", "MERGE_INTO_ITSELF")
     async with in_transaction() as conn:
-        # Both rows locked, lower id first (PostgreSQL; SQLite has one writer): A into B and
-        # B into A at once cannot deadlock, and the second reads what the first left (its
-        # source now STALE, or its target settled), so no cycle of merges can form.
+        # Both rows locked, lower id first (PostgreSQL; SQLite has one writer). No cycle can
+        # form without it (each merge bumps its target, so of A into B and B into A the later
+        # versioned UPDATE of its source finds it moved), but the two would write the same two
+        # rows in opposite orders (target, then source) and PostgreSQL would kill one as a
+        # deadlock: an internal error. Locked in one order, the second waits here and reads
+        # what the first left (its source STALE, or its target settled): a clear refusal.
+        # `test_merging_two_requests_into_each_other_at_once_leaves_no_cycle` holds the window.
         await (
             ServiceRequest.filter(id__in=sorted({request_id, target_id}))
             .using_db(conn)

@@ -220,17 +220,18 @@ def _handlers_by_team(teams: dict[str, Any] | None) -> dict[str, list[dict[str, 
     return found
 
 
-async def _order_data(request: Request, number: str) -> dict[str, Any]:
+async def _order_data(request: Request, number: str, *, whole: bool = True) -> dict[str, Any]:
     # The teams are loaded only for people who may reassign orders at all.
-    may_assign = await may_open(request, "unassignedOrders")
-    return (await run(request, "order_page", {"number": number, "canAssign": may_assign})).data
+    may_assign = whole and await may_open(request, "unassignedOrders")
+    variables = {"number": number, "canAssign": may_assign, "whole": whole}
+    return (await run(request, "order_page", variables)).data
 
 
 async def order_state(request: Request, number: str) -> dict[str, Any] | None:
     """The values of the part of the order's page its status decides (`_order_state.html`,
     the viewer's own `viewerCan`): what the page's live stream renders again when the order
     changes. None when the order is out of the viewer's sight."""
-    data = await _order_data(request, number)
+    data = await _order_data(request, number, whole=False)
     order = data["order"]
     if order is None:
         return None

@@ -11,7 +11,9 @@ page shows live (`web.shell.live_query` names it; `_live.html` opens it):
 - `queue=<the queue's query>`: the order queue's results (`orderStatusChanged`, `myAssignments`);
 - `unassigned=<after>`: the supervisor's orders waiting for a handler (`orderStatusChanged`);
 - `dashboard=<the range's query>`: the cockpit's sections (`orderStatusChanged`), rendered once
-  per burst of changes and shared by every stream of the process showing the same range.
+  per burst of changes and shared by every stream of the process showing the same range;
+- `rectifications=1`: the supervisors' bad reviews to put right and appeals to decide
+  (`supervisionChanged`).
 
 The stream runs those subscriptions in this process against the schema
 (`backend/schema/live/inprocess.py`: the same viewer, rules and refusals as a WebSocket), and
@@ -44,6 +46,7 @@ from backend.schema.live.inprocess import Ending, LiveSession, open_session
 from web.event_stream import END, EventStream, message
 from web.pages.applications import application_state
 from web.pages.dashboard import SECTIONS, cockpit_values
+from web.pages.evaluations import rectification_lists
 from web.pages.orders import order_state, queue_results, unassigned_results
 from web.shell import may_open, operation, run, signed_in, templates_for
 
@@ -77,6 +80,7 @@ class Follows:
     queue: str | None = None
     unassigned: str | None = None
     dashboard: str | None = None
+    rectifications: bool = False
 
 
 def _follows(request: Request) -> Follows:
@@ -96,6 +100,7 @@ def _follows(request: Request) -> Follows:
         queue=params.get("queue") if "queue" in params else None,
         unassigned=params.get("unassigned") if "unassigned" in params else None,
         dashboard=params.get("dashboard") if "dashboard" in params else None,
+        rectifications="rectifications" in params,
     )
 
 
@@ -227,6 +232,10 @@ class Stream:
             values = await unassigned_results(self.request, follows.unassigned or None)
             html = self.render("_unassigned_results.html", values)
             found.append(partial("unassigned-results", html, "outerMorph"))
+        if follows.rectifications:
+            values = await rectification_lists(self.request)
+            html = self.render("_rectification_lists.html", values)
+            found.append(partial("rectification-lists", html, "outerMorph"))
         return found
 
     async def _order_state(self) -> str | None:
@@ -422,6 +431,9 @@ class Stream:
             self.subscribe("live_order_changes", self.on_list_change)
             if follows.queue is not None:
                 self.subscribe("live_assignments", self.on_list_change)
+        if follows.rectifications:
+            self.subscribe("live_supervision", self.on_list_change)
+        if follows.queue is not None or follows.unassigned is not None or follows.rectifications:
             self._start(
                 self._coalesced(self.lists_changed, self._lists_since, COALESCE_SECONDS), "lists"
             )
@@ -516,6 +528,8 @@ async def _check(request: Request, follows: Follows) -> dict[str, str]:
     if follows.unassigned is not None and not await may_open(request, "unassignedOrders"):
         raise HTTPException(403)
     if follows.dashboard is not None and not await may_open(request, "dashboard"):
+        raise HTTPException(403)
+    if follows.rectifications and not await may_open(request, "rectifications"):
         raise HTTPException(403)
     return ids
 

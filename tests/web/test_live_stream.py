@@ -487,3 +487,55 @@ async def test_only_supervisors_and_admins_follow_the_cockpit(settings: Settings
             assert (await client.client.get("/live?dashboard=")).status_code == 403
         assert (await server.api().client.get("/live?dashboard=")).status_code == 401
         assert server.broker.listeners == 0
+
+
+SUPERVISION = "subscription { supervisionChanged { kind subjectId orderNumber at } }"
+
+
+@pytest.mark.postgres
+async def test_the_rectifications_page_follows_bad_reviews_for_supervisors_only(
+    settings: Settings,
+) -> None:
+    from backend.models.orders import OrderStatus
+    from tests.schema.live_helpers import bearer, token_for
+    from tests.schema.steps_helpers import order_in, people
+    from tests.schema.test_evaluations import rate
+
+    async with live_server(settings) as server:
+        world = await people(lambda *_, **__: server.api())
+        boss = world.clients["supervisor"]
+        order = await order_in(world.park, OrderStatus.IN_PROGRESS)
+        assert (await act(world.assignee_of(order), "COMPLETE", order))["userErrors"] == []
+        async with (
+            stream(boss, "rectifications=1") as events,
+            server.socket() as handler_socket,
+            server.socket() as admin_socket,
+        ):
+            # The same news over the API: the handler hears nothing of it, an admin does.
+            handler = world.users["assignee"]
+            admin = world.users["admin"]
+            assert handler is not None and admin is not None
+            await handler_socket.init(bearer(await token_for(handler, ["evaluations:read"])))
+            await handler_socket.subscribe(SUPERVISION)
+            await admin_socket.init(bearer(await token_for(admin, ["evaluations:read"])))
+            await admin_socket.subscribe(SUPERVISION)
+            await events.next()
+            opened = await events.next()  # whole as the stream starts: nothing to put right
+            assert 'hx-target="#rectification-lists" hx-swap="outerMorph"' in opened["data"]
+            assert order.number not in opened["data"]
+            assert 'id="open-heading"' in opened["data"] and 'id="appeals-heading"' in opened["data"]
+
+            bad = await rate(world.clients["applicant"], order, "DISSATISFIED", reasons=["SLOW"])
+            assert bad["userErrors"] == [], bad
+            lists = await _next_beside_the_inbox(events)
+            assert 'id="rectification-lists"' in lists["data"]
+            assert order.number in lists["data"]
+            assert 'action="/rectifications/call-back"' in lists["data"]  # theirs to take
+            assert 'name="csrf_token" value="' in lists["data"]
+            heard = [(await admin_socket.next())["data"]["supervisionChanged"] for _ in range(2)]
+            assert [h["kind"] for h in heard] == ["EVALUATION_RECORDED", "RECTIFICATION_OPENED"]
+            assert {h["orderNumber"] for h in heard} == {order.number}
+            await handler_socket.nothing()
+        for person in ("assignee", "applicant"):
+            refused = await world.clients[person].client.get("/live?rectifications=1")
+            assert refused.status_code == 403

@@ -10,7 +10,8 @@ page shows live (`web.shell.live_query` names it; `_live.html` opens it):
   (`applicationStatusChanged`);
 - `queue=<the queue's query>`: the order queue's results (`orderStatusChanged`, `myAssignments`);
 - `unassigned=<after>`: the supervisor's orders waiting for a handler (`orderStatusChanged`);
-- `dashboard=<the range's query>`: the cockpit's sections (`orderStatusChanged`), rendered once
+- `dashboard=<the range's query>`: the cockpit's sections (`orderStatusChanged`,
+  `supervisionChanged`), rendered once
   per burst of changes and shared by every stream of the process showing the same range;
 - `rectifications=1`: the supervisors' bad reviews to put right and appeals to decide
   (`supervisionChanged`).
@@ -439,6 +440,8 @@ class Stream:
             )
         if follows.dashboard is not None:
             self.subscribe("live_order_changes", self.on_cockpit_change)
+            # Ratings and rectifications change without an order's news.
+            self.subscribe("live_supervision", self.on_cockpit_change)
             self._start(
                 self._coalesced(self.cockpit_changed, self._cockpit_since, COCKPIT_SECONDS),
                 "cockpit",

@@ -523,7 +523,8 @@ async def test_the_rectifications_page_follows_bad_reviews_for_supervisors_only(
             opened = await events.next()  # whole as the stream starts: nothing to put right
             assert 'hx-target="#rectification-lists" hx-swap="outerMorph"' in opened["data"]
             assert order.number not in opened["data"]
-            assert 'id="open-heading"' in opened["data"] and 'id="appeals-heading"' in opened["data"]
+            assert 'id="open-heading"' in opened["data"]
+            assert 'id="appeals-heading"' in opened["data"]
 
             bad = await rate(world.clients["applicant"], order, "DISSATISFIED", reasons=["SLOW"])
             assert bad["userErrors"] == [], bad

@@ -89,3 +89,7 @@ async def test_what_a_stream_renders_again_is_one_fragment_of_the_page_as_served
     ranged = (await supervisor.client.get("/dashboard?from=2026-11-01&to=2026-11-30")).text
     assert _live(ranged) == "/live?dashboard=from%3D2026-11-01%26to%3D2026-11-30"
     assert '<section class="cockpit-card" id="cockpit-statuses"' in ranged
+    rectifications = (await supervisor.client.get("/rectifications")).text
+    assert _live(rectifications) == "/live?rectifications=1"
+    assert rectifications.count('<div id="rectification-lists">') == 1
+    assert 'id="appeals-heading"' in rectifications

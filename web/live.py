@@ -4,17 +4,25 @@ Browsers open about six connections to a site, so a tab has one stream, for ever
 page shows live (`web.shell.live_query` names it; `_live.html` opens it):
 - always, the inbox count in the header (`notificationReceived`);
 - `order=<number>&after=<sequence>`: the order's page — its timeline grows, its status tag and
-  conversation follow (`orderEvents`, replaying after `after`);
-- `application=<number>`: the application's status (`applicationStatusChanged`);
+  conversation follow (`orderEvents`, replaying after `after`), and what its status decides
+  (facts, pauses, the viewer's forms: `_order_state.html`) is rendered again for the viewer;
+- `application=<number>`: the application's status, facts and buttons
+  (`applicationStatusChanged`);
 - `queue=<the queue's query>`: the order queue's results (`orderStatusChanged`, `myAssignments`);
-- `unassigned=<after>`: the supervisor's orders waiting for a handler (`orderStatusChanged`).
+- `unassigned=<after>`: the supervisor's orders waiting for a handler (`orderStatusChanged`);
+- `dashboard=<the range's query>`: the cockpit's sections (`orderStatusChanged`,
+  `supervisionChanged`), rendered once
+  per burst of changes and shared by every stream of the process showing the same range;
+- `rectifications=1`: the supervisors' bad reviews to put right and appeals to decide
+  (`supervisionChanged`).
 
 The stream runs those subscriptions in this process against the schema
 (`backend/schema/live/inprocess.py`: the same viewer, rules and refusals as a WebSocket), and
 sends each change as the page's own fragments (the same Jinja partials), wrapped in
 `<hx-partial>`s that name their targets. Its `id` is the last order sequence sent, so a stream
 that reconnects (`Last-Event-ID`) is replayed what it missed; lists and the count are rendered
-whole again on reconnect. Between events it holds no database connection: queries run only to
+whole when the stream opens (a change between the page's render and the stream's start is not
+missed) and again on reconnect. Between events it holds no database connection: queries run only to
 render a change. A reader too slow to keep up is dropped (its news waited unread, or a write
 timed out), and the stream ends when the server stops (`backend/serving.py`), the session ends
 (an `live-end` event, on which the page closes it) or the client goes.
@@ -37,7 +45,10 @@ from starlette.routing import Route
 from backend import serving
 from backend.schema.live.inprocess import Ending, LiveSession, open_session
 from web.event_stream import END, EventStream, message
-from web.pages.orders import queue_results, unassigned_results
+from web.pages.applications import application_state
+from web.pages.dashboard import SECTIONS, cockpit_values
+from web.pages.evaluations import rectification_lists
+from web.pages.orders import order_state, queue_results, unassigned_results
 from web.shell import may_open, operation, run, signed_in, templates_for
 
 log = logging.getLogger("servicehall.live")
@@ -49,8 +60,13 @@ IDLE_SECONDS = 15.0
 # Messages rendered and waiting to be written; beyond, rendering waits, news piles up in the
 # viewer's bounded queue, and a reader that far behind is dropped (`live_queue_size`).
 OUTBOX_SIZE = 32
-# Changes to a list within this long are rendered once.
+# Changes to a list, or to the order or application a page shows, within this long are
+# rendered once.
 COALESCE_SECONDS = 0.2
+# The cockpit's figures are read by a dozen statements: changes within this long are drawn once.
+COCKPIT_SECONDS = 1.0
+# A shared cockpit render is kept this long for streams that heard the same news a little late.
+SHARED_KEEP_SECONDS = 30.0
 # How long the browser waits before it reconnects after the server ended the stream.
 RETRY_MS = 2000
 # Ended for good (signed out, the order out of sight): the page closes its stream.
@@ -64,6 +80,8 @@ class Follows:
     application: str | None = None
     queue: str | None = None
     unassigned: str | None = None
+    dashboard: str | None = None
+    rectifications: bool = False
 
 
 def _follows(request: Request) -> Follows:
@@ -82,6 +100,8 @@ def _follows(request: Request) -> Follows:
         application=params.get("application") or None,
         queue=params.get("queue") if "queue" in params else None,
         unassigned=params.get("unassigned") if "unassigned" in params else None,
+        dashboard=params.get("dashboard") if "dashboard" in params else None,
+        rectifications="rectifications" in params,
     )
 
 
@@ -95,6 +115,66 @@ def partial(target: str, html: str, swap: str = "innerHTML") -> str:
     return f'<hx-partial hx-target="#{target}" hx-swap="{swap}">{html}</hx-partial>'
 
 
+class Burst:
+    """Changes heard and not rendered yet, and when the last of them was heard."""
+
+    def __init__(self) -> None:
+        self.changed = asyncio.Event()
+        self.heard = 0.0
+
+    def hear(self) -> None:
+        self.heard = asyncio.get_running_loop().time()
+        self.changed.set()
+
+
+class SharedRenders:
+    """Renders that do not depend on who reads them (the cockpit's sections: park-wide, the
+    same for every supervisor and admin, and carrying no form token), shared by the streams of
+    this process: a burst of order changes heard by N open cockpits costs one read of the
+    figures, not N.
+
+    A render that started after a stream heard its news includes that news (news is published
+    once its transaction committed), so a stream asking for a render at least as new as
+    `since` is given one already running or done since then, and starts one otherwise."""
+
+    def __init__(self) -> None:
+        self._renders: dict[tuple[str, ...], tuple[float, asyncio.Future[str]]] = {}
+
+    async def get(
+        self, key: tuple[str, ...], since: float, make: Callable[[], Awaitable[str]]
+    ) -> str:
+        now = asyncio.get_running_loop().time()
+        for old, (at, render) in list(self._renders.items()):
+            if render.done() and now - at > SHARED_KEEP_SECONDS:
+                del self._renders[old]
+        found = self._renders.get(key)
+        if found is None or found[0] < since:
+            # Run apart from the asking stream: another may be waiting for it when it goes.
+            found = (now, asyncio.ensure_future(make()))
+            found[1].add_done_callback(_retrieved)
+            self._renders[key] = found
+        return await asyncio.shield(found[1])
+
+    @property
+    def held(self) -> int:
+        return len(self._renders)
+
+
+def _retrieved(future: asyncio.Future[str]) -> None:
+    # A failed shared render is reported to whoever waits for it; nobody may be left.
+    if not future.cancelled():
+        future.exception()
+
+
+def shared_renders(request: Request) -> SharedRenders:
+    """The app's shared renders (one per app: one per process, its event loop's)."""
+    state = request.app.state
+    if not hasattr(state, "live_shared_renders"):
+        state.live_shared_renders = SharedRenders()
+    shared: SharedRenders = state.live_shared_renders
+    return shared
+
+
 class Stream:
     """One tab's stream: its subscriptions' tasks, rendering into the outbox."""
 
@@ -105,7 +185,10 @@ class Stream:
         self.outbox: asyncio.Queue[bytes] = asyncio.Queue(maxsize=OUTBOX_SIZE)
         self.tasks: list[asyncio.Task[None]] = []
         self.session: LiveSession | None = None
-        self.lists_changed = asyncio.Event()
+        self.lists_changed = Burst()
+        self.order_changed = Burst()
+        self.application_changed = Burst()
+        self.cockpit_changed = Burst()
         # How many subscriptions should be listening; the events wait until the first message.
         self.expected = 0
         self.ready = asyncio.Event()
@@ -150,7 +233,46 @@ class Stream:
             values = await unassigned_results(self.request, follows.unassigned or None)
             html = self.render("_unassigned_results.html", values)
             found.append(partial("unassigned-results", html, "outerMorph"))
+        if follows.rectifications:
+            values = await rectification_lists(self.request)
+            html = self.render("_rectification_lists.html", values)
+            found.append(partial("rectification-lists", html, "outerMorph"))
         return found
+
+    async def _order_state(self) -> str | None:
+        """What the order's status decides, for this viewer (their own viewerCan)."""
+        assert self.follows.order is not None
+        values = await order_state(self.request, self.follows.order)
+        if values is None:  # out of sight: the order's subscription ends the stream
+            return None
+        return partial("order-state", self.render("_order_state.html", values), "outerMorph")
+
+    async def _application_state(self) -> str | None:
+        assert self.follows.application is not None
+        values = await application_state(self.request, self.follows.application)
+        if values is None:
+            return None
+        html = self.render("_application_state.html", values)
+        return partial("application-state", html, "outerMorph")
+
+    async def _cockpit(self, since: float) -> str:
+        """Every section of the cockpit, whole, from a render at least as new as `since`."""
+        assert self.session is not None and self.follows.dashboard is not None
+        query = self.follows.dashboard
+        language = self.session.language
+
+        async def draw() -> str:
+            values = await cockpit_values(self.request, QueryParams(query))
+            return "".join(
+                partial(
+                    f"cockpit-{name}",
+                    self.render("_cockpit_section.html", {**values, "section": name}),
+                    "outerMorph",
+                )
+                for name in SECTIONS
+            )
+
+        return await shared_renders(self.request).get(("cockpit", query, language), since, draw)
 
     async def messages(self) -> None:
         data = (await run(self.request, "live_order_messages", {"number": self.follows.order})).data
@@ -173,6 +295,9 @@ class Stream:
             status = self.part("order-status", status=event["toStatus"])
             parts.append(partial("order-status", status))
         await self.send("".join(parts), id=str(event["sequence"]))
+        # Its facts, pauses and forms may have changed with it (a new handler, a question
+        # asked, a step no longer open to this viewer): rendered again, once per burst.
+        self.order_changed.hear()
 
     async def on_conversation(self, data: dict[str, Any]) -> None:
         await self.messages()
@@ -181,17 +306,37 @@ class Stream:
         status = data["applicationStatusChanged"]["toStatus"]
         html = self.part("application-status", status=status)
         await self.send(partial("application-status", html))
+        self.application_changed.hear()
 
     async def on_list_change(self, data: dict[str, Any]) -> None:
-        self.lists_changed.set()
+        self.lists_changed.hear()
 
-    async def _render_lists(self) -> None:
+    async def on_cockpit_change(self, data: dict[str, Any]) -> None:
+        self.cockpit_changed.hear()
+
+    async def _coalesced(
+        self, burst: Burst, render: Callable[[float], Awaitable[list[str]]], wait: float
+    ) -> None:
+        """Renders again once per burst: `wait` after the first change, one render covers
+        what was heard meanwhile (any render started after the last of it, `since`)."""
         while True:
-            await self.lists_changed.wait()
-            await asyncio.sleep(COALESCE_SECONDS)
-            self.lists_changed.clear()
-            for html in await self._lists():
+            await burst.changed.wait()
+            await asyncio.sleep(wait)
+            burst.changed.clear()
+            for html in await render(burst.heard):
                 await self.send(html)
+
+    async def _lists_since(self, since: float) -> list[str]:
+        return await self._lists()
+
+    async def _order_state_since(self, since: float) -> list[str]:
+        return [html] if (html := await self._order_state()) else []
+
+    async def _application_state_since(self, since: float) -> list[str]:
+        return [html] if (html := await self._application_state()) else []
+
+    async def _cockpit_since(self, since: float) -> list[str]:
+        return [await self._cockpit(since)]
 
     # -- running -----------------------------------------------------------------------------
 
@@ -270,28 +415,70 @@ class Stream:
                 {"id": self.ids["order"]},
                 needed=False,
             )
+            self._start(
+                self._coalesced(self.order_changed, self._order_state_since, COALESCE_SECONDS),
+                "order-state",
+            )
         if "application" in self.ids:
             variables = {"id": self.ids["application"]}
             self.subscribe("live_application_changes", self.on_application_change, variables)
+            self._start(
+                self._coalesced(
+                    self.application_changed, self._application_state_since, COALESCE_SECONDS
+                ),
+                "application-state",
+            )
         if follows.queue is not None or follows.unassigned is not None:
             self.subscribe("live_order_changes", self.on_list_change)
             if follows.queue is not None:
                 self.subscribe("live_assignments", self.on_list_change)
-            self._start(self._render_lists(), "lists")
+        if follows.rectifications:
+            self.subscribe("live_supervision", self.on_list_change)
+        if follows.queue is not None or follows.unassigned is not None or follows.rectifications:
+            self._start(
+                self._coalesced(self.lists_changed, self._lists_since, COALESCE_SECONDS), "lists"
+            )
+        if follows.dashboard is not None:
+            self.subscribe("live_order_changes", self.on_cockpit_change)
+            # Ratings and rectifications change without an order's news.
+            self.subscribe("live_supervision", self.on_cockpit_change)
+            self._start(
+                self._coalesced(self.cockpit_changed, self._cockpit_since, COCKPIT_SECONDS),
+                "cockpit",
+            )
         await self._subscribed()
+        listening = asyncio.get_running_loop().time()
         # The first message: the stream's id (so a reconnect says where it was), how soon to
-        # come back; and after a reconnect, what may have changed meanwhile.
+        # come back; then what may have changed since the page was rendered (or, after a
+        # reconnect, since the stream was cut): what follows no sequence is rendered whole,
+        # now that the subscriptions listen (a change from here on is heard).
         # (An empty `data:` line: htmx applies `retry:` only to a message with data, and never
         # swaps empty data.)
         await self.outbox.put(f"id: {after or 0}\nretry: {RETRY_MS}\ndata: \n\n".encode())
+        for html in await self._whole(reconnected, listening):
+            await self.outbox.put(message(html))
+        self.ready.set()
+        return True
+
+    async def _whole(self, reconnected: bool, listening: float) -> list[str]:
+        """What the stream renders whole as it opens. Lists, the application and the cockpit
+        follow no sequence: always (the page's render may be older than the subscriptions).
+        The order's page is replayed its events after the page's last, which render its state
+        again; after a reconnect its state and the inbox count come whole too (the stream may
+        have been cut between an event and the state it changed)."""
+        found: list[str] = []
         if reconnected:
             inbox = (await run(self.request, "live_inbox")).data["me"]
             unread = inbox["unreadNotificationCount"] if inbox else 0
-            await self.outbox.put(message(self._badge(unread)))
-            for html in await self._lists():
-                await self.outbox.put(message(html))
-        self.ready.set()
-        return True
+            found.append(self._badge(unread))
+            if self.follows.order is not None and (state := await self._order_state()):
+                found.append(state)
+        if self.follows.application is not None and (app := await self._application_state()):
+            found.append(app)
+        found += await self._lists()
+        if self.follows.dashboard is not None:
+            found.append(await self._cockpit(listening))
+        return found
 
     def _ended(self, ending: Ending) -> None:
         if ending.code == 4401:  # signed out, or access ended: the page stops asking
@@ -342,6 +529,10 @@ async def _check(request: Request, follows: Follows) -> dict[str, str]:
     if follows.queue is not None and not await may_open(request, "orderQueue"):
         raise HTTPException(403)
     if follows.unassigned is not None and not await may_open(request, "unassignedOrders"):
+        raise HTTPException(403)
+    if follows.dashboard is not None and not await may_open(request, "dashboard"):
+        raise HTTPException(403)
+    if follows.rectifications and not await may_open(request, "rectifications"):
         raise HTTPException(403)
     return ids
 

@@ -138,6 +138,7 @@ ROOT_SCOPES: dict[str, str] = {
     "myAssignments": "orders:read",
     "applicationStatusChanged": "applications:read",
     "notificationReceived": "notifications:read",
+    "supervisionChanged": "evaluations:read",
 }
 
 # The read scope behind each object type's data, a connection's and an edge's being their
@@ -213,7 +214,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     "evaluations:read": (
         "Evaluation", "EvaluationFollowUp", "EvaluationAppeal", "EvaluationViewerCan",
         "Rectification", "RectificationViewerCan", "EvaluationFigures", "EvaluationConnection",
-        "EvaluationEdge", "RectificationConnection", "RectificationEdge",
+        "EvaluationEdge", "RectificationConnection", "RectificationEdge", "SupervisionChange",
     ),
     "webhooks:read": (
         "WebhookEndpoint", "WebhookKey", "WebhookDelivery", "WebhookAttempt",

@@ -68,6 +68,9 @@ def test_the_applicants_open_order_page_follows_what_the_handler_does(
             _opened_live(applicant, server, f"/orders/{number}")
             expect(applicant.locator("#order-status")).to_contain_text("已分配")
             expect(applicant.locator("#order-messages")).to_contain_text("暂无消息")
+            # Assigned, not yet accepted: the applicant may still cancel it.
+            expect(applicant.locator("#form-cancel")).to_be_visible()
+            applicant.evaluate("window.notReloaded = true")
 
             handler = ours.new_page()
             _sign_in(handler, server, HANDLER_LOGIN, "/orders")
@@ -82,6 +85,10 @@ def test_the_applicants_open_order_page_follows_what_the_handler_does(
             # The applicant did nothing: their page changed by itself.
             expect(applicant.locator("#order-status")).to_contain_text("办理中")
             expect(applicant.locator("#order-timeline")).to_contain_text("经办人已接单")
+            # ...and its forms are theirs as the order is now: accepted, it is no longer theirs
+            # to cancel (the form went without a reload).
+            expect(applicant.locator("#form-cancel")).to_have_count(0)
+            assert applicant.evaluate("window.notReloaded === true")
             # ...and so did the handler's queue in the other tab.
             row = queue.locator("#order-results tr", has_text=number)
             expect(row).to_contain_text("办理中")

@@ -96,6 +96,20 @@ async def _next_beside_the_inbox(events: Events) -> dict[str, Any]:
             return message
 
 
+async def _next_event(events: Events) -> dict[str, Any]:
+    """The next of the order's events (a message with an id): beside the inbox count and the
+    order's state, rendered again after its events."""
+    while True:
+        message = await events.next()
+        if "id" in message:
+            return message
+
+
+def _forms(data: str) -> list[str]:
+    """The order's step forms in a fragment, by their action."""
+    return re.findall(r'<form method="post" action="/orders/[^/"]+/(\w+)', data)
+
+
 @pytest.mark.postgres
 async def test_the_order_page_stream_sends_each_change_as_the_pages_fragments(
     settings: Settings,
@@ -116,6 +130,11 @@ async def test_the_order_page_stream_sends_each_change_as_the_pages_fragments(
             assert 'hx-target="#order-timeline" hx-swap="beforeend"' in change["data"]
             assert "经办人已接单" in change["data"]  # the event's words, in the reader's language
             assert _status_text(change["data"]) == "status-in-progress"
+            # What the status decides follows, for the applicant: "cancel" is no longer theirs.
+            state = await _next_beside_the_inbox(events)
+            assert 'hx-target="#order-state" hx-swap="outerMorph"' in state["data"]
+            assert '<div id="order-state">' in state["data"]
+            assert "cancel" not in _forms(state["data"])
 
             sent = await send(handler, global_id("Order", order.id), body="请补充营业执照副本")
             assert sent["userErrors"] == []
@@ -147,19 +166,22 @@ async def test_a_reconnecting_stream_is_replayed_what_it_missed_and_lists_come_w
             assert opening["id"] == "2"
             badge = await events.next()  # a reconnect: the count again, whole
             assert 'hx-target="#unread-slot"' in badge["data"]
+            # ...and the order's state, whole (the cut may have come between an event and it).
+            state = await events.next()
+            assert 'hx-target="#order-state"' in state["data"]
+            assert "answer" in _forms(state["data"])  # asked: the applicant answers now
             replayed = [await events.next() for _ in range(2)]
             assert [m["id"] for m in replayed] == ["3", "4"]
             assert _status_text(replayed[1]["data"]) == "status-waiting-on-applicant"
             # ...and nothing twice: the next is the next change.
             answered = await act(applicant, "ANSWER", order)
             assert answered["userErrors"] == [], answered
-            assert (await events.next())["id"] == "5"
+            assert (await _next_event(events))["id"] == "5"
         # The id wins over the page's `after`: what the stream had sent, not what it showed.
         again = {"Last-Event-ID": "4"}
         async with stream(applicant, f"order={order.number}&after=0", again) as events:
             assert (await events.next())["id"] == "4"
-            await events.next()  # the count
-            assert (await events.next())["id"] == "5"
+            assert (await _next_event(events))["id"] == "5"
 
 
 @pytest.mark.postgres
@@ -207,6 +229,9 @@ async def test_the_queue_stream_renders_the_results_again_when_an_order_changes(
         handler = await _signed_in(server, p.handlers[0])
         async with stream(handler, "queue=status%3DASSIGNED") as events:
             await events.next()
+            opened = await events.next()  # the list, whole, as the stream starts
+            assert 'hx-target="#order-results"' in opened["data"]
+            assert order.number in opened["data"]
             await act(handler, "ACCEPT", order)
             results = await events.next()
             assert 'hx-target="#order-results" hx-swap="outerMorph"' in results["data"]
@@ -247,12 +272,13 @@ async def test_open_streams_hold_no_database_connection(db: str, settings: Setti
             async with stream(applicant, query) as ours, stream(handler, "queue=") as theirs:
                 await ours.next()
                 await theirs.next()
+                assert 'id="order-results"' in (await theirs.next())["data"]  # whole, at first
                 assert connections.get("default")._pool.get_max_size() == 1  # type: ignore[attr-defined]
                 shown = await asyncio.wait_for(applicant.client.get(f"/orders/{order.number}"), 5)
                 assert shown.status_code == 200
                 assert f"/live?order={order.number}&amp;after=2" in shown.text
                 await act(handler, "ACCEPT", order)
-                assert (await ours.next())["id"] == "3"
+                assert (await _next_event(ours))["id"] == "3"
                 assert 'id="order-results"' in (await theirs.next())["data"]
 
 
@@ -335,11 +361,21 @@ async def test_the_application_page_stream_follows_its_status(settings: Settings
         number = app["number"]
         async with stream(w.applicant, f"application={number}") as events:
             assert (await events.next())["id"] == "0"
+            opened = await events.next()  # its facts and buttons, whole, as the stream starts
+            assert 'hx-target="#application-status"' not in opened["data"]
+            assert 'hx-target="#application-state" hx-swap="outerMorph"' in opened["data"]
+            assert f'href="/applications/{number}/withdraw"' in opened["data"]
             decided = await apps.decide(w.auditor, app, "APPROVE")
             assert decided["userErrors"] == []
-            change = await events.next()
+            change = await _next_beside_the_inbox(events)
             assert 'hx-target="#application-status" hx-swap="innerHTML"' in change["data"]
             assert '<span class="tag status-approved">' in change["data"]
+            # Then what the status decides: approved, it may no longer be withdrawn, and its
+            # order is named.
+            state = await _next_beside_the_inbox(events)
+            assert 'hx-target="#application-state"' in state["data"]
+            assert "/withdraw" not in state["data"]
+            assert 'href="/orders/' in state["data"]
         # Another's application is not theirs to follow.
         stranger = await server.signed_in(await builders.user(Role.APPLICANT, "路人"))
         refused = await stranger.client.get(f"/live?application={number}")
@@ -358,8 +394,149 @@ async def test_the_supervisors_unassigned_list_is_rendered_again_when_orders_cha
         boss = await _signed_in(server, supervisor)
         async with stream(boss, "unassigned=") as events:
             await events.next()
+            assert 'hx-target="#unassigned-results"' in (await events.next())["data"]
             waiting = await open_order(p)  # nobody to take it: it waits
             results = await events.next()
             assert 'hx-target="#unassigned-results" hx-swap="outerMorph"' in results["data"]
             assert waiting.number in results["data"]
             assert 'name="csrf_token" value="' in results["data"]  # its forms still post
+
+
+@pytest.mark.postgres
+async def test_a_change_between_the_pages_render_and_its_streams_start_is_not_missed(
+    settings: Settings,
+) -> None:
+    """The queue's page is rendered, the order changes, then the page's stream opens: the list
+    comes whole as the stream starts, so the page does not keep what it showed."""
+    p = await park(handlers=1)
+    order = await open_order(p)
+    async with live_server(settings) as server:
+        handler = await _signed_in(server, p.handlers[0])
+        shown = (await handler.client.get("/orders?status=ASSIGNED")).text
+        assert order.number in shown
+        follows = re.search(r'hx-sse:connect="/live\?([^"]+)"', shown)
+        assert follows is not None
+        accepted = await act(handler, "ACCEPT", order)  # before the stream starts
+        assert accepted["userErrors"] == []
+        query = follows.group(1).replace("&amp;", "&")
+        async with stream(handler, query) as events:
+            await events.next()
+            opened = await events.next()
+            assert 'hx-target="#order-results" hx-swap="outerMorph"' in opened["data"]
+            assert order.number not in opened["data"]  # no longer ASSIGNED
+
+
+def _sections(data: str) -> dict[str, str]:
+    """The cockpit's sections in a message, by name."""
+    found = re.findall(
+        r'<hx-partial hx-target="#cockpit-(\w+)" hx-swap="outerMorph">(.*?)</hx-partial>',
+        data,
+        re.S,
+    )
+    return dict(found)
+
+
+@pytest.mark.postgres
+async def test_the_cockpit_follows_order_changes_drawn_once_per_burst_for_every_supervisor(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import web.live
+    from web.pages.dashboard import SECTIONS, cockpit_values
+
+    drawn: list[str] = []
+
+    async def counted(request: Any, params: Any) -> dict[str, Any]:
+        drawn.append(str(params))
+        return await cockpit_values(request, params)
+
+    monkeypatch.setattr(web.live, "cockpit_values", counted)
+    p = await park(handlers=1)
+    await open_order(p)
+    async with live_server(settings) as server:
+        boss = await _signed_in(server, await builders.user(Role.SUPERVISOR, "钱主管"))
+        admin = await _signed_in(server, await builders.user(Role.ADMIN, "孙管理"))
+        page = (await boss.client.get("/dashboard")).text
+        assert 'hx-sse:connect="/live?dashboard="' in page
+        async with stream(boss, "dashboard=") as ours, stream(admin, "dashboard=") as theirs:
+            await ours.next()
+            await theirs.next()
+            # Whole as they start: every section, by the ids the page gives them.
+            before = _sections((await ours.next())["data"])
+            assert list(before) == list(SECTIONS)
+            assert '<section class="cockpit-card" id="cockpit-attention"' in before["attention"]
+            assert list(_sections((await theirs.next())["data"])) == list(SECTIONS)
+            opened = len(drawn)
+            assert opened in (1, 2)  # shared when one was drawn after both listened
+
+            # A burst: an order opens and is assigned, another opens (two statuses each).
+            await open_order(p)
+            await open_order(p)
+            after = _sections((await ours.next(within=10))["data"])
+            assert list(_sections((await theirs.next(within=10))["data"])) == list(SECTIONS)
+            assert after["statuses"] != before["statuses"]  # the new orders are counted
+            # Four pieces of news heard by two streams: drawn once.
+            assert len(drawn) == opened + 1, drawn
+
+
+@pytest.mark.postgres
+async def test_only_supervisors_and_admins_follow_the_cockpit(settings: Settings) -> None:
+    p = await park(handlers=1)
+    async with live_server(settings) as server:
+        for person in (p.applicant, p.handlers[0]):
+            client = await _signed_in(server, person)
+            assert (await client.client.get("/live?dashboard=")).status_code == 403
+        assert (await server.api().client.get("/live?dashboard=")).status_code == 401
+        assert server.broker.listeners == 0
+
+
+SUPERVISION = "subscription { supervisionChanged { kind subjectId orderNumber at } }"
+
+
+@pytest.mark.postgres
+async def test_the_rectifications_page_follows_bad_reviews_for_supervisors_only(
+    settings: Settings,
+) -> None:
+    from backend.models.orders import OrderStatus
+    from tests.schema.live_helpers import bearer, token_for
+    from tests.schema.steps_helpers import order_in, people
+    from tests.schema.test_evaluations import rate
+
+    async with live_server(settings) as server:
+        world = await people(lambda *_, **__: server.api())
+        boss = world.clients["supervisor"]
+        order = await order_in(world.park, OrderStatus.IN_PROGRESS)
+        assert (await act(world.assignee_of(order), "COMPLETE", order))["userErrors"] == []
+        async with (
+            stream(boss, "rectifications=1") as events,
+            server.socket() as handler_socket,
+            server.socket() as admin_socket,
+        ):
+            # The same news over the API: the handler hears nothing of it, an admin does.
+            handler = world.users["assignee"]
+            admin = world.users["admin"]
+            assert handler is not None and admin is not None
+            await handler_socket.init(bearer(await token_for(handler, ["evaluations:read"])))
+            await handler_socket.subscribe(SUPERVISION)
+            await admin_socket.init(bearer(await token_for(admin, ["evaluations:read"])))
+            await admin_socket.subscribe(SUPERVISION)
+            await events.next()
+            opened = await events.next()  # whole as the stream starts: nothing to put right
+            assert 'hx-target="#rectification-lists" hx-swap="outerMorph"' in opened["data"]
+            assert order.number not in opened["data"]
+            assert 'id="open-heading"' in opened["data"]
+            assert 'id="appeals-heading"' in opened["data"]
+
+            bad = await rate(world.clients["applicant"], order, "DISSATISFIED", reasons=["SLOW"])
+            assert bad["userErrors"] == [], bad
+            lists = await _next_beside_the_inbox(events)
+            assert 'id="rectification-lists"' in lists["data"]
+            assert order.number in lists["data"]
+            assert 'action="/rectifications/call-back"' in lists["data"]  # theirs to take
+            assert 'name="csrf_token" value="' in lists["data"]
+            heard = [(await admin_socket.next())["data"]["supervisionChanged"] for _ in range(2)]
+            assert [h["kind"] for h in heard] == ["EVALUATION_RECORDED", "RECTIFICATION_OPENED"]
+            assert {h["orderNumber"] for h in heard} == {order.number}
+            await handler_socket.nothing()
+        for person in ("assignee", "applicant"):
+            refused = await world.clients[person].client.get("/live?rectifications=1")
+            assert refused.status_code == 403

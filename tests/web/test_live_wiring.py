@@ -65,3 +65,31 @@ async def test_lists_follow_what_they_show_and_a_new_filter_reopens_the_stream(
     unassigned = (await supervisor.client.get("/supervision/unassigned")).text
     assert _live(unassigned) == "/live?unassigned="
     assert '<section id="unassigned-results" aria-live="polite"' in unassigned
+
+
+async def test_what_a_stream_renders_again_is_one_fragment_of_the_page_as_served(
+    new_api: Any,
+) -> None:
+    """The order's state, the application's facts and the cockpit's sections are on their
+    pages in the elements the stream swaps (web/live.py), from the same partials."""
+    p = await park(handlers=1)
+    order = await open_order(p)
+    applicant = await login(new_api, p.applicant)
+    page = (await applicant.client.get(f"/orders/{order.number}")).text
+    state = page.split('<div id="order-state">', 1)[1].split('<section id="conversation"')[0]
+    assert 'id="form-cancel"' in state  # the applicant's step, inside what is rendered again
+    assert '<dl class="facts">' in state
+    await order.fetch_related("application")
+    number = order.application.number
+    application = (await applicant.client.get(f"/applications/{number}")).text
+    assert _live(application) == f"/live?application={number}"
+    assert application.count('<div id="application-state">') == 1
+    supervisor = await login(new_api, await builders.user(Role.SUPERVISOR, "钱主管"))
+    assert _live((await supervisor.client.get("/dashboard")).text) == "/live?dashboard="
+    ranged = (await supervisor.client.get("/dashboard?from=2026-11-01&to=2026-11-30")).text
+    assert _live(ranged) == "/live?dashboard=from%3D2026-11-01%26to%3D2026-11-30"
+    assert '<section class="cockpit-card" id="cockpit-statuses"' in ranged
+    rectifications = (await supervisor.client.get("/rectifications")).text
+    assert _live(rectifications) == "/live?rectifications=1"
+    assert rectifications.count('<div id="rectification-lists">') == 1
+    assert 'id="appeals-heading"' in rectifications

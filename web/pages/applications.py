@@ -487,20 +487,33 @@ async def application_page(
 ) -> Response:
     """The application's page; `forms` holds a refused attempt at one of its forms."""
     data = await _application(request)
-    app = data["applicationByNumber"]
     values = {
+        **await _state(request, data["applicationByNumber"]),
+        "forms": forms or {},
+        "live": live_query(application=data["applicationByNumber"]["number"]),
+    }
+    return await page(
+        request, "my_application.html", values, viewer=data["me"], status_code=status_code
+    )
+
+
+async def _state(request: Request, app: dict[str, Any]) -> dict[str, Any]:
+    return {
         "app": app,
         "item": app["serviceItem"],
         "problems": latest_problems(app),
         "withdrawable": app["viewerCan"]["withdraw"],
         "editable": app["viewerCan"]["edit"] and app["serviceItem"] is not None,
         "booking": await booking_for(request, application=app),
-        "forms": forms or {},
-        "live": live_query(application=app["number"]),
+        "forms": {},
     }
-    return await page(
-        request, "my_application.html", values, viewer=data["me"], status_code=status_code
-    )
+
+
+async def application_state(request: Request, number: str) -> dict[str, Any] | None:
+    """The values of the application's facts and buttons (`_application_state.html`): what
+    its page's live stream renders again when it changes; None when out of sight."""
+    app = (await run(request, "application_page", {"number": number})).data["applicationByNumber"]
+    return None if app is None else await _state(request, app)
 
 
 async def submitted(request: Request) -> Response:

@@ -18,12 +18,13 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from backend.i18n import N_
-from web.shell import only_for, page, run, translate
+from web.shell import live_query, only_for, page, run, translate
 
 # The API's longest range (`dashboard`'s description; a test holds the two together).
 MAX_DAYS = 366
@@ -36,11 +37,13 @@ def orders_link(*pairs: tuple[str, str]) -> str:
     return "/orders?" + urlencode(list(pairs))
 
 
-def _range(request: Request) -> tuple[dict[str, str], date, date, dict[str, list[str]]]:
-    """The range asked for, as typed, as dates, and what is wrong with it (the last 30 days
-    up to today, park time, for what is missing or wrong)."""
+def _range(
+    request: Request, params: QueryParams
+) -> tuple[dict[str, str], date, date, dict[str, list[str]]]:
+    """The range asked for (in `params`), as typed, as dates, and what is wrong with it (the
+    last 30 days up to today, park time, for what is missing or wrong)."""
     today = datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
-    given = {name: request.query_params.get(name, "").strip() for name in ("from", "to")}
+    given = {name: params.get(name, "").strip() for name in ("from", "to")}
     errors: dict[str, list[str]] = {}
     found: dict[str, date] = {}
     for name in ("from", "to"):
@@ -203,14 +206,11 @@ def charts(board: dict[str, Any], start: date, end: date) -> dict[str, Any]:
     }
 
 
-async def cockpit(request: Request) -> Response:
-    if (refused := await only_for(request, "dashboard")) is not None:
-        return refused
-    given, start, end, errors = _range(request)
+async def _cockpit(request: Request, params: QueryParams) -> tuple[dict[str, Any], dict[str, Any]]:
+    given, start, end, errors = _range(request, params)
     variables = {"from": start.isoformat(), "to": end.isoformat()}
     data = (await run(request, "dashboard", variables)).data
     board = data["dashboard"]
-    section = request.query_params.get("section")
     values = {
         "given": given,
         "errors": errors,
@@ -219,7 +219,24 @@ async def cockpit(request: Request) -> Response:
         "end": end,
         "charts": charts(board, start, end),
         "sections": SECTIONS,
+        # The live stream renders the sections again, for this range, when orders change.
+        "live": live_query(dashboard=urlencode({k: v for k, v in given.items() if v})),
     }
+    return values, data
+
+
+async def cockpit_values(request: Request, params: QueryParams) -> dict[str, Any]:
+    """The values every section of the cockpit is drawn from, for the range in `params`:
+    what the page's live stream renders the sections again with (web/live.py)."""
+    values, _ = await _cockpit(request, params)
+    return values
+
+
+async def cockpit(request: Request) -> Response:
+    if (refused := await only_for(request, "dashboard")) is not None:
+        return refused
+    values, data = await _cockpit(request, request.query_params)
+    section = request.query_params.get("section")
     if section in SECTIONS:
         return await page(request, "_cockpit_section.html", {**values, "section": section})
     return await page(request, "dashboard.html", values, viewer=data["me"])

@@ -21,6 +21,7 @@ from backend.i18n import N_
 from web.pages.orders import _order_page
 from web.shell import (
     field_errors,
+    live_query,
     login_redirect,
     only_for,
     page,
@@ -134,13 +135,8 @@ STEPS: dict[str, tuple[str, str, str]] = {
 async def _rectifications_page(
     request: Request, status_code: int = 200, forms: dict[str, Any] | None = None
 ) -> Response:
-    data = (await run(request, "rectifications_page")).data
-    values = {
-        "mine": [e["node"] for e in data["mine"]["edges"]],
-        "others": [e["node"] for e in data["others"]["edges"]],
-        "appeals": [e["node"] for e in data["appeals"]["edges"]],
-        "forms": forms or {},
-    }
+    values, data = await _lists(request)
+    values["forms"] = forms or {}
     return await page(
         request,
         "rectifications.html",
@@ -149,6 +145,26 @@ async def _rectifications_page(
         status_code=status_code,
         here="/rectifications",
     )
+
+
+async def _lists(request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
+    data = (await run(request, "rectifications_page")).data
+    values = {
+        "mine": [e["node"] for e in data["mine"]["edges"]],
+        "others": [e["node"] for e in data["others"]["edges"]],
+        "appeals": [e["node"] for e in data["appeals"]["edges"]],
+        "forms": {},
+        "live": live_query(rectifications=1),
+    }
+    return values, data
+
+
+async def rectification_lists(request: Request) -> dict[str, Any]:
+    """The values of the open rectifications and the appeals (`_rectification_lists.html`):
+    what the supervisors' live stream renders again when a review or a rectification
+    changes."""
+    values, _ = await _lists(request)
+    return values
 
 
 async def rectifications(request: Request) -> Response:

@@ -220,6 +220,29 @@ def _handlers_by_team(teams: dict[str, Any] | None) -> dict[str, list[dict[str, 
     return found
 
 
+async def _order_data(request: Request, number: str, *, whole: bool = True) -> dict[str, Any]:
+    # The teams are loaded only for people who may reassign orders at all.
+    may_assign = whole and await may_open(request, "unassignedOrders")
+    variables = {"number": number, "canAssign": may_assign, "whole": whole}
+    return (await run(request, "order_page", variables)).data
+
+
+async def order_state(request: Request, number: str) -> dict[str, Any] | None:
+    """The values of the part of the order's page its status decides (`_order_state.html`,
+    the viewer's own `viewerCan`): what the page's live stream renders again when the order
+    changes. None when the order is out of the viewer's sight."""
+    data = await _order_data(request, number, whole=False)
+    order = data["order"]
+    if order is None:
+        return None
+    return {
+        "order": order,
+        "forms": {},
+        "file_types": FILE_TYPES,
+        "booking": await booking_for(request, order=order),
+    }
+
+
 async def _order_page(
     request: Request,
     number: str,
@@ -228,9 +251,7 @@ async def _order_page(
     forms: dict[str, Any] | None = None,
     flash: str | None = None,
 ) -> Response:
-    # The teams are loaded only for people who may reassign orders at all.
-    may_assign = await may_open(request, "unassignedOrders")
-    data = (await run(request, "order_page", {"number": number, "canAssign": may_assign})).data
+    data = await _order_data(request, number)
     order = data["order"]
     if order is None:
         raise HTTPException(404)

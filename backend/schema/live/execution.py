@@ -42,7 +42,9 @@ from backend.schema.live.context import LiveContext
 # subscriber of one piece of news (`Delivery`): a selection of only their scalars is executed
 # once per delivery and its result shared. A scalar that depends on the viewer (like
 # `OrderAssignmentChange.assigned`) keeps its type out of this set.
-SHAREABLE = frozenset({"OrderStatusChange", "ApplicationStatusChange", "OrderConversationChange"})
+SHAREABLE = frozenset(
+    {"OrderStatusChange", "ApplicationStatusChange", "OrderConversationChange", "SupervisionChange"}
+)
 UNSHARED = object()
 
 

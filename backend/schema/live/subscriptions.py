@@ -19,6 +19,7 @@ from backend.schema.live.types import (
     OrderAssignmentChange,
     OrderConversationChange,
     OrderStatusChange,
+    SupervisionChange,
     event_shown,
 )
 from backend.schema.orders.types import OrderEvent
@@ -118,6 +119,16 @@ class LiveSubscriptions:
     ) -> AsyncGenerator[OrderAssignmentChange, None]:
         source = await opened(info, streams.assignment_changes(viewer_of(info)))
         return _mapped(source, lambda change: OrderAssignmentChange.of(*change))
+
+    @strawberry.subscription(
+        description="Each change of the bad reviews to put right and the appeals to decide "
+        "(reviews and rectifications), for supervisors and admins; nothing for anyone else."
+    )
+    async def supervision_changed(
+        self, info: strawberry.Info
+    ) -> AsyncGenerator[SupervisionChange, None]:
+        source = await opened(info, streams.supervision_changes(viewer_of(info)))
+        return _mapped(source, SupervisionChange.of)
 
     @strawberry.subscription(
         description="The viewer's inbox: each notice as it arrives, and the unread count "

@@ -263,3 +263,29 @@ class InboxChange:
     @strawberry.field(description="Notices the viewer has not read, now.")
     async def unread_count(self, info: strawberry.Info) -> int:
         return await notifications.unread_count(live_context_of(info).actor)
+
+
+@strawberry.type(
+    description="A bad review to put right or an appeal to decide changed: a review recorded, "
+    "appealed or decided, a rectification opened, advanced, closed or overdue."
+)
+class SupervisionChange:
+    kind: str = strawberry.field(
+        description="The event (EVALUATION_RECORDED, RECTIFICATION_CALLED_BACK, ...)."
+    )
+    subject_id: strawberry.ID = strawberry.field(
+        description="The Evaluation or Rectification it happened to."
+    )
+    order_number: str = strawberry.field(description="The number of the order reviewed.")
+    at: datetime
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> SupervisionChange:
+        news = _change(delivery)
+        type_name = "Evaluation" if news.aggregate_type == "evaluation" else "Rectification"
+        return cls(
+            kind=news.kind,
+            subject_id=global_id(type_name, news.aggregate_id),
+            order_number=news.number,
+            at=news.moment,
+        )

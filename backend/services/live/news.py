@@ -24,7 +24,8 @@ NEWS_VERSION = 1
 
 @dataclass(frozen=True)
 class ChangeNews:
-    """An event recorded on an order or an application, and the row as its transaction left it.
+    """An event recorded on an order or an application (or on a review or a rectification:
+    `number` is then its order's), and the row as its transaction left it.
 
     `assignee_id` is the order's handler; for an application, the handler of the order it
     opened (handlers see the applications behind the orders they hold). `handed_in`: an

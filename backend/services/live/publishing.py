@@ -20,6 +20,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.models.applications import Application
+from backend.models.evaluations import Evaluation, Rectification
 from backend.models.events import Event
 from backend.models.orders import Order
 from backend.services.core.transactions import before_commit, on_commit
@@ -33,6 +34,13 @@ ORDER_FACTS = (
     "waiting_since",
 )  # fmt: skip
 APPLICATION_FACTS = ("id", "number", "status", "enterprise_id", "revision_count", "filed_by_id")
+# A review's and a rectification's: the supervisors' work (their page follows it); `number`
+# is the order's.
+SUPERVISED_FACTS = ("id", "status", "order__number", "order__enterprise_id")
+SUPERVISED: dict[str, type[Evaluation] | type[Rectification]] = {
+    "evaluation": Evaluation,
+    "rectification": Rectification,
+}
 
 
 def _user_in_data(event: Event) -> int | None:
@@ -126,6 +134,12 @@ async def describe(conn: BaseDBAsyncClient, events: Sequence[Event]) -> list[New
             .values_list("application_id", "assignee_id")
         )
         handled_by = {int(str(a)): (int(str(h)) if h is not None else None) for a, h in held}
+    supervised: dict[tuple[str, int], dict[str, Any]] = {}
+    for kind, model in SUPERVISED.items():
+        ids = {e.aggregate_id for e in events if e.aggregate_type == kind}
+        if ids:
+            rows = await model.filter(id__in=ids).using_db(conn).values(*SUPERVISED_FACTS)
+            supervised |= {(kind, int(r["id"])): r for r in rows}
     news: list[News] = []
     for event in events:
         if event.aggregate_type == "order" and event.aggregate_id in orders:
@@ -151,6 +165,14 @@ async def describe(conn: BaseDBAsyncClient, events: Sequence[Event]) -> list[New
                     handed_in=row["revision_count"] > 0 or row["filed_by_id"] is not None,
                 )
             )
+        elif (event.aggregate_type, event.aggregate_id) in supervised:
+            row = supervised[(event.aggregate_type, event.aggregate_id)]
+            facts = {
+                "number": row["order__number"],
+                "status": row["status"],
+                "enterprise_id": row["order__enterprise_id"],
+            }
+            news.append(_change(event, facts))
         else:
             meaning = ACCESS.get((event.aggregate_type, event.kind))
             access = meaning(event) if meaning is not None else None

@@ -17,7 +17,7 @@ from backend.services.applications.policies import applications_visible_to
 from backend.services.core.errors import NotFound, Problem
 from backend.services.live.broker import Delivery, Subscriber
 from backend.services.live.news import ChangeNews, NoticeNews
-from backend.services.live.viewers import Viewer
+from backend.services.live.viewers import SUPERVISED, Viewer
 from backend.services.orders import readers
 from backend.services.orders.parties import conversations_readable_by
 from backend.services.orders.policies import orders_visible_to
@@ -127,6 +127,21 @@ async def inbox_changes(viewer: Viewer) -> AsyncIterator[Delivery]:
     def accepts(delivery: Delivery) -> bool:
         news = delivery.news
         return isinstance(news, NoticeNews) and news.user_id == user_id
+
+    return _deliveries(viewer, viewer.subscribe(accepts))
+
+
+async def supervision_changes(viewer: Viewer) -> AsyncIterator[Delivery]:
+    """Each change of a review or a rectification, for a viewer who may decide appeals and put
+    bad reviews right (supervisors and admins); nothing for anyone else."""
+
+    def accepts(delivery: Delivery) -> bool:
+        news = delivery.news
+        return (
+            isinstance(news, ChangeNews)
+            and news.aggregate_type in SUPERVISED
+            and viewer.sees(delivery)
+        )
 
     return _deliveries(viewer, viewer.subscribe(accepts))
 

@@ -23,12 +23,15 @@ from backend.services.accounts.accounts import roles_of
 from backend.services.applications.policies import can_view_application
 from backend.services.core.actors import Actor
 from backend.services.core.reach import Reach, reach_of
+from backend.services.evaluations.policies import is_supervisor
 from backend.services.live.broker import Broker, Delivery, Subscriber
 from backend.services.live.news import AccessNews, ChangeNews, live_key
 from backend.services.orders.parties import reads_conversation
 from backend.services.orders.policies import OrderRow, can_view_order
 
 log = logging.getLogger("servicehall.live")
+# News of the supervisors' work (reviews, rectifications): heard by those who may do it.
+SUPERVISED = frozenset({"evaluation", "rectification"})
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,8 @@ class Viewer:
             return can_view_application(
                 self.actor, application, self.reach, handled_by=news.assignee_id
             )
+        if news.aggregate_type in SUPERVISED:
+            return is_supervisor(self.actor)
         return False
 
     def reads_conversation(self, delivery: Delivery) -> bool:

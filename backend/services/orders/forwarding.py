@@ -274,7 +274,7 @@ async def reroute(
         await ORDER.apply(
             conn, actor, order, "REROUTE", expected_version=expected_version, reach=reach,
             changes={"provider_id": provider_id, "provider_staff": ""},
-            data={"note": note, "from": previous, "to": provider_id},
+            data={"note": note, "fromProvider": previous, "toProvider": provider_id},
         )  # fmt: skip
         if previous is not None:
             await webhooks.announce(

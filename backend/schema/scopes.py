@@ -16,6 +16,7 @@ ROOT_SCOPES: dict[str, str] = {
     "apiTokens": "accounts:read",
     "createStaffUser": "accounts:write",
     "setUserRoles": "accounts:write",
+    "linkUserToProvider": "accounts:write",
     "setLanguage": "accounts:write",
     "teams": "teams:read",
     "team": "teams:read",

@@ -100,3 +100,36 @@ async def test_a_providers_token_hears_its_forwarded_orders_until_they_leave_it(
             assert await _heard(second) == (mid, "ORDER_FORWARDED", "FORWARDED")
             await first.nothing()
             await second.nothing()
+
+
+@pytest.mark.postgres
+async def test_an_account_moved_to_another_provider_hears_the_new_ones_orders_only(
+    settings: Settings,
+) -> None:
+    world = await provider_park()
+    admin = await builders.user(Role.ADMIN, "管理员")
+    async with live_server(settings) as server:
+        token = await token_for(world.staff, SCOPES)
+        async with server.socket() as socket:
+            assert (await socket.init(bearer(token)))["type"] == "connection_ack"
+            await socket.subscribe(STATUS)
+            await socket.nothing(0.2)
+            boss = await server.signed_in(admin)
+            staff = world.staff
+            linked = await boss.gql(
+                """mutation($input: LinkUserToProviderInput!) { linkUserToProvider(input: $input)
+                   { userErrors { code } } }""",
+                {"input": {"userId": global_id("User", staff.id),
+                           "providerId": global_id("Provider", world.second.id),
+                           "expectedVersion": staff.version}},  # fmt: skip
+            )
+            assert linked["linkUserToProvider"]["userErrors"] == []
+            # The loss counts at once: the first provider's new order is not heard...
+            await provider_order(world)
+            await socket.nothing()
+            # ...and once the standing is read again, the second provider's is.
+            theirs = await provider_order(world, chosen=world.second)
+            change = (await socket.next())["data"]["orderStatusChanged"]
+            assert (change["orderId"], change["kind"]) == (
+                global_id("Order", theirs.id), "ORDER_OPENED"
+            )

@@ -107,3 +107,38 @@ async def test_the_item_editor_keeps_an_items_other_providers(new_api: Any) -> N
     assert f'name="providerIds" value="{second}" checked' in html
     first = global_id("Provider", world.first.id)
     assert f'name="providerIds" value="{first}" checked' not in html
+
+
+async def test_an_admin_links_an_existing_account_to_a_provider_from_the_people_page(
+    new_api: Any,
+) -> None:
+    from backend.models.accounts import Role, User
+    from tests import builders
+    from tests.web.helpers import submit
+
+    world = await provider_park()
+    person = await builders.user(Role.PROVIDER, "新来的 小赵")
+    admin = await login(new_api, await builders.user(Role.ADMIN, "管理员"))
+    page = (await admin.client.get("/admin/users")).text
+    uid = global_id("User", person.id)
+    # Only a provider's account has the form; an unlinked one is asked to choose.
+    assert f'id="provider-{uid}"' in page and "尚未关联：请选择" in page
+    handler = global_id("User", world.park.handlers[0].id)
+    assert f'id="provider-{handler}"' not in page
+    assert f"所属服务商：{world.first.name}" in page  # the account made linked
+
+    fields = {"userId": uid, "expectedVersion": str(person.version)}
+    unchosen = await submit(admin, "/admin/users/provider", {**fields, "providerId": ""})
+    assert unchosen.status_code == 422
+    assert f'id="provider-{uid}-error"' in unchosen.text
+    assert "请选择该账号所属的服务商" in unchosen.text
+    second = global_id("Provider", world.second.id)
+    linked = await submit(admin, "/admin/users/provider", {**fields, "providerId": second})
+    assert linked.status_code == 303
+    assert (await User.get(id=person.id)).provider_id == world.second.id
+    after = (await admin.client.get("/admin/users")).text
+    assert f'<option value="{second}" selected>{world.second.name}</option>' in after
+
+    # A stale form (the version moved on) is a message in the row, not a crash.
+    stale = await submit(admin, "/admin/users/provider", {**fields, "providerId": second})
+    assert stale.status_code == 422 and f'id="provider-{uid}-error"' in stale.text

@@ -142,3 +142,31 @@ async def test_an_admin_links_an_existing_account_to_a_provider_from_the_people_
     # A stale form (the version moved on) is a message in the row, not a crash.
     stale = await submit(admin, "/admin/users/provider", {**fields, "providerId": second})
     assert stale.status_code == 422 and f'id="provider-{uid}-error"' in stale.text
+
+
+async def test_a_reopened_draft_keeps_its_provider_choice(new_api: Any) -> None:
+    from backend.models.applications import Application
+    from tests.web.apply_helpers import key_of, main, post_apply
+
+    world = await provider_park()
+    applicant = await login(new_api, world.park.applicant)
+    item_id = global_id("ServiceItem", world.item.id)
+    path = f"/catalog/items/{item_id}/apply"
+    second = global_id("Provider", world.second.id)
+    form = (await applicant.client.get(f"{path}?provider={second}")).text
+    fields = {"idempotencyKey": key_of(form), "providerId": second, "step": "draft"}
+    saved = await post_apply(applicant, path, fields)
+    assert saved.status_code == 303, main(saved.text)
+    assert (await Application.get()).provider_id == world.second.id
+
+    # Reopened from My applications: the second provider is still the one selected.
+    number = (await Application.get()).number
+    draft = (await applicant.client.get(f"/applications/{number}/edit")).text
+    assert f'<option value="{second}" selected>' in draft
+    assert f'<option value="{global_id("Provider", world.first.id)}" selected>' not in draft
+    # The API says so too.
+    data = await applicant.gql(
+        "query($n: String!) { applicationByNumber(number: $n) { provider { id name } } }",
+        {"n": number},
+    )
+    assert data["applicationByNumber"]["provider"] == {"id": second, "name": world.second.name}

@@ -90,8 +90,7 @@ class UserType(Node):
     provider: NamedRef | None = strawberry.field(
         default=None,
         description="The provider a service provider's account works for (null until an admin "
-        "links it), read where people are listed as accounts (`me`, `users`, `node`); null "
-        "where a person appears as a team's or an enterprise's member or an applicant, which "
+        "links it); null where a person appears as a team's or an enterprise's member, which "
         "a provider's account never is.",
     )
 

@@ -172,6 +172,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     "providers:read": (
         "Provider", "ProviderConnection", "ProviderEdge", "ProviderServedItem",
         "DirectoryProvider", "DirectoryProviderConnection", "DirectoryProviderEdge",
+        "DirectoryRating", "DirectoryTurnaround",
     ),
     "catalog:read": (
         "Category", "ServiceItem", "ServiceItemVersionInfo", "ProcessStep", "LocalizedText",

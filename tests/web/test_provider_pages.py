@@ -170,3 +170,25 @@ async def test_a_reopened_draft_keeps_its_provider_choice(new_api: Any) -> None:
         {"n": number},
     )
     assert data["applicationByNumber"]["provider"] == {"id": second, "name": world.second.name}
+
+
+async def test_the_directory_page_shows_ratings_and_turnaround(new_api: Any) -> None:
+    from backend.models.evaluations import EvaluationLevel
+    from tests.schema.test_provider_directory_figures import _completed, _rated
+
+    world = await provider_park()
+    for days, level in ((2, EvaluationLevel.SATISFIED), (5, EvaluationLevel.DISSATISFIED)):
+        await _rated(await _completed(world, world.first, days), level)
+    await _rated(await _completed(world, world.first, 9), EvaluationLevel.BASIC)
+    applicant = await login(new_api, world.park.applicant)
+    html = (await applicant.client.get("/providers")).text
+    start = html.index(f'id="provider-{global_id("Provider", world.first.id)}"')
+    second_at = html.index(f'id="provider-{global_id("Provider", world.second.id)}"')
+    first, second = (html[start:second_at], html[second_at:]) if start < second_at else (
+        html[start:], html[second_at:start])  # fmt: skip
+    assert "<dt>满意率</dt><dd>66.7%</dd>" in first  # two of three reviews satisfied
+    assert "<dt>评价数</dt><dd>3</dd>" in first
+    assert "<dt>办理时长中位数</dt><dd>5 个工作日</dd>" in first  # the median of 2, 5 and 9
+    assert "<dt>已办结工单</dt><dd>3</dd>" in first
+    assert "<dt>办理时长中位数</dt><dd>—</dd>" in second
+    assert "<dt>满意率</dt><dd>—</dd>" in second

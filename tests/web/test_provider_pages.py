@@ -192,3 +192,24 @@ async def test_the_directory_page_shows_ratings_and_turnaround(new_api: Any) -> 
     assert "<dt>已办结工单</dt><dd>3</dd>" in first
     assert "<dt>办理时长中位数</dt><dd>—</dd>" in second
     assert "<dt>满意率</dt><dd>—</dd>" in second
+
+
+async def test_a_provider_account_works_its_orders_from_the_queue(new_api: Any) -> None:
+    world = await provider_park()
+    order = await provider_order(world)
+    others = await provider_order(world, chosen=world.second)
+    await run_acknowledged((await deliveries(world.first))[0])
+    staff = await login(new_api, world.staff)
+    queue = await staff.client.get("/orders")
+    assert queue.status_code == 200
+    assert order.number in queue.text and others.number not in queue.text
+    page = await staff.client.get(f"/orders/{order.number}")
+    assert page.status_code == 200
+    assert world.first.name in page.text
+    assert (await staff.client.get(f"/orders/{others.number}")).status_code == 404
+    # An account not yet linked to a provider has no queue.
+    from backend.models.accounts import Role
+    from tests import builders
+
+    unlinked = await login(new_api, await builders.user(Role.PROVIDER, "未关联 小孙"))
+    assert (await unlinked.client.get("/orders")).status_code == 403

@@ -59,6 +59,10 @@ class PageAccessType:
     enterprise_review: bool
     premises: bool
     providers: bool
+    provider_orders: bool = strawberry.field(
+        description="The queue shows the orders forwarded to the viewer's provider (a "
+        "provider's account linked to one), not the viewer's own assignments."
+    )
     applicant_portal: bool = strawberry.field(
         description="My enterprises and my applications (people with no staff role)."
     )

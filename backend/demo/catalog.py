@@ -725,8 +725,6 @@ async def seed(admin: User, team: Team, providers: dict[str, int] | None = None)
             ),
         )  # fmt: skip
         for n, item in enumerate(data["items"], start=1):
-            created = await catalog.create_item(
-                actor, category.id, _content(item, n, providers)
-            )
+            created = await catalog.create_item(actor, category.id, _content(item, n, providers))
             await catalog.publish_item(actor, created.id, created.version)
     return True

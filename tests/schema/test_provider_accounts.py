@@ -41,7 +41,7 @@ async def test_an_admin_links_an_existing_account_to_a_provider(new_api: Any) ->
     token = await provider_token(new_api, person)
     assert await seen(token, order) is None
 
-    linked = (await admin.gql(LINK, _input(person, global_id("Provider", world.first.id))))
+    linked = await admin.gql(LINK, _input(person, global_id("Provider", world.first.id)))
     payload = linked["linkUserToProvider"]
     assert payload["userErrors"] == []
     assert payload["user"]["provider"] == {
@@ -83,8 +83,8 @@ async def test_linking_names_every_problem(new_api: Any) -> None:
     unlinked = await admin.gql(LINK, {"input": {**_input(world.staff, first)["input"],
                                                 "providerId": None}})  # fmt: skip
     assert _codes(unlinked) == [(["providerId"], "PROVIDER_ACCOUNT_UNLINKED")]
-    nobody = await admin.gql(LINK, {"input": {"userId": global_id("User", 999999),
-                                              "providerId": first, "expectedVersion": 1}})  # fmt: skip
+    nobody_input = {"userId": global_id("User", 999999), "providerId": first, "expectedVersion": 1}
+    nobody = await admin.gql(LINK, {"input": nobody_input})
     assert _codes(nobody) == [(["userId"], "NOT_FOUND")]
     stale = await admin.gql(LINK, _input(world.staff, first, version=world.staff.version + 5))
     assert [c for _f, c in _codes(stale)] == ["STALE"]

@@ -87,9 +87,7 @@ async def test_the_directory_shows_ratings_and_turnaround(new_api: Any) -> None:
 
 
 @pytest.mark.postgres
-async def test_the_directory_reads_its_figures_in_fixed_sql(
-    new_api: Any, sql_counter: Any
-) -> None:
+async def test_the_directory_reads_its_figures_in_fixed_sql(new_api: Any, sql_counter: Any) -> None:
     world = await provider_park()
     for provider in (world.first, world.second):
         for days in (2, 7):
@@ -112,7 +110,5 @@ async def test_the_directory_reads_its_figures_in_fixed_sql(
 
     # Without the figures asked, they cost nothing.
     sql_counter.reset()
-    await applicant.gql(
-        "query { providerDirectory(first: 20) { edges { node { name } } } }"
-    )
+    await applicant.gql("query { providerDirectory(first: 20) { edges { node { name } } } }")
     assert sql_counter.count == few - 3

@@ -86,14 +86,18 @@ async def test_a_providers_token_hears_its_forwarded_orders_until_they_leave_it(
             version = (await Order.get(id=moved.id)).version
             rerouted = await boss.gql(
                 FORWARD,
-                {"input": {"orderId": mid, "reason": "一号服务商无人手",
-                           "expectedVersion": version}},  # fmt: skip
+                {
+                    "input": {
+                        "orderId": mid,
+                        "reason": "一号服务商无人手",
+                        "expectedVersion": version,
+                    }
+                },
             )
             assert rerouted["forwardOrder"]["userErrors"] == []
             change = (await second.next())["data"]["orderStatusChanged"]
-            assert (change["orderId"], change["kind"], change["fromStatus"], change["toStatus"]) == (
-                mid, "ORDER_REROUTED", "FORWARDED", "PENDING_FORWARD"
-            )  # fmt: skip
+            seen = (change["orderId"], change["kind"], change["fromStatus"], change["toStatus"])
+            assert seen == (mid, "ORDER_REROUTED", "FORWARDED", "PENDING_FORWARD")
             assert change["order"]["provider"]["name"] == world.second.name
             await first.nothing()
             await run_acknowledged((await deliveries(world.second, "order.forwarded"))[-1])
@@ -119,9 +123,13 @@ async def test_an_account_moved_to_another_provider_hears_the_new_ones_orders_on
             linked = await boss.gql(
                 """mutation($input: LinkUserToProviderInput!) { linkUserToProvider(input: $input)
                    { userErrors { code } } }""",
-                {"input": {"userId": global_id("User", staff.id),
-                           "providerId": global_id("Provider", world.second.id),
-                           "expectedVersion": staff.version}},  # fmt: skip
+                {
+                    "input": {
+                        "userId": global_id("User", staff.id),
+                        "providerId": global_id("Provider", world.second.id),
+                        "expectedVersion": staff.version,
+                    }
+                },
             )
             assert linked["linkUserToProvider"]["userErrors"] == []
             # The loss counts at once: the first provider's new order is not heard...
@@ -131,5 +139,6 @@ async def test_an_account_moved_to_another_provider_hears_the_new_ones_orders_on
             theirs = await provider_order(world, chosen=world.second)
             change = (await socket.next())["data"]["orderStatusChanged"]
             assert (change["orderId"], change["kind"]) == (
-                global_id("Order", theirs.id), "ORDER_OPENED"
+                global_id("Order", theirs.id),
+                "ORDER_OPENED",
             )

@@ -87,7 +87,9 @@ async def test_a_provider_with_endpoint_still_waits_for_the_acknowledgement(db: 
     picky, _ = await provider_with_endpoint(
         "http://127.0.0.1:9/hooks", event_types=(ORDER_CANCELLED,), name="只收取消"
     )
-    item, version = await builders.published_item(world.park.team, fulfilment=world.version.fulfilment)
+    item, version = await builders.published_item(
+        world.park.team, fulfilment=world.version.fulfilment
+    )
     version.provider_id = picky.id
     await version.save()
     application = await builders.approved_application(
@@ -119,8 +121,13 @@ async def test_rerouting_to_a_provider_without_endpoint_forwards_at_once(new_api
     version = (await Order.get(id=order.id)).version
     moved = await supervisor.gql(
         FORWARD,
-        {"input": {"orderId": global_id("Order", order.id), "reason": "一号服务商无人手",
-                   "expectedVersion": version}},  # fmt: skip
+        {
+            "input": {
+                "orderId": global_id("Order", order.id),
+                "reason": "一号服务商无人手",
+                "expectedVersion": version,
+            }
+        },
     )
     assert moved["forwardOrder"]["userErrors"] == []
     assert moved["forwardOrder"]["order"]["status"] == "FORWARDED"

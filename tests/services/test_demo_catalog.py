@@ -97,9 +97,7 @@ async def test_the_demo_has_providers_and_a_provider_account_that_works_for_one(
     membership = await Membership.filter(user_id=person.id).select_related("enterprise").first()
     assert membership is not None
     item = await ServiceItem.get(id=counsel.item_id)  # type: ignore[attr-defined]
-    application = await builders.approved_application(
-        item, counsel, membership.enterprise, person
-    )
+    application = await builders.approved_application(item, counsel, membership.enterprise, person)
     async with in_transaction() as conn:
         order = await orders.open_order(
             conn, Actor(user_id=person.id), application, approved_by_id=None,

@@ -1,4 +1,5 @@
-"""Admin pages: people (list, create staff, set roles, link a provider's account) and teams (members, leave)."""
+"""Admin pages: people (list, create staff, set roles, link a provider's account) and teams
+(members, leave)."""
 
 from __future__ import annotations
 

@@ -193,15 +193,15 @@ async def providers_by_id(provider_ids: Iterable[int | None]) -> dict[int, Named
     if not wanted:
         return {}
     rows = await ProviderModel.filter(id__in=sorted(wanted)).values_list("id", "name")
-    return {int(pk): NamedRef(id=global_id("Provider", int(pk)), name=str(name)) for pk, name in rows}
+    return {
+        int(pk): NamedRef(id=global_id("Provider", int(pk)), name=str(name)) for pk, name in rows
+    }
 
 
 async def users_as_types(users: Sequence[UserModel]) -> list[UserType]:
     roles = await roles_by_user([u.id for u in users])
     providers = await providers_by_id(u.provider_id for u in users)
-    return [
-        UserType.of(u, roles[u.id], providers.get(u.provider_id or 0)) for u in users
-    ]
+    return [UserType.of(u, roles[u.id], providers.get(u.provider_id or 0)) for u in users]
 
 
 async def _load_users(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:

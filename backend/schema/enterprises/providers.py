@@ -23,10 +23,10 @@ from backend.schema.webhooks.types import WebhookEndpoint
 from backend.services.core.actors import Actor
 from backend.services.core.errors import Invalid
 from backend.services.enterprises import providers
-from backend.services.evaluations import figures
-from backend.services.orders import turnaround
 from backend.services.enterprises.policies import directory_visible_to, providers_visible_to
 from backend.services.enterprises.providers import ProviderFields, ServedItem
+from backend.services.evaluations import figures
+from backend.services.orders import turnaround as turnarounds
 
 
 def _pk(global_id_value: str) -> int:
@@ -139,7 +139,7 @@ class DirectoryProvider:
         served: Sequence[ServedItem],
         language: str,
         rated: figures.Figures | None,
-        took: turnaround.Turnaround | None,
+        took: turnarounds.Turnaround | None,
     ) -> DirectoryProvider:
         return cls(
             id=global_id("Provider", provider.id),
@@ -193,7 +193,7 @@ class ProviderQueries:
             if nodes.has("rating")
             else {}
         )
-        took = await turnaround.of_providers(ids) if nodes.has("turnaround") else {}
+        took = await turnarounds.of_providers(ids) if nodes.has("turnaround") else {}
         return connection(
             page,
             lambda p: DirectoryProvider.of(

@@ -448,6 +448,8 @@ CATALOG: list[dict[str, Any]] = [
             },
             {
                 "name": t("常年法律顾问", "Retained legal counsel"),
+                # Forwarded to a partner law firm (`demo/providers.py`).
+                "providers": ["明律律师事务所"],
                 "summary": t(
                     "由合作律所为企业提供年度法律顾问服务。",
                     "Annual legal counsel from a partner law firm.",
@@ -479,6 +481,8 @@ CATALOG: list[dict[str, Any]] = [
             },
             {
                 "name": t("知识产权维权", "IP rights enforcement"),
+                # Two providers: the enterprise chooses (the first unless it does).
+                "providers": ["知衡知识产权服务有限公司", "明律律师事务所"],
                 "summary": t(
                     "专利、商标被侵权时的取证指导与维权援助。",
                     "Evidence and enforcement help for infringed patents and marks.",
@@ -677,7 +681,11 @@ def _matching(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"type": "MATCHES_ENTERPRISE", "field": f["key"]} for f in fields if f.get("mirrors")]
 
 
-def _content(item: dict[str, Any], position: int) -> catalog.ItemContent:
+def _content(
+    item: dict[str, Any], position: int, providers: dict[str, int] | None = None
+) -> catalog.ItemContent:
+    # An item naming providers is theirs (when the demo has them), the first its primary.
+    served = [(providers or {})[name] for name in item.get("providers", ()) if providers]
     return catalog.ItemContent(
         name_zh=item["name"]["zh"],
         name_en=item["name"]["en"],
@@ -692,15 +700,18 @@ def _content(item: dict[str, Any], position: int) -> catalog.ItemContent:
         form={"fields": item["fields"], "attachments": item["attachments"]},
         audit_rules=_matching(item["fields"]),
         review_mode=item["review_mode"],
-        fulfilment=Fulfilment.IN_HOUSE,
+        fulfilment=Fulfilment.PROVIDER if served else Fulfilment.IN_HOUSE,
+        provider_id=served[0] if served else None,
+        provider_ids=served[1:],
         appointment_quota=item.get("appointment_quota"),
         time_limit_days=item["time_limit_days"],
         position=position,
     )
 
 
-async def seed(admin: User, team: Team) -> bool:
-    """Creates the six categories and their published items unless a category exists."""
+async def seed(admin: User, team: Team, providers: dict[str, int] | None = None) -> bool:
+    """Creates the six categories and their published items unless a category exists; items
+    naming `providers` (by name) are served by them."""
     if await Category.exists():
         return False
     actor = Actor(user_id=admin.id, name=admin.name, roles=frozenset({Role.ADMIN}))
@@ -714,6 +725,6 @@ async def seed(admin: User, team: Team) -> bool:
             ),
         )  # fmt: skip
         for n, item in enumerate(data["items"], start=1):
-            created = await catalog.create_item(actor, category.id, _content(item, n))
+            created = await catalog.create_item(actor, category.id, _content(item, n, providers))
             await catalog.publish_item(actor, created.id, created.version)
     return True

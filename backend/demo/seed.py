@@ -1,4 +1,5 @@
-"""Demo data for `make run`: one person per role, a team, a welcome in each inbox.
+"""Demo data for `make run`: one person per role, a team, a welcome in each inbox, two
+providers (the demo PROVIDER account works for the first).
 
 Seeding is idempotent: a second run finds the admin and keeps everything as it is.
 """
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from backend.demo import appointments as demo_appointments
 from backend.demo import catalog as demo_catalog
 from backend.demo import enterprises as demo_enterprises
+from backend.demo import providers as demo_providers
 from backend.demo import service_requests as demo_requests
 from backend.demo.calendar import seed_calendar
 from backend.models.accounts import MemberKind, Role, Team, TeamMember, User
@@ -77,7 +79,8 @@ async def seed(timezone: str = "Asia/Shanghai") -> bool:
             users[Role.HANDLER].id, "TEAM_JOINED", {"team": team.name}, using_db=conn
         )
     await demo_enterprises.seed_enterprises(users[Role.APPLICANT])
-    await demo_catalog.seed(users[Role.ADMIN], team)
+    served_by = await demo_providers.seed(users[Role.ADMIN], users[Role.PROVIDER])
+    await demo_catalog.seed(users[Role.ADMIN], team, served_by)
     await demo_requests.seed(users[Role.APPLICANT])
     await demo_appointments.seed(users[Role.ADMIN], timezone)
     return True

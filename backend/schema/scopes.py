@@ -16,6 +16,7 @@ ROOT_SCOPES: dict[str, str] = {
     "apiTokens": "accounts:read",
     "createStaffUser": "accounts:write",
     "setUserRoles": "accounts:write",
+    "linkUserToProvider": "accounts:write",
     "setLanguage": "accounts:write",
     "teams": "teams:read",
     "team": "teams:read",
@@ -172,6 +173,7 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
     "providers:read": (
         "Provider", "ProviderConnection", "ProviderEdge", "ProviderServedItem",
         "DirectoryProvider", "DirectoryProviderConnection", "DirectoryProviderEdge",
+        "DirectoryRating", "DirectoryTurnaround",
     ),
     "catalog:read": (
         "Category", "ServiceItem", "ServiceItemVersionInfo", "ProcessStep", "LocalizedText",

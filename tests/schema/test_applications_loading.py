@@ -161,7 +161,7 @@ async def test_a_searched_page_costs_four_statements_and_one_more_on_postgres_fo
 
 
 USER = ["id", "name", "roles", "language", "isActive", "createdAt", "version", "email", "phone"]
-USER += ["calendarYearsMissing", "can { catalog }", "unreadNotificationCount"]
+USER += ["calendarYearsMissing", "can { catalog }", "unreadNotificationCount", "provider { id }"]
 # Every field of Application, and the fields below it: each asked alone must answer as it does
 # beside all the others.
 ALONE: dict[str, list[str] | None] = {
@@ -172,6 +172,7 @@ ALONE: dict[str, list[str] | None] = {
             "itemVersionNumber",
         )
     ),
+    "provider": ["id", "name"],
     "serviceItem": ["id", "name"],
     "enterprise": ["id", "name", "creditCode", "record { part value }"],
     "applicant": USER,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 
@@ -82,3 +83,65 @@ async def test_the_demo_gives_legal_consultation_slots_to_book(db: str) -> None:
     assert await AppointmentPlan.all().count() == 1
     assert await demo.seed() is False
     assert await AppointmentSlot.all().count() == len(slots)
+
+
+async def test_the_demo_has_providers_and_a_provider_account_that_works_for_one(
+    new_api: Any,
+) -> None:
+    from backend.models.accounts import User
+    from backend.models.catalog import Fulfilment
+    from backend.models.enterprises import Provider
+    from backend.models.orders import OrderStatus
+    from backend.services.orders.forwarding import providers_serving
+
+    assert await demo.seed() is True
+    law = await Provider.get(name="明律律师事务所")
+    ip = await Provider.get(name="知衡知识产权服务有限公司")
+    counsel = await ServiceItemVersion.get(name_zh="常年法律顾问")
+    enforcement = await ServiceItemVersion.get(name_zh="知识产权维权")
+    assert counsel.fulfilment is enforcement.fulfilment is Fulfilment.PROVIDER
+    assert await providers_serving(counsel.id) == [law.id]
+    assert await providers_serving(enforcement.id) == [ip.id, law.id]
+    account = await User.get(email="provider@demo.servicehall.cn")
+    assert account.provider_id == law.id
+
+    # The directory lists both, each with what it serves.
+    applicant = await _demo_login(new_api, "13800138000")
+    page = (await applicant.client.get("/providers")).text
+    assert "明律律师事务所" in page and "知衡知识产权服务有限公司" in page
+    assert "常年法律顾问" in page and "知识产权维权" in page
+
+    # An order for the law firm's item reaches the provider account at once (no endpoint).
+    from backend.models.catalog import ServiceItem
+    from backend.models.enterprises import Membership
+    from backend.services.core.actors import Actor
+    from backend.services.core.transactions import in_transaction
+    from backend.services.orders import orders
+    from tests import builders
+
+    person = await User.get(phone="13800138000")
+    membership = await Membership.filter(user_id=person.id).select_related("enterprise").first()
+    assert membership is not None
+    item = await ServiceItem.get(id=counsel.item_id)  # type: ignore[attr-defined]
+    application = await builders.approved_application(item, counsel, membership.enterprise, person)
+    async with in_transaction() as conn:
+        order = await orders.open_order(
+            conn, Actor(user_id=person.id), application, approved_by_id=None,
+            timezone="Asia/Shanghai",
+        )  # fmt: skip
+    assert (order.status, order.provider_id) == (OrderStatus.FORWARDED, law.id)
+    provider = await _demo_login(new_api, "provider@demo.servicehall.cn")
+    mine = await provider.gql(
+        "{ me { provider { name } } orders(first: 5) { edges { node { number status } } } }"
+    )
+    assert mine["me"]["provider"] == {"name": "明律律师事务所"}
+    assert [e["node"] for e in mine["orders"]["edges"]] == [
+        {"number": order.number, "status": "FORWARDED"}
+    ]
+
+
+async def _demo_login(new_api: Any, identifier: str) -> Any:
+    client = new_api()
+    result = await client.login(identifier, demo.DEMO_PASSWORD)
+    assert result["userErrors"] == [], result
+    return client

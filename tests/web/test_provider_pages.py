@@ -107,3 +107,109 @@ async def test_the_item_editor_keeps_an_items_other_providers(new_api: Any) -> N
     assert f'name="providerIds" value="{second}" checked' in html
     first = global_id("Provider", world.first.id)
     assert f'name="providerIds" value="{first}" checked' not in html
+
+
+async def test_an_admin_links_an_existing_account_to_a_provider_from_the_people_page(
+    new_api: Any,
+) -> None:
+    from backend.models.accounts import Role, User
+    from tests import builders
+    from tests.web.helpers import submit
+
+    world = await provider_park()
+    person = await builders.user(Role.PROVIDER, "新来的 小赵")
+    admin = await login(new_api, await builders.user(Role.ADMIN, "管理员"))
+    page = (await admin.client.get("/admin/users")).text
+    uid = global_id("User", person.id)
+    # Only a provider's account has the form; an unlinked one is asked to choose.
+    assert f'id="provider-{uid}"' in page and "尚未关联：请选择" in page
+    handler = global_id("User", world.park.handlers[0].id)
+    assert f'id="provider-{handler}"' not in page
+    assert f"所属服务商：{world.first.name}" in page  # the account made linked
+
+    fields = {"userId": uid, "expectedVersion": str(person.version)}
+    unchosen = await submit(admin, "/admin/users/provider", {**fields, "providerId": ""})
+    assert unchosen.status_code == 422
+    assert f'id="provider-{uid}-error"' in unchosen.text
+    assert "请选择该账号所属的服务商" in unchosen.text
+    second = global_id("Provider", world.second.id)
+    linked = await submit(admin, "/admin/users/provider", {**fields, "providerId": second})
+    assert linked.status_code == 303
+    assert (await User.get(id=person.id)).provider_id == world.second.id
+    after = (await admin.client.get("/admin/users")).text
+    assert f'<option value="{second}" selected>{world.second.name}</option>' in after
+
+    # A stale form (the version moved on) is a message in the row, not a crash.
+    stale = await submit(admin, "/admin/users/provider", {**fields, "providerId": second})
+    assert stale.status_code == 422 and f'id="provider-{uid}-error"' in stale.text
+
+
+async def test_a_reopened_draft_keeps_its_provider_choice(new_api: Any) -> None:
+    from backend.models.applications import Application
+    from tests.web.apply_helpers import key_of, main, post_apply
+
+    world = await provider_park()
+    applicant = await login(new_api, world.park.applicant)
+    item_id = global_id("ServiceItem", world.item.id)
+    path = f"/catalog/items/{item_id}/apply"
+    second = global_id("Provider", world.second.id)
+    form = (await applicant.client.get(f"{path}?provider={second}")).text
+    fields = {"idempotencyKey": key_of(form), "providerId": second, "step": "draft"}
+    saved = await post_apply(applicant, path, fields)
+    assert saved.status_code == 303, main(saved.text)
+    assert (await Application.get()).provider_id == world.second.id
+
+    # Reopened from My applications: the second provider is still the one selected.
+    number = (await Application.get()).number
+    draft = (await applicant.client.get(f"/applications/{number}/edit")).text
+    assert f'<option value="{second}" selected>' in draft
+    assert f'<option value="{global_id("Provider", world.first.id)}" selected>' not in draft
+    # The API says so too.
+    data = await applicant.gql(
+        "query($n: String!) { applicationByNumber(number: $n) { provider { id name } } }",
+        {"n": number},
+    )
+    assert data["applicationByNumber"]["provider"] == {"id": second, "name": world.second.name}
+
+
+async def test_the_directory_page_shows_ratings_and_turnaround(new_api: Any) -> None:
+    from backend.models.evaluations import EvaluationLevel
+    from tests.schema.test_provider_directory_figures import _completed, _rated
+
+    world = await provider_park()
+    for days, level in ((2, EvaluationLevel.SATISFIED), (5, EvaluationLevel.DISSATISFIED)):
+        await _rated(await _completed(world, world.first, days), level)
+    await _rated(await _completed(world, world.first, 9), EvaluationLevel.BASIC)
+    applicant = await login(new_api, world.park.applicant)
+    html = (await applicant.client.get("/providers")).text
+    start = html.index(f'id="provider-{global_id("Provider", world.first.id)}"')
+    second_at = html.index(f'id="provider-{global_id("Provider", world.second.id)}"')
+    first, second = (html[start:second_at], html[second_at:]) if start < second_at else (
+        html[start:], html[second_at:start])  # fmt: skip
+    assert "<dt>满意率</dt><dd>66.7%</dd>" in first  # two of three reviews satisfied
+    assert "<dt>评价数</dt><dd>3</dd>" in first
+    assert "<dt>办理时长中位数</dt><dd>5 个工作日</dd>" in first  # the median of 2, 5 and 9
+    assert "<dt>已办结工单</dt><dd>3</dd>" in first
+    assert "<dt>办理时长中位数</dt><dd>—</dd>" in second
+    assert "<dt>满意率</dt><dd>—</dd>" in second
+
+
+async def test_a_provider_account_works_its_orders_from_the_queue(new_api: Any) -> None:
+    world = await provider_park()
+    order = await provider_order(world)
+    others = await provider_order(world, chosen=world.second)
+    await run_acknowledged((await deliveries(world.first))[0])
+    staff = await login(new_api, world.staff)
+    queue = await staff.client.get("/orders")
+    assert queue.status_code == 200
+    assert order.number in queue.text and others.number not in queue.text
+    page = await staff.client.get(f"/orders/{order.number}")
+    assert page.status_code == 200
+    assert world.first.name in page.text
+    assert (await staff.client.get(f"/orders/{others.number}")).status_code == 404
+    # An account not yet linked to a provider has no queue.
+    from backend.models.accounts import Role
+    from tests import builders
+
+    unlinked = await login(new_api, await builders.user(Role.PROVIDER, "未关联 小孙"))
+    assert (await unlinked.client.get("/orders")).status_code == 403

@@ -1,4 +1,5 @@
-"""Admin pages: people (list, create staff, set roles) and teams (members, leave)."""
+"""Admin pages: people (list, create staff, set roles, link a provider's account) and teams
+(members, leave)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ async def _users_page(request: Request, status_code: int = 200, **forms: Any) ->
         "create": forms.get("create", {"errors": {}, "input": {"roles": []}}),
         "providers": [e["node"] for e in result.data["providers"]["edges"]],
         "row_errors": forms.get("row_errors", {}),
+        "provider_errors": forms.get("provider_errors", {}),
     }
     return await page(
         request,
@@ -101,6 +103,26 @@ async def set_roles(request: Request) -> Response:
         return await _users_page(request, 422, row_errors=row_errors)
     back = "/admin/users" + (f"?{request.url.query}" if request.url.query else "")
     return redirect(request, back, flash=N_("The roles were saved."))
+
+
+async def link_provider(request: Request) -> Response:
+    if (refused := await only_for(request, "people")) is not None:
+        return refused
+    form = await request.form()
+    user_id = text(form, "userId")
+    variables = {
+        "input": {
+            "userId": user_id,
+            "providerId": text(form, "providerId") or None,
+            "expectedVersion": as_int(text(form, "expectedVersion")),
+        }
+    }
+    payload = (await run(request, "link_user_to_provider", variables)).data["linkUserToProvider"]
+    if payload["userErrors"]:
+        provider_errors = {user_id: [e["message"] for e in payload["userErrors"]]}
+        return await _users_page(request, 422, provider_errors=provider_errors)
+    back = "/admin/users" + (f"?{request.url.query}" if request.url.query else "")
+    return redirect(request, back, flash=N_("The account now works for the provider."))
 
 
 async def _teams_page(request: Request, status_code: int = 200, **forms: Any) -> Response:
@@ -180,6 +202,7 @@ routes = [
     Route("/admin/users", users, methods=["GET"]),
     Route("/admin/users/new", create_staff, methods=["POST"]),
     Route("/admin/users/roles", set_roles, methods=["POST"]),
+    Route("/admin/users/provider", link_provider, methods=["POST"]),
     Route("/admin/teams", teams, methods=["GET"]),
     Route("/admin/teams/new", create_team, methods=["POST"]),
     Route("/admin/teams/members/{action:str}", member, methods=["POST"]),

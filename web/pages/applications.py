@@ -169,6 +169,9 @@ def answers_of(app: dict[str, Any]) -> Answers:
         for a in app["attachments"]
         if a["file"]
     }
+    # The provider chosen before, while the item still lists it ("": the primary).
+    chosen = (app.get("provider") or {}).get("id", "")
+    served = {p["id"] for p in (app["serviceItem"] or {}).get("providers") or []}
     return Answers(
         enterprise_id=str(app["enterprise"]["id"]),
         values=values_of(app["serviceItem"], app["formData"] or {}),
@@ -177,6 +180,7 @@ def answers_of(app: dict[str, Any]) -> Answers:
         key=str(uuid.uuid4()),
         application_id=str(app["id"]),
         version=str(app["version"]),
+        provider_id=chosen if chosen in served else "",
     )
 
 

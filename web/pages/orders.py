@@ -93,7 +93,8 @@ def _filters(
     """The filter form as given (the address's, or `params`), as an `OrderFilter`, and what
     is wrong with the dates.
 
-    `everyone`: the viewer's queue shows every order (`me.can.allOrders`), not only theirs."""
+    `everyone`: the viewer's queue shows every order it may see (`me.can.allOrders`, or a
+    provider's `providerOrders`), not only those assigned to it."""
     asked = request.query_params if params is None else params
     given: dict[str, Any] = {name: asked.get(name, "").strip() for name in FILTER_NAMES}
     wanted: dict[str, Any] = {}
@@ -169,7 +170,10 @@ async def _queue(
     request: Request, params: QueryParams, *, full: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     everyone = await may_open(request, "allOrders")
-    given, wanted, errors = _filters(request, everyone, params)
+    # A provider's account reads the orders forwarded to its provider (the API scopes them),
+    # not assignments of its own.
+    unfiltered = everyone or await may_open(request, "providerOrders")
+    given, wanted, errors = _filters(request, unfiltered, params)
     variables = {
         "filter": wanted,
         "orderBy": given["sort"],

@@ -21,7 +21,7 @@ from backend.schema.context import (
 )
 from backend.schema.errors import AccountError, run_mutation
 from backend.schema.idempotency import idempotency_key
-from backend.schema.relay import decode_id_of, optional_input_pk
+from backend.schema.relay import decode_id_of, input_pk, optional_input_pk
 from backend.services.accounts import accounts, devices, email, sessions, tokens
 from backend.services.core.errors import Invalid
 
@@ -111,6 +111,16 @@ class CreateStaffUserInput:
 class SetUserRolesInput:
     user_id: strawberry.ID
     roles: list[RoleModel]
+    expected_version: int
+
+
+@strawberry.input
+class LinkUserToProviderInput:
+    user_id: strawberry.ID = strawberry.field(description="A service provider's account.")
+    provider_id: strawberry.ID | None = strawberry.field(
+        description="The provider it works for from now on (its orders and record only); "
+        "required (null is PROVIDER_ACCOUNT_UNLINKED: a provider's account is never unlinked)."
+    )
     expected_version: int
 
 
@@ -290,6 +300,25 @@ class AccountMutations:
                 raise Invalid.at("userId", "NOT_FOUND")
             user = await accounts.set_roles(
                 context.actor, user_id, list(input.roles), input.expected_version
+            )
+            return UserPayload(user=await _user_type(user.id), user_errors=[])
+
+        return await run_mutation(info, AccountError, change, _failed_user)
+
+    @strawberry.mutation(
+        description="An admin names the provider an existing service provider's account works "
+        "for (one made without, or moving it to another provider)."
+    )
+    async def link_user_to_provider(
+        self, info: strawberry.Info, input: LinkUserToProviderInput
+    ) -> UserPayload:
+        context = context_of(info)
+
+        async def change() -> UserPayload:
+            user_id = input_pk(input.user_id, "User", "userId")
+            provider_id = optional_input_pk(input.provider_id, "Provider", "providerId")
+            user = await accounts.link_provider(
+                context.actor, user_id, provider_id, input.expected_version
             )
             return UserPayload(user=await _user_type(user.id), user_errors=[])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,8 +14,10 @@ from backend.models.accounts import ApiToken as ApiTokenModel
 from backend.models.accounts import Role as RoleModel
 from backend.models.accounts import User as UserModel
 from backend.models.accounts import UserRole
+from backend.models.enterprises import Provider as ProviderModel
 from backend.schema.context import context_of
 from backend.schema.nodes import Node, global_id, register
+from backend.schema.orders.refs import NamedRef
 from backend.services.accounts.policies import (
     can_view_contact,
     pages_open_to,
@@ -57,6 +59,10 @@ class PageAccessType:
     enterprise_review: bool
     premises: bool
     providers: bool
+    provider_orders: bool = strawberry.field(
+        description="The queue shows the orders forwarded to the viewer's provider (a "
+        "provider's account linked to one), not the viewer's own assignments."
+    )
     applicant_portal: bool = strawberry.field(
         description="My enterprises and my applications (people with no staff role)."
     )
@@ -85,9 +91,17 @@ class UserType(Node):
     created_at: datetime
     version: int
     _model: strawberry.Private[UserModel | UserRecord]
+    provider: NamedRef | None = strawberry.field(
+        default=None,
+        description="The provider a service provider's account works for (null until an admin "
+        "links it); null where a person appears as a team's or an enterprise's member, which "
+        "a provider's account never is.",
+    )
 
     @classmethod
-    def of(cls, user: UserModel, roles: Sequence[RoleModel]) -> UserType:
+    def of(
+        cls, user: UserModel, roles: Sequence[RoleModel], provider: NamedRef | None = None
+    ) -> UserType:
         return cls(
             id=global_id("User", user.id),
             name=user.name,
@@ -97,6 +111,7 @@ class UserType(Node):
             created_at=user.created_at,
             version=user.version,
             _model=user,
+            provider=provider,
         )
 
     @strawberry.field(description="Visible to the person themself and to admins.")
@@ -172,9 +187,21 @@ async def roles_by_user(user_ids: Sequence[int]) -> dict[int, list[RoleModel]]:
     return result
 
 
+async def providers_by_id(provider_ids: Iterable[int | None]) -> dict[int, NamedRef]:
+    """The named providers in one query (none when no user of the list has one)."""
+    wanted = {pk for pk in provider_ids if pk is not None}
+    if not wanted:
+        return {}
+    rows = await ProviderModel.filter(id__in=sorted(wanted)).values_list("id", "name")
+    return {
+        int(pk): NamedRef(id=global_id("Provider", int(pk)), name=str(name)) for pk, name in rows
+    }
+
+
 async def users_as_types(users: Sequence[UserModel]) -> list[UserType]:
     roles = await roles_by_user([u.id for u in users])
-    return [UserType.of(u, roles[u.id]) for u in users]
+    providers = await providers_by_id(u.provider_id for u in users)
+    return [UserType.of(u, roles[u.id], providers.get(u.provider_id or 0)) for u in users]
 
 
 async def _load_users(actor: Actor, pks: Sequence[int]) -> dict[int, Any]:

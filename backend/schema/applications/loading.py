@@ -35,6 +35,7 @@ from backend.schema.applications.types import (
 from backend.schema.enterprises.records import entries_of
 from backend.schema.loading import FieldNeeds, Needs, Selection, Wanted, in_language
 from backend.schema.nodes import global_id, register, register_selecting
+from backend.schema.orders.refs import NamedRef
 from backend.services.applications.policies import ApplicationRow, applications_visible_to
 from backend.services.applications.reviews import changes_since_return
 from backend.services.core.actors import Actor
@@ -71,6 +72,7 @@ APPLICATION_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "serviceItemName": Needs(columns=("item__name_zh", "item__name_en")),
         "serviceItem": Needs(columns=("item_id",), follow_ups=(Load.SERVICE_ITEM,)),
         "itemVersionNumber": Needs(columns=("item_version__number",)),
+        "provider": Needs(columns=("provider_id", "provider__name")),
         "enterprise": Needs(
             columns=("enterprise_id", "enterprise__name", "enterprise__credit_code"),
             below=ENTERPRISE_NEEDS,
@@ -132,6 +134,11 @@ def user_of(row: Row, relation: str, roles: Mapping[int, Sequence[Any]]) -> Any:
             column("email_confirmed_at"),
             column("email_notifications"),
         ),
+        provider=NamedRef(
+            id=global_id("Provider", int(column("provider_id"))), name=column("provider__name")
+        )
+        if column("provider_id") is not None
+        else None,
     )
 
 

@@ -83,6 +83,9 @@ def user_needs(relation: str) -> Needs[Load]:
                 ),
                 "emailNotifications": column("email_notifications"),
                 "emailOffered": Needs(),
+                "provider": Needs(
+                    columns=(f"{relation}__provider_id", f"{relation}__provider__name")
+                ),
                 # These read only the key (and the viewer).
                 "calendarYearsMissing": Needs(),
                 "can": Needs(),

@@ -22,6 +22,7 @@ from backend.schema.context import context_of, viewer_reach
 from backend.schema.enterprises.files import FileType
 from backend.schema.enterprises.records import EnterpriseRecordEntry
 from backend.schema.nodes import Node, global_id
+from backend.schema.orders.refs import NamedRef
 from backend.services.applications import states as application_states
 from backend.services.applications.policies import ApplicationRow
 from backend.services.core import clock
@@ -201,6 +202,16 @@ class ApplicationType(Node):
     # a resolver reading them, once its entry in APPLICATION_NEEDS loads them.
     _row: strawberry.Private[Mapping[str, Any]]
     _owes_material: strawberry.Private[bool]
+
+    @strawberry.field(
+        description="The provider the enterprise chose among the item's (an item served by "
+        "providers); null when it chose none, so the item's primary serves it."
+    )
+    def provider(self) -> NamedRef | None:
+        pk = self._row.get("provider_id")
+        if pk is None:
+            return None
+        return NamedRef(id=global_id("Provider", int(pk)), name=str(self._row["provider__name"]))
 
     @strawberry.field(description="What the viewer may do with the application now.")
     async def viewer_can(self, info: strawberry.Info) -> ApplicationViewerCan:

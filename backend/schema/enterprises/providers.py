@@ -1,6 +1,6 @@
 """Third-party providers: park staff read the list, admins create and update them, a provider's
 staff read their own record; everyone else signed in reads the directory (`providerDirectory`:
-active providers and the items each serves)."""
+active providers, the items each serves, its published ratings and its turnaround)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from backend.schema.context import context_of
 from backend.schema.enterprises.errors import ProviderError
 from backend.schema.errors import run_mutation
 from backend.schema.idempotency import idempotency_key
-from backend.schema.loading import in_language
+from backend.schema.loading import Selection, in_language
 from backend.schema.nodes import Node, global_id, register
 from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
 from backend.schema.webhooks import queries as webhook_queries
@@ -25,6 +25,8 @@ from backend.services.core.errors import Invalid
 from backend.services.enterprises import providers
 from backend.services.enterprises.policies import directory_visible_to, providers_visible_to
 from backend.services.enterprises.providers import ProviderFields, ServedItem
+from backend.services.evaluations import figures
+from backend.services.orders import turnaround as turnarounds
 
 
 def _pk(global_id_value: str) -> int:
@@ -87,7 +89,34 @@ class ProviderServedItem:
 
 
 @strawberry.type(
-    description="A provider in the directory enterprises choose from: what it is and serves."
+    description="A provider's published ratings (好差评), as the directory shows them: "
+    "`reviews` counts ratings by people (voided ones nowhere), `defaults` the ratings the "
+    "system recorded when nobody rated in time (counted apart, in no rate); satisfactionRate "
+    "is the share of reviews at VERY_SATISFIED, SATISFIED or BASIC, null with no review. The "
+    "park's staff read the full figures in `evaluationFigures(by: PROVIDER)`."
+)
+class DirectoryRating:
+    reviews: int
+    defaults: int
+    satisfaction_rate: float | None
+
+
+@strawberry.type(
+    description="How long a provider takes: the working days its completed orders took "
+    "(Order.processingDays: the working calendar, waits for the applicant left out)."
+)
+class DirectoryTurnaround:
+    completed_orders: int = strawberry.field(
+        description="Orders it completed whose working days are known."
+    )
+    median_working_days: float | None = strawberry.field(
+        description="The median of their working days; null with none completed."
+    )
+
+
+@strawberry.type(
+    description="A provider in the directory enterprises choose from: what it is and serves, "
+    "how it is rated and how long it takes."
 )
 class DirectoryProvider:
     id: strawberry.ID
@@ -96,10 +125,21 @@ class DirectoryProvider:
     serves: list[ProviderServedItem] = strawberry.field(
         description="The published items it serves, the catalog's order."
     )
+    rating: DirectoryRating = strawberry.field(
+        description="Its published ratings (loaded for the whole page in one statement)."
+    )
+    turnaround: DirectoryTurnaround = strawberry.field(
+        description="Its turnaround (loaded for the whole page in one statement)."
+    )
 
     @classmethod
     def of(
-        cls, provider: ProviderModel, served: Sequence[ServedItem], language: str
+        cls,
+        provider: ProviderModel,
+        served: Sequence[ServedItem],
+        language: str,
+        rated: figures.Figures | None,
+        took: turnarounds.Turnaround | None,
     ) -> DirectoryProvider:
         return cls(
             id=global_id("Provider", provider.id),
@@ -112,6 +152,15 @@ class DirectoryProvider:
                 )
                 for i in served
             ],
+            rating=DirectoryRating(
+                reviews=rated.reviews if rated else 0,
+                defaults=rated.defaults if rated else 0,
+                satisfaction_rate=rated.satisfaction_rate if rated else None,
+            ),
+            turnaround=DirectoryTurnaround(
+                completed_orders=took.completed if took else 0,
+                median_working_days=took.median_days if took else None,
+            ),
         )
 
 
@@ -135,10 +184,22 @@ class ProviderQueries:
         actor = context_of(info).actor
         query = directory_visible_to(actor)
         page = await fetch_page(query, first=first, after=after, order=("name", "id"))
-        # The items of the whole page in one statement.
-        served = await providers.items_served([p.id for p in page.rows])
+        ids = [p.id for p in page.rows]
+        nodes = Selection.of(info).nodes()
+        # Each part for the whole page in one statement, and only when it is asked for.
+        served = await providers.items_served(ids if nodes.has("serves") else [])
+        rated = (
+            {f.key: f for f in await figures.figures(figures.Dimension.PROVIDER, ids)}
+            if nodes.has("rating")
+            else {}
+        )
+        took = await turnarounds.of_providers(ids) if nodes.has("turnaround") else {}
         return connection(
-            page, lambda p: DirectoryProvider.of(p, served[p.id], actor.language), query
+            page,
+            lambda p: DirectoryProvider.of(
+                p, served.get(p.id, []), actor.language, rated.get(p.id), took.get(p.id)
+            ),
+            query,
         )
 
 

@@ -102,7 +102,8 @@ class OrderProviderMutations:
 
     @strawberry.mutation(
         description="Supervisors: send a forwarded order to another of its item's providers, "
-        "who is announced it (FORWARDED -> PENDING_FORWARD until it acknowledges)."
+        "who is announced it (FORWARDED -> PENDING_FORWARD until its endpoint acknowledges; "
+        "FORWARDED at once for a provider without one)."
     )
     async def forward_order(
         self, info: strawberry.Info, input: ForwardOrderInput

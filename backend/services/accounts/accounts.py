@@ -267,6 +267,37 @@ async def set_roles(actor: Actor, user_id: int, roles: list[Role], expected_vers
     return user
 
 
+async def link_provider(
+    actor: Actor, user_id: int, provider_id: int | None, expected_version: int
+) -> User:
+    """An admin names the provider an existing PROVIDER account works for (linking one made
+    without, or moving it to another provider). It then sees that provider's orders and record,
+    and no longer the previous one's: its connections hear so at once."""
+    if not can_manage_staff(actor):
+        raise PermissionDenied()
+    async with in_transaction() as conn:
+        user = await User.get_or_none(id=user_id, using_db=conn)
+        if user is None:
+            raise Invalid.at("userId", "NOT_FOUND")
+        problems = Problems()
+        if Role.PROVIDER not in await roles_of(user_id, conn):
+            problems.add("userId", "NOT_A_PROVIDER_ACCOUNT")
+        if provider_id is None:
+            problems.add("providerId", "PROVIDER_ACCOUNT_UNLINKED")
+        elif not await Provider.filter(id=provider_id).using_db(conn).exists():
+            problems.add("providerId", "NOT_FOUND")
+        problems.raise_if_any()
+        previous = user.provider_id
+        await bump_version(conn, User, user_id, expected_version)
+        await User.filter(id=user_id).using_db(conn).update(provider_id=provider_id)
+        await events.record(
+            conn, actor, "user", user_id, "PROVIDER_LINKED",
+            {"provider": provider_id, "previous": previous},
+        )  # fmt: skip
+        await user.refresh_from_db(using_db=conn)
+    return user
+
+
 async def find_by_contact(identifier: str) -> User | None:
     contact = parse_contact(identifier)
     if contact is None:

@@ -55,6 +55,7 @@ class PageAccess:
     enterprise_review: bool
     premises: bool
     providers: bool
+    provider_orders: bool  # the queue shows the orders forwarded to the viewer's provider
     applicant_portal: bool  # "My enterprises", "My applications": people with no staff role
     tokens: bool
     notifications: bool
@@ -65,7 +66,9 @@ def pages_open_to(actor: Actor) -> PageAccess:
     every_order = sees_every_order(actor)
     return PageAccess(
         service_desk=signed_in and actor.has(Role.AUDITOR),
-        order_queue=signed_in and (every_order or actor.has(Role.HANDLER)),
+        # A provider account works the orders forwarded to its provider from the queue too.
+        order_queue=signed_in
+        and (every_order or actor.has(Role.HANDLER) or actor.speaks_for_provider is not None),
         all_orders=signed_in and every_order,
         unassigned_orders=signed_in and can_assign_orders(actor),
         dashboard=can_view_dashboard(actor),
@@ -77,6 +80,7 @@ def pages_open_to(actor: Actor) -> PageAccess:
         enterprise_review=signed_in and can_review_enterprises(actor),
         premises=signed_in and can_manage_premises(actor),
         providers=signed_in and can_manage_providers(actor),
+        provider_orders=signed_in and actor.speaks_for_provider is not None,
         applicant_portal=signed_in and not actor.is_staff,
         tokens=signed_in,
         notifications=signed_in,

@@ -182,7 +182,8 @@ class Machine(Generic[M, S]):
             self.aggregate,
             obj.pk,
             action.event,
-            {"from": previous.value, "to": target.value, **(data or {})},
+            # The states last: the timeline and live news read them, whatever `data` holds.
+            {**(data or {}), "from": previous.value, "to": target.value},
         )
 
     def _target(self, action: Action[M, S], state: S, to: S | None) -> S:

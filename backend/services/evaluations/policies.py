@@ -84,9 +84,10 @@ def appealer(actor: Actor, evaluation: EvaluationFacts, reach: Reach) -> bool:
         return False
     if actor.has(Role.HANDLER) and evaluation.assignee_id == actor.user_id:
         return True
-    # Which provider a PROVIDER account speaks for comes with the provider endpoint (as in
-    # `orders.parties.provider`); until then, a provider's order's provider account.
-    return actor.has(Role.PROVIDER) and evaluation.provider_id is not None
+    # The staff of the provider that had the order (as `orders.parties.provider` asks), not
+    # any provider's account.
+    speaks_for = actor.speaks_for_provider
+    return speaks_for is not None and evaluation.provider_id == speaks_for
 
 
 def supervisor(actor: Actor, evaluation: Any, reach: Reach) -> bool:

@@ -74,8 +74,8 @@ class AccessNews:
 
     `session` (a session's live key, `sessions.live_key`) ended, or the token `token_id` was
     revoked: their connections end. Otherwise the connections of `user_id` forget at once what
-    the news says they lost (`roles` are their roles now; an enterprise or a team left), then
-    read their reach again.
+    the news says they lost (`roles` are their roles now; an enterprise, a team or the provider
+    left), then read their reach again.
     """
 
     user_id: int | None = None
@@ -84,6 +84,8 @@ class AccessNews:
     roles: tuple[str, ...] | None = None
     lost_enterprise_id: int | None = None
     lost_team_id: int | None = None
+    # The provider the account worked for is no longer its (an admin linked it to another).
+    lost_provider: bool = False
 
 
 News = ChangeNews | NoticeNews | AccessNews

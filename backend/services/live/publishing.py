@@ -66,6 +66,9 @@ ACCESS: dict[tuple[str, str], Callable[[Event], AccessNews | None]] = {
         user_id=_user_in_data(e), lost_enterprise_id=e.aggregate_id
     ),
     ("user", "ROLES_SET"): _roles_set,
+    ("user", "PROVIDER_LINKED"): lambda e: AccessNews(
+        user_id=e.aggregate_id, lost_provider=e.data.get("previous") is not None
+    ),
     # Every other session of the user was ended: each connection of theirs checks its own.
     ("user", "PASSWORD_CHANGED"): lambda e: AccessNews(user_id=e.aggregate_id),
     ("api_token", "TOKEN_REVOKED"): lambda e: AccessNews(

@@ -67,27 +67,28 @@ async def standing_of(actor: Actor) -> Standing | None:
     now = datetime.now(UTC)
     if actor.token_id is not None:
         tokens = await ApiToken.filter(id=actor.token_id, user_id=actor.user_id).values_list(
-            "revoked_at", "expires_at", "user__is_active"
+            "revoked_at", "expires_at", "user__is_active", "user__provider_id"
         )
         if not tokens:
             return None
-        revoked_at, expires_at, active = tokens[0]
+        revoked_at, expires_at, active, provider_id = tokens[0]
         if revoked_at is not None or not active:
             return None
     elif actor.session_id is not None:
         sessions = await Session.filter(id=actor.session_id, user_id=actor.user_id).values_list(
-            "expires_at", "user__is_active"
+            "expires_at", "user__is_active", "user__provider_id"
         )
         if not sessions:
             return None
-        expires_at, active = sessions[0]
+        expires_at, active, provider_id = sessions[0]
         if not active:
             return None
     else:
         return None
     if isinstance(expires_at, datetime) and expires_at <= now:
         return None
-    fresh = replace(actor, roles=await roles_of(actor.user_id))
+    # The provider too: an admin may link the account to another one.
+    fresh = replace(actor, roles=await roles_of(actor.user_id), provider_id=provider_id)
     return Standing(
         fresh, await reach_of(fresh), expires_at if isinstance(expires_at, datetime) else None
     )
@@ -256,6 +257,8 @@ class Viewer:
         if news.roles is not None:
             roles = frozenset(Role(r) for r in news.roles if r in Role.__members__)
             self.actor = replace(self.actor, roles=roles)
+        if news.lost_provider:
+            self.actor = replace(self.actor, provider_id=None)
         lost_enterprises = {news.lost_enterprise_id} - {None}
         lost_teams = {news.lost_team_id} - {None}
         if lost_enterprises or lost_teams:

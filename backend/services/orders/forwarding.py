@@ -166,8 +166,18 @@ def _order_ref(order: Order) -> dict[str, Any]:
 
 async def forward(conn: BaseDBAsyncClient, order: Order) -> None:
     """Announces `order` (PENDING_FORWARD) to its provider, in the caller's transaction; the
-    key makes one delivery per order and provider, however often this runs."""
+    key makes one delivery per order and provider, however often this runs.
+
+    A provider without an endpoint taking `order.forwarded` has nothing to acknowledge: it
+    works its orders through the API with its token, so the order is FORWARDED at once (its
+    staff see it in `orders` and hear it on `orderStatusChanged` from this commit)."""
     if order.provider_id is None:
+        return
+    if not await webhooks.subscribes(conn, order.provider_id, webhook_events.ORDER_FORWARDED):
+        await ORDER.apply(
+            conn, as_system(Actor()), order, "FORWARD_TO_API", expected_version=order.version,
+            consequence=True, data={"provider": order.provider_id},
+        )  # fmt: skip
         return
     await webhooks.announce(
         conn,
@@ -264,7 +274,7 @@ async def reroute(
         await ORDER.apply(
             conn, actor, order, "REROUTE", expected_version=expected_version, reach=reach,
             changes={"provider_id": provider_id, "provider_staff": ""},
-            data={"note": note, "from": previous, "to": provider_id},
+            data={"note": note, "fromProvider": previous, "toProvider": provider_id},
         )  # fmt: skip
         if previous is not None:
             await webhooks.announce(

@@ -144,6 +144,12 @@ ORDER: Machine[OrderFacts, OrderStatus] = Machine(
             "the service, when the provider's endpoint acknowledges", offered=False,
         ),
         _action(
+            "FORWARD_TO_API", {S.PENDING_FORWARD}, {S.FORWARDED}, E.ORDER_FORWARDED, nobody,
+            "the service, in the transaction that forwards the order, when the provider has no "
+            "webhook endpoint taking order.forwarded (it works its orders through the API with "
+            "its token, and hears of them on orderStatusChanged)", offered=False,
+        ),
+        _action(
             "PROVIDER_ACCEPT", {S.FORWARDED}, {S.IN_PROGRESS}, E.ORDER_PROVIDER_ACCEPTED,
             provider, "the provider, naming its staff member who handles it",
         ),

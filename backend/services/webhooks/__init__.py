@@ -3,6 +3,11 @@ provider (`endpoints`), signed (`signing`), deliveries announced in the transact
 them and carried by jobs, one job per attempt (`deliveries`, `attempts`), sent over HTTP with a
 guard against private addresses (`sending`), and pruned after a while (`pruning`)."""
 
-from backend.services.webhooks.deliveries import PayloadTooLarge, announce, on_acknowledged
+from backend.services.webhooks.deliveries import (
+    PayloadTooLarge,
+    announce,
+    on_acknowledged,
+    subscribes,
+)
 
-__all__ = ["PayloadTooLarge", "announce", "on_acknowledged"]
+__all__ = ["PayloadTooLarge", "announce", "on_acknowledged", "subscribes"]

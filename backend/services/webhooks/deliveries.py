@@ -97,6 +97,13 @@ def render_body(event_type: str, data: dict[str, Any], at: datetime) -> str:
     )
 
 
+async def subscribes(connection: BaseDBAsyncClient, provider_id: int, event_type: str) -> bool:
+    """Whether `announce` writes the provider deliveries of `event_type`: it has an endpoint
+    (enabled or not: a disabled one's deliveries wait for an admin) taking that type."""
+    endpoint = await WebhookEndpoint.filter(provider_id=provider_id).using_db(connection).first()
+    return endpoint is not None and event_type in endpoint.event_types
+
+
 async def announce(
     connection: BaseDBAsyncClient,
     *,

@@ -9,6 +9,7 @@ Screenshots at 375 and 1280 px go to $SERVICEHALL_EVALUATION_SHOTS_DIR (/tmp/eva
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,8 +77,16 @@ def test_a_bad_review_is_put_right_and_followed_up(demo: tuple[str, str]) -> Non
             expect(section).to_contain_text("待回访")
             _shots(applicant, "order-rated")
 
+            # The supervisor sees it on the cockpit first, and follows the figure to the order.
             supervisor = browser.new_page(viewport={"width": 375, "height": 900}, locale="zh-CN")
-            _sign_in(supervisor, server, SUPERVISOR_LOGIN, "/rectifications")
+            _sign_in(supervisor, server, SUPERVISOR_LOGIN, "/dashboard")
+            being_put_right = supervisor.locator(
+                "#cockpit-attention tbody tr", has_text="整改中的差评"
+            )
+            expect(being_put_right.locator("td")).to_have_text(re.compile(r"^\s*1\b"))
+            being_put_right.get_by_role("link").click()
+            expect(supervisor.locator("main")).to_contain_text(number)
+            supervisor.goto(f"{server}/rectifications")
             expect(supervisor.get_by_role("heading", name="待整改的差评")).to_be_visible()
             item = supervisor.locator(".rectification-list > li", has_text=number)
             expect(item).to_contain_text("办理时间太长")
@@ -95,6 +104,12 @@ def test_a_bad_review_is_put_right_and_followed_up(demo: tuple[str, str]) -> Non
             item.get_by_role("button", name="办结整改").click()
             expect(supervisor.locator(".flash")).to_contain_text("整改已办结")
             expect(supervisor.locator(".rectification-list").first).not_to_contain_text(number)
+            supervisor.goto(f"{server}/dashboard")
+            expect(
+                supervisor.locator("#cockpit-attention tbody tr", has_text="整改中的差评").locator(
+                    "td"
+                )
+            ).to_have_text(re.compile(r"^\s*0\b"))
 
             applicant.goto(f"{server}/notifications")
             applicant.get_by_role(

@@ -45,10 +45,16 @@ from starlette.routing import Route
 from backend import serving
 from backend.schema.live.inprocess import Ending, LiveSession, open_session
 from web.event_stream import END, EventStream, message
-from web.pages.applications import application_state
+from web.pages.applications import application_shown, application_state
 from web.pages.dashboard import SECTIONS, cockpit_values
-from web.pages.evaluations import rectification_lists
-from web.pages.orders import order_state, queue_results, unassigned_results
+from web.pages.evaluations import rectification_lists, rectifications_shown
+from web.pages.orders import (
+    order_state,
+    queue_results,
+    queue_shown,
+    unassigned_results,
+    unassigned_shown,
+)
 from web.shell import may_open, operation, run, signed_in, templates_for
 
 log = logging.getLogger("servicehall.live")
@@ -82,6 +88,8 @@ class Follows:
     unassigned: str | None = None
     dashboard: str | None = None
     rectifications: bool = False
+    # What the page showed of the list or object it follows (`web.shell.shown`).
+    seen: str | None = None
 
 
 def _follows(request: Request) -> Follows:
@@ -102,6 +110,7 @@ def _follows(request: Request) -> Follows:
         unassigned=params.get("unassigned") if "unassigned" in params else None,
         dashboard=params.get("dashboard") if "dashboard" in params else None,
         rectifications="rectifications" in params,
+        seen=params.get("seen") or None,
     )
 
 
@@ -221,22 +230,26 @@ class Stream:
         html = self.render("_badge.html", {"viewer": {"unreadNotificationCount": unread}})
         return partial("unread-slot", html)
 
-    async def _lists(self) -> list[str]:
-        """The lists the page follows, rendered whole."""
+    async def _lists(self, unless_seen: str | None = None) -> list[str]:
+        """The lists the page follows, rendered whole; none that still shows what the page
+        showed (`unless_seen`), so a page rendered with a form's problems keeps them."""
         follows = self.follows
         found = []
         if follows.queue is not None:
             values = await queue_results(self.request, QueryParams(follows.queue))
-            html = self.render("_orders_results.html", values)
-            found.append(partial("order-results", html, "outerMorph"))
+            if queue_shown(values) != unless_seen:
+                html = self.render("_orders_results.html", values)
+                found.append(partial("order-results", html, "outerMorph"))
         if follows.unassigned is not None:
             values = await unassigned_results(self.request, follows.unassigned or None)
-            html = self.render("_unassigned_results.html", values)
-            found.append(partial("unassigned-results", html, "outerMorph"))
+            if unassigned_shown(values) != unless_seen:
+                html = self.render("_unassigned_results.html", values)
+                found.append(partial("unassigned-results", html, "outerMorph"))
         if follows.rectifications:
             values = await rectification_lists(self.request)
-            html = self.render("_rectification_lists.html", values)
-            found.append(partial("rectification-lists", html, "outerMorph"))
+            if rectifications_shown(values) != unless_seen:
+                html = self.render("_rectification_lists.html", values)
+                found.append(partial("rectification-lists", html, "outerMorph"))
         return found
 
     async def _order_state(self) -> str | None:
@@ -247,10 +260,10 @@ class Stream:
             return None
         return partial("order-state", self.render("_order_state.html", values), "outerMorph")
 
-    async def _application_state(self) -> str | None:
+    async def _application_state(self, unless_seen: str | None = None) -> str | None:
         assert self.follows.application is not None
         values = await application_state(self.request, self.follows.application)
-        if values is None:
+        if values is None or application_shown(values["app"]) == unless_seen:
             return None
         html = self.render("_application_state.html", values)
         return partial("application-state", html, "outerMorph")
@@ -473,9 +486,11 @@ class Stream:
             found.append(self._badge(unread))
             if self.follows.order is not None and (state := await self._order_state()):
                 found.append(state)
-        if self.follows.application is not None and (app := await self._application_state()):
+        # Opening (not a reconnect): only what differs from what the page showed.
+        seen = None if reconnected else self.follows.seen
+        if self.follows.application is not None and (app := await self._application_state(seen)):
             found.append(app)
-        found += await self._lists()
+        found += await self._lists(seen)
         if self.follows.dashboard is not None:
             found.append(await self._cockpit(listening))
         return found

@@ -6,6 +6,8 @@ gettext catalog installed, so concurrent requests in different languages never s
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -153,10 +155,19 @@ async def run(
     return Result(data=result.data or {}, context=ctx)
 
 
+def shown(*data: Any) -> str:
+    """A short digest of what a page shows of a list or an object: its live stream, opening,
+    sends it whole again only when what it reads then differs (a change between the page's
+    render and the stream's start), so a page rendered with a form's problems keeps them."""
+    encoded = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()[:16]
+
+
 def live_query(**follows: str | int) -> str:
     """What a page's live stream follows (`/live?...`, web/live.py): `order` (a number, with
     the last `after` sequence the page shows), `application` (a number), `queue` (the order
-    queue's own query string), `unassigned` (its `after` cursor, or empty)."""
+    queue's own query string), `unassigned` (its `after` cursor, or empty), `rectifications`,
+    `dashboard`; `seen`: the `shown` digest of the list or object the page shows."""
     return urlencode({name: str(value) for name, value in follows.items()})
 
 

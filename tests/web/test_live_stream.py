@@ -254,6 +254,44 @@ async def test_streams_end_when_the_server_stops(settings: Settings) -> None:
         assert await Order.filter(id=order.id).exists()
 
 
+def _page_follows(page: str) -> str:
+    """The query of the stream a page opens (`/live?...`), as the browser would send it."""
+    found = re.search(r'hx-sse:connect="/live\?([^"]+)"', page)
+    assert found is not None
+    return found.group(1).replace("&amp;", "&")
+
+
+async def _next_list(events: Events) -> str:
+    """The next message that re-renders the queue's results."""
+    while True:
+        found = await events.next()
+        if 'hx-target="#order-results"' in found["data"]:
+            return str(found["data"])
+
+
+async def test_an_opening_stream_sends_a_list_again_only_when_it_changed_since_the_page(
+    settings: Settings,
+) -> None:
+    """A page rendered with a form's problems keeps them: the stream, opening, sends the list
+    whole only when what it reads differs from what the page showed (`seen`)."""
+    p = await park(handlers=1)
+    order = await open_order(p)
+    async with live_server(settings) as server:
+        handler = await _signed_in(server, p.handlers[0])
+        unchanged = _page_follows((await handler.client.get("/orders")).text)
+        async with stream(handler, unchanged) as events:
+            await events.next()  # the opening: id and retry
+            await act(handler, "ACCEPT", order)
+            # The first list it sends is the change's, not a copy of what the page showed.
+            assert "status-in-progress" in await _next_list(events)
+        # Shown, then changed before the stream opens: the opening sends it whole.
+        page = (await handler.client.get("/orders")).text
+        await act(handler, "REQUEST_INFORMATION", order, fileTypes=[])
+        async with stream(handler, _page_follows(page)) as events:
+            await events.next()
+            assert "status-waiting-on-applicant" in await _next_list(events)
+
+
 @pytest.mark.postgres
 @pytest.mark.postgres_only
 async def test_open_streams_hold_no_database_connection(db: str, settings: Settings) -> None:

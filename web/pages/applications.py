@@ -36,6 +36,7 @@ from web.shell import (
     page,
     redirect,
     run,
+    shown,
     signed_in,
     text,
 )
@@ -494,7 +495,10 @@ async def application_page(
     values = {
         **await _state(request, data["applicationByNumber"]),
         "forms": forms or {},
-        "live": live_query(application=data["applicationByNumber"]["number"]),
+        "live": live_query(
+            application=data["applicationByNumber"]["number"],
+            seen=application_shown(data["applicationByNumber"]),
+        ),
     }
     return await page(
         request, "my_application.html", values, viewer=data["me"], status_code=status_code
@@ -511,6 +515,12 @@ async def _state(request: Request, app: dict[str, Any]) -> dict[str, Any]:
         "booking": await booking_for(request, application=app),
         "forms": {},
     }
+
+
+def application_shown(app: dict[str, Any]) -> str:
+    """What decides the application's facts and buttons, as its live stream compares it
+    (`shown`): its status and version (its file links change with every render)."""
+    return shown(app["status"], app["version"])
 
 
 async def application_state(request: Request, number: str) -> dict[str, Any] | None:

@@ -27,6 +27,7 @@ from web.shell import (
     page,
     redirect,
     run,
+    shown,
     signed_in,
     text,
 )
@@ -154,9 +155,14 @@ async def _lists(request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
         "others": [e["node"] for e in data["others"]["edges"]],
         "appeals": [e["node"] for e in data["appeals"]["edges"]],
         "forms": {},
-        "live": live_query(rectifications=1),
     }
+    values["live"] = live_query(rectifications=1, seen=rectifications_shown(values))
     return values, data
+
+
+def rectifications_shown(values: dict[str, Any]) -> str:
+    """What the supervisors' lists show, as their live stream compares it (`shown`)."""
+    return shown(values["mine"], values["others"], values["appeals"])
 
 
 async def rectification_lists(request: Request) -> dict[str, Any]:

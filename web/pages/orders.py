@@ -46,6 +46,7 @@ from web.shell import (
     redirect,
     run,
     safe_next,
+    shown,
     signed_in,
     text,
     translate,
@@ -193,9 +194,20 @@ async def _queue(
         "everyone": everyone,
         "statuses": enum_values("OrderStatus"),
         # The live stream follows the queue as filtered (and paged) here.
-        "live": live_query(queue=urlencode(_query(given, params.get("after")))),
     }
+    values["live"] = live_query(
+        queue=urlencode(_query(given, params.get("after"))), seen=queue_shown(values)
+    )
     return values, data
+
+
+def queue_shown(values: dict[str, Any]) -> str:
+    """What the queue's results show, as its live stream compares it (`shown`)."""
+    return shown(values["orders"], values["count"])
+
+
+def unassigned_shown(values: dict[str, Any]) -> str:
+    return shown(values["orders"], values["count"])
 
 
 def _query(given: dict[str, Any], after: str | None) -> list[tuple[str, str]]:
@@ -569,8 +581,8 @@ async def _unassigned(request: Request, after: str | None) -> tuple[dict[str, An
             else None
         ),
         "handlers": _handlers_by_team(data["teams"]),
-        "live": live_query(unassigned=after or ""),
     }
+    values["live"] = live_query(unassigned=after or "", seen=unassigned_shown(values))
     return values, data
 
 

@@ -266,6 +266,8 @@ def report(
         f"included): app {one['app']:.2f} ms, hand-written {one['hand-written']:.2f} ms, "
         f"{one['app'] / one['hand-written']:.1f}×",
     ]
+    if one.get("calls"):
+        lines += ["", f"Python function calls per request, app (cProfile): {one['calls']:,.0f}"]
     lines += [
         "",
         f"ratio app / hand-written: throughput **{statistics.median(pair_ratios):.3f}×** (median "
@@ -353,7 +355,7 @@ def main() -> None:
     statements = {
         "app": found["statements"],
         "hand-written": hand_statements,
-        "cpu": {"app": found["cpu_ms"], "hand-written": hand_cpu},
+        "cpu": {"app": found["cpu_ms"], "hand-written": hand_cpu, "calls": found.get("calls")},
     }
     if arguments.profile:
         statements["profile"] = found["profile"]

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
+CALL_REQUESTS = 10
 
 
 def _encodable(value: Any) -> Any:
@@ -183,6 +184,17 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
                 for _ in range(int(spec["cpu_requests"])):
                     await send("POST", "/graphql", spec["body"])
                 result["cpu_ms"] = (time.process_time() - cpu) / int(spec["cpu_requests"]) * 1000
+                # Python function calls per request: the same on every run, so two checkouts
+                # compare exactly where the times above move with the machine's load.
+                import cProfile
+                import pstats
+
+                profile = cProfile.Profile()
+                profile.enable()
+                for _ in range(CALL_REQUESTS):
+                    await send("POST", "/graphql", spec["body"])
+                profile.disable()
+                result["calls"] = pstats.Stats(profile).total_calls / CALL_REQUESTS  # type: ignore[attr-defined]
             if spec.get("body") is not None:
                 result["statements"] = [
                     q for q, _ in await counted("POST", "/graphql", spec["body"])

@@ -116,6 +116,11 @@ class Order(Model):
             # index-only scans (`services/dashboard`; opened ones use `created_at`'s index, by
             # status `(status, created_at, id)`: measured in docs/benchmarks.md).
             ("completed_at", "processing_days"),
+            # The queue filtered by a team or a provider (the cockpit links there): a small
+            # team's or provider's page would otherwise walk every order newest first, and its
+            # bounded count scan the table (measured in docs/benchmarks.md).
+            ("team_id", "created_at", "id"),
+            ("provider_id", "created_at", "id"),
         )
 
 

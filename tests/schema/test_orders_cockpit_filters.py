@@ -29,13 +29,15 @@ async def test_team_provider_and_completion_range_narrow_the_list(new_api) -> No
         team_id=None, assignee_id=None, provider_id=provider.id, status=OrderStatus.FORWARDED
     )
     # Completed at 23:30 park time on 2 March (15:30 UTC), and at 00:30 on 3 March (16:30 UTC
-    # on the 2nd): the park's 2 March ends at 16:00 UTC.
+    # on the 2nd): the park's 2 March ends at 16:00 UTC. Opened the day before (an order is
+    # completed after it was opened: the range's end bounds `created_at` too).
     for order, moment in (
         (first, datetime(2026, 3, 2, 15, 30)),
         (fourth, datetime(2026, 3, 2, 16, 30)),
     ):
+        at = moment.replace(tzinfo=UTC)
         await Order.filter(id=order.id).update(
-            status=OrderStatus.COMPLETED, completed_at=moment.replace(tzinfo=UTC)
+            status=OrderStatus.COMPLETED, completed_at=at, created_at=at - timedelta(days=1)
         )
     supervisor = await login(new_api, await builders.user(Role.SUPERVISOR))
 

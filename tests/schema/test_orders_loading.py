@@ -650,3 +650,46 @@ async def test_the_window_numbers_and_counts_only_what_the_viewer_may_see(new_ap
                 assert alone["node"]["timeline"]["edges"] == [{"node": {"note": first_note}}]
             after = timeline["pageInfo"]["endCursor"]
         assert after is not None
+
+
+@pytest.mark.postgres
+async def test_every_field_of_an_order_costs_the_same_for_5_orders_as_for_20(
+    new_api: Any, sql_counter: Any
+) -> None:
+    """The list with every field of `ALONE` (processing, appointments, evaluations and their
+    rectifications, providers, time limits, the viewer's side): a fixed number of statements
+    whatever the page size, so no field loads per order (20: every field of 50 orders is over
+    the cost limit). Every fifth order completed and rated
+    (one in ten badly, opening a rectification), every fifth other one waiting on a question."""
+    from backend.services.evaluations import evaluations
+
+    p = await _orders_with_events(50, events_each=3)
+    for i, order in enumerate(p.orders):
+        if i % 5 == 4:
+            await _steps(p, order, complete=True)
+            person = p.applicant if order.enterprise_id == p.enterprise.id else p.other_applicant
+            rater = Actor(user_id=person.id, roles=frozenset({Role.APPLICANT}))
+            level, reasons = ("DISSATISFIED", ["SLOW"]) if i % 10 == 9 else ("SATISFIED", [])
+            await evaluations.evaluate(rater, order.id, level, "", reasons)
+            continue
+        await _processing(p, order)
+        if i % 5 == 1:
+            await _steps(p, order, complete=False)
+    supervisor = await _supervisor(new_api)
+    everything = " ".join(a for field, below in ALONE.items() for a in _asks(field, below))
+    query = "query($n: Int!) { orders(first: $n) { edges { node { FIELDS } } } }".replace(
+        "FIELDS", everything
+    )
+    await _warm(supervisor, query)
+    counts = []
+    for size in (5, 20):
+        sql_counter.reset()
+        edges = (await supervisor.gql(query, {"n": size}))["orders"]["edges"]
+        counts.append(sql_counter.count)
+        assert len(edges) == size
+        rated = [e["node"]["evaluation"] for e in edges if e["node"]["status"] == "COMPLETED"]
+        assert rated and all(r is not None and r["rater"]["name"] for r in rated), rated
+        bad = [r for r in rated if r["level"] == "DISSATISFIED"]
+        assert all(r["rectification"] is not None for r in bad), bad
+        assert len(bad) == (1 if size == 5 else 2)
+    assert counts[0] == counts[1], (counts, sql_counter.statements)

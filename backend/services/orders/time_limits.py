@@ -39,7 +39,7 @@ from backend.services.calendar.calendar import (
 )
 from backend.services.core import clock
 from backend.services.orders.policies import OrderFacts
-from backend.services.orders.states import CLOSED
+from backend.services.orders.states import CLOSED, NOT_CLOSED
 
 # Beyond the latest day a sum reaches, days loaded so long holidays still fit the window.
 MARGIN_DAYS = 60
@@ -131,7 +131,10 @@ def is_due_soon(order: DeadlineFacts, now: datetime) -> bool:
 
 # -- the same rules as SQL conditions on `orders`, for lists and counts ----------------------------
 
-_OPEN = Q(status__not_in=[s.value for s in CLOSED])
+# The open statuses named, not the closed ones excluded: Tortoise writes `NOT IN` as
+# `(status NOT IN (...) OR status IS NULL)`, which no index serves (a million orders: a scan of
+# the table for the overdue count); `IN` reads the ~30,000 open ones from the status index.
+_OPEN = Q(status__in=sorted(s.value for s in NOT_CLOSED))
 _WAITING = Q(status=OrderStatus.WAITING_ON_APPLICANT.value, waiting_since__isnull=False)
 _NOT_WAITING = ~Q(status=OrderStatus.WAITING_ON_APPLICANT.value) | Q(waiting_since__isnull=True)
 

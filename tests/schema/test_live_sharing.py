@@ -127,9 +127,9 @@ async def test_a_shared_delivery_is_encoded_once_and_reaches_each_socket_under_i
     rendered: list[int] = []
     render = SharedFrames._render
 
-    async def counted(self: SharedFrames, delivery: Any) -> Any:
+    def counted(self: SharedFrames, delivery: Any) -> Any:
         rendered.append(delivery.news.sequence)
-        return await render(self, delivery)
+        return render(self, delivery)
 
     monkeypatch.setattr(SharedFrames, "_render", counted)
     p = await park(handlers=1)

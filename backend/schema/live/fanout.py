@@ -20,7 +20,7 @@ more than hand on deliveries (`orderEvents`' replay, `myAssignments`) never offe
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,10 @@ def offer_lane(info: strawberry.Info, source: Any, shown: Callable[[Delivery], A
         live_context_of(info).memo[LANE] = Lane(source.subscriber, shown)
 
 
+# A delivery's payload for the sockets: the text of `data`, or a result with errors.
+Rendered = str | GraphQLExecutionResult
+
+
 @dataclass(frozen=True)
 class SharedFrames:
     """An operation's deliveries as `next` frames, the payload's text shared per delivery."""
@@ -59,24 +63,28 @@ class SharedFrames:
     key: tuple[Any, ...]
     encode: Callable[[Any], str]
 
-    def payload(self, delivery: Delivery) -> asyncio.Future[str | GraphQLExecutionResult]:
-        """The encoded `data` of this delivery's result, once for every socket sharing it;
-        or the result itself when it has errors (sent the ordinary way)."""
-        return delivery.shared(
-            ("fanout:payload", self.key), lambda: asyncio.ensure_future(self._render(delivery))
-        )
+    def payload(self, delivery: Delivery) -> Rendered | asyncio.Future[Rendered]:
+        """The encoded `data` of this delivery's result, once for every socket sharing it (or
+        the result itself when it has errors: sent the ordinary way). Made at once when the
+        execution needs no waiting, as for scalars of the news: the other sockets woken by
+        the same delivery then find it made, instead of each waiting for a task to make it."""
+        return delivery.shared(("fanout:payload", self.key), lambda: self._render(delivery))
 
-    async def _render(self, delivery: Delivery) -> str | GraphQLExecutionResult:
+    def _render(self, delivery: Delivery) -> Rendered | asyncio.Future[Rendered]:
         # The per-event executor takes the result other subscribers of this delivery may
         # already have executed (`LiveExecution.execute_operation`).
         result = self.executor.build_per_event_executor(self.shown(delivery)).execute_operation(
             False
         )
         if self.executor.is_awaitable(result):
-            result = await result
-        if result.errors:
-            return result  # type: ignore[no-any-return]
-        return self.encode(result.data)
+            return asyncio.ensure_future(self._encoded_later(result))
+        return self._encoded(result)
+
+    async def _encoded_later(self, result: Awaitable[GraphQLExecutionResult]) -> Rendered:
+        return self._encoded(await result)
+
+    def _encoded(self, result: GraphQLExecutionResult) -> Rendered:
+        return result if result.errors else self.encode(result.data)
 
 
 def shared_frames(context: Any, encode: Callable[[Any], str]) -> SharedFrames | None:

@@ -106,8 +106,9 @@ class LiveTransportWS(BaseGraphQLTransportWSHandler[LiveContext, None]):
         socket = cast(ASGIWebSocketAdapter, self.websocket).ws
         while True:
             delivery = await frames.subscriber.next()
-            shared = frames.payload(delivery)
-            payload = shared.result() if shared.done() else await asyncio.shield(shared)
+            payload = frames.payload(delivery)
+            if isinstance(payload, asyncio.Future):
+                payload = payload.result() if payload.done() else await asyncio.shield(payload)
             if operation.completed:
                 return
             if isinstance(payload, str):

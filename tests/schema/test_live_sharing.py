@@ -17,6 +17,7 @@ from backend.schema.context import Context
 from backend.schema.live.context import LiveContext
 from backend.schema.live.execution import OperationScoped
 from backend.schema.live.fanout import SharedFrames
+from backend.schema.live.types import OrderStatusChange
 from backend.services.accounts import sessions
 from backend.services.accounts.throttle import CostLimiter, LoginThrottle
 from backend.services.core.actors import Actor
@@ -180,3 +181,40 @@ async def _rerun(boss: Any, order: Order) -> None:
     }
     payload = (await boss.gql(ASSIGN, {"input": variables}))["assignOrder"]
     assert payload["userErrors"] == [], payload
+
+
+@pytest.mark.postgres
+async def test_a_shared_delivery_that_fails_is_answered_with_a_masked_error(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A piece of news whose shared execution fails reaches each socket as Strawberry answers
+    a failing event (the bug masked, with a request id), and the next one goes out as usual."""
+    shown = OrderStatusChange.of.__func__  # type: ignore[attr-defined]
+
+    def failing(cls: type[OrderStatusChange], delivery: Any) -> OrderStatusChange:
+        if delivery.news.sequence == 4:
+            raise RuntimeError("a bug")
+        result: OrderStatusChange = shown(cls, delivery)
+        return result
+
+    monkeypatch.setattr(OrderStatusChange, "of", classmethod(failing))
+    p = await park(handlers=1)
+    order = await open_order(p)
+    supervisor = await builders.user(Role.SUPERVISOR, "钱主管")
+    async with live_server(settings) as server:
+        boss = await server.signed_in(supervisor)
+        mine = await token_for(p.applicant, ["orders:read"])
+        async with server.socket() as a:
+            assert (await a.init(bearer(mine)))["type"] == "connection_ack"
+            await a.subscribe(CHANGE_ONLY, {"id": None}, id="a-1")
+            await a.nothing(0.2)
+            for _ in range(2):
+                await _rerun(boss, order)
+            first = await a.next("a-1")
+            failed = await a.next("a-1")
+            after = [await a.next("a-1") for _ in "12"]
+    assert first["data"]["orderStatusChanged"]["sequence"] == 3
+    assert failed["data"] is None
+    assert failed["errors"][0]["extensions"]["code"] == "INTERNAL_ERROR"
+    assert "a bug" not in json.dumps(failed)
+    assert [m["data"]["orderStatusChanged"]["sequence"] for m in after] == [5, 6]

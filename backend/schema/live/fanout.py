@@ -26,6 +26,7 @@ from typing import Any
 
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
 
 from backend.schema.live.context import LiveContext, live_context_of
 from backend.services.live.broker import Delivery, Subscriber
@@ -73,18 +74,29 @@ class SharedFrames:
     def _render(self, delivery: Delivery) -> Rendered | asyncio.Future[Rendered]:
         # The per-event executor takes the result other subscribers of this delivery may
         # already have executed (`LiveExecution.execute_operation`).
-        result = self.executor.build_per_event_executor(self.shown(delivery)).execute_operation(
-            False
-        )
+        try:
+            result = self.executor.build_per_event_executor(self.shown(delivery)).execute_operation(
+                False
+            )
+        except Exception as error:  # as Strawberry answers an event that fails: with an error
+            return _failed(error)
         if self.executor.is_awaitable(result):
             return asyncio.ensure_future(self._encoded_later(result))
         return self._encoded(result)
 
     async def _encoded_later(self, result: Awaitable[GraphQLExecutionResult]) -> Rendered:
-        return self._encoded(await result)
+        try:
+            return self._encoded(await result)
+        except Exception as error:
+            return _failed(error)
 
     def _encoded(self, result: GraphQLExecutionResult) -> Rendered:
         return result if result.errors else self.encode(result.data)
+
+
+def _failed(error: Exception) -> GraphQLExecutionResult:
+    failure = GraphQLError(str(error), original_error=error)
+    return GraphQLExecutionResult(data=None, errors=[failure])
 
 
 def shared_frames(context: Any, encode: Callable[[Any], str]) -> SharedFrames | None:

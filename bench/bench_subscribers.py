@@ -95,6 +95,13 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
+def cpu_ms(pid: int) -> float:
+    """The CPU time the process has used so far (user + system), in ms: what a change costs the
+    server, less sensitive to the machine's other work than the time until the last delivery."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def tail(log: Path) -> str:
     return log.read_text()[-3000:]
 
@@ -359,7 +366,9 @@ async def one_crowd(
         results["sample"] = [message for _, message in crowd.arrivals[0][:1]]
         results["message_bytes"] = [len(m.encode()) for m in results["sample"]]
     answered.clear()
+    used = cpu_ms(pid)
     results[name] = await timed_rounds(crowd, args.rounds, 1, rerun)
+    results[f"{name}_cpu_ms"] = (cpu_ms(pid) - used) / args.rounds
     results[f"{name}_mutation_ms"] = statistics.median(answered)
     results[f"{name}_peak_mb"] = rss_mb(pid)[1]
     await crowd.close()
@@ -417,7 +426,9 @@ async def measure(
         await send()
         await crowd.until_each_has(1)
         results["bare_connected_mb"] = rss_mb(pid)[0]
+        used = cpu_ms(pid)
         results["bare"] = await timed_rounds(crowd, args.rounds, 1, send)
+        results["bare_cpu_ms"] = (cpu_ms(pid) - used) / args.rounds
         results["bare_peak_mb"] = rss_mb(pid)[1]
         await crowd.close()
     return results
@@ -444,6 +455,11 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> None:
         f"{r['bare_idle_mb']:.0f} MB, peak {r['bare_peak_mb']:.0f} MB; the mutation answered in "
         f"{r['with_order_mutation_ms']:.0f} / {r['change_only_mutation_ms']:.0f} ms"
     )
+    print(
+        "server CPU per change (the mutation included; bare: the POST): "
+        + " / ".join(f"{name} {r[name + '_cpu_ms']:.0f} ms" for name in
+                     ("with_order", "change_only", "bare"))
+    )  # fmt: skip
     for name in ("with_order", "change_only", "bare"):
         print(f"{name} rounds ms:", [round(last) for _, last in r[name]])
 

@@ -465,6 +465,21 @@ def _is_bug(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
+def _anonymised(error: GraphQLError) -> GraphQLError:
+    request_id = request_id_var.get()
+    return GraphQLError(
+        message=f"Unexpected error. Quote request id {request_id} when reporting it.",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "INTERNAL_ERROR", "requestId": request_id},
+    )
+
+
+def bug_masked(error: GraphQLError) -> GraphQLError:
+    """`error` as MaskBugs lets it out (for results sent without the extension's hooks)."""
+    return _anonymised(error) if _is_bug(error) else error
+
+
 class MaskBugs(MaskErrors):
     """Replaces an unexpected error with a message carrying the request id; the log has it all."""
 
@@ -472,13 +487,7 @@ class MaskBugs(MaskErrors):
         super().__init__(should_mask_error=_is_bug)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = request_id_var.get()
-        return GraphQLError(
-            message=f"Unexpected error. Quote request id {request_id} when reporting it.",
-            nodes=error.nodes,
-            path=error.path,
-            extensions={"code": "INTERNAL_ERROR", "requestId": request_id},
-        )
+        return _anonymised(error)
 
     def on_operation(self) -> Iterator[None]:
         yield from super().on_operation()

@@ -37,6 +37,7 @@ from strawberry.types.execution import PreExecutionError
 
 from backend.schema.extensions import operation_of
 from backend.schema.live.context import LiveContext
+from backend.schema.live.fanout import ROOT
 
 # Change types whose every scalar field is read off the news alone, the same for every
 # subscriber of one piece of news (`Delivery`): a selection of only their scalars is executed
@@ -106,6 +107,9 @@ class LiveExecution(StrawberryGraphQLCoreExecutionContext):
         delivery = getattr(payload, "_delivery", None)
         if self._share is not None and delivery is not None and isinstance(executor, LiveExecution):
             executor._shared_with = (delivery, self._share)
+            if isinstance(self.context_value, LiveContext):
+                # The socket may now read this operation's queue itself (fanout.py).
+                self.context_value.memo[ROOT] = (self, self._share)
         return executor
 
     def execute_operation(self, serially: bool | None = None) -> Any:
@@ -169,6 +173,26 @@ async def _parse_errors_answered(source: AsyncGenerator[Any, None]) -> AsyncGene
         await source.aclose()
 
 
+class OperationStream:
+    """An operation's results (parse errors answered), with the context it runs with: the
+    protocol handler finds the operation's shared lane there (fanout.py)."""
+
+    __slots__ = ("_source", "context")
+
+    def __init__(self, context: Any, source: AsyncGenerator[Any, None]) -> None:
+        self.context = context
+        self._source = _parse_errors_answered(source)
+
+    def __aiter__(self) -> OperationStream:
+        return self
+
+    def __anext__(self) -> Any:
+        return self._source.__anext__()
+
+    async def aclose(self) -> None:
+        await self._source.aclose()
+
+
 class OperationScoped:
     """The schema as a socket's protocol handlers see it: each operation with its own context."""
 
@@ -191,16 +215,18 @@ class OperationScoped:
         operation_extensions: dict[str, Any] | None = None,
         allowed_operation_types: Any = None,
     ) -> Any:
-        return _parse_errors_answered(
+        scoped = self._scoped(context_value, operation_name)
+        return OperationStream(
+            scoped,
             await self.schema.stream(
                 query,
                 variable_values=variable_values,
-                context_value=self._scoped(context_value, operation_name),
+                context_value=scoped,
                 root_value=root_value,
                 operation_name=operation_name,
                 operation_extensions=operation_extensions,
                 allowed_operation_types=allowed_operation_types,
-            )
+            ),
         )
 
     async def subscribe(

@@ -13,6 +13,7 @@ import strawberry
 
 from backend.schema.live.context import viewer_of
 from backend.schema.live.errors import opened, refusal
+from backend.schema.live.fanout import offer_lane
 from backend.schema.live.types import (
     ApplicationStatusChange,
     InboxChange,
@@ -62,6 +63,7 @@ class LiveSubscriptions:
         viewer = viewer_of(info)
         pk = None if order_id is None else _pk(info, order_id, "Order", "orderId")
         source = await opened(info, streams.order_status_changes(viewer, pk))
+        offer_lane(info, source, OrderStatusChange.of)
         return _mapped(source, OrderStatusChange.of)
 
     @strawberry.subscription(
@@ -92,6 +94,7 @@ class LiveSubscriptions:
         viewer = viewer_of(info)
         pk = _pk(info, order_id, "Order", "orderId")
         source = await opened(info, streams.conversation_changes(viewer, pk))
+        offer_lane(info, source, OrderConversationChange.of)
         return _mapped(source, OrderConversationChange.of)
 
     @strawberry.subscription(
@@ -108,6 +111,7 @@ class LiveSubscriptions:
             else _pk(info, application_id, "Application", "applicationId")
         )
         source = await opened(info, streams.application_status_changes(viewer, pk))
+        offer_lane(info, source, ApplicationStatusChange.of)
         return _mapped(source, ApplicationStatusChange.of)
 
     @strawberry.subscription(
@@ -128,6 +132,7 @@ class LiveSubscriptions:
         self, info: strawberry.Info
     ) -> AsyncGenerator[SupervisionChange, None]:
         source = await opened(info, streams.supervision_changes(viewer_of(info)))
+        offer_lane(info, source, SupervisionChange.of)
         return _mapped(source, SupervisionChange.of)
 
     @strawberry.subscription(

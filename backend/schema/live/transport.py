@@ -22,24 +22,30 @@ from dataclasses import fields, replace
 from datetime import timedelta
 from typing import Any, cast
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 from strawberry.schema.base import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from backend.schema import schema
 from backend.schema.context import Context
+from backend.schema.extensions import bug_masked
 from backend.schema.live.context import LiveContext
 from backend.schema.live.execution import OperationScoped
+from backend.schema.live.fanout import SharedFrames, shared_frames
 from backend.schema.runner import build_context
 from backend.security import token_actor
 from backend.services.accounts import tokens
@@ -63,6 +69,65 @@ class LiveTransportWS(BaseGraphQLTransportWSHandler[LiveContext, None]):
         super().__init__(*args, **kwargs)
         if isinstance(self.context, LiveContext):
             self.context.handler = self
+
+    async def _send_result_stream(
+        self, operation: Operation[LiveContext, None], result_source: Any
+    ) -> None:
+        """Strawberry's loop, except that an operation whose events are shared (fanout.py)
+        continues, after its first result, on frames spliced from one encoding per event."""
+        is_first_result = True
+        async for result in result_source:
+            if is_first_result and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            if not isinstance(result, ExecutionResult):
+                await self._reject_incremental_delivery(operation)
+                return
+            await operation.send_next(result)
+            is_first_result = False
+            if not result.errors:
+                frames = shared_frames(
+                    getattr(result_source, "context", None), self.view.encode_json_string
+                )
+                if frames is not None:
+                    await self._send_shared(operation, frames, result.extensions)
+                    return
+
+    async def _send_shared(
+        self,
+        operation: Operation[LiveContext, None],
+        frames: SharedFrames,
+        extensions: dict[str, Any] | None,
+    ) -> None:
+        """Reads the operation's queue until it is cancelled (`complete`, the socket's end)."""
+        encode = self.view.encode_json_string
+        prefix = f'{{"id":{encode(operation.id)},"type":"next","payload":{{"data":'
+        suffix = f',"extensions":{encode(extensions)}}}}}' if extensions else "}}"
+        socket = cast(ASGIWebSocketAdapter, self.websocket).ws
+        while True:
+            delivery = await frames.subscriber.next()
+            payload = frames.payload(delivery)
+            if isinstance(payload, asyncio.Future):
+                payload = payload.result() if payload.done() else await asyncio.shield(payload)
+            if operation.completed:
+                return
+            if isinstance(payload, str):
+                try:
+                    await socket.send_text(prefix + payload + suffix)
+                except WebSocketDisconnect as exc:
+                    raise WebSocketDisconnected from exc
+            else:
+                await operation.send_next(self._formatted(payload, extensions))
+
+    @staticmethod
+    def _formatted(
+        result: GraphQLExecutionResult, extensions: dict[str, Any] | None
+    ) -> ExecutionResult:
+        """A shared result with errors as Strawberry would have sent it: bugs masked and
+        logged."""
+        errors = [bug_masked(error) for error in result.errors or ()]
+        schema.process_errors(list(result.errors or ()))
+        return ExecutionResult(data=result.data, errors=errors, extensions=extensions)
 
     async def terminate(self, ending: Ending) -> None:
         """Stops every operation (no message goes out after this), then closes the socket."""

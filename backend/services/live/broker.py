@@ -22,7 +22,7 @@ import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
@@ -49,9 +49,9 @@ class Delivery:
 
     def __init__(self, news: News) -> None:
         self.news = news
-        self._shared: dict[str, Any] = {}
+        self._shared: dict[Hashable, Any] = {}
 
-    def shared(self, key: str, make: Callable[[], T]) -> T:
+    def shared(self, key: Hashable, make: Callable[[], T]) -> T:
         """What `make()` returns, made once for every subscriber of this delivery (a model
         stub built from the news, to ask a policy about)."""
         if key not in self._shared:

@@ -41,12 +41,37 @@ def _changes_of(aggregate_type: str, delivery: Delivery, aggregate_id: int | Non
     )
 
 
-async def _deliveries(viewer: Viewer, subscriber: Subscriber) -> AsyncGenerator[Delivery, None]:
+async def _heard(viewer: Viewer, subscriber: Subscriber) -> AsyncGenerator[Delivery, None]:
     try:
         while True:
             yield await subscriber.next()
     finally:
         viewer.unsubscribe(subscriber)
+
+
+class Deliveries:
+    """Every delivery one subscriber accepts, as it comes. `subscriber` is its bounded queue:
+    a transport that shares the work of a piece of news between sockets reads it directly
+    (`schema/live/transport.py`), and closing this ends the subscription either way."""
+
+    __slots__ = ("_source", "subscriber")
+
+    def __init__(self, viewer: Viewer, subscriber: Subscriber) -> None:
+        self.subscriber = subscriber
+        self._source = _heard(viewer, subscriber)
+
+    def __aiter__(self) -> Deliveries:
+        return self
+
+    def __anext__(self) -> Awaitable[Delivery]:
+        return self._source.__anext__()
+
+    async def aclose(self) -> None:
+        await self._source.aclose()
+
+
+def _deliveries(viewer: Viewer, subscriber: Subscriber) -> Deliveries:
+    return Deliveries(viewer, subscriber)
 
 
 async def _checked(viewer: Viewer, subscriber: Subscriber, visible: Any, field: str) -> None:

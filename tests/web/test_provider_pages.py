@@ -227,6 +227,9 @@ async def test_a_provider_account_is_not_told_its_orders_were_approved_instantly
     queue = (await staff.client.get("/orders")).text
     assert order.number in queue
     assert "即时审批" not in queue and "<th scope=\"col\">审核员</th>" not in queue
+    # Nor does it lead to the appointments day, which it may not read.
+    assert 'href="/appointments"' not in queue
+    assert (await staff.client.get("/appointments")).status_code == 403
     page = (await staff.client.get(f"/orders/{order.number}")).text
     assert "即时审批" not in page and "<dt>审核员</dt>" not in page
 

@@ -232,6 +232,7 @@ async def test_a_provider_account_is_not_told_its_orders_were_approved_instantly
     assert (await staff.client.get("/appointments")).status_code == 403
     page = (await staff.client.get(f"/orders/{order.number}")).text
     assert "即时审批" not in page and "<dt>审核员</dt>" not in page
+    assert page.count(world.first.name) == 1 and "<dt>团队</dt>" not in page  # once, as provider
 
     from backend.models.accounts import Role
     from tests import builders

@@ -20,7 +20,7 @@ TZ = "Asia/Shanghai"
 ORDER_FIELDS = """id number status version createdAt assignedAt completedAt dueAt
     serviceItem { id name categoryId categoryName } application { id number }
     enterprise { id name } applicant { id name } assignee { id name } team { id name }
-    auditor { id name } provider { id name }"""
+    auditor { id name } approvedInstantly provider { id name }"""
 LIST = f"""query($filter: OrderFilter, $orderBy: OrderOrderBy, $first: Int, $after: String) {{
     orders(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {{
       totalCount pageInfo {{ hasNextPage endCursor }}

@@ -23,7 +23,7 @@ from tests.services.webhooks.helpers import provider_with_endpoint
 
 ERRORS = "userErrors { field code message }"
 SEEN = """id number status version providerStaff provider { id name } assignee { id name }
-    team { id name } auditor { id name } enterprise { name }
+    team { id name } auditor { id name } approvedInstantly enterprise { name }
     assignmentReason { rule }
     updates(first: 20) { edges { node { kind body } } }
     timeline(first: 50) { edges { node { kind fromStatus toStatus note } } }"""

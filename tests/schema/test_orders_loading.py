@@ -392,6 +392,7 @@ ALONE: dict[str, str | list[str] | None] = {
     "assignee": ["id", "name"],
     "team": ["id", "name"],
     "auditor": ["id", "name"],
+    "approvedInstantly": None,
     "provider": ["id", "name"],
     "providerStaff": None,
     "assignmentReason": "{ rule note chosen { id name } eligible { user { name } load } }",

@@ -64,6 +64,7 @@ async def test_the_queue_shows_the_patents_columns(new_api) -> None:
     assert first["enterprise"]["name"] == p.enterprise.name
     assert first["applicant"]["name"] == "王申请"
     assert first["auditor"]["name"] == "赵审核"
+    assert first["approvedInstantly"] is False
     assert first["assignee"] == {"id": global_id("User", p.handlers[0].id), "name": "办理员 0"}
     assert first["team"]["name"] == p.team.name
     assert first["provider"] is None
@@ -71,6 +72,7 @@ async def test_the_queue_shows_the_patents_columns(new_api) -> None:
     assert first["completedAt"] is None
     assert first["version"] == 2
     assert nodes[1]["number"] == instant.number and nodes[1]["auditor"] is None
+    assert nodes[1]["approvedInstantly"] is True
 
 
 @pytest.mark.postgres

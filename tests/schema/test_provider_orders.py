@@ -307,6 +307,8 @@ async def test_a_providers_token_reaches_only_its_own_orders_and_only_what_they_
     assert (mine["assignee"], mine["team"], mine["auditor"], mine["assignmentReason"]) == (
         None, None, None, None,
     )  # fmt: skip
+    # Nor whether it was approved instantly: a null auditor must not read as instant approval.
+    assert mine["approvedInstantly"] is None
     assert [e["node"]["kind"] for e in mine["updates"]["edges"]] == ["PROGRESS"]
     # Another provider's order, and an order the park handles: not there.
     assert await seen(provider, others) is None

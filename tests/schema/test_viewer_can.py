@@ -35,7 +35,8 @@ ORDERS = """query($n: Int) { orders(first: $n) { edges { node {
 APPLICATION = """query($id: ID!) { node(id: $id) { ... on Application {
     status viewerCan { edit submit withdraw review supplement } } } }"""
 ME = """{ me { can { serviceDesk orderQueue allOrders unassignedOrders people teams catalog
-    calendar enterpriseReview premises providers applicantPortal tokens notifications } } }"""
+    calendar enterpriseReview premises providers applicantPortal tokens notifications
+    appointmentDay } } }"""
 
 
 async def _orders(api: Api, n: int = 50) -> dict[str, dict[str, Any]]:
@@ -141,11 +142,11 @@ async def test_a_retired_item_can_no_longer_be_edited_or_submitted(new_api: Any)
 PAGES = {
     "APPLICANT": {"applicantPortal"},
     "AUDITOR": {"serviceDesk", "orderQueue", "allOrders"},
-    "HANDLER": {"orderQueue"},
-    "SUPERVISOR": {"orderQueue", "allOrders", "unassignedOrders"},
+    "HANDLER": {"orderQueue", "appointmentDay"},
+    "SUPERVISOR": {"orderQueue", "allOrders", "unassignedOrders", "appointmentDay"},
     "ADMIN": {
         "orderQueue", "allOrders", "unassignedOrders", "people", "teams", "catalog",
-        "calendar", "enterpriseReview", "premises", "providers",
+        "calendar", "enterpriseReview", "premises", "providers", "appointmentDay",
     },
 }  # fmt: skip
 

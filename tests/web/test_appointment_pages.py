@@ -133,6 +133,22 @@ async def test_the_day_list_is_the_handlers_and_a_check_in_off_the_day_is_explai
     early = await submit(handler, found.group(1), {"day": slot.day.isoformat()})
     assert early.status_code == 422 and "只能在预约当天签到" in early.text
     assert "这一天没有人预约" in (await handler.client.get("/appointments?day=2020-01-01")).text
+    queue = (await handler.client.get("/orders")).text
+    assert 'href="/appointments"' in queue  # the handler's queue leads to the day
+
+
+async def test_the_day_list_is_closed_to_those_who_may_not_read_it(new_api: Any) -> None:
+    """An auditor opens the order queue but may not read the day's list (`appointmentDay`):
+    the day page is refused and the queue does not lead to it, rather than an empty day."""
+    await world()
+    auditor = await _signed_in(new_api, await builders.user(Role.AUDITOR, "钱审核"))
+    assert (await auditor.client.get("/orders")).status_code == 200
+    assert 'href="/appointments"' not in (await auditor.client.get("/orders")).text
+    assert (await auditor.client.get("/appointments")).status_code == 403
+    refused = await submit(auditor, "/appointments/QXBwb2ludG1lbnQ6MQ==/check-in", {"day": ""})
+    assert refused.status_code == 403
+    me = await auditor.gql("{ me { can { orderQueue appointmentDay } } }")
+    assert me["me"]["can"] == {"orderQueue": True, "appointmentDay": False}
 
 
 async def test_an_application_under_review_is_booked_on_its_page_when_the_plan_asks(

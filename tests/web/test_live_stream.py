@@ -578,3 +578,62 @@ async def test_the_rectifications_page_follows_bad_reviews_for_supervisors_only(
         for person in ("assignee", "applicant"):
             refused = await world.clients[person].client.get("/live?rectifications=1")
             assert refused.status_code == 403
+
+
+def _order_state(page: str) -> str:
+    """The `#order-state` element of a page, to its matching end tag."""
+    start = page.index('<div id="order-state">')
+    depth = 0
+    for tag in re.finditer(r"<(/?)div\b", page[start:]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return page[start : start + tag.end()]
+    raise AssertionError("#order-state is not closed")
+
+
+def _versions(data: str) -> dict[str, str]:
+    """Each form's expectedVersion in a fragment, by the form's action."""
+    found = {}
+    for form in re.findall(r"<form .*?</form>", data, flags=re.S):
+        action = re.search(r'action="/orders/[^/"]+/(\w+)', form)
+        version = re.search(r'name="expectedVersion" value="(\d+)"', form)
+        if action and version:
+            found[action.group(1)] = version.group(1)
+    return found
+
+
+@pytest.mark.postgres
+async def test_every_form_carrying_the_orders_version_is_rendered_again_by_the_stream(
+    settings: Settings,
+) -> None:
+    """The reassign form takes the order's version: it is part of `#order-state`, so after a
+    change the supervisor's form carries the new version. Messages and notes take none."""
+    p = await park(handlers=2)
+    order = await open_order(p)  # opened (1) and assigned (2): version 2
+    supervisor_user = await builders.user(Role.SUPERVISOR, "周主管")
+    async with live_server(settings) as server:
+        supervisor = await _signed_in(server, supervisor_user)
+        assignee = (await Order.get(id=order.id)).assignee_id
+        handler = await _signed_in(server, next(h for h in p.handlers if h.id == assignee))
+        page = (await supervisor.client.get(f"/orders/{order.number}")).text
+        state = _order_state(page)
+        before = (await Order.get(id=order.id)).version
+        assert _versions(state)["assign"] == str(before)
+        # Outside the state, no form carries a version that could go stale.
+        outside = page.replace(state, "")
+        assert 'name="expectedVersion"' not in outside
+        # The handler's conversation and notes forms: outside the state, and versionless.
+        theirs = (await handler.client.get(f"/orders/{order.number}")).text
+        mine = _order_state(theirs)
+        assert {"message", "note"} <= set(_forms(theirs.replace(mine, "")))
+        assert 'name="expectedVersion"' not in theirs.replace(mine, "")
+        async with stream(supervisor, f"order={order.number}&after=2") as events:
+            await events.next()
+            assert (await act(handler, "ACCEPT", order))["userErrors"] == []
+            await _next_event(events)
+            while 'hx-target="#order-state"' not in (fresh := await events.next())["data"]:
+                pass
+            after = (await Order.get(id=order.id)).version
+            assert after != before
+            assert _versions(fresh["data"])["assign"] == str(after)
+            assert 'id="reassign-heading"' in fresh["data"]

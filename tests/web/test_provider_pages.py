@@ -213,3 +213,32 @@ async def test_a_provider_account_works_its_orders_from_the_queue(new_api: Any) 
 
     unlinked = await login(new_api, await builders.user(Role.PROVIDER, "未关联 小孙"))
     assert (await unlinked.client.get("/orders")).status_code == 403
+
+
+async def test_a_provider_account_is_not_told_its_orders_were_approved_instantly(
+    new_api: Any,
+) -> None:
+    """The auditor is hidden from a provider's staff: its queue and order page say nothing of
+    who approved (the park's queue does), rather than "instant approval"."""
+    world = await provider_park()
+    order = await provider_order(world)  # approved by the park's auditor
+    await run_acknowledged((await deliveries(world.first))[0])
+    staff = await login(new_api, world.staff)
+    queue = (await staff.client.get("/orders")).text
+    assert order.number in queue
+    assert "即时审批" not in queue and '<th scope="col">审核员</th>' not in queue
+    # Nor does it lead to the appointments day, which it may not read.
+    assert 'href="/appointments"' not in queue
+    assert (await staff.client.get("/appointments")).status_code == 403
+    page = (await staff.client.get(f"/orders/{order.number}")).text
+    assert "即时审批" not in page and "<dt>审核员</dt>" not in page
+    assert page.count(world.first.name) == 1 and "<dt>团队</dt>" not in page  # once, as provider
+
+    from backend.models.accounts import Role
+    from tests import builders
+
+    supervisor = await login(new_api, await builders.user(Role.SUPERVISOR))
+    park_queue = (await supervisor.client.get("/orders")).text
+    assert '<th scope="col">审核员</th>' in park_queue and world.park.auditor.name in park_queue
+    park_page = (await supervisor.client.get(f"/orders/{order.number}")).text
+    assert f"<dt>审核员</dt><dd>{world.park.auditor.name}</dd>" in park_page

@@ -139,13 +139,13 @@ async def _day_page(
 
 
 async def day_list(request: Request) -> Response:
-    if (refused := await only_for(request, "orderQueue")) is not None:
+    if (refused := await only_for(request, "appointmentDay")) is not None:
         return refused
     return await _day_page(request, _day(request, request.query_params.get("day")))
 
 
 async def check_in(request: Request) -> Response:
-    if (refused := await only_for(request, "orderQueue")) is not None:
+    if (refused := await only_for(request, "appointmentDay")) is not None:
         return refused
     form = await request.form()
     day = _day(request, text(form, "day"))

@@ -237,8 +237,9 @@ def _handlers_by_team(teams: dict[str, Any] | None) -> dict[str, list[dict[str, 
 
 
 async def _order_data(request: Request, number: str, *, whole: bool = True) -> dict[str, Any]:
-    # The teams are loaded only for people who may reassign orders at all.
-    may_assign = whole and await may_open(request, "unassignedOrders")
+    # The teams are loaded only for people who may reassign orders at all (the reassign form
+    # is part of the state the live stream renders again, `whole` or not).
+    may_assign = await may_open(request, "unassignedOrders")
     variables = {"number": number, "canAssign": may_assign, "whole": whole}
     return (await run(request, "order_page", variables)).data
 
@@ -254,6 +255,8 @@ async def order_state(request: Request, number: str) -> dict[str, Any] | None:
     return {
         "order": order,
         "forms": {},
+        "form": {"errors": {}, "input": {}},
+        "handlers": _handlers_by_team(data.get("teams")),
         "file_types": FILE_TYPES,
         "booking": await booking_for(request, order=order),
     }

@@ -63,6 +63,10 @@ class PageAccessType:
         description="The queue shows the orders forwarded to the viewer's provider (a "
         "provider's account linked to one), not the viewer's own assignments."
     )
+    appointment_day: bool = strawberry.field(
+        description="The day's appointments, to check people in (handlers, supervisors, admins: "
+        "who may read `appointmentDay`)."
+    )
     applicant_portal: bool = strawberry.field(
         description="My enterprises and my applications (people with no staff role)."
     )

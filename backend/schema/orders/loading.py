@@ -121,6 +121,7 @@ ORDER_NEEDS: FieldNeeds[Load] = FieldNeeds(
         "assignee": _named("assignee"),
         "team": _named("team"),
         "auditor": _named("auditor"),
+        "approvedInstantly": Needs(columns=("auditor_id",)),
         "provider": _named("provider"),
         "providerStaff": Needs(columns=("provider_staff",)),
         "assignmentReason": Needs(columns=("assignment_reason",)),
@@ -193,6 +194,12 @@ def _service_item(row: Row, language: str) -> Any:
             _column(row, "item__category__name_en") or "",
         ),
     )
+
+
+def _approved_instantly(row: Row) -> Any:
+    """No auditor on the order: its application was approved instantly; None when the column
+    was not loaded (the field was not selected)."""
+    return None if "auditor_id" not in row else row["auditor_id"] is None
 
 
 def _application(row: Row) -> Any:
@@ -296,6 +303,7 @@ def order_of(row: Row, *, actor: Actor, show_reason: bool, loaded: Loaded) -> Or
         assignee=_ref(row, "assignee", "User") if park else None,
         team=_ref(row, "team", "Team") if park else None,
         auditor=_ref(row, "auditor", "User") if park else None,
+        approved_instantly=_approved_instantly(row) if park else None,
         provider=_ref(row, "provider", "Provider"),
         provider_staff=_column(row, "provider_staff"),
         created_at=_column(row, "created_at"),

@@ -245,6 +245,11 @@ class OrderType(Node):
         description="Who approved the application; null for instant approval, and for a "
         "provider's staff."
     )
+    approved_instantly: bool | None = strawberry.field(
+        description="Whether the application was approved instantly (no auditor reviewed it); "
+        "null for a viewer who may not read the park's side (a provider's staff), so a null "
+        "`auditor` alone never reads as instant approval."
+    )
     provider: NamedRef | None = strawberry.field(
         description="The provider the order is forwarded to, while it has it."
     )

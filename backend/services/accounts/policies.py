@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from tortoise.queryset import QuerySet
 
 from backend.models.accounts import Role, User
+from backend.services.appointments.policies import can_see_day_lists
 from backend.services.calendar.policies import can_manage_calendar
 from backend.services.catalog.policies import can_manage_catalog
 from backend.services.core.actors import Actor
@@ -56,6 +57,7 @@ class PageAccess:
     premises: bool
     providers: bool
     provider_orders: bool  # the queue shows the orders forwarded to the viewer's provider
+    appointment_day: bool  # /appointments: the day's bookings to check people in
     applicant_portal: bool  # "My enterprises", "My applications": people with no staff role
     tokens: bool
     notifications: bool
@@ -81,6 +83,7 @@ def pages_open_to(actor: Actor) -> PageAccess:
         premises=signed_in and can_manage_premises(actor),
         providers=signed_in and can_manage_providers(actor),
         provider_orders=signed_in and actor.speaks_for_provider is not None,
+        appointment_day=signed_in and can_see_day_lists(actor),
         applicant_portal=signed_in and not actor.is_staff,
         tokens=signed_in,
         notifications=signed_in,

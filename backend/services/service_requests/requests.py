@@ -160,34 +160,43 @@ def _decided(actor: Actor) -> dict[str, object]:
 
 async def answer(actor: Actor, request_id: int, text: str, expected_version: int) -> ServiceRequest:
     """Writes back to the enterprise; the request stays to be settled later."""
-    text = text.strip()
-    problems = Problems()
-    _required_text(problems, "answer", text, MAX_TEXT)
-    problems.raise_if_any()
-    async with in_transaction() as conn:
-        row = await _request_in(conn, actor, request_id)
-        await REQUEST.apply(
-            conn, actor, row, "ANSWER", expected_version=expected_version,
-            changes={"answer": text, **_decided(actor)},
-        )  # fmt: skip
-        await told.followers(conn, row, "SERVICE_REQUEST_ANSWERED")
-    return row
+    return await _settle_in_words(
+        actor, request_id, expected_version, "ANSWER", ("answer", "answer", text),
+        "SERVICE_REQUEST_ANSWERED",
+    )  # fmt: skip
 
 
 async def decline(
     actor: Actor, request_id: int, reason: str, expected_version: int
 ) -> ServiceRequest:
-    reason = reason.strip()
+    return await _settle_in_words(
+        actor, request_id, expected_version, "DECLINE", ("reason", "decline_reason", reason),
+        "SERVICE_REQUEST_DECLINED",
+    )  # fmt: skip
+
+
+async def _settle_in_words(
+    actor: Actor,
+    request_id: int,
+    expected_version: int,
+    action: str,
+    words: tuple[str, str, str],
+    notice: str,
+) -> ServiceRequest:
+    """An admin's step that needs words: `words` is (the input's field, the column, the
+    text); the enterprises that follow the request are told (`notice`)."""
+    field, column, text = words
+    text = text.strip()
     problems = Problems()
-    _required_text(problems, "reason", reason, MAX_TEXT)
+    _required_text(problems, field, text, MAX_TEXT)
     problems.raise_if_any()
     async with in_transaction() as conn:
         row = await _request_in(conn, actor, request_id)
         await REQUEST.apply(
-            conn, actor, row, "DECLINE", expected_version=expected_version,
-            changes={"decline_reason": reason, **_decided(actor)},
+            conn, actor, row, action, expected_version=expected_version,
+            changes={column: text, **_decided(actor)},
         )  # fmt: skip
-        await told.followers(conn, row, "SERVICE_REQUEST_DECLINED")
+        await told.followers(conn, row, notice)
     return row
 
 

@@ -16,6 +16,7 @@ with a key, once per person for the same due date or deadline, however many jobs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -81,25 +82,25 @@ async def _current_order(conn: BaseDBAsyncClient, run: JobRun) -> Order | None:
 
 @jobs.handler(DUE_SOON)
 async def warn_due_soon(run: JobRun) -> None:
-    async with in_transaction() as conn:
-        order = await _current_order(conn, run)
-        if order is None or not time_limits.is_due_soon(order, clock.now()):
-            return
-        await notices.tell_watchers(
-            conn, order, "ORDER_DUE_SOON", {"due": _park_day(order.due_at, run.settings.timezone)},
-            key=f"ORDER_DUE_SOON:{order.id}:{run.payload['dueAt']}",
-        )  # fmt: skip
+    await _warn(run, time_limits.is_due_soon, "ORDER_DUE_SOON")
 
 
 @jobs.handler(OVERDUE)
 async def warn_overdue(run: JobRun) -> None:
+    await _warn(run, time_limits.is_overdue, "ORDER_OVERDUE")
+
+
+async def _warn(
+    run: JobRun, holds: Callable[[time_limits.DeadlineFacts, datetime], bool], kind: str
+) -> None:
+    """Tells the order's watchers (`kind`, once per due date) if `holds` still does now."""
     async with in_transaction() as conn:
         order = await _current_order(conn, run)
-        if order is None or not time_limits.is_overdue(order, clock.now()):
+        if order is None or not holds(order, clock.now()):
             return
         await notices.tell_watchers(
-            conn, order, "ORDER_OVERDUE", {"due": _park_day(order.due_at, run.settings.timezone)},
-            key=f"ORDER_OVERDUE:{order.id}:{run.payload['dueAt']}",
+            conn, order, kind, {"due": _park_day(order.due_at, run.settings.timezone)},
+            key=f"{kind}:{order.id}:{run.payload['dueAt']}",
         )  # fmt: skip
 
 

@@ -85,6 +85,7 @@ async def test_each_step_tells_the_other_side_and_never_the_one_who_acted(new_ap
     assert await inbox.news() == _enterprise("ORDER_PROGRESS")
     # An internal note is the park's: the applicant is not told of it, nor anyone else.
     assert (await post(c["assignee"], c.order_id, kind="INTERNAL", body="内部"))["userErrors"] == []
+    assert await inbox.news() == set()
     # A supervisor's progress note tells the enterprise, not the supervisor.
     assert (await post(c["supervisor"], c.order_id, kind="PROGRESS", body="已督办"))[
         "userErrors"

@@ -229,6 +229,11 @@ async def test_malformed_and_forbidden_provider_updates_are_user_errors(new_api:
     handler = await login(new_api, world.park.handlers[0])
     theirs = await update(handler, order, "ACCEPT", staffName="冒名")
     assert [e["code"] for e in theirs["userErrors"]] in (["FORBIDDEN"], ["NOT_FOUND"])
+    # A supervisor reads the order, yet is not the provider either: the step is refused.
+    supervisor = await login(new_api, await _supervisor())
+    posing = await update(supervisor, order, "ACCEPT", staffName="冒名")
+    assert [e["code"] for e in posing["userErrors"]] == ["FORBIDDEN"]
+    assert (await Order.get(id=order.id)).status is OrderStatus.FORWARDED
 
 
 # -- re-routing ---------------------------------------------------------------------------------

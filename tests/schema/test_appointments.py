@@ -160,3 +160,22 @@ async def test_an_order_list_with_bookings_costs_the_same_for_5_orders_as_for_50
         assert len(edges) == size
         assert all(e["node"]["appointment"]["queueNumber"].startswith("0930-") for e in edges)
     assert counts[0] == counts[1], sql_counter.statements
+
+
+async def test_a_plan_with_too_many_windows_or_bad_weekdays_is_named_once(new_api: Any) -> None:
+    # Every window of an over-long list was checked, and every bad weekday named: a list of a
+    # thousand came back as a thousand userErrors.
+    w = await world()
+    admin = await login(new_api, await builders.user(Role.ADMIN, "管理员"))
+    item = global_id("ServiceItem", w.item.id)
+    bad_window = {"start": "9", "end": "8", "quota": 0}
+    answer = (
+        await admin.gql(
+            SET_PLAN,
+            {"input": {"serviceItemId": item, "locationZh": "政务大厅", "weekdays": [0] * 1000,
+                       "windows": [bad_window] * 1000}},
+        )
+    )["setAppointmentPlan"]  # fmt: skip
+    codes = [(tuple(e["field"]), e["code"]) for e in answer["userErrors"]]
+    assert codes == [(("weekdays", "0"), "INVALID_WEEKDAY"), (("windows",), "TOO_MANY_WINDOWS")]
+    assert "24" in answer["userErrors"][1]["message"]

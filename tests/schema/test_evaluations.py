@@ -158,6 +158,22 @@ async def test_bad_input_is_named_at_its_field_and_nothing_is_written(new_api: A
     assert await Rectification.all().count() == 0
 
 
+async def test_unknown_levels_and_reasons_are_named_once_and_shown_short(new_api: Any) -> None:
+    # A long unknown value was echoed whole in the message, and every unknown reason of a
+    # long list was its own userError: a few KB sent came back as megabytes.
+    world = await people(new_api)
+    applicant = world.clients["applicant"]
+    order = await completed(world)
+    [level] = (await rate(applicant, order, "好" * 5000))["userErrors"]
+    assert level["code"] == "UNKNOWN_LEVEL" and len(level["message"]) < 300
+    reasons = (await rate(applicant, order, "VERY_DISSATISFIED", reasons=["差" * 5000] * 200))[
+        "userErrors"
+    ]
+    assert [(e["field"], e["code"]) for e in reasons] == [(["reasons"], "UNKNOWN_REASON")]
+    assert len(reasons[0]["message"]) < 300
+    assert await Evaluation.all().count() == 0
+
+
 @pytest.mark.postgres
 async def test_an_unrated_order_is_rated_basic_by_default_after_the_period(
     new_api: Any,

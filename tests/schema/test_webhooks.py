@@ -113,6 +113,39 @@ async def test_bad_endpoints_are_user_errors(new_api: Any) -> None:
     assert [e["code"] for e in missing["userErrors"]] == ["NO_ENDPOINT"]
 
 
+async def test_addresses_that_cannot_be_sent_to_as_stored_are_refused(new_api: Any) -> None:
+    # urlsplit drops tabs and line breaks silently and keeps a space in the host: the stored
+    # address would not be the one posted to, or none could be.
+    provider = await Provider.create(name="外包服务平台")
+    admin = await signed_in(new_api, "admin@example.cn", ["ADMIN"])
+    for url in [
+        "https://provider.exa mple.com/hooks",
+        "https://provider.example.com/ho oks",
+        "https://provider.exam\nple.com/hooks",
+        "https://provider.example.com/\thooks",
+        "https://provider..example.com/hooks",
+        "https://.provider.example.com/hooks",
+    ]:
+        answer = (await admin.gql(CONFIGURE, {"input": _input(provider, url=url)}))[
+            "configureWebhookEndpoint"
+        ]
+        assert [(e["field"], e["code"]) for e in answer["userErrors"]] == [
+            (["url"], "INVALID_URL")
+        ], url
+    # An address with a trailing dot or a non-ASCII host still goes in.
+    for expected_version, url in [
+        (None, "https://provider.example.com./hooks"),
+        (1, "https://例子.测试/hooks"),
+    ]:
+        changes: dict[str, Any] = {"url": url}
+        if expected_version:
+            changes["expectedVersion"] = expected_version
+        taken = (await admin.gql(CONFIGURE, {"input": _input(provider, **changes)}))[
+            "configureWebhookEndpoint"
+        ]
+        assert taken["userErrors"] == [] and taken["endpoint"]["url"] == url
+
+
 async def test_only_admins_configure_or_see_deliveries(api: Api, new_api: Any) -> None:
     with Receiver() as receiver:
         provider, _ = await provider_with_endpoint(receiver.url)

@@ -24,6 +24,7 @@ class AppointmentErrorCode(Enum):
     QUOTA_OUT_OF_RANGE = "QUOTA_OUT_OF_RANGE"
     DAYS_AHEAD_OUT_OF_RANGE = "DAYS_AHEAD_OUT_OF_RANGE"
     INVALID_WEEKDAY = "INVALID_WEEKDAY"
+    TOO_MANY_WINDOWS = "TOO_MANY_WINDOWS"
     # Booking, cancelling, checking in.
     SLOT_FULL = "SLOT_FULL"
     SLOT_CLOSED = "SLOT_CLOSED"

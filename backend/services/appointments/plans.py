@@ -52,6 +52,7 @@ register_messages(
         "QUOTA_OUT_OF_RANGE": N_("A quota is a whole number from {min} to {max}."),
         "DAYS_AHEAD_OUT_OF_RANGE": N_("Bookings may open from {min} to {max} days ahead."),
         "INVALID_WEEKDAY": N_("A weekday is a number from 1 (Monday) to 7 (Sunday)."),
+        "TOO_MANY_WINDOWS": N_("A plan has at most {max} time windows."),
     }
 )
 
@@ -82,15 +83,18 @@ class PlanInput:
 
 def _check(plan: PlanInput) -> tuple[list[int], list[dict[str, Any]], str, str]:
     problems = Problems()
+    # The first bad weekday is named, and an over-long window list as a whole: a long list
+    # must not come back as as many userErrors.
     for index, day in enumerate(plan.weekdays):
         if not 1 <= day <= 7:
             problems.add(("weekdays", str(index)), "INVALID_WEEKDAY")
+            break
     if not plan.windows:
         problems.add("windows", "REQUIRED")
     elif len(plan.windows) > MAX_WINDOWS:
-        problems.add("windows", "INVALID")
+        problems.add("windows", "TOO_MANY_WINDOWS", max=MAX_WINDOWS)
     windows: list[dict[str, Any]] = []
-    for index, window in enumerate(plan.windows):
+    for index, window in enumerate(plan.windows if len(plan.windows) <= MAX_WINDOWS else []):
         at = ("windows", str(index))
         start, end = window.start.strip(), window.end.strip()
         good = True

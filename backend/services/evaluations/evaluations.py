@@ -31,6 +31,7 @@ from backend.services.notifications import notifications
 from backend.services.orders import parties
 from backend.services.orders.parties import applicant
 from backend.services.orders.policies import visible_order
+from backend.text import shown as shown_text
 
 register_messages(
     {
@@ -56,7 +57,7 @@ def _level(problems: Problems, value: str, field: str = "level") -> EvaluationLe
     try:
         return EvaluationLevel(value.strip().upper())
     except ValueError:
-        problems.add(field, "UNKNOWN_LEVEL", value=value)
+        problems.add(field, "UNKNOWN_LEVEL", value=shown_text(value))
         return None
 
 
@@ -66,7 +67,9 @@ def _reasons(problems: Problems, values: Sequence[str]) -> list[str]:
         try:
             reason = BadReviewReason(value.strip().upper())
         except ValueError:
-            problems.add("reasons", "UNKNOWN_REASON", value=value)
+            # Named once (the first), cut short: a long list of long values is not echoed back.
+            if not any(p.code == "UNKNOWN_REASON" for p in problems.items):
+                problems.add("reasons", "UNKNOWN_REASON", value=shown_text(value))
             continue
         if reason.value not in chosen:
             chosen.append(reason.value)

@@ -65,6 +65,10 @@ def literal_address(host: str) -> IpAddress | None:
 def check_url(url: str, allowed_hosts: tuple[str, ...]) -> str | None:
     """What is wrong with `url` as a webhook address without resolving it (a problem code), or
     None: http(s), a host, no user or password, not a private literal address or localhost."""
+    # urlsplit drops tabs and line breaks without a word and keeps spaces: the address stored
+    # would not be the one posted to, or a host nobody can resolve.
+    if any(character.isspace() or not character.isprintable() for character in url):
+        return "INVALID_URL"
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -72,6 +76,8 @@ def check_url(url: str, allowed_hosts: tuple[str, ...]) -> str | None:
         return "INVALID_URL"
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         return "INVALID_URL"
+    if "" in parts.hostname.removesuffix(".").split("."):
+        return "INVALID_URL"  # `a..b` or `.a`: an empty label, no host at all
     if parts.username or parts.password or port == 0:
         return "INVALID_URL"
     host = parts.hostname.lower().rstrip(".")  # `localhost.` is localhost

@@ -69,3 +69,36 @@ async def test_the_inbox_costs_the_same_for_2_and_20(api: Api, sql_counter: Any)
     large = await _statements(api, sql_counter, NOTIFICATIONS, 20)
     assert small == large, sql_counter.statements
     assert large <= 5
+
+
+EVERY_TOLD = (
+    """query($n: Int) { teams(first: $n) { edges { node { name everySupervisorTold } } } }"""
+)
+
+
+@pytest.mark.postgres
+async def test_every_supervisor_told_follows_the_routing_rule_in_one_query(
+    new_api, sql_counter: Any
+) -> None:
+    """`everySupervisorTold` reads the rule `supervisors_of_team` routes by: a team has a
+    supervisor of its own only while that member still holds the role and is active."""
+    admin = await signed_in(new_api, "admin@example.com", ["ADMIN"])
+    own = await make_user("s1@example.com", ["SUPERVISOR"])
+    former = await make_user("s2@example.com", ["HANDLER"])
+    left = await make_user("s3@example.com", ["SUPERVISOR"])
+    left.is_active = False
+    await left.save()
+    kinds = {"甲组": own, "乙组": former, "丙组": left, "丁组": None}
+    for name, supervisor in kinds.items():
+        team = await Team.create(name=name)
+        if supervisor is not None:
+            await TeamMember.create(team=team, user=supervisor, kind=MemberKind.SUPERVISOR)
+    await admin.prime()
+    sql_counter.reset()
+    body = (await admin.post(EVERY_TOLD, {"n": 10})).json()
+    assert "errors" not in body, body
+    told = {
+        e["node"]["name"]: e["node"]["everySupervisorTold"] for e in body["data"]["teams"]["edges"]
+    }
+    assert told == {"甲组": False, "乙组": True, "丙组": True, "丁组": True}
+    assert sql_counter.count <= 7, sql_counter.statements

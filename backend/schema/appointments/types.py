@@ -12,6 +12,7 @@ from backend.models.appointments import AppointmentSlot as SlotModel
 from backend.models.appointments import AppointmentStatus, SlotClosedBy
 from backend.schema.loading import in_language
 from backend.schema.nodes import global_id
+from backend.services.appointments.bookings import places_left
 from backend.services.appointments.states import AppointmentActions
 
 strawberry.enum(
@@ -84,7 +85,6 @@ class AppointmentSlotType:
 
     @classmethod
     def of(cls, slot: SlotModel, now: datetime) -> AppointmentSlotType:
-        bookable = slot.is_open and slot.starts_at > now
         return cls(
             id=global_id("AppointmentSlot", slot.id),
             day=slot.day,
@@ -93,7 +93,7 @@ class AppointmentSlotType:
             starts_at=slot.starts_at,
             quota=slot.quota,
             booked=slot.booked,
-            left=max(0, slot.quota - slot.booked) if bookable else 0,
+            left=places_left(slot, now),
             is_open=slot.is_open,
             closed_by=slot.closed_by,
             version=slot.version,

@@ -9,12 +9,12 @@ from typing import Any
 import strawberry
 
 from backend.models.accounts import MemberKind as MemberKindModel
-from backend.models.accounts import Role
 from backend.models.accounts import Team as TeamModel
 from backend.models.accounts import TeamMember as TeamMemberModel
 from backend.schema.accounts.types import UserType, roles_by_user
 from backend.schema.nodes import Node, global_id, register
 from backend.services.core.actors import Actor
+from backend.services.orders.parties import teams_with_own_supervisor
 from backend.services.teams.policies import can_view_teams
 
 strawberry.enum(MemberKindModel, name="MemberKind", description="What a team member does.")
@@ -48,13 +48,14 @@ class TeamType(Node):
 
 
 async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
-    """Teams with their members, in two queries whatever the number of teams."""
+    """Teams with their members, in three queries whatever the number of teams."""
     members = (
         await TeamMemberModel.filter(team_id__in=[t.id for t in teams])
         .select_related("user")
         .order_by("kind", "user__name", "id")
     )
     roles = await roles_by_user(sorted({m.user.id for m in members}))
+    supervised = await teams_with_own_supervisor([t.id for t in teams])
     by_team: dict[int, list[TeamMember]] = {t.id: [] for t in teams}
     for member in members:
         by_team[member.team_id].append(
@@ -75,10 +76,7 @@ async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
             version=t.version,
             created_at=t.created_at,
             members=by_team[t.id],
-            every_supervisor_told=not any(
-                m.kind is MemberKindModel.SUPERVISOR and Role.SUPERVISOR in m.user.roles
-                for m in by_team[t.id]
-            ),
+            every_supervisor_told=t.id not in supervised,
         )
         for t in teams
     ]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.models.webhooks import DeliveryStatus, WebhookEndpoint, WebhookSecret
+from backend.models.webhooks import DeliveryStatus, WebhookEndpoint
 from backend.schema.context import Context, context_of
 from backend.schema.relay import Connection, connection, decode_id_of, fetch_page
 from backend.schema.webhooks.types import WebhookDelivery, deliveries_of
 from backend.schema.webhooks.types import WebhookEndpoint as EndpointType
-from backend.services.core import clock
 from backend.services.webhooks import endpoints
 from backend.services.webhooks.events import EVENT_TYPES
 from backend.services.webhooks.policies import can_manage_webhooks
@@ -66,15 +65,5 @@ async def public_keys_of(context: Context, provider_id: int) -> list[str]:
     request for every provider (one statement), so a list of providers costs no more."""
     keys: dict[int, list[str]] | None = context.loaders.get(PUBLIC_KEYS)
     if keys is None:
-        now = clock.now()
-        keys = {}
-        rows = (
-            await WebhookSecret.filter(public_key__not="")
-            .order_by("-id")
-            .values("endpoint__provider_id", "public_key", "expires_at")
-        )
-        for row in rows:
-            if row["expires_at"] is None or row["expires_at"] > now:
-                keys.setdefault(row["endpoint__provider_id"], []).append(row["public_key"])
-        context.loaders[PUBLIC_KEYS] = keys
+        keys = context.loaders[PUBLIC_KEYS] = await endpoints.live_public_keys()
     return keys.get(provider_id, [])

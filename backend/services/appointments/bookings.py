@@ -83,6 +83,14 @@ def queue_number(start: str, number: int) -> str:
     return f"{start.replace(':', '')}-{number:02d}"
 
 
+def places_left(slot: AppointmentSlot, now: datetime) -> int:
+    """The places a person may still book: none once the slot is closed or has begun (`book`
+    refuses those), else what the quota leaves."""
+    if not slot.is_open or slot.starts_at <= now:
+        return 0
+    return max(0, slot.quota - slot.booked)
+
+
 @dataclass(frozen=True)
 class Booked:
     appointment: Appointment

@@ -13,6 +13,7 @@ its conversation. Pure functions of the actor, the order and the reach loaded on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -181,6 +182,21 @@ async def supervisors_of_team(conn: BaseDBAsyncClient | None, team_id: int | Non
             return [int(str(r)) for r in named]
     rows = await active.using_db(conn).order_by("user_id").values_list("user_id", flat=True)
     return [int(str(r)) for r in rows]
+
+
+async def teams_with_own_supervisor(team_ids: Sequence[int]) -> set[int]:
+    """Of these teams, those with a supervisor of their own as `supervisors_of_team` counts
+    one (a SUPERVISOR member still holding the role, active); the rest tell every supervisor.
+    One query for any number of teams (lists show it per team)."""
+    if not team_ids:
+        return set()
+    active = UserRole.filter(role=Role.SUPERVISOR, user__is_active=True)
+    rows = await TeamMember.filter(
+        team_id__in=list(team_ids),
+        kind=MemberKind.SUPERVISOR,
+        user_id__in=Subquery(active.values("user_id")),
+    ).values_list("team_id", flat=True)
+    return {int(str(r)) for r in rows}
 
 
 def told_supervisor_condition(actor: Actor) -> Q:

@@ -10,7 +10,7 @@ switch without missing a message.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -201,8 +201,29 @@ async def _new_key(
     return key.secret if scheme is SigningScheme.V1 else None
 
 
+def _still_signs(expires_at: datetime | None, now: datetime) -> bool:
+    """A key signs until its rotation's overlap ends; the current one has no end."""
+    return expires_at is None or expires_at > now
+
+
 async def live_keys(endpoint_id: int) -> list[WebhookSecret]:
     """The endpoint's keys that still sign, newest first (what the API describes)."""
     now = clock.now()
     rows = await WebhookSecret.filter(endpoint_id=endpoint_id).order_by("-id")
-    return [row for row in rows if row.expires_at is None or row.expires_at > now]
+    return [row for row in rows if _still_signs(row.expires_at, now)]
+
+
+async def live_public_keys() -> dict[int, list[str]]:
+    """Every provider's `whpk_` keys that verify its deliveries now (v1a), newest first, by
+    provider id: one statement, so a list of providers costs no more than one."""
+    now = clock.now()
+    keys: dict[int, list[str]] = {}
+    rows = (
+        await WebhookSecret.filter(public_key__not="")
+        .order_by("-id")
+        .values("endpoint__provider_id", "public_key", "expires_at")
+    )
+    for row in rows:
+        if _still_signs(row["expires_at"], now):
+            keys.setdefault(row["endpoint__provider_id"], []).append(row["public_key"])
+    return keys

@@ -158,3 +158,17 @@ async def test_each_night_the_day_come_within_reach_gets_its_slots(db: str) -> N
         assert date(2026, 10, 10) in await _days(w.item.id)
         # And the next night's run is waiting.
         assert await Job.filter(key=f"{plans.MAKE_SLOTS}:{w.item.id}:2026-09-27").exists()
+
+
+async def test_places_left_is_the_rule_book_refuses_by(db: str) -> None:
+    """What `AppointmentSlot.left` shows: nothing once closed or begun, never below nothing."""
+    now = at("2026-09-23 10:00")
+
+    def slot(starts: str, *, is_open: bool = True, booked: int = 1) -> AppointmentSlot:
+        return AppointmentSlot(starts_at=at(starts), is_open=is_open, quota=3, booked=booked)
+
+    assert bookings.places_left(slot("2026-09-24 09:30"), now) == 2
+    assert bookings.places_left(slot("2026-09-24 09:30", booked=5), now) == 0  # quota lowered
+    assert bookings.places_left(slot("2026-09-24 09:30", is_open=False), now) == 0
+    assert bookings.places_left(slot("2026-09-23 10:00"), now) == 0  # begins now
+    assert bookings.places_left(slot("2026-09-23 09:30"), now) == 0

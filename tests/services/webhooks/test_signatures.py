@@ -111,3 +111,23 @@ async def test_an_expired_key_stops_signing_and_keys_are_sealed(db: str) -> None
     assert not node_verifies("v1", first, received)
     for row in await WebhookSecret.all():
         assert "whsec_" not in row.sealed and first not in repr(row)
+
+
+async def test_the_provider_list_publishes_only_the_keys_that_still_sign(db: str) -> None:
+    """`Provider.webhookPublicKeys` (all providers at once) keeps the rule `live_keys` keeps:
+    across a rotation's overlap both keys, once it has ended only the new one."""
+    with Receiver() as receiver:
+        provider, _ = await provider_with_endpoint(receiver.url, scheme=SigningScheme.V1A)
+        [first_key] = await _public_keys(provider.id)
+        assert (await endpoints.live_public_keys())[provider.id] == [first_key]
+        await endpoints.rotate_secret(await admin(), hook_settings(), provider.id)
+        overlap = await endpoints.live_public_keys()
+        assert overlap[provider.id] == await _public_keys(provider.id)
+        second_key, old_key = overlap[provider.id]
+        assert old_key == first_key
+        # Rotated again with no overlap: the second key stops at once, the first still overlaps.
+        ended = hook_settings(webhook_rotation_hours=0.0)
+        await endpoints.rotate_secret(await admin(), ended, provider.id)
+        after = (await endpoints.live_public_keys())[provider.id]
+        assert after == await _public_keys(provider.id)
+        assert second_key not in after and after[1:] == [first_key]

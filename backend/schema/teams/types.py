@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from backend.models.accounts import MemberKind as MemberKindModel
 from backend.models.accounts import Team as TeamModel
 from backend.models.accounts import TeamMember as TeamMemberModel
 from backend.schema.accounts.types import UserType, roles_by_user
+from backend.schema.context import context_of
 from backend.schema.nodes import Node, global_id, register
 from backend.services.core.actors import Actor
 from backend.services.orders.parties import teams_with_own_supervisor
@@ -41,21 +43,32 @@ class TeamType(Node):
     version: int
     created_at: datetime
     members: list[TeamMember]
-    every_supervisor_told: bool = strawberry.field(
+    _pk: strawberry.Private[int]
+    # The teams loaded together: `everySupervisorTold` asks about all of them at once.
+    _batch: strawberry.Private[tuple[int, ...]]
+
+    @strawberry.field(
         description="The team has no supervisor of its own, so every supervisor is told when "
         "its orders fall due soon or overdue."
     )
+    async def every_supervisor_told(self, info: strawberry.Info) -> bool:
+        # Asked only when selected, once for every team loaded with this one (one query).
+        loaders = context_of(info).loaders
+        key = f"teams_with_own_supervisor:{self._batch}"
+        if (task := loaders.get(key)) is None:
+            task = loaders[key] = asyncio.ensure_future(teams_with_own_supervisor(self._batch))
+        return self._pk not in await task
 
 
 async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
-    """Teams with their members, in three queries whatever the number of teams."""
+    """Teams with their members, in two queries whatever the number of teams."""
     members = (
         await TeamMemberModel.filter(team_id__in=[t.id for t in teams])
         .select_related("user")
         .order_by("kind", "user__name", "id")
     )
     roles = await roles_by_user(sorted({m.user.id for m in members}))
-    supervised = await teams_with_own_supervisor([t.id for t in teams])
+    batch = tuple(t.id for t in teams)
     by_team: dict[int, list[TeamMember]] = {t.id: [] for t in teams}
     for member in members:
         by_team[member.team_id].append(
@@ -76,7 +89,8 @@ async def teams_as_types(teams: Sequence[TeamModel]) -> list[TeamType]:
             version=t.version,
             created_at=t.created_at,
             members=by_team[t.id],
-            every_supervisor_told=t.id not in supervised,
+            _pk=t.id,
+            _batch=batch,
         )
         for t in teams
     ]
